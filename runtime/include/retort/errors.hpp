@@ -1,0 +1,70 @@
+// Retort's error set: one exception type per failure class, carrying what a caller needs.
+// They are caught only at the CLI boundary, where each becomes one message and an exit code.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace retort {
+
+/// Base of every Retort error.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A schema that breaks the model's rules (dangling reference, duplicate name, ...).
+class model_error : public error {
+ public:
+  using error::error;
+};
+
+/// A snapshot or migration file that cannot be read: names the file and the JSON path.
+class file_error : public error {
+ public:
+  file_error(std::string file, std::string json_path, const std::string& message);
+  [[nodiscard]] const std::string& file() const noexcept { return file_; }
+  [[nodiscard]] const std::string& json_path() const noexcept { return json_path_; }
+
+ private:
+  std::string file_;
+  std::string json_path_;
+};
+
+/// An operation that does not apply to the schema it is replayed over.
+class replay_error : public error {
+ public:
+  using error::error;
+};
+
+/// The diff cannot produce a safe migration (e.g. a NOT NULL column with no backfill).
+class diff_error : public error {
+ public:
+  using error::error;
+};
+
+/// A revision graph that is not a valid history; names the file at fault.
+class graph_error : public error {
+ public:
+  enum class kind { missing_parent, cycle, duplicate_id, unknown_revision, ambiguous_revision, conflict, multiple_heads, no_revisions };
+  graph_error(kind k, const std::string& message) : error(message), kind_(k) {}
+  [[nodiscard]] kind what_kind() const noexcept { return kind_; }
+
+ private:
+  kind kind_;
+};
+
+/// A failure talking to PostgreSQL.
+class database_error : public error {
+ public:
+  database_error(const std::string& message, std::string sqlstate = {}, std::string statement = {})
+      : error(message), sqlstate_(std::move(sqlstate)), statement_(std::move(statement)) {}
+  [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+  [[nodiscard]] const std::string& statement() const noexcept { return statement_; }
+
+ private:
+  std::string sqlstate_;
+  std::string statement_;
+};
+
+}  // namespace retort

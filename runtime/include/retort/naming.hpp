@@ -1,0 +1,30 @@
+// The one naming convention for constraints and indexes (pk_, uq_, ix_, fk_, ck_),
+// shortened with a stable hash so every name fits PostgreSQL's 63-byte identifiers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/schema.hpp"
+
+namespace retort::naming {
+
+/// PostgreSQL truncates identifiers longer than this many bytes.
+inline constexpr std::size_t max_identifier_bytes = 63;
+
+/// `name` if it fits; else a prefix, "_" and 8 hex digits of its SHA-256.
+[[nodiscard]] std::string fit(std::string_view name);
+
+[[nodiscard]] std::string primary_key(const qualified_name& table);
+[[nodiscard]] std::string unique(const qualified_name& table, const std::vector<std::string>& columns);
+[[nodiscard]] std::string index(const qualified_name& table, const std::vector<std::string>& columns);
+[[nodiscard]] std::string foreign_key(const qualified_name& table, const std::vector<std::string>& columns,
+                                      const qualified_name& ref_table);
+/// `label` is a column name for a column check, or the caller's name for a table check.
+[[nodiscard]] std::string check(const qualified_name& table, std::string_view label);
+
+/// Gives every unnamed constraint and index of the schema its conventional name.
+void assign_names(schema& s);
+
+}  // namespace retort::naming

@@ -1,0 +1,71 @@
+// The revision graph: revisions linked by their parents. Built from a vector of revisions
+// (not from a directory), it validates the history, orders it deterministically, resolves
+// revision names, plans upgrades/downgrades and replays the schema at any point.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/revision.hpp"
+#include "retort/schema.hpp"
+
+namespace retort {
+
+/// A database's position in the history: the heads of its applied revisions (empty = base).
+using revision_heads = std::vector<std::string>;
+
+class revision_graph {
+ public:
+  /// Validates and indexes `revisions`. Throws graph_error naming the file at fault for a
+  /// duplicate id, a missing parent, a cycle, or two branches changing the same object.
+  explicit revision_graph(std::vector<revision> revisions);
+
+  /// Every revision in deterministic topological order (parents first; ties by created, then id).
+  [[nodiscard]] const std::vector<std::string>& order() const noexcept { return order_; }
+  [[nodiscard]] const revision& at(std::string_view id) const;
+  [[nodiscard]] bool contains(std::string_view id) const;
+  [[nodiscard]] bool empty() const noexcept { return order_.empty(); }
+
+  /// Revisions no other revision names as parent, sorted by id.
+  [[nodiscard]] std::vector<std::string> heads() const;
+  /// Revisions with no parent, sorted by id.
+  [[nodiscard]] std::vector<std::string> bases() const;
+
+  /// `id` and everything it descends from.
+  [[nodiscard]] std::set<std::string> ancestry(std::string_view id) const;
+  /// Every revision applied at position `heads`.
+  [[nodiscard]] std::set<std::string> applied(const revision_heads& heads) const;
+  /// The heads of a set of applied revisions (the inverse of applied()).
+  [[nodiscard]] revision_heads heads_of(const std::set<std::string>& applied) const;
+
+  /// Full id for an exact id or a unique prefix of at least 4 characters, or "head" when
+  /// there is a single head. Throws graph_error (unknown, ambiguous, multiple heads).
+  [[nodiscard]] std::string resolve(std::string_view name) const;
+
+  /// Revisions to apply, in order, to go from `current` to `target`: "head"/"heads" (all),
+  /// "+N" (the next N in order), or a revision name (it and its ancestors).
+  [[nodiscard]] std::vector<std::string> upgrade_plan(const revision_heads& current, std::string_view target) const;
+  /// Revisions to undo, in order, to go from `current` down to `target`: "base" (all),
+  /// "-N" (the last N applied), or a revision name (everything applied after it).
+  [[nodiscard]] std::vector<std::string> downgrade_plan(const revision_heads& current, std::string_view target) const;
+
+  /// The schema produced by replaying, in order, every revision applied at `heads`.
+  [[nodiscard]] schema schema_at(const revision_heads& heads) const;
+
+ private:
+  std::map<std::string, revision, std::less<>> revisions_;
+  std::map<std::string, std::vector<std::string>, std::less<>> children_;
+  std::vector<std::string> order_;
+};
+
+/// Reads every `*.json` under `dir` as a revision (with file and checksum set), sorted by file name.
+/// Throws file_error naming the file for unreadable or malformed input.
+[[nodiscard]] std::vector<revision> load_revisions(const std::string& dir);
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+[[nodiscard]] std::string sha256_hex(std::string_view bytes);
+
+}  // namespace retort

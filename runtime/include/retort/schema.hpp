@@ -1,0 +1,155 @@
+// The schema model: plain value types for everything Retort manages in a PostgreSQL
+// database. The scanner produces it, snapshots and replay read and write it, diff compares two.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace retort {
+
+/// A schema-qualified name ("public"."users").
+struct qualified_name {
+  std::string schema = "public";
+  std::string name;
+
+  friend auto operator<=>(const qualified_name&, const qualified_name&) = default;
+  friend bool operator==(const qualified_name&, const qualified_name&) = default;
+};
+
+/// "schema.name" for messages (not for SQL: the renderer quotes).
+[[nodiscard]] std::string to_string(const qualified_name& q);
+
+/// The built-in types Retort maps to; `enum_type` refers to a user enum.
+enum class type_kind {
+  boolean, smallint, integer, bigint, real, double_precision, numeric,
+  text, varchar, character, timestamptz, timestamp, date, time, interval,
+  bytea, uuid, json, jsonb, inet, cidr, macaddr, enum_type,
+};
+
+/// A column's type: a kind plus its parameters.
+struct column_type {
+  type_kind kind = type_kind::text;
+  std::optional<int> length;     ///< varchar(n), char(n)
+  std::optional<int> precision;  ///< numeric(p[,s])
+  std::optional<int> scale;      ///< numeric(p,s)
+  qualified_name enum_name;      ///< when kind == enum_type
+  bool array = false;            ///< T[] (built-in kinds only)
+
+  friend bool operator==(const column_type&, const column_type&) = default;
+};
+
+/// Canonical text of a built-in type ("varchar(255)", "numeric(10,2)", "text[]");
+/// enum types print as their qualified name.
+[[nodiscard]] std::string to_string(const column_type& t);
+
+/// Parses a built-in type, accepting PostgreSQL's spellings and aliases
+/// ("character varying(20)", "int8", "timestamp with time zone"). nullopt if unknown.
+[[nodiscard]] std::optional<column_type> parse_builtin_type(std::string_view text);
+
+enum class identity_kind { none, always, by_default };
+enum class fk_action { no_action, restrict, cascade, set_null, set_default };
+
+struct column {
+  std::string name;
+  column_type type;
+  bool nullable = false;
+  std::optional<std::string> server_default;  ///< SQL expression
+  identity_kind identity = identity_kind::none;
+  std::optional<std::string> comment;
+
+  // Hints from the models, read by diff and never part of a database's state.
+  std::vector<std::string> renamed_from;  ///< earlier names of this column
+  std::optional<std::string> backfill;    ///< SQL expression filling existing rows when added NOT NULL
+
+  friend bool operator==(const column&, const column&) = default;
+};
+
+struct primary_key {
+  std::string name;
+  std::vector<std::string> columns;
+  friend bool operator==(const primary_key&, const primary_key&) = default;
+};
+
+struct unique_constraint {
+  std::string name;
+  std::vector<std::string> columns;
+  friend bool operator==(const unique_constraint&, const unique_constraint&) = default;
+};
+
+struct index {
+  std::string name;
+  std::vector<std::string> columns;
+  bool unique = false;
+  std::optional<std::string> where;  ///< partial index predicate
+  std::string method = "btree";
+  friend bool operator==(const index&, const index&) = default;
+};
+
+struct foreign_key {
+  std::string name;
+  std::vector<std::string> columns;
+  qualified_name ref_table;
+  std::vector<std::string> ref_columns;
+  fk_action on_delete = fk_action::no_action;
+  fk_action on_update = fk_action::no_action;
+  friend bool operator==(const foreign_key&, const foreign_key&) = default;
+};
+
+struct check_constraint {
+  std::string name;
+  std::string expression;
+  friend bool operator==(const check_constraint&, const check_constraint&) = default;
+};
+
+struct table {
+  qualified_name name;
+  std::vector<column> columns;  ///< physical order; diff ignores order
+  std::optional<primary_key> pk;
+  std::vector<unique_constraint> uniques;  ///< sorted by name
+  std::vector<index> indexes;              ///< sorted by name
+  std::vector<foreign_key> foreign_keys;   ///< sorted by name
+  std::vector<check_constraint> checks;    ///< sorted by name
+  std::optional<std::string> comment;
+  std::vector<qualified_name> renamed_from;  ///< hint: earlier names of this table
+
+  friend bool operator==(const table&, const table&) = default;
+};
+
+struct enum_type {
+  qualified_name name;
+  std::vector<std::string> values;  ///< declaration order is the sort order
+  friend bool operator==(const enum_type&, const enum_type&) = default;
+};
+
+/// A whole database schema as Retort sees it.
+struct schema {
+  std::vector<std::string> schemas;  ///< namespaces besides "public", sorted
+  std::vector<enum_type> enums;      ///< sorted by name
+  std::vector<table> tables;         ///< sorted by name
+
+  friend bool operator==(const schema&, const schema&) = default;
+};
+
+// Lookups; nullptr when absent.
+[[nodiscard]] const table* find_table(const schema& s, const qualified_name& n);
+[[nodiscard]] table* find_table(schema& s, const qualified_name& n);
+[[nodiscard]] const enum_type* find_enum(const schema& s, const qualified_name& n);
+[[nodiscard]] enum_type* find_enum(schema& s, const qualified_name& n);
+[[nodiscard]] const column* find_column(const table& t, std::string_view name);
+[[nodiscard]] column* find_column(table& t, std::string_view name);
+
+/// Sorts every name-ordered collection (columns keep their order).
+void sort_canonically(schema& s);
+
+/// The schema without diff hints and with columns sorted by name: two schemas that a
+/// database cannot tell apart compare equal after this.
+[[nodiscard]] schema comparable(schema s);
+
+/// Names of all constraints and indexes of a table (they share one namespace per schema
+/// in PostgreSQL for indexes; constraint names must be unique per table).
+[[nodiscard]] std::vector<std::string> constraint_and_index_names(const table& t);
+
+}  // namespace retort
