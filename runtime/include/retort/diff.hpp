@@ -10,8 +10,9 @@
 namespace retort {
 
 struct diff_options {
-  /// Emit drop operations for objects missing from the target (off: only additive changes).
-  bool drops = true;
+  /// A NOT NULL column added to an existing table with neither default nor backfill is an
+  /// error (true), or is added NOT NULL as it is, which only works on an empty table (false).
+  bool require_backfill = true;
 };
 
 /// The operations that turn `from` into `to`. Throws diff_error when no safe migration

@@ -14,15 +14,22 @@ class error : public std::runtime_error {
 };
 
 /// A schema that breaks the model's rules (dangling reference, duplicate name, ...).
+/// `path` locates the element in the snapshot's JSON ("tables[3].columns[2]").
 class model_error : public error {
  public:
-  using error::error;
+  model_error(std::string path, const std::string& message) : error(message), path_(std::move(path)) {}
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
 };
 
 /// A snapshot or migration file that cannot be read: names the file and the JSON path.
 class file_error : public error {
  public:
   file_error(std::string file, std::string json_path, const std::string& message);
+  /// A syntax error at a line and column of the file ("file:3:14: message").
+  file_error(std::string file, int line, int column, const std::string& message);
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
   [[nodiscard]] const std::string& json_path() const noexcept { return json_path_; }
 

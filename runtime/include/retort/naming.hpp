@@ -24,7 +24,7 @@ inline constexpr std::size_t max_identifier_bytes = 63;
 /// `label` is a column name for a column check, or the caller's name for a table check.
 [[nodiscard]] std::string check(const qualified_name& table, std::string_view label);
 
-/// Gives every unnamed constraint and index of the schema its conventional name.
+/// Gives every unnamed constraint and index of the schema its conventional name (order kept).
 void assign_names(schema& s);
 
 }  // namespace retort::naming

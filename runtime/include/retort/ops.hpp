@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -13,16 +14,33 @@
 namespace retort::ops {
 
 /// CreateSchema describes a new namespace.
-struct create_schema { std::string name; friend bool operator==(const create_schema&, const create_schema&) = default; };
+struct create_schema {
+  static constexpr std::string_view kind = "create_schema";
+  std::string name;
+  friend bool operator==(const create_schema&, const create_schema&) = default;
+};
 /// DropSchema removes an empty namespace.
-struct drop_schema { std::string name; friend bool operator==(const drop_schema&, const drop_schema&) = default; };
+struct drop_schema {
+  static constexpr std::string_view kind = "drop_schema";
+  std::string name;
+  friend bool operator==(const drop_schema&, const drop_schema&) = default;
+};
 
 /// CreateEnum describes a new enum type with its values.
-struct create_enum { enum_type type; friend bool operator==(const create_enum&, const create_enum&) = default; };
+struct create_enum {
+  static constexpr std::string_view kind = "create_enum";
+  enum_type type;
+  friend bool operator==(const create_enum&, const create_enum&) = default;
+};
 /// DropEnum removes an enum type no column uses.
-struct drop_enum { enum_type type; friend bool operator==(const drop_enum&, const drop_enum&) = default; };
+struct drop_enum {
+  static constexpr std::string_view kind = "drop_enum";
+  enum_type type;
+  friend bool operator==(const drop_enum&, const drop_enum&) = default;
+};
 /// AddEnumValue inserts a value before `before`, or at the end when `before` is empty.
 struct add_enum_value {
+  static constexpr std::string_view kind = "add_enum_value";
   qualified_name type;
   std::string value;
   std::optional<std::string> before;
@@ -30,6 +48,7 @@ struct add_enum_value {
 };
 /// DropEnumValue removes a value (PostgreSQL cannot: the type is rebuilt); rows holding it fail.
 struct drop_enum_value {
+  static constexpr std::string_view kind = "drop_enum_value";
   qualified_name type;
   std::string value;
   std::optional<std::string> before;  ///< where it stood, so the inverse puts it back there
@@ -37,24 +56,49 @@ struct drop_enum_value {
 };
 
 /// CreateTable describes a new table with its columns, keys, checks and indexes (foreign keys come separately).
-struct create_table { table def; friend bool operator==(const create_table&, const create_table&) = default; };
+struct create_table {
+  static constexpr std::string_view kind = "create_table";
+  table def;
+  friend bool operator==(const create_table&, const create_table&) = default;
+};
 /// DropTable removes a table that has no foreign keys left in or out.
-struct drop_table { table def; friend bool operator==(const drop_table&, const drop_table&) = default; };
+struct drop_table {
+  static constexpr std::string_view kind = "drop_table";
+  table def;
+  friend bool operator==(const drop_table&, const drop_table&) = default;
+};
 /// RenameTable moves a table to a new name and/or schema.
-struct rename_table { qualified_name from; qualified_name to; friend bool operator==(const rename_table&, const rename_table&) = default; };
+struct rename_table {
+  static constexpr std::string_view kind = "rename_table";
+  qualified_name from;
+  qualified_name to;
+  friend bool operator==(const rename_table&, const rename_table&) = default;
+};
 /// SetTableComment changes a table's comment.
 struct set_table_comment {
+  static constexpr std::string_view kind = "set_table_comment";
   qualified_name table;
   std::optional<std::string> from, to;
   friend bool operator==(const set_table_comment&, const set_table_comment&) = default;
 };
 
 /// AddColumn describes a column creation.
-struct add_column { qualified_name table; column def; friend bool operator==(const add_column&, const add_column&) = default; };
+struct add_column {
+  static constexpr std::string_view kind = "add_column";
+  qualified_name table;
+  column def;
+  friend bool operator==(const add_column&, const add_column&) = default;
+};
 /// DropColumn removes a column no constraint or index uses.
-struct drop_column { qualified_name table; column def; friend bool operator==(const drop_column&, const drop_column&) = default; };
+struct drop_column {
+  static constexpr std::string_view kind = "drop_column";
+  qualified_name table;
+  column def;
+  friend bool operator==(const drop_column&, const drop_column&) = default;
+};
 /// RenameColumn renames a column in place.
 struct rename_column {
+  static constexpr std::string_view kind = "rename_column";
   qualified_name table;
   std::string from, to;
   friend bool operator==(const rename_column&, const rename_column&) = default;
@@ -70,6 +114,7 @@ enum column_change : unsigned {
 };
 /// AlterColumn changes a column's attributes from `from` to `to` (same name).
 struct alter_column {
+  static constexpr std::string_view kind = "alter_column";
   qualified_name table;
   column from, to;
   unsigned changes = 0;  ///< column_change bits
@@ -77,6 +122,7 @@ struct alter_column {
 };
 /// BackfillColumn fills NULLs of a column with an expression (data only; no inverse).
 struct backfill_column {
+  static constexpr std::string_view kind = "backfill_column";
   qualified_name table;
   std::string column;
   std::string expression;
@@ -84,27 +130,79 @@ struct backfill_column {
 };
 
 /// AddPrimaryKey / DropPrimaryKey.
-struct add_primary_key { qualified_name table; primary_key def; friend bool operator==(const add_primary_key&, const add_primary_key&) = default; };
-struct drop_primary_key { qualified_name table; primary_key def; friend bool operator==(const drop_primary_key&, const drop_primary_key&) = default; };
+struct add_primary_key {
+  static constexpr std::string_view kind = "add_primary_key";
+  qualified_name table;
+  primary_key def;
+  friend bool operator==(const add_primary_key&, const add_primary_key&) = default;
+};
+struct drop_primary_key {
+  static constexpr std::string_view kind = "drop_primary_key";
+  qualified_name table;
+  primary_key def;
+  friend bool operator==(const drop_primary_key&, const drop_primary_key&) = default;
+};
 /// AddUnique / DropUnique: a unique constraint.
-struct add_unique { qualified_name table; unique_constraint def; friend bool operator==(const add_unique&, const add_unique&) = default; };
-struct drop_unique { qualified_name table; unique_constraint def; friend bool operator==(const drop_unique&, const drop_unique&) = default; };
+struct add_unique {
+  static constexpr std::string_view kind = "add_unique";
+  qualified_name table;
+  unique_constraint def;
+  friend bool operator==(const add_unique&, const add_unique&) = default;
+};
+struct drop_unique {
+  static constexpr std::string_view kind = "drop_unique";
+  qualified_name table;
+  unique_constraint def;
+  friend bool operator==(const drop_unique&, const drop_unique&) = default;
+};
 /// AddCheck / DropCheck: a check constraint.
-struct add_check { qualified_name table; check_constraint def; friend bool operator==(const add_check&, const add_check&) = default; };
-struct drop_check { qualified_name table; check_constraint def; friend bool operator==(const drop_check&, const drop_check&) = default; };
+struct add_check {
+  static constexpr std::string_view kind = "add_check";
+  qualified_name table;
+  check_constraint def;
+  friend bool operator==(const add_check&, const add_check&) = default;
+};
+struct drop_check {
+  static constexpr std::string_view kind = "drop_check";
+  qualified_name table;
+  check_constraint def;
+  friend bool operator==(const drop_check&, const drop_check&) = default;
+};
 /// CreateIndex / DropIndex.
-struct create_index { qualified_name table; index def; friend bool operator==(const create_index&, const create_index&) = default; };
-struct drop_index { qualified_name table; index def; friend bool operator==(const drop_index&, const drop_index&) = default; };
+struct create_index {
+  static constexpr std::string_view kind = "create_index";
+  qualified_name table;
+  index def;
+  friend bool operator==(const create_index&, const create_index&) = default;
+};
+struct drop_index {
+  static constexpr std::string_view kind = "drop_index";
+  qualified_name table;
+  index def;
+  friend bool operator==(const drop_index&, const drop_index&) = default;
+};
 /// AddForeignKey / DropForeignKey.
-struct add_foreign_key { qualified_name table; foreign_key def; friend bool operator==(const add_foreign_key&, const add_foreign_key&) = default; };
-struct drop_foreign_key { qualified_name table; foreign_key def; friend bool operator==(const drop_foreign_key&, const drop_foreign_key&) = default; };
+struct add_foreign_key {
+  static constexpr std::string_view kind = "add_foreign_key";
+  qualified_name table;
+  foreign_key def;
+  friend bool operator==(const add_foreign_key&, const add_foreign_key&) = default;
+};
+struct drop_foreign_key {
+  static constexpr std::string_view kind = "drop_foreign_key";
+  qualified_name table;
+  foreign_key def;
+  friend bool operator==(const drop_foreign_key&, const drop_foreign_key&) = default;
+};
 /// RenameIndex renames an index; RenameConstraint a primary key, unique, check or foreign key.
 struct rename_index {
+  static constexpr std::string_view kind = "rename_index";
   qualified_name table;
   std::string from, to;
   friend bool operator==(const rename_index&, const rename_index&) = default;
 };
 struct rename_constraint {
+  static constexpr std::string_view kind = "rename_constraint";
   qualified_name table;
   std::string from, to;
   friend bool operator==(const rename_constraint&, const rename_constraint&) = default;
@@ -112,19 +210,17 @@ struct rename_constraint {
 
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
 struct sql {
+  static constexpr std::string_view kind = "sql";
   std::string up;
   std::optional<std::string> down;
   friend bool operator==(const sql&, const sql&) = default;
 };
 
-using operation = std::variant<
-    create_schema, drop_schema,
-    create_enum, drop_enum, add_enum_value, drop_enum_value,
-    create_table, drop_table, rename_table, set_table_comment,
-    add_column, drop_column, rename_column, alter_column, backfill_column,
-    add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
-    create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint,
-    sql>;
+using operation =
+    std::variant<create_schema, drop_schema, create_enum, drop_enum, add_enum_value, drop_enum_value, create_table,
+                 drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
+                 backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
+                 create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql>;
 
 /// The operation's name in migration files ("add_column").
 [[nodiscard]] std::string_view name_of(const operation& op);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "retort/hash.hpp"
 #include "retort/revision.hpp"
 #include "retort/schema.hpp"
 
@@ -64,8 +65,5 @@ class revision_graph {
 /// Reads every `*.json` under `dir` as a revision (with file and checksum set), sorted by file name.
 /// Throws file_error naming the file for unreadable or malformed input.
 [[nodiscard]] std::vector<revision> load_revisions(const std::string& dir);
-
-/// SHA-256 of `bytes` as 64 lowercase hex digits.
-[[nodiscard]] std::string sha256_hex(std::string_view bytes);
 
 }  // namespace retort

@@ -1,0 +1,348 @@
+// The diff engine. It walks a fixed sequence of phases (create schemas and enums, renames,
+// drops of dependents before what they depend on, alters, additions, foreign keys last),
+// replaying every operation it emits into a working copy, so each phase sees the state the
+// earlier ones leave and the replay's checks catch any ordering mistake.
+#include "retort/diff.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "retort/errors.hpp"
+#include "retort/replay.hpp"
+
+namespace retort {
+
+namespace {
+
+column without_hints(column c) {
+  c.renamed_from.clear();
+  c.backfill.reset();
+  return c;
+}
+
+unsigned column_changes(const column& a, const column& b) {
+  unsigned m = 0;
+  if (!(a.type == b.type)) m |= ops::change_type;
+  if (a.nullable != b.nullable) m |= ops::change_nullable;
+  if (a.server_default != b.server_default) m |= ops::change_default;
+  if (a.identity != b.identity) m |= ops::change_identity;
+  if (a.comment != b.comment) m |= ops::change_comment;
+  return m;
+}
+
+template <class T>
+const T* named(const std::vector<T>& list, const std::string& name) {
+  auto it = std::find_if(list.begin(), list.end(), [&](const T& x) { return x.name == name; });
+  return it == list.end() ? nullptr : &*it;
+}
+
+// Same definition under any name.
+template <class T>
+bool same_but_name(T a, T b) {
+  a.name = b.name;
+  return a == b;
+}
+
+class differ {
+ public:
+  differ(const schema& from, const schema& to, const diff_options& options) : cur_(from), to_(to), options_(options) {
+    sort_canonically(cur_);
+    sort_canonically(to_);
+  }
+
+  std::vector<ops::operation> run() {
+    create_schemas();
+    create_and_extend_enums();
+    rename_tables();
+    rename_columns();
+    rename_constraints_and_indexes();
+    drop_foreign_keys();
+    drop_table_constraints_and_indexes();
+    drop_tables();
+    drop_columns();
+    alter_columns();
+    drop_enum_values_and_enums();
+    add_columns();
+    create_tables();
+    set_table_comments();
+    add_table_constraints_and_indexes();
+    add_foreign_keys();
+    drop_schemas();
+    return std::move(out_);
+  }
+
+ private:
+  void emit(ops::operation op) {
+    replay(cur_, op);
+    out_.push_back(std::move(op));
+  }
+
+  // Tables of the target that already exist (after renames), as (current, target) pairs.
+  template <class F>
+  void for_each_kept_table(F&& f) {
+    for (const table& target : to_.tables)
+      if (const table* t = find_table(cur_, target.name)) f(*t, target);
+  }
+
+  void create_schemas() {
+    for (const auto& name : to_.schemas)
+      if (!std::binary_search(cur_.schemas.begin(), cur_.schemas.end(), name)) emit(ops::create_schema{name});
+  }
+
+  void drop_schemas() {
+    for (const auto& name : std::vector(cur_.schemas))
+      if (!std::binary_search(to_.schemas.begin(), to_.schemas.end(), name)) emit(ops::drop_schema{name});
+  }
+
+  void create_and_extend_enums() {
+    for (const enum_type& target : to_.enums) {
+      const enum_type* e = find_enum(cur_, target.name);
+      if (!e) {
+        emit(ops::create_enum{target});
+        continue;
+      }
+      // New values, right to left, so the value each is placed before already exists.
+      const auto& v = target.values;
+      for (std::size_t i = v.size(); i-- > 0;) {
+        if (std::find(e->values.begin(), e->values.end(), v[i]) != e->values.end()) continue;
+        std::optional<std::string> before = i + 1 < v.size() ? std::optional(v[i + 1]) : std::nullopt;
+        emit(ops::add_enum_value{target.name, v[i], before});
+        e = find_enum(cur_, target.name);
+      }
+    }
+  }
+
+  void drop_enum_values_and_enums() {
+    for (const enum_type& e : std::vector(cur_.enums)) {
+      const enum_type* target = find_enum(to_, e.name);
+      if (!target) {
+        emit(ops::drop_enum{e});
+        continue;
+      }
+      for (const auto& value : e.values) {
+        if (std::find(target->values.begin(), target->values.end(), value) != target->values.end()) continue;
+        const auto& now = find_enum(cur_, e.name)->values;
+        auto at = std::find(now.begin(), now.end(), value);
+        std::optional<std::string> before = at + 1 == now.end() ? std::nullopt : std::optional(*(at + 1));
+        emit(ops::drop_enum_value{e.name, value, before});
+      }
+      if (find_enum(cur_, e.name)->values != target->values)
+        throw diff_error(fmt::format("enum {}: reordering existing values is not supported; PostgreSQL orders enum "
+                                     "values by creation. Keep the old order and add new values where you want them.",
+                                     to_string(e.name)));
+    }
+  }
+
+  void rename_tables() {
+    for (const table& target : to_.tables) {
+      if (find_table(cur_, target.name)) continue;
+      for (const qualified_name& old : target.renamed_from) {
+        if (find_table(cur_, old) && !find_table(to_, old)) {
+          emit(ops::rename_table{old, target.name});
+          break;
+        }
+      }
+    }
+  }
+
+  void rename_columns() {
+    for_each_kept_table([&](const table& t, const table& target) {
+      for (const column& c : target.columns) {
+        if (find_column(t, c.name)) continue;
+        for (const auto& old : c.renamed_from) {
+          const table& now = *find_table(cur_, t.name);
+          if (find_column(now, old) && !find_column(target, old)) {
+            emit(ops::rename_column{t.name, old, c.name});
+            break;
+          }
+        }
+      }
+    });
+  }
+
+  // An index or constraint whose definition is unchanged but whose name is (after a table or
+  // column rename, the conventional name changes too) is renamed, not rebuilt.
+  void rename_constraints_and_indexes() {
+    for (const table& target : to_.tables) {
+      const table* t = find_table(cur_, target.name);
+      if (!t) continue;
+      const qualified_name name = t->name;
+      auto rename_list = [&](auto member, bool is_index) {
+        const auto current_list = (*find_table(cur_, name)).*member;
+        for (const auto& x : current_list) {
+          if (named(target.*member, x.name)) continue;
+          const table& now = *find_table(cur_, name);
+          for (const auto& y : target.*member) {
+            if (named(now.*member, y.name) || !same_but_name(x, y)) continue;
+            if (is_index) emit(ops::rename_index{name, x.name, y.name});
+            else emit(ops::rename_constraint{name, x.name, y.name});
+            break;
+          }
+        }
+      };
+      if (t->pk && target.pk && t->pk->name != target.pk->name && same_but_name(*t->pk, *target.pk))
+        emit(ops::rename_constraint{name, t->pk->name, target.pk->name});
+      rename_list(&table::uniques, false);
+      rename_list(&table::checks, false);
+      rename_list(&table::foreign_keys, false);
+      rename_list(&table::indexes, true);
+    }
+  }
+
+  // Whether a key of `t` that foreign keys may reference is about to be dropped.
+  bool key_survives(const table& t, const std::vector<std::string>& cols) const {
+    const table* target = find_table(to_, t.name);
+    if (!target) return false;
+    if (t.pk && t.pk->columns == cols) return target->pk && *target->pk == *t.pk;
+    for (const auto& u : t.uniques)
+      if (u.columns == cols) {
+        const auto* tu = named(target->uniques, u.name);
+        return tu && *tu == u;
+      }
+    for (const auto& i : t.indexes)
+      if (i.unique && i.columns == cols) {
+        const auto* ti = named(target->indexes, i.name);
+        return ti && *ti == i;
+      }
+    return true;
+  }
+
+  void drop_foreign_keys() {
+    for (const table& t : std::vector(cur_.tables)) {
+      const table* target = find_table(to_, t.name);
+      for (const foreign_key& f : t.foreign_keys) {
+        const foreign_key* tf = target ? named(target->foreign_keys, f.name) : nullptr;
+        const table* referenced = find_table(cur_, f.ref_table);
+        if (tf && *tf == f && referenced && key_survives(*referenced, f.ref_columns)) continue;
+        emit(ops::drop_foreign_key{t.name, f});
+      }
+    }
+  }
+
+  void drop_table_constraints_and_indexes() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const table t = t_ref;
+      for (const auto& i : t.indexes)
+        if (const auto* x = named(target.indexes, i.name); !x || !(*x == i)) emit(ops::drop_index{t.name, i});
+      for (const auto& c : t.checks)
+        if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) emit(ops::drop_check{t.name, c});
+      for (const auto& u : t.uniques)
+        if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) emit(ops::drop_unique{t.name, u});
+      if (t.pk && !(target.pk && *target.pk == *t.pk)) emit(ops::drop_primary_key{t.name, *t.pk});
+    });
+  }
+
+  void drop_tables() {
+    for (const table& t : std::vector(cur_.tables))
+      if (!find_table(to_, t.name)) emit(ops::drop_table{t});
+  }
+
+  void drop_columns() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const table t = t_ref;
+      for (const column& c : t.columns)
+        if (!find_column(target, c.name)) emit(ops::drop_column{t.name, c});
+    });
+  }
+
+  void alter_columns() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const table t = t_ref;
+      for (const column& c : t.columns) {
+        const column* tc = find_column(target, c.name);
+        if (!tc) continue;
+        column wanted = without_hints(*tc);
+        unsigned changes = column_changes(c, wanted);
+        if (!changes) continue;
+        if ((changes & ops::change_nullable) && !wanted.nullable && tc->backfill) {
+          // Fill existing NULLs before the column becomes NOT NULL.
+          column first = wanted;
+          first.nullable = true;
+          if (unsigned pre = column_changes(c, first)) emit(ops::alter_column{t.name, c, first, pre});
+          emit(ops::backfill_column{t.name, c.name, *tc->backfill});
+          emit(ops::alter_column{t.name, first, wanted, ops::change_nullable});
+          continue;
+        }
+        emit(ops::alter_column{t.name, c, wanted, changes});
+      }
+    });
+  }
+
+  void add_columns() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const qualified_name name = t_ref.name;
+      for (const column& c : target.columns) {
+        if (find_column(*find_table(cur_, name), c.name)) continue;
+        column def = without_hints(c);
+        bool fills_itself = def.nullable || def.server_default || def.identity != identity_kind::none;
+        if (fills_itself || (!c.backfill && !options_.require_backfill)) {
+          emit(ops::add_column{name, def});
+          continue;
+        }
+        if (!c.backfill)
+          throw diff_error(fmt::format(
+              "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
+              "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
+              "std::optional",
+              to_string(name), c.name));
+        column nullable = def;
+        nullable.nullable = true;
+        emit(ops::add_column{name, nullable});
+        emit(ops::backfill_column{name, c.name, *c.backfill});
+        emit(ops::alter_column{name, nullable, def, ops::change_nullable});
+      }
+    });
+  }
+
+  void create_tables() {
+    for (const table& target : to_.tables) {
+      if (find_table(cur_, target.name)) continue;
+      table def = target;
+      def.renamed_from.clear();
+      def.foreign_keys.clear();
+      for (auto& c : def.columns) c = without_hints(std::move(c));
+      emit(ops::create_table{def});
+    }
+  }
+
+  void set_table_comments() {
+    for_each_kept_table([&](const table& t, const table& target) {
+      if (t.comment != target.comment) emit(ops::set_table_comment{t.name, t.comment, target.comment});
+    });
+  }
+
+  void add_table_constraints_and_indexes() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const qualified_name name = t_ref.name;
+      auto now = [&]() -> const table& { return *find_table(cur_, name); };
+      if (target.pk && !now().pk) emit(ops::add_primary_key{name, *target.pk});
+      for (const auto& u : target.uniques)
+        if (!named(now().uniques, u.name)) emit(ops::add_unique{name, u});
+      for (const auto& c : target.checks)
+        if (!named(now().checks, c.name)) emit(ops::add_check{name, c});
+      for (const auto& i : target.indexes)
+        if (!named(now().indexes, i.name)) emit(ops::create_index{name, i});
+    });
+  }
+
+  void add_foreign_keys() {
+    for (const table& target : to_.tables)
+      for (const auto& f : target.foreign_keys)
+        if (!named(find_table(cur_, target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
+  }
+
+  schema cur_;
+  schema to_;
+  const diff_options& options_;
+  std::vector<ops::operation> out_;
+};
+
+}  // namespace
+
+std::vector<ops::operation> diff(const schema& from, const schema& to, const diff_options& options) {
+  return differ(from, to, options).run();
+}
+
+}  // namespace retort

@@ -1,0 +1,315 @@
+// JSON codecs for schema elements and the path-tracking reader.
+#include "json_codec.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "retort/errors.hpp"
+
+namespace retort::json_codec {
+
+// ---- reader ---------------------------------------------------------------------------
+
+void reader::fail(const std::string& message) const { throw file_error(*file_, path_, message); }
+
+namespace {
+std::string member_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+}
+std::string_view type_name(const nlohmann::json& j) { return j.type_name(); }
+}  // namespace
+
+void reader::expect_object(std::initializer_list<std::string_view> allowed) const {
+  if (!value_->is_object()) fail(fmt::format("expected an object, found {}", type_name(*value_)));
+  for (const auto& [key, _] : value_->items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      reader(*value_, *file_, member_path(path_, key)).fail("unknown key");
+}
+
+bool reader::has(std::string_view key) const {
+  return value_->is_object() && value_->contains(key) && !(*value_)[std::string(key)].is_null();
+}
+
+reader reader::at(std::string_view key) const {
+  if (!value_->is_object()) fail(fmt::format("expected an object, found {}", type_name(*value_)));
+  auto it = value_->find(key);
+  if (it == value_->end()) reader(*value_, *file_, member_path(path_, key)).fail("missing");
+  return reader(*it, *file_, member_path(path_, key));
+}
+
+std::optional<reader> reader::maybe(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  return at(key);
+}
+
+std::vector<reader> reader::items() const {
+  if (!value_->is_array()) fail(fmt::format("expected an array, found {}", type_name(*value_)));
+  std::vector<reader> out;
+  for (std::size_t i = 0; i < value_->size(); ++i) out.emplace_back((*value_)[i], *file_, fmt::format("{}[{}]", path_, i));
+  return out;
+}
+
+std::string reader::string() const {
+  if (!value_->is_string()) fail(fmt::format("expected a string, found {}", type_name(*value_)));
+  return value_->get<std::string>();
+}
+
+int reader::integer() const {
+  if (!value_->is_number_integer()) fail(fmt::format("expected an integer, found {}", type_name(*value_)));
+  return value_->get<int>();
+}
+
+bool reader::boolean() const {
+  if (!value_->is_boolean()) fail(fmt::format("expected true or false, found {}", type_name(*value_)));
+  return value_->get<bool>();
+}
+
+std::vector<std::string> reader::strings() const {
+  std::vector<std::string> out;
+  for (const reader& item : items()) out.push_back(item.string());
+  return out;
+}
+
+std::optional<std::string> reader::optional_string(std::string_view key) const {
+  if (auto r = maybe(key)) return r->string();
+  return std::nullopt;
+}
+
+bool reader::boolean(std::string_view key, bool otherwise) const {
+  if (auto r = maybe(key)) return r->boolean();
+  return otherwise;
+}
+
+std::vector<std::string> reader::strings(std::string_view key) const {
+  if (auto r = maybe(key)) return r->strings();
+  return {};
+}
+
+nlohmann::json parse(std::string_view text, const std::string& file) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Report the line and column of the byte where parsing stopped.
+    int line = 1, col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+    }
+    std::string what = e.what();
+    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
+    throw file_error(file, line, col, "malformed JSON: " + what);
+  }
+}
+
+std::string dump(const ojson& j) { return j.dump(2) + "\n"; }
+
+// ---- enums as strings ------------------------------------------------------------------
+
+namespace {
+
+template <class E, std::size_t N>
+std::string_view spell(E value, const std::pair<E, std::string_view> (&table)[N]) {
+  for (const auto& [v, s] : table)
+    if (v == value) return s;
+  return "?";
+}
+
+template <class E, std::size_t N>
+E unspell(const reader& r, const std::pair<E, std::string_view> (&table)[N]) {
+  std::string s = r.string();
+  std::vector<std::string_view> known;
+  for (const auto& [v, name] : table) {
+    if (name == s) return v;
+    known.push_back(name);
+  }
+  r.fail(fmt::format("unknown value \"{}\" (expected one of: {})", s, fmt::join(known, ", ")));
+}
+
+constexpr std::pair<identity_kind, std::string_view> identity_names[] = {
+    {identity_kind::none, "none"}, {identity_kind::always, "always"}, {identity_kind::by_default, "by_default"}};
+constexpr std::pair<fk_action, std::string_view> action_names[] = {
+    {fk_action::no_action, "no_action"}, {fk_action::restrict, "restrict"}, {fk_action::cascade, "cascade"},
+    {fk_action::set_null, "set_null"}, {fk_action::set_default, "set_default"}};
+
+}  // namespace
+
+// ---- elements --------------------------------------------------------------------------
+
+ojson to_json(const qualified_name& q) { return ojson{{"schema", q.schema}, {"name", q.name}}; }
+
+qualified_name read_qualified_name(const reader& r) {
+  r.expect_object({"schema", "name"});
+  return {r.optional_string("schema").value_or("public"), r.string("name")};
+}
+
+ojson to_json(const column& c) {
+  ojson j;
+  j["name"] = c.name;
+  if (c.type.kind == type_kind::enum_type) j["enum"] = to_json(c.type.enum_name);
+  else j["type"] = to_string(c.type);
+  j["nullable"] = c.nullable;
+  if (c.server_default) j["default"] = *c.server_default;
+  if (c.identity != identity_kind::none) j["identity"] = spell(c.identity, identity_names);
+  if (c.comment) j["comment"] = *c.comment;
+  if (!c.renamed_from.empty()) j["renamed_from"] = c.renamed_from;
+  if (c.backfill) j["backfill"] = *c.backfill;
+  return j;
+}
+
+column read_column(const reader& r) {
+  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill"});
+  column c;
+  c.name = r.string("name");
+  if (c.name.empty()) r.at("name").fail("empty name");
+  if (auto e = r.maybe("enum")) {
+    if (r.has("type")) r.at("type").fail("a column has either \"type\" or \"enum\", not both");
+    c.type.kind = type_kind::enum_type;
+    c.type.enum_name = read_qualified_name(*e);
+  } else {
+    reader t = r.at("type");
+    std::string text = t.string();
+    auto parsed = parse_builtin_type(text);
+    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", text));
+    c.type = *parsed;
+  }
+  c.nullable = r.boolean("nullable", false);
+  c.server_default = r.optional_string("default");
+  if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
+  c.comment = r.optional_string("comment");
+  c.renamed_from = r.strings("renamed_from");
+  c.backfill = r.optional_string("backfill");
+  return c;
+}
+
+ojson to_json(const primary_key& pk) { return ojson{{"name", pk.name}, {"columns", pk.columns}}; }
+
+namespace {
+std::vector<std::string> read_columns(const reader& r, std::string_view key = "columns") {
+  reader a = r.at(key);
+  auto cols = a.strings();
+  if (cols.empty()) a.fail("needs at least one column");
+  return cols;
+}
+}  // namespace
+
+primary_key read_primary_key(const reader& r) {
+  r.expect_object({"name", "columns"});
+  return {r.optional_string("name").value_or(""), read_columns(r)};
+}
+
+ojson to_json(const unique_constraint& u) { return ojson{{"name", u.name}, {"columns", u.columns}}; }
+
+unique_constraint read_unique(const reader& r) {
+  r.expect_object({"name", "columns"});
+  return {r.optional_string("name").value_or(""), read_columns(r)};
+}
+
+ojson to_json(const index& i) {
+  ojson j{{"name", i.name}, {"columns", i.columns}};
+  if (i.unique) j["unique"] = true;
+  if (i.where) j["where"] = *i.where;
+  if (i.method != "btree") j["method"] = i.method;
+  return j;
+}
+
+index read_index(const reader& r) {
+  r.expect_object({"name", "columns", "unique", "where", "method"});
+  index i;
+  i.name = r.optional_string("name").value_or("");
+  i.columns = read_columns(r);
+  i.unique = r.boolean("unique", false);
+  i.where = r.optional_string("where");
+  i.method = r.optional_string("method").value_or("btree");
+  return i;
+}
+
+ojson to_json(const foreign_key& f) {
+  ojson j{{"name", f.name}, {"columns", f.columns}};
+  j["references"] = ojson{{"schema", f.ref_table.schema}, {"table", f.ref_table.name}, {"columns", f.ref_columns}};
+  if (f.on_delete != fk_action::no_action) j["on_delete"] = spell(f.on_delete, action_names);
+  if (f.on_update != fk_action::no_action) j["on_update"] = spell(f.on_update, action_names);
+  return j;
+}
+
+foreign_key read_foreign_key(const reader& r) {
+  r.expect_object({"name", "columns", "references", "on_delete", "on_update"});
+  foreign_key f;
+  f.name = r.optional_string("name").value_or("");
+  f.columns = read_columns(r);
+  reader ref = r.at("references");
+  ref.expect_object({"schema", "table", "columns"});
+  f.ref_table = {ref.optional_string("schema").value_or("public"), ref.string("table")};
+  f.ref_columns = read_columns(ref);
+  if (f.ref_columns.size() != f.columns.size())
+    ref.at("columns").fail(fmt::format("{} referenced columns for {} columns", f.ref_columns.size(), f.columns.size()));
+  if (auto a = r.maybe("on_delete")) f.on_delete = unspell(*a, action_names);
+  if (auto a = r.maybe("on_update")) f.on_update = unspell(*a, action_names);
+  return f;
+}
+
+ojson to_json(const check_constraint& c) { return ojson{{"name", c.name}, {"expression", c.expression}}; }
+
+check_constraint read_check(const reader& r) {
+  r.expect_object({"name", "expression"});
+  return {r.optional_string("name").value_or(""), r.string("expression")};
+}
+
+namespace {
+template <class T, class F>
+ojson array_of(const std::vector<T>& items, F&& convert) {
+  ojson a = ojson::array();
+  for (const auto& x : items) a.push_back(convert(x));
+  return a;
+}
+template <class F>
+auto read_array(const reader& r, std::string_view key, F&& read) {
+  std::vector<decltype(read(r))> out;
+  if (auto a = r.maybe(key))
+    for (const reader& item : a->items()) out.push_back(read(item));
+  return out;
+}
+}  // namespace
+
+ojson to_json(const table& t) {
+  ojson j{{"schema", t.name.schema}, {"name", t.name.name}};
+  if (t.comment) j["comment"] = *t.comment;
+  if (!t.renamed_from.empty())
+    j["renamed_from"] = array_of(t.renamed_from, [](const qualified_name& q) { return to_json(q); });
+  j["columns"] = array_of(t.columns, [](const column& c) { return to_json(c); });
+  if (t.pk) j["primary_key"] = to_json(*t.pk);
+  if (!t.uniques.empty()) j["unique"] = array_of(t.uniques, [](const auto& x) { return to_json(x); });
+  if (!t.indexes.empty()) j["indexes"] = array_of(t.indexes, [](const auto& x) { return to_json(x); });
+  if (!t.foreign_keys.empty()) j["foreign_keys"] = array_of(t.foreign_keys, [](const auto& x) { return to_json(x); });
+  if (!t.checks.empty()) j["checks"] = array_of(t.checks, [](const auto& x) { return to_json(x); });
+  return j;
+}
+
+table read_table(const reader& r) {
+  r.expect_object({"schema", "name", "comment", "renamed_from", "columns", "primary_key", "unique", "indexes",
+                   "foreign_keys", "checks"});
+  table t;
+  t.name = {r.optional_string("schema").value_or("public"), r.string("name")};
+  if (t.name.name.empty()) r.at("name").fail("empty name");
+  t.comment = r.optional_string("comment");
+  t.renamed_from = read_array(r, "renamed_from", read_qualified_name);
+  t.columns = read_array(r, "columns", read_column);
+  if (auto pk = r.maybe("primary_key")) t.pk = read_primary_key(*pk);
+  t.uniques = read_array(r, "unique", read_unique);
+  t.indexes = read_array(r, "indexes", read_index);
+  t.foreign_keys = read_array(r, "foreign_keys", read_foreign_key);
+  t.checks = read_array(r, "checks", read_check);
+  return t;
+}
+
+ojson to_json(const enum_type& e) {
+  return ojson{{"schema", e.name.schema}, {"name", e.name.name}, {"values", e.values}};
+}
+
+enum_type read_enum(const reader& r) {
+  r.expect_object({"schema", "name", "values"});
+  enum_type e{{r.optional_string("schema").value_or("public"), r.string("name")}, r.strings("values")};
+  if (e.values.empty()) r.at("values").fail("an enum needs at least one value");
+  return e;
+}
+
+}  // namespace retort::json_codec

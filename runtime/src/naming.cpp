@@ -1,0 +1,58 @@
+// The naming convention: pk_<table>, uq_<table>_<columns>, ix_<table>_<columns>,
+// fk_<table>_<columns>_<referenced table>, ck_<table>_<label>; hashed when too long.
+#include "retort/naming.hpp"
+
+#include <fmt/format.h>
+
+#include "retort/hash.hpp"
+
+namespace retort::naming {
+
+namespace {
+std::string joined(const std::vector<std::string>& columns) { return fmt::format("{}", fmt::join(columns, "_")); }
+
+// Cuts at a UTF-8 character boundary at or before `bytes`.
+std::string_view utf8_prefix(std::string_view s, std::size_t bytes) {
+  if (s.size() <= bytes) return s;
+  while (bytes > 0 && (static_cast<unsigned char>(s[bytes]) & 0xC0) == 0x80) --bytes;
+  return s.substr(0, bytes);
+}
+}  // namespace
+
+std::string fit(std::string_view name) {
+  if (name.size() <= max_identifier_bytes) return std::string(name);
+  constexpr std::size_t hash_digits = 8;
+  auto prefix = utf8_prefix(name, max_identifier_bytes - hash_digits - 1);
+  return fmt::format("{}_{}", prefix, sha256_hex(name).substr(0, hash_digits));
+}
+
+std::string primary_key(const qualified_name& table) { return fit("pk_" + table.name); }
+std::string unique(const qualified_name& table, const std::vector<std::string>& columns) {
+  return fit(fmt::format("uq_{}_{}", table.name, joined(columns)));
+}
+std::string index(const qualified_name& table, const std::vector<std::string>& columns) {
+  return fit(fmt::format("ix_{}_{}", table.name, joined(columns)));
+}
+std::string foreign_key(const qualified_name& table, const std::vector<std::string>& columns,
+                        const qualified_name& ref_table) {
+  return fit(fmt::format("fk_{}_{}_{}", table.name, joined(columns), ref_table.name));
+}
+std::string check(const qualified_name& table, std::string_view label) {
+  return fit(fmt::format("ck_{}_{}", table.name, label));
+}
+
+void assign_names(schema& s) {
+  for (table& t : s.tables) {
+    if (t.pk && t.pk->name.empty()) t.pk->name = primary_key(t.name);
+    for (auto& u : t.uniques)
+      if (u.name.empty()) u.name = unique(t.name, u.columns);
+    for (auto& i : t.indexes)
+      if (i.name.empty()) i.name = index(t.name, i.columns);
+    for (auto& f : t.foreign_keys)
+      if (f.name.empty()) f.name = foreign_key(t.name, f.columns, f.ref_table);
+    for (auto& c : t.checks)
+      if (c.name.empty()) c.name = check(t.name, sha256_hex(c.expression).substr(0, 8));
+  }
+}
+
+}  // namespace retort::naming

@@ -1,0 +1,137 @@
+// Operation names, descriptions and inverses. Inverses need no schema: every destructive
+// operation carries the object it removes.
+#include "retort/ops.hpp"
+
+#include <fmt/format.h>
+
+#include "overloaded.hpp"
+#include "retort/errors.hpp"
+
+namespace retort::ops {
+
+std::string_view name_of(const operation& op) {
+  return std::visit([](const auto& o) { return std::decay_t<decltype(o)>::kind; }, op);
+}
+
+namespace {
+std::string q(const qualified_name& n) { return to_string(n); }
+std::string col(const qualified_name& t, const std::string& c) { return fmt::format("{}.{}", q(t), c); }
+
+std::string changes_text(unsigned changes) {
+  std::vector<std::string_view> parts;
+  if (changes & change_type) parts.push_back("type");
+  if (changes & change_nullable) parts.push_back("nullability");
+  if (changes & change_default) parts.push_back("default");
+  if (changes & change_identity) parts.push_back("identity");
+  if (changes & change_comment) parts.push_back("comment");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string first_line(const std::string& s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl) + " ...";
+}
+}  // namespace
+
+std::string describe(const operation& op) {
+  return std::visit(
+      overloaded{
+          [](const create_schema& o) { return fmt::format("create schema {}", o.name); },
+          [](const drop_schema& o) { return fmt::format("drop schema {}", o.name); },
+          [](const create_enum& o) { return fmt::format("create enum {}", q(o.type.name)); },
+          [](const drop_enum& o) { return fmt::format("drop enum {}", q(o.type.name)); },
+          [](const add_enum_value& o) { return fmt::format("add value '{}' to enum {}", o.value, q(o.type)); },
+          [](const drop_enum_value& o) { return fmt::format("drop value '{}' from enum {}", o.value, q(o.type)); },
+          [](const create_table& o) { return fmt::format("create table {}", q(o.def.name)); },
+          [](const drop_table& o) { return fmt::format("drop table {}", q(o.def.name)); },
+          [](const rename_table& o) { return fmt::format("rename table {} to {}", q(o.from), q(o.to)); },
+          [](const set_table_comment& o) { return fmt::format("set comment on table {}", q(o.table)); },
+          [](const add_column& o) { return fmt::format("add column {}", col(o.table, o.def.name)); },
+          [](const drop_column& o) { return fmt::format("drop column {}", col(o.table, o.def.name)); },
+          [](const rename_column& o) { return fmt::format("rename column {} to {}", col(o.table, o.from), o.to); },
+          [](const alter_column& o) {
+            return fmt::format("alter column {} ({})", col(o.table, o.to.name), changes_text(o.changes));
+          },
+          [](const backfill_column& o) { return fmt::format("backfill column {}", col(o.table, o.column)); },
+          [](const add_primary_key& o) { return fmt::format("add primary key {} on {}", o.def.name, q(o.table)); },
+          [](const drop_primary_key& o) { return fmt::format("drop primary key {} on {}", o.def.name, q(o.table)); },
+          [](const add_unique& o) { return fmt::format("add unique constraint {} on {}", o.def.name, q(o.table)); },
+          [](const drop_unique& o) { return fmt::format("drop unique constraint {} on {}", o.def.name, q(o.table)); },
+          [](const add_check& o) { return fmt::format("add check constraint {} on {}", o.def.name, q(o.table)); },
+          [](const drop_check& o) { return fmt::format("drop check constraint {} on {}", o.def.name, q(o.table)); },
+          [](const create_index& o) { return fmt::format("create index {} on {}", o.def.name, q(o.table)); },
+          [](const drop_index& o) { return fmt::format("drop index {} on {}", o.def.name, q(o.table)); },
+          [](const add_foreign_key& o) { return fmt::format("add foreign key {} on {}", o.def.name, q(o.table)); },
+          [](const drop_foreign_key& o) { return fmt::format("drop foreign key {} on {}", o.def.name, q(o.table)); },
+          [](const rename_index& o) { return fmt::format("rename index {} to {} on {}", o.from, o.to, q(o.table)); },
+          [](const rename_constraint& o) {
+            return fmt::format("rename constraint {} to {} on {}", o.from, o.to, q(o.table));
+          },
+          [](const sql& o) { return fmt::format("sql: {}", first_line(o.up)); },
+      },
+      op);
+}
+
+bool is_destructive(const operation& op) {
+  return std::holds_alternative<drop_table>(op) || std::holds_alternative<drop_column>(op) ||
+         std::holds_alternative<drop_enum_value>(op) || std::holds_alternative<drop_schema>(op) ||
+         std::holds_alternative<drop_enum>(op) ||
+         (std::holds_alternative<alter_column>(op) && (std::get<alter_column>(op).changes & change_type));
+}
+
+std::vector<operation> inverse(const operation& op) {
+  return std::visit(
+      overloaded{
+          [](const create_schema& o) -> std::vector<operation> { return {drop_schema{o.name}}; },
+          [](const drop_schema& o) -> std::vector<operation> { return {create_schema{o.name}}; },
+          [](const create_enum& o) -> std::vector<operation> { return {drop_enum{o.type}}; },
+          [](const drop_enum& o) -> std::vector<operation> { return {create_enum{o.type}}; },
+          [](const add_enum_value& o) -> std::vector<operation> {
+            return {drop_enum_value{o.type, o.value, o.before}};
+          },
+          [](const drop_enum_value& o) -> std::vector<operation> {
+            return {add_enum_value{o.type, o.value, o.before}};
+          },
+          [](const create_table& o) -> std::vector<operation> { return {drop_table{o.def}}; },
+          [](const drop_table& o) -> std::vector<operation> { return {create_table{o.def}}; },
+          [](const rename_table& o) -> std::vector<operation> { return {rename_table{o.to, o.from}}; },
+          [](const set_table_comment& o) -> std::vector<operation> {
+            return {set_table_comment{o.table, o.to, o.from}};
+          },
+          [](const add_column& o) -> std::vector<operation> { return {drop_column{o.table, o.def}}; },
+          [](const drop_column& o) -> std::vector<operation> { return {add_column{o.table, o.def}}; },
+          [](const rename_column& o) -> std::vector<operation> { return {rename_column{o.table, o.to, o.from}}; },
+          [](const alter_column& o) -> std::vector<operation> {
+            return {alter_column{o.table, o.to, o.from, o.changes}};
+          },
+          [](const backfill_column&) -> std::vector<operation> { return {}; },
+          [](const add_primary_key& o) -> std::vector<operation> { return {drop_primary_key{o.table, o.def}}; },
+          [](const drop_primary_key& o) -> std::vector<operation> { return {add_primary_key{o.table, o.def}}; },
+          [](const add_unique& o) -> std::vector<operation> { return {drop_unique{o.table, o.def}}; },
+          [](const drop_unique& o) -> std::vector<operation> { return {add_unique{o.table, o.def}}; },
+          [](const add_check& o) -> std::vector<operation> { return {drop_check{o.table, o.def}}; },
+          [](const drop_check& o) -> std::vector<operation> { return {add_check{o.table, o.def}}; },
+          [](const create_index& o) -> std::vector<operation> { return {drop_index{o.table, o.def}}; },
+          [](const drop_index& o) -> std::vector<operation> { return {create_index{o.table, o.def}}; },
+          [](const add_foreign_key& o) -> std::vector<operation> { return {drop_foreign_key{o.table, o.def}}; },
+          [](const drop_foreign_key& o) -> std::vector<operation> { return {add_foreign_key{o.table, o.def}}; },
+          [](const rename_index& o) -> std::vector<operation> { return {rename_index{o.table, o.to, o.from}}; },
+          [](const rename_constraint& o) -> std::vector<operation> {
+            return {rename_constraint{o.table, o.to, o.from}};
+          },
+          [](const sql& o) -> std::vector<operation> {
+            if (!o.down) throw error(fmt::format("the sql step \"{}\" has no down step: it cannot be undone", first_line(o.up)));
+            return {sql{*o.down, o.up}};
+          },
+      },
+      op);
+}
+
+std::vector<operation> inverse(const std::vector<operation>& upgrade) {
+  std::vector<operation> out;
+  for (auto it = upgrade.rbegin(); it != upgrade.rend(); ++it)
+    for (auto& op : inverse(*it)) out.push_back(std::move(op));
+  return out;
+}
+
+}  // namespace retort::ops

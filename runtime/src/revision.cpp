@@ -1,0 +1,337 @@
+// Migration files: a revision and its operations as canonical JSON, and the reader.
+#include "retort/revision.hpp"
+
+#include <fmt/format.h>
+
+#include "json_codec.hpp"
+#include "overloaded.hpp"
+#include "retort/errors.hpp"
+
+namespace retort {
+
+using json_codec::ojson;
+using json_codec::reader;
+using json_codec::to_json;
+
+namespace {
+
+constexpr std::pair<ops::column_change, std::string_view> change_names[] = {
+    {ops::change_type, "type"}, {ops::change_nullable, "nullable"}, {ops::change_default, "default"},
+    {ops::change_identity, "identity"}, {ops::change_comment, "comment"}};
+
+ojson opt(const std::optional<std::string>& s) { return s ? ojson(*s) : ojson(nullptr); }
+
+ojson op_to_json(const ops::operation& op) {
+  ojson j;
+  j["op"] = ops::name_of(op);
+  std::visit(overloaded{
+                 [&](const ops::create_schema& o) { j["name"] = o.name; },
+                 [&](const ops::drop_schema& o) { j["name"] = o.name; },
+                 [&](const ops::create_enum& o) { j["enum"] = to_json(o.type); },
+                 [&](const ops::drop_enum& o) { j["enum"] = to_json(o.type); },
+                 [&](const ops::add_enum_value& o) {
+                   j["enum"] = to_json(o.type);
+                   j["value"] = o.value;
+                   if (o.before) j["before"] = *o.before;
+                 },
+                 [&](const ops::drop_enum_value& o) {
+                   j["enum"] = to_json(o.type);
+                   j["value"] = o.value;
+                   if (o.before) j["before"] = *o.before;
+                 },
+                 [&](const ops::create_table& o) { j["table"] = to_json(o.def); },
+                 [&](const ops::drop_table& o) { j["table"] = to_json(o.def); },
+                 [&](const ops::rename_table& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
+                 [&](const ops::set_table_comment& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = opt(o.from);
+                   j["to"] = opt(o.to);
+                 },
+                 [&](const ops::add_column& o) {
+                   j["table"] = to_json(o.table);
+                   j["column"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_column& o) {
+                   j["table"] = to_json(o.table);
+                   j["column"] = to_json(o.def);
+                 },
+                 [&](const ops::rename_column& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = o.from;
+                   j["to"] = o.to;
+                 },
+                 [&](const ops::alter_column& o) {
+                   j["table"] = to_json(o.table);
+                   ojson changes = ojson::array();
+                   for (const auto& [bit, name] : change_names)
+                     if (o.changes & bit) changes.push_back(name);
+                   j["changes"] = changes;
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
+                 [&](const ops::backfill_column& o) {
+                   j["table"] = to_json(o.table);
+                   j["column"] = o.column;
+                   j["expression"] = o.expression;
+                 },
+                 [&](const ops::add_primary_key& o) {
+                   j["table"] = to_json(o.table);
+                   j["primary_key"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_primary_key& o) {
+                   j["table"] = to_json(o.table);
+                   j["primary_key"] = to_json(o.def);
+                 },
+                 [&](const ops::add_unique& o) {
+                   j["table"] = to_json(o.table);
+                   j["unique"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_unique& o) {
+                   j["table"] = to_json(o.table);
+                   j["unique"] = to_json(o.def);
+                 },
+                 [&](const ops::add_check& o) {
+                   j["table"] = to_json(o.table);
+                   j["check"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_check& o) {
+                   j["table"] = to_json(o.table);
+                   j["check"] = to_json(o.def);
+                 },
+                 [&](const ops::create_index& o) {
+                   j["table"] = to_json(o.table);
+                   j["index"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_index& o) {
+                   j["table"] = to_json(o.table);
+                   j["index"] = to_json(o.def);
+                 },
+                 [&](const ops::add_foreign_key& o) {
+                   j["table"] = to_json(o.table);
+                   j["foreign_key"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_foreign_key& o) {
+                   j["table"] = to_json(o.table);
+                   j["foreign_key"] = to_json(o.def);
+                 },
+                 [&](const ops::rename_index& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = o.from;
+                   j["to"] = o.to;
+                 },
+                 [&](const ops::rename_constraint& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = o.from;
+                   j["to"] = o.to;
+                 },
+                 [&](const ops::sql& o) {
+                   j["up"] = o.up;
+                   j["down"] = opt(o.down);
+                 },
+             },
+             op);
+  return j;
+}
+
+// Reads the alternative whose `kind` is `name`; the fields each kind allows are listed once here.
+template <class Op>
+Op read_op(const reader& r);
+
+template <>
+ops::create_schema read_op(const reader& r) {
+  r.expect_object({"op", "name"});
+  return {r.string("name")};
+}
+template <>
+ops::drop_schema read_op(const reader& r) {
+  r.expect_object({"op", "name"});
+  return {r.string("name")};
+}
+template <>
+ops::create_enum read_op(const reader& r) {
+  r.expect_object({"op", "enum"});
+  return {json_codec::read_enum(r.at("enum"))};
+}
+template <>
+ops::drop_enum read_op(const reader& r) {
+  r.expect_object({"op", "enum"});
+  return {json_codec::read_enum(r.at("enum"))};
+}
+template <>
+ops::add_enum_value read_op(const reader& r) {
+  r.expect_object({"op", "enum", "value", "before"});
+  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+}
+template <>
+ops::drop_enum_value read_op(const reader& r) {
+  r.expect_object({"op", "enum", "value", "before"});
+  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+}
+template <>
+ops::create_table read_op(const reader& r) {
+  r.expect_object({"op", "table"});
+  return {json_codec::read_table(r.at("table"))};
+}
+template <>
+ops::drop_table read_op(const reader& r) {
+  r.expect_object({"op", "table"});
+  return {json_codec::read_table(r.at("table"))};
+}
+template <>
+ops::rename_table read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  return {json_codec::read_qualified_name(r.at("from")), json_codec::read_qualified_name(r.at("to"))};
+}
+template <>
+ops::set_table_comment read_op(const reader& r) {
+  r.expect_object({"op", "table", "from", "to"});
+  return {json_codec::read_qualified_name(r.at("table")), r.optional_string("from"), r.optional_string("to")};
+}
+
+// Table-level operations: "table" plus one element.
+template <class Op, class Read>
+Op read_element_op(const reader& r, std::string_view key, Read read) {
+  r.expect_object({"op", "table", key});
+  return {json_codec::read_qualified_name(r.at("table")), read(r.at(key))};
+}
+template <class Op>
+Op read_rename(const reader& r) {
+  r.expect_object({"op", "table", "from", "to"});
+  return {json_codec::read_qualified_name(r.at("table")), r.string("from"), r.string("to")};
+}
+
+template <>
+ops::add_column read_op(const reader& r) { return read_element_op<ops::add_column>(r, "column", json_codec::read_column); }
+template <>
+ops::drop_column read_op(const reader& r) { return read_element_op<ops::drop_column>(r, "column", json_codec::read_column); }
+template <>
+ops::rename_column read_op(const reader& r) { return read_rename<ops::rename_column>(r); }
+template <>
+ops::alter_column read_op(const reader& r) {
+  r.expect_object({"op", "table", "changes", "from", "to"});
+  ops::alter_column o{json_codec::read_qualified_name(r.at("table")), json_codec::read_column(r.at("from")),
+                      json_codec::read_column(r.at("to"))};
+  for (const reader& c : r.at("changes").items()) {
+    std::string name = c.string();
+    bool known = false;
+    for (const auto& [bit, n] : change_names)
+      if (n == name) o.changes |= bit, known = true;
+    if (!known) c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", name));
+  }
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_column cannot rename; use rename_column");
+  return o;
+}
+template <>
+ops::backfill_column read_op(const reader& r) {
+  r.expect_object({"op", "table", "column", "expression"});
+  return {json_codec::read_qualified_name(r.at("table")), r.string("column"), r.string("expression")};
+}
+template <>
+ops::add_primary_key read_op(const reader& r) {
+  return read_element_op<ops::add_primary_key>(r, "primary_key", json_codec::read_primary_key);
+}
+template <>
+ops::drop_primary_key read_op(const reader& r) {
+  return read_element_op<ops::drop_primary_key>(r, "primary_key", json_codec::read_primary_key);
+}
+template <>
+ops::add_unique read_op(const reader& r) { return read_element_op<ops::add_unique>(r, "unique", json_codec::read_unique); }
+template <>
+ops::drop_unique read_op(const reader& r) { return read_element_op<ops::drop_unique>(r, "unique", json_codec::read_unique); }
+template <>
+ops::add_check read_op(const reader& r) { return read_element_op<ops::add_check>(r, "check", json_codec::read_check); }
+template <>
+ops::drop_check read_op(const reader& r) { return read_element_op<ops::drop_check>(r, "check", json_codec::read_check); }
+template <>
+ops::create_index read_op(const reader& r) { return read_element_op<ops::create_index>(r, "index", json_codec::read_index); }
+template <>
+ops::drop_index read_op(const reader& r) { return read_element_op<ops::drop_index>(r, "index", json_codec::read_index); }
+template <>
+ops::add_foreign_key read_op(const reader& r) {
+  return read_element_op<ops::add_foreign_key>(r, "foreign_key", json_codec::read_foreign_key);
+}
+template <>
+ops::drop_foreign_key read_op(const reader& r) {
+  return read_element_op<ops::drop_foreign_key>(r, "foreign_key", json_codec::read_foreign_key);
+}
+template <>
+ops::rename_index read_op(const reader& r) { return read_rename<ops::rename_index>(r); }
+template <>
+ops::rename_constraint read_op(const reader& r) { return read_rename<ops::rename_constraint>(r); }
+template <>
+ops::sql read_op(const reader& r) {
+  r.expect_object({"op", "up", "down"});
+  return {r.string("up"), r.optional_string("down")};
+}
+
+template <std::size_t... I>
+ops::operation read_any(const reader& r, std::string_view name, std::index_sequence<I...>) {
+  std::optional<ops::operation> out;
+  ((std::variant_alternative_t<I, ops::operation>::kind == name
+        ? void(out.emplace(read_op<std::variant_alternative_t<I, ops::operation>>(r)))
+        : void()),
+   ...);
+  if (!out) {
+    std::vector<std::string_view> known{std::variant_alternative_t<I, ops::operation>::kind...};
+    r.at("op").fail(fmt::format("unknown operation \"{}\" (known: {})", name, fmt::join(known, ", ")));
+  }
+  return *std::move(out);
+}
+
+ops::operation read_operation(const reader& r) {
+  return read_any(r, r.string("op"), std::make_index_sequence<std::variant_size_v<ops::operation>>{});
+}
+
+ojson operations_json(const std::vector<ops::operation>& list) {
+  ojson a = ojson::array();
+  for (const auto& op : list) a.push_back(op_to_json(op));
+  return a;
+}
+
+std::vector<ops::operation> read_operations(const reader& r) {
+  std::vector<ops::operation> out;
+  for (const reader& item : r.items()) out.push_back(read_operation(item));
+  return out;
+}
+
+}  // namespace
+
+std::string write_operations(const std::vector<ops::operation>& operations) {
+  return json_codec::dump(operations_json(operations));
+}
+
+std::string write_revision(const revision& rev) {
+  ojson j;
+  j["format"] = migration_format;
+  j["id"] = rev.id;
+  j["parents"] = rev.parents;
+  j["message"] = rev.message;
+  j["created"] = rev.created;
+  j["upgrade"] = operations_json(rev.upgrade);
+  j["downgrade"] = operations_json(rev.downgrade);
+  return json_codec::dump(j);
+}
+
+revision read_revision(std::string_view text, const std::string& file) {
+  const nlohmann::json doc = json_codec::parse(text, file);
+  reader r(doc, file);
+  r.expect_object({"format", "id", "parents", "message", "created", "upgrade", "downgrade"});
+  reader format = r.at("format");
+  if (format.integer() != migration_format)
+    format.fail(fmt::format("migration format {} is not supported by this Retort (it reads format {})",
+                            format.integer(), migration_format));
+  revision rev;
+  rev.id = r.string("id");
+  if (rev.id.empty()) r.at("id").fail("empty revision id");
+  rev.parents = r.at("parents").strings();
+  rev.message = r.optional_string("message").value_or("");
+  rev.created = r.optional_string("created").value_or("");
+  rev.upgrade = read_operations(r.at("upgrade"));
+  rev.downgrade = read_operations(r.at("downgrade"));
+  return rev;
+}
+
+}  // namespace retort

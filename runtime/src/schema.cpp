@@ -1,0 +1,64 @@
+// Lookups and canonical ordering for the schema model.
+#include "retort/schema.hpp"
+
+#include <algorithm>
+
+namespace retort {
+
+std::string to_string(const qualified_name& q) { return q.schema + "." + q.name; }
+
+namespace {
+template <class Range, class Key>
+auto find_by(Range& range, const Key& key, auto project) -> decltype(&*range.begin()) {
+  auto it = std::find_if(range.begin(), range.end(), [&](const auto& x) { return project(x) == key; });
+  return it == range.end() ? nullptr : &*it;
+}
+constexpr auto by_name = [](const auto& x) -> const auto& { return x.name; };
+}  // namespace
+
+const table* find_table(const schema& s, const qualified_name& n) { return find_by(s.tables, n, by_name); }
+table* find_table(schema& s, const qualified_name& n) { return find_by(s.tables, n, by_name); }
+const enum_type* find_enum(const schema& s, const qualified_name& n) { return find_by(s.enums, n, by_name); }
+enum_type* find_enum(schema& s, const qualified_name& n) { return find_by(s.enums, n, by_name); }
+const column* find_column(const table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
+column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
+
+void sort_canonically(schema& s) {
+  auto sort_by_name = [](auto& v) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  };
+  std::sort(s.schemas.begin(), s.schemas.end());
+  sort_by_name(s.enums);
+  sort_by_name(s.tables);
+  for (table& t : s.tables) {
+    sort_by_name(t.uniques);
+    sort_by_name(t.indexes);
+    sort_by_name(t.foreign_keys);
+    sort_by_name(t.checks);
+  }
+}
+
+schema comparable(schema s) {
+  sort_canonically(s);
+  for (table& t : s.tables) {
+    t.renamed_from.clear();
+    std::sort(t.columns.begin(), t.columns.end(), [](const column& a, const column& b) { return a.name < b.name; });
+    for (column& c : t.columns) {
+      c.renamed_from.clear();
+      c.backfill.reset();
+    }
+  }
+  return s;
+}
+
+std::vector<std::string> constraint_and_index_names(const table& t) {
+  std::vector<std::string> names;
+  if (t.pk) names.push_back(t.pk->name);
+  for (const auto& u : t.uniques) names.push_back(u.name);
+  for (const auto& i : t.indexes) names.push_back(i.name);
+  for (const auto& f : t.foreign_keys) names.push_back(f.name);
+  for (const auto& c : t.checks) names.push_back(c.name);
+  return names;
+}
+
+}  // namespace retort

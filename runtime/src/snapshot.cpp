@@ -1,0 +1,50 @@
+// Snapshot files: canonical JSON of a schema, and its validated reader.
+#include "retort/snapshot.hpp"
+
+#include <fmt/format.h>
+
+#include "json_codec.hpp"
+#include "retort/errors.hpp"
+#include "retort/naming.hpp"
+
+namespace retort {
+
+using json_codec::ojson;
+
+std::string write_snapshot(const schema& in) {
+  schema s = in;
+  sort_canonically(s);
+  ojson j;
+  j["format"] = snapshot_format;
+  j["schemas"] = s.schemas;
+  j["enums"] = ojson::array();
+  for (const auto& e : s.enums) j["enums"].push_back(json_codec::to_json(e));
+  j["tables"] = ojson::array();
+  for (const auto& t : s.tables) j["tables"].push_back(json_codec::to_json(t));
+  return json_codec::dump(j);
+}
+
+schema read_snapshot(std::string_view text, const std::string& file) {
+  const nlohmann::json doc = json_codec::parse(text, file);
+  json_codec::reader r(doc, file);
+  r.expect_object({"format", "schemas", "enums", "tables"});
+  json_codec::reader format = r.at("format");
+  if (format.integer() != snapshot_format)
+    format.fail(fmt::format("snapshot format {} is not supported by this Retort (it reads format {})", format.integer(), snapshot_format));
+  schema s;
+  s.schemas = r.strings("schemas");
+  if (auto a = r.maybe("enums"))
+    for (const auto& item : a->items()) s.enums.push_back(json_codec::read_enum(item));
+  if (auto a = r.maybe("tables"))
+    for (const auto& item : a->items()) s.tables.push_back(json_codec::read_table(item));
+  naming::assign_names(s);
+  try {
+    validate(s);  // before sorting, so paths match the file
+  } catch (const model_error& e) {
+    throw file_error(file, e.path(), e.what());
+  }
+  sort_canonically(s);
+  return s;
+}
+
+}  // namespace retort
