@@ -16,12 +16,6 @@ namespace retort {
 
 namespace {
 
-column without_hints(column c) {
-  c.renamed_from.clear();
-  c.backfill.reset();
-  return c;
-}
-
 unsigned column_changes(const column& a, const column& b) {
   unsigned m = 0;
   if (!(a.type == b.type)) m |= ops::change_type;
@@ -47,7 +41,9 @@ bool same_but_name(T a, T b) {
 
 class differ {
  public:
-  differ(const schema& from, const schema& to, const diff_options& options) : cur_(from), to_(to), options_(options) {
+  // Hints in `from` mean nothing: only the target's say where its objects came from.
+  differ(const schema& from, const schema& to, const diff_options& options)
+      : cur_(without_hints(from)), to_(to), options_(options) {
     sort_canonically(cur_);
     sort_canonically(to_);
   }
@@ -299,10 +295,8 @@ class differ {
   void create_tables() {
     for (const table& target : to_.tables) {
       if (find_table(cur_, target.name)) continue;
-      table def = target;
-      def.renamed_from.clear();
+      table def = without_hints(target);
       def.foreign_keys.clear();
-      for (auto& c : def.columns) c = without_hints(std::move(c));
       emit(ops::create_table{def});
     }
   }

@@ -15,18 +15,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& message) { throw replay_error(message); }
 
-column without_hints(column c) {
-  c.renamed_from.clear();
-  c.backfill.reset();
-  return c;
-}
-
-table without_hints(table t) {
-  t.renamed_from.clear();
-  for (auto& c : t.columns) c = without_hints(std::move(c));
-  return t;
-}
-
 bool schema_exists(const schema& s, const std::string& name) {
   return name == "public" || std::binary_search(s.schemas.begin(), s.schemas.end(), name);
 }

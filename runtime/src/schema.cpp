@@ -38,16 +38,28 @@ void sort_canonically(schema& s) {
   }
 }
 
+column without_hints(column c) {
+  c.renamed_from.clear();
+  c.backfill.reset();
+  return c;
+}
+
+table without_hints(table t) {
+  t.renamed_from.clear();
+  for (column& c : t.columns) c = without_hints(std::move(c));
+  return t;
+}
+
+schema without_hints(schema s) {
+  for (table& t : s.tables) t = without_hints(std::move(t));
+  return s;
+}
+
 schema comparable(schema s) {
+  s = without_hints(std::move(s));
   sort_canonically(s);
-  for (table& t : s.tables) {
-    t.renamed_from.clear();
+  for (table& t : s.tables)
     std::sort(t.columns.begin(), t.columns.end(), [](const column& a, const column& b) { return a.name < b.name; });
-    for (column& c : t.columns) {
-      c.renamed_from.clear();
-      c.backfill.reset();
-    }
-  }
   return s;
 }
 

@@ -144,6 +144,11 @@ struct schema {
 /// Sorts every name-ordered collection (columns keep their order).
 void sort_canonically(schema& s);
 
+/// The element without the diff hints (renamed_from, backfill) that only models carry.
+[[nodiscard]] column without_hints(column c);
+[[nodiscard]] table without_hints(table t);
+[[nodiscard]] schema without_hints(schema s);
+
 /// The schema without diff hints and with columns sorted by name: two schemas that a
 /// database cannot tell apart compare equal after this.
 [[nodiscard]] schema comparable(schema s);

@@ -1,0 +1,71 @@
+// Reading migrations/versions/: every *.json file as a revision, with the SHA-256 checksum
+// of its bytes (the audit history compares it to detect files edited after being applied).
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <system_error>
+
+#include "retort/errors.hpp"
+#include "retort/hash.hpp"
+#include "retort/revision_graph.hpp"
+
+namespace retort {
+
+namespace {
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw file_error(path.string(), "", "cannot open file for reading");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) throw file_error(path.string(), "", "cannot read file");
+  return std::move(bytes).str();
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
+    throw error("SHA-256 digest failed (OpenSSL EVP_Digest)");
+  std::string hex;
+  hex.reserve(2 * length);
+  for (unsigned int i = 0; i < length; ++i) fmt::format_to(std::back_inserter(hex), "{:02x}", digest[i]);
+  return hex;
+}
+
+std::vector<revision> load_revisions(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator entries(dir, ec);
+  if (ec) throw error(fmt::format("cannot read migration directory {}: {}", dir, ec.message()));
+
+  std::vector<fs::path> files;
+  for (; entries != fs::directory_iterator(); entries.increment(ec)) {
+    std::error_code type_ec;  // an entry that cannot be stat'ed (a dangling link) is not a revision
+    if (entries->path().extension() == ".json" && entries->is_regular_file(type_ec)) files.push_back(entries->path());
+  }
+  if (ec) throw error(fmt::format("cannot read migration directory {}: {}", dir, ec.message()));
+  std::sort(files.begin(), files.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+
+  std::vector<revision> result;
+  result.reserve(files.size());
+  for (const auto& path : files) {
+    const std::string bytes = read_bytes(path);
+    revision r = read_revision(bytes, path.string());
+    r.file = path.string();
+    r.checksum = sha256_hex(bytes);
+    result.push_back(std::move(r));
+  }
+  return result;
+}
+
+}  // namespace retort

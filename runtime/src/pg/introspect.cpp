@@ -1,0 +1,317 @@
+// The introspector: pg_catalog queries turned into Retort's schema model. pg_catalog rather
+// than information_schema: it is much faster and shows what the latter hides (index methods,
+// partial index predicates, identity kinds).
+#include "retort/pg/introspect.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "retort/errors.hpp"
+
+namespace retort::pg {
+namespace {
+
+// The tables Retort reads: ordinary and partitioned tables (not their partitions, which the
+// model does not describe), outside PostgreSQL's own namespaces, not created by an extension.
+// Schemas the caller excludes are filtered afterwards, by name.
+constexpr std::string_view user_tables_cte = R"(
+WITH user_tables AS (
+  SELECT c.oid, n.nspname, c.relname
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p')
+    AND NOT c.relispartition
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg\_temp\_%'
+    AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND d.objid = c.oid AND d.deptype = 'e')
+)
+)";
+
+constexpr std::string_view namespaces_query = R"(
+SELECT n.nspname
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'public')
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+)";
+
+// One row per enum value in sort order; an enum without values gives one row with NULL.
+constexpr std::string_view enums_query = R"(
+SELECT t.oid, n.nspname, t.typname, e.enumlabel
+FROM pg_catalog.pg_type t
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+WHERE t.typtype = 'e'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                    AND d.objid = t.oid AND d.deptype = 'e')
+ORDER BY t.oid, e.enumsortorder
+)";
+
+constexpr std::string_view tables_query = R"(
+SELECT ut.oid, ut.nspname, ut.relname, pg_catalog.obj_description(ut.oid, 'pg_class')
+FROM user_tables ut
+)";
+
+// An identity column has no pg_attrdef row; the CASE keeps that true should it ever change.
+// `builtin`: the type (or an array's element type) lives in pg_catalog.
+constexpr std::string_view columns_query = R"(
+SELECT a.attrelid, a.attname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       a.attnotnull, a.attidentity, a.attgenerated,
+       CASE WHEN a.attidentity = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+       pg_catalog.col_description(a.attrelid, a.attnum),
+       t.typtype, tn.nspname, t.typname,
+       COALESCE(et.typnamespace, t.typnamespace) = 'pg_catalog'::pg_catalog.regnamespace
+FROM user_tables ut
+JOIN pg_catalog.pg_attribute a ON a.attrelid = ut.oid
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_catalog.pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+)";
+
+// Column lists come back as JSON arrays, in key order, so that any name survives unharmed.
+// conparentid <> 0 marks copies PostgreSQL makes for partitions of a referenced table.
+constexpr std::string_view constraints_query = R"(
+SELECT con.conrelid, con.conname, con.contype,
+       (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
+        FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+       rn.nspname, rc.relname,
+       (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
+        FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
+       con.confdeltype, con.confupdtype,
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END
+FROM user_tables ut
+JOIN pg_catalog.pg_constraint con ON con.conrelid = ut.oid
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0
+)";
+
+// Indexes that back a primary key, unique or exclusion constraint are described by that
+// constraint. (conindid of a foreign key names the referenced table's index: not excluded.)
+constexpr std::string_view indexes_query = R"(
+SELECT i.indrelid, ic.relname, i.indisunique, am.amname,
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid),
+       i.indexprs IS NOT NULL OR 0 = ANY (i.indkey::pg_catalog.int2[]),
+       i.indnkeyatts < i.indnatts,
+       (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
+        FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE k.ord <= i.indnkeyatts)
+FROM user_tables ut
+JOIN pg_catalog.pg_index i ON i.indrelid = ut.oid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
+                  WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
+                    AND con.contype IN ('p', 'u', 'x'))
+)";
+
+std::optional<std::string> optional_text(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::string>();
+}
+
+std::vector<std::string> name_list(const pqxx::field& f) {
+  if (f.is_null()) return {};
+  return nlohmann::json::parse(f.c_str()).get<std::vector<std::string>>();
+}
+
+fk_action to_fk_action(const std::string& code, const std::string& constraint) {
+  if (code == "a") return fk_action::no_action;
+  if (code == "r") return fk_action::restrict;
+  if (code == "c") return fk_action::cascade;
+  if (code == "n") return fk_action::set_null;
+  if (code == "d") return fk_action::set_default;
+  throw error(fmt::format("foreign key {} has an unknown action code '{}'", constraint, code));
+}
+
+// Builds the schema from the catalog rows; tables are found again by oid.
+class reader {
+ public:
+  reader(pqxx::transaction_base& tx, const introspect_options& options) : tx_(tx), options_(options) {}
+
+  schema read() {
+    read_namespaces();
+    read_enums();
+    read_tables();
+    read_columns();
+    read_constraints();
+    read_indexes();
+    sort_canonically(result_);
+    std::sort(result_.schemas.begin(), result_.schemas.end());
+    return std::move(result_);
+  }
+
+ private:
+  [[nodiscard]] bool excluded(const std::string& nspname) const { return options_.exclude_schemas.contains(nspname); }
+
+  pqxx::result query(std::string_view sql) { return tx_.exec(std::string{sql}); }
+  pqxx::result table_query(std::string_view sql) { return tx_.exec(std::string{user_tables_cte} + std::string{sql}); }
+
+  table* find(pqxx::oid relid) {
+    const auto it = tables_.find(relid);
+    return it == tables_.end() ? nullptr : &result_.tables[it->second];
+  }
+
+  void read_namespaces() {
+    for (const auto& row : query(namespaces_query)) {
+      auto name = row[0].as<std::string>();
+      if (!excluded(name)) result_.schemas.push_back(std::move(name));
+    }
+  }
+
+  void read_enums() {
+    pqxx::oid current = 0;
+    for (const auto& row : query(enums_query)) {
+      const auto oid = row[0].as<pqxx::oid>();
+      auto nspname = row[1].as<std::string>();
+      if (excluded(nspname)) continue;
+      if (oid != current) {
+        current = oid;
+        result_.enums.push_back(enum_type{{std::move(nspname), row[2].as<std::string>()}, {}});
+      }
+      if (!row[3].is_null()) result_.enums.back().values.push_back(row[3].as<std::string>());
+    }
+  }
+
+  void read_tables() {
+    for (const auto& row : table_query(tables_query)) {
+      auto nspname = row[1].as<std::string>();
+      if (excluded(nspname)) continue;
+      table t;
+      t.name = {std::move(nspname), row[2].as<std::string>()};
+      t.comment = optional_text(row[3]);
+      tables_.emplace(row[0].as<pqxx::oid>(), result_.tables.size());
+      result_.tables.push_back(std::move(t));
+    }
+  }
+
+  void read_columns() {
+    for (const auto& row : table_query(columns_query)) {
+      table* t = find(row[0].as<pqxx::oid>());
+      if (t == nullptr) continue;
+      column c;
+      c.name = row[1].as<std::string>();
+      const auto type_text = row[2].as<std::string>();
+      const auto where = [&] { return fmt::format("column {}.{}", to_string(t->name), c.name); };
+      if (!row[5].as<std::string>().empty()) {
+        throw error(fmt::format("{} is a generated column, which Retort does not support", where()));
+      }
+      if (row[8].as<std::string>() == "e") {
+        c.type.kind = type_kind::enum_type;
+        c.type.enum_name = {row[9].as<std::string>(), row[10].as<std::string>()};
+      } else {
+        auto parsed = row[11].as<bool>() ? parse_builtin_type(type_text) : std::nullopt;
+        if (!parsed) throw error(fmt::format("{} has type {}, which Retort does not support", where(), type_text));
+        c.type = std::move(*parsed);
+      }
+      c.nullable = !row[3].as<bool>();
+      const auto identity = row[4].as<std::string>();
+      c.identity = identity == "a"   ? identity_kind::always
+                   : identity == "d" ? identity_kind::by_default
+                                     : identity_kind::none;
+      c.server_default = optional_text(row[6]);
+      c.comment = optional_text(row[7]);
+      t->columns.push_back(std::move(c));
+    }
+  }
+
+  void read_constraints() {
+    for (const auto& row : table_query(constraints_query)) {
+      table* t = find(row[0].as<pqxx::oid>());
+      if (t == nullptr) continue;
+      auto name = row[1].as<std::string>();
+      const auto type = row[2].as<std::string>();
+      if (type == "p") {
+        t->pk = primary_key{std::move(name), name_list(row[3])};
+      } else if (type == "u") {
+        t->uniques.push_back(unique_constraint{std::move(name), name_list(row[3])});
+      } else if (type == "f") {
+        foreign_key fk;
+        fk.on_delete = to_fk_action(row[7].as<std::string>(), name);
+        fk.on_update = to_fk_action(row[8].as<std::string>(), name);
+        fk.name = std::move(name);
+        fk.columns = name_list(row[3]);
+        fk.ref_table = {row[4].as<std::string>(), row[5].as<std::string>()};
+        fk.ref_columns = name_list(row[6]);
+        t->foreign_keys.push_back(std::move(fk));
+      } else if (type == "c") {
+        t->checks.push_back(check_constraint{std::move(name), row[9].as<std::string>()});
+      }
+    }
+  }
+
+  void read_indexes() {
+    for (const auto& row : table_query(indexes_query)) {
+      table* t = find(row[0].as<pqxx::oid>());
+      if (t == nullptr) continue;
+      index ix;
+      ix.name = row[1].as<std::string>();
+      if (row[5].as<bool>()) {
+        throw error(fmt::format("index {} on {} is an expression index, which Retort does not support", ix.name,
+                                to_string(t->name)));
+      }
+      if (row[6].as<bool>()) {
+        throw error(fmt::format("index {} on {} has INCLUDE columns, which Retort does not support", ix.name,
+                                to_string(t->name)));
+      }
+      ix.unique = row[2].as<bool>();
+      ix.method = row[3].as<std::string>();
+      ix.where = optional_text(row[4]);
+      ix.columns = name_list(row[7]);
+      t->indexes.push_back(std::move(ix));
+    }
+  }
+
+  pqxx::transaction_base& tx_;
+  const introspect_options& options_;
+  schema result_;
+  std::map<pqxx::oid, std::size_t> tables_;  ///< table oid -> index in result_.tables
+};
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+schema introspect(pqxx::connection& conn, const introspect_options& options) {
+  try {
+    // One snapshot for every query, so concurrent DDL cannot give a half-changed schema.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx{conn, "retort introspect"};
+    auto result = reader{tx, options}.read();
+    tx.commit();
+    return result;
+  } catch (const pqxx::sql_error& e) {
+    throw database_error(fmt::format("cannot read the database schema: {}", trimmed(e.what())), e.sqlstate(),
+                         e.query());
+  } catch (const pqxx::broken_connection& e) {
+    throw database_error(
+        fmt::format("cannot read the database schema: the connection is broken ({})", trimmed(e.what())));
+  } catch (const pqxx::pqxx_exception& e) {
+    throw database_error(fmt::format("cannot read the database schema: {}", trimmed(e.base().what())));
+  }
+}
+
+}  // namespace retort::pg

@@ -1,0 +1,440 @@
+// The random schema generator and mutator used by the diff/replay property test and the
+// PostgreSQL round-trip test.
+#include "random_schema.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "retort/naming.hpp"
+#include "retort/snapshot.hpp"
+
+namespace retort::testing {
+
+namespace {
+
+class generator {
+ public:
+  generator(std::mt19937_64& rng, const random_schema_options& o) : rng_(rng), o_(o) {}
+
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  int between(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  template <class T>
+  T& pick(std::vector<T>& v) { return v[std::size_t(between(0, int(v.size()) - 1))]; }
+
+  // A fresh lowercase name; the suffix keeps it clear of keywords and of other names.
+  std::string name(std::string_view prefix) {
+    while (true) {
+      std::string n = fmt::format("{}_{}", prefix, between(1, 99999));
+      if (used_.insert(n).second) return n;
+    }
+  }
+
+  // Marks every name in `s` as taken.
+  void reserve(const schema& s) {
+    used_.insert(s.schemas.begin(), s.schemas.end());
+    for (const auto& e : s.enums) {
+      used_.insert(e.name.name);
+      used_.insert(e.values.begin(), e.values.end());
+    }
+    for (const auto& t : s.tables) {
+      used_.insert(t.name.name);
+      for (const auto& c : t.columns) used_.insert(c.name);
+    }
+  }
+
+  column_type random_type(const schema& s, bool indexable) {
+    static const std::vector<std::string> builtins{
+        "boolean", "smallint", "integer", "bigint", "real", "double precision", "numeric(10,2)", "numeric",
+        "text", "varchar(40)", "varchar", "char(3)", "timestamptz", "timestamp", "date", "time", "interval",
+        "bytea", "uuid", "json", "jsonb", "inet", "cidr", "macaddr", "text[]", "integer[]"};
+    if (!s.enums.empty() && chance(0.15)) {
+      column_type t;
+      t.kind = type_kind::enum_type;
+      t.enum_name = s.enums[std::size_t(between(0, int(s.enums.size()) - 1))].name;
+      return t;
+    }
+    while (true) {
+      auto t = *parse_builtin_type(builtins[std::size_t(between(0, int(builtins.size()) - 1))]);
+      if (indexable && t.kind == type_kind::json) continue;  // json has no equality operator
+      return t;
+    }
+  }
+
+  // A default as pg_get_expr() prints it, or none for types without a simple one.
+  static std::optional<std::string> default_for(const column_type& t) {
+    if (t.array) return std::nullopt;
+    switch (t.kind) {
+      case type_kind::boolean: return "false";
+      case type_kind::smallint: case type_kind::integer: case type_kind::bigint: return "0";
+      case type_kind::text: return "'none'::text";
+      case type_kind::timestamptz: return "now()";
+      case type_kind::jsonb: return "'{}'::jsonb";
+      default: return std::nullopt;
+    }
+  }
+
+  // A value for existing rows of a new NOT NULL column (any SQL expression will do).
+  static std::string backfill_for(const column_type& t) {
+    if (t.array) return "'{}'";
+    switch (t.kind) {
+      case type_kind::boolean: return "false";
+      case type_kind::uuid: return "gen_random_uuid()";
+      case type_kind::timestamptz: case type_kind::timestamp: case type_kind::date: return "now()";
+      case type_kind::time: return "'12:00'";
+      case type_kind::interval: return "'1 day'";
+      case type_kind::bytea: return "'\\x00'";
+      case type_kind::json: case type_kind::jsonb: return "'{}'";
+      case type_kind::inet: case type_kind::cidr: return "'10.0.0.0/8'";
+      case type_kind::macaddr: return "'08:00:2b:01:02:03'";
+      case type_kind::text: case type_kind::varchar: case type_kind::character: return "'x'";
+      default: return "0";
+    }
+  }
+
+  column random_column(const schema& s, bool in_key = false) {
+    column c;
+    c.name = name("c");
+    c.type = random_type(s, in_key);
+    c.nullable = !in_key && chance(0.4);
+    if (chance(0.3)) c.server_default = default_for(c.type);
+    if (!in_key && !c.nullable && !c.server_default && !c.type.array && chance(0.2) &&
+        (c.type.kind == type_kind::integer || c.type.kind == type_kind::bigint))
+      c.identity = chance(0.5) ? identity_kind::always : identity_kind::by_default;
+    if (chance(0.2)) c.comment = chance(0.5) ? "it's a column" : "plain";
+    return c;
+  }
+
+  std::string schema_for_new_object(schema& s) {
+    if (!s.schemas.empty() && chance(0.3)) return pick(s.schemas);
+    return "public";
+  }
+
+  void add_table(schema& s) {
+    table t;
+    t.name = {schema_for_new_object(s), name("t")};
+    column id;
+    id.name = "id";
+    id.type = *parse_builtin_type(chance(0.5) ? "bigint" : "integer");
+    if (chance(0.5)) id.identity = identity_kind::by_default;
+    t.columns.push_back(id);
+    int n = between(1, o_.max_columns);
+    for (int i = 0; i < n; ++i) t.columns.push_back(random_column(s));
+    if (chance(0.85)) t.pk = primary_key{"", {"id"}};
+    if (chance(0.3)) t.comment = "a table";
+    s.tables.push_back(t);
+    table& added = s.tables.back();
+    if (chance(0.5)) add_index(added);
+    if (chance(0.3)) add_unique(added);
+    if (chance(0.3)) add_check(added);
+  }
+
+  std::vector<std::string> key_columns(const table& t) {
+    std::vector<std::string> cols;
+    for (const auto& c : t.columns)
+      if (c.type.kind != type_kind::json && chance(0.4) && cols.size() < 3) cols.push_back(c.name);
+    if (cols.empty()) cols.push_back(t.columns.front().name);
+    return cols;
+  }
+
+  void add_index(table& t) {
+    index i;
+    i.columns = key_columns(t);
+    i.name = naming::index(t.name, i.columns);
+    i.unique = chance(0.3);
+    if (chance(0.3)) i.where = fmt::format("({} IS NOT NULL)", i.columns.front());
+    if (!named_free(t, i.name)) return;
+    t.indexes.push_back(i);
+  }
+
+  void add_unique(table& t) {
+    unique_constraint u{"", key_columns(t)};
+    u.name = naming::unique(t.name, u.columns);
+    if (named_free(t, u.name)) t.uniques.push_back(u);
+  }
+
+  void add_check(table& t) {
+    const column& c = t.columns[std::size_t(between(0, int(t.columns.size()) - 1))];
+    check_constraint k{naming::check(t.name, c.name), fmt::format("({} IS NOT NULL)", c.name)};
+    if (named_free(t, k.name)) t.checks.push_back(k);
+  }
+
+  void add_foreign_key(schema& s, table& from) {
+    std::vector<const table*> targets;
+    for (const auto& t : s.tables)
+      if (t.pk && t.pk->columns.size() == 1) targets.push_back(&t);
+    if (targets.empty()) return;
+    const table& to = *targets[std::size_t(between(0, int(targets.size()) - 1))];
+    column c;
+    c.name = name("ref");
+    c.type = find_column(to, to.pk->columns.front())->type;
+    c.nullable = true;  // so it can be added to a table with rows
+    foreign_key f{"", {c.name}, to.name, to.pk->columns};
+    static const fk_action actions[] = {fk_action::no_action, fk_action::cascade, fk_action::set_null,
+                                        fk_action::restrict};
+    f.on_delete = actions[between(0, 3)];
+    f.on_update = chance(0.2) ? fk_action::cascade : fk_action::no_action;
+    f.name = naming::foreign_key(from.name, f.columns, to.name);
+    from.columns.push_back(c);
+    from.foreign_keys.push_back(f);
+  }
+
+  static bool named_free(const table& t, const std::string& n) {
+    auto names = constraint_and_index_names(t);
+    return std::find(names.begin(), names.end(), n) == names.end();
+  }
+
+  schema make() {
+    schema s;
+    if (chance(0.3)) s.schemas.push_back(name("s"));
+    int enums = between(0, 2);
+    for (int i = 0; i < enums; ++i) add_enum(s);
+    int n = between(1, o_.max_tables);
+    for (int i = 0; i < n; ++i) add_table(s);
+    for (auto& t : s.tables)
+      if (chance(0.4)) add_foreign_key(s, t);
+    return finish(std::move(s));
+  }
+
+  void add_enum(schema& s) {
+    enum_type e{{schema_for_new_object(s), name("e")}, {}};
+    int n = between(1, 4);
+    for (int i = 0; i < n; ++i) e.values.push_back(name("v"));
+    s.enums.push_back(e);
+  }
+
+  schema finish(schema s) {
+    naming::assign_names(s);
+    sort_canonically(s);
+    return s;
+  }
+
+  // ---- mutations ------------------------------------------------------------------------
+
+  schema mutate(schema s) {
+    s = without_hints(std::move(s));
+    if (chance(0.2)) s.schemas.push_back(name("s"));
+    if (chance(0.2)) add_enum(s);
+    mutate_enums(s);
+    if (chance(0.3)) add_table(s);
+    if (chance(0.25) && s.tables.size() > 1) drop_table(s, s.tables[std::size_t(between(0, int(s.tables.size()) - 1))].name);
+    if (chance(0.25) && !s.tables.empty()) rename_table(s, pick(s.tables));
+    const schema before = s;
+    for (std::size_t i = 0; i < s.tables.size(); ++i) mutate_table(s, i);
+    drop_unused_enums_and_schemas(s);
+    give_new_columns_a_backfill(before, s);
+    return finish(std::move(s));
+  }
+
+  // A column new to an existing table that cannot fill itself gets a backfill, as a model would.
+  static void give_new_columns_a_backfill(const schema& before, schema& s) {
+    for (table& t : s.tables) {
+      const table* old = find_table(before, t.name);
+      for (const auto& n : t.renamed_from)
+        if (!old) old = find_table(before, n);
+      if (!old) continue;
+      for (column& c : t.columns) {
+        bool existed = find_column(*old, c.name) ||
+                       std::any_of(c.renamed_from.begin(), c.renamed_from.end(),
+                                   [&](const std::string& n) { return find_column(*old, n) != nullptr; });
+        if (!existed && !c.nullable && !c.server_default && c.identity == identity_kind::none && !c.backfill)
+          c.backfill = backfill_for(c.type);
+      }
+    }
+  }
+
+  void mutate_enums(schema& s) {
+    for (auto& e : s.enums) {
+      if (chance(0.3)) {
+        auto at = e.values.begin() + between(0, int(e.values.size()));
+        e.values.insert(at, name("v"));
+      }
+      if (chance(0.15) && e.values.size() > 1) e.values.erase(e.values.begin() + between(0, int(e.values.size()) - 1));
+    }
+  }
+
+  void drop_unused_enums_and_schemas(schema& s) {
+    std::set<qualified_name> used;
+    for (const auto& t : s.tables)
+      for (const auto& c : t.columns)
+        if (c.type.kind == type_kind::enum_type) used.insert(c.type.enum_name);
+    std::erase_if(s.enums, [&](const enum_type& e) { return !used.contains(e.name) && chance(0.3); });
+    std::set<std::string> held;
+    for (const auto& t : s.tables) held.insert(t.name.schema);
+    for (const auto& e : s.enums) held.insert(e.name.schema);
+    std::erase_if(s.schemas, [&](const std::string& n) { return !held.contains(n) && chance(0.5); });
+  }
+
+  void drop_table(schema& s, qualified_name victim) {
+    for (auto& t : s.tables)
+      std::erase_if(t.foreign_keys, [&](const foreign_key& f) { return f.ref_table == victim; });
+    std::erase_if(s.tables, [&](const table& t) { return t.name == victim; });
+  }
+
+  void rename_table(schema& s, table& t) {
+    const qualified_name old = t.name;
+    qualified_name fresh{chance(0.2) ? schema_for_new_object(s) : old.schema, name("t")};
+    t.name = fresh;
+    t.renamed_from = {old};
+    for (auto& other : s.tables)
+      for (auto& f : other.foreign_keys)
+        if (f.ref_table == old) f.ref_table = fresh;
+    rename_conventional(s, t, old);
+  }
+
+  // Constraint names follow the convention, so they follow renames (diff turns these into renames).
+  void rename_conventional(schema& s, table& t, const qualified_name& old) {
+    if (t.pk && t.pk->name == naming::primary_key(old)) t.pk->name = naming::primary_key(t.name);
+    for (auto& i : t.indexes) i.name = naming::index(t.name, i.columns);
+    for (auto& u : t.uniques) u.name = naming::unique(t.name, u.columns);
+    for (auto& f : t.foreign_keys) f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
+    for (auto& other : s.tables)
+      for (auto& f : other.foreign_keys) f.name = naming::foreign_key(other.name, f.columns, f.ref_table);
+    dedupe_names(t);
+  }
+
+  static void dedupe_names(table& t) {
+    auto dedupe = [](auto& list) {
+      std::set<std::string> seen;
+      std::erase_if(list, [&](const auto& x) { return !seen.insert(x.name).second; });
+    };
+    dedupe(t.indexes);
+    dedupe(t.uniques);
+    dedupe(t.foreign_keys);
+    dedupe(t.checks);
+  }
+
+  static bool used_by_keys(const schema& s, const table& t, const std::string& c) {
+    auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), c) != v.end(); };
+    if (t.pk && has(t.pk->columns)) return true;
+    for (const auto& other : s.tables)
+      for (const auto& f : other.foreign_keys)
+        if (f.ref_table == t.name && has(f.ref_columns)) return true;
+    return false;
+  }
+
+  void mutate_table(schema& s, std::size_t index) {
+    table& t = s.tables[index];
+    if (chance(0.2)) t.comment = chance(0.5) ? std::optional<std::string>("changed") : std::nullopt;
+    // Add a column: nullable, defaulted, or NOT NULL with a backfill.
+    if (chance(0.4)) {
+      column c = random_column(s);
+      if (!c.nullable && !c.server_default && c.identity == identity_kind::none) c.backfill = backfill_for(c.type);
+      t.columns.push_back(c);
+    }
+    // Drop a column with everything that uses it (never the key).
+    if (chance(0.25) && t.columns.size() > 2) {
+      const std::string victim = t.columns[std::size_t(between(1, int(t.columns.size()) - 1))].name;
+      if (!used_by_keys(s, t, victim)) drop_column(t, victim);
+    }
+    // Rename a column with a hint.
+    if (chance(0.25)) {
+      column& c = t.columns[std::size_t(between(0, int(t.columns.size()) - 1))];
+      if (!used_by_keys(s, t, c.name)) rename_column(s, t, c);
+    }
+    // Alter attributes of one column.
+    if (chance(0.4)) alter_column(s, t, t.columns[std::size_t(between(0, int(t.columns.size()) - 1))]);
+    // Drop or add the primary key.
+    const bool referenced = std::any_of(s.tables.begin(), s.tables.end(), [&](const table& other) {
+      return std::any_of(other.foreign_keys.begin(), other.foreign_keys.end(),
+                         [&](const foreign_key& f) { return f.ref_table == t.name; });
+    });
+    if (chance(0.1) && t.pk && !referenced) t.pk.reset();
+    else if (const column* id = find_column(t, "id"); chance(0.1) && !t.pk && id && !id->nullable) t.pk = primary_key{naming::primary_key(t.name), {"id"}};
+    if (chance(0.2) && !t.indexes.empty()) t.indexes.erase(t.indexes.begin() + between(0, int(t.indexes.size()) - 1));
+    if (chance(0.2) && !t.uniques.empty()) t.uniques.erase(t.uniques.begin() + between(0, int(t.uniques.size()) - 1));
+    if (chance(0.2) && !t.checks.empty()) t.checks.erase(t.checks.begin() + between(0, int(t.checks.size()) - 1));
+    if (chance(0.2) && !t.foreign_keys.empty())
+      t.foreign_keys.erase(t.foreign_keys.begin() + between(0, int(t.foreign_keys.size()) - 1));
+    if (chance(0.3)) add_index(t);
+    if (chance(0.2)) add_unique(t);
+    if (chance(0.2)) add_check(t);
+    if (chance(0.2)) add_foreign_key(s, s.tables[index]);
+  }
+
+  void drop_column(table& t, const std::string& victim) {
+    auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), victim) != v.end(); };
+    std::erase_if(t.indexes, [&](const index& i) { return has(i.columns) || (i.where && i.where->find(victim) != std::string::npos); });
+    std::erase_if(t.uniques, [&](const unique_constraint& u) { return has(u.columns); });
+    std::erase_if(t.foreign_keys, [&](const foreign_key& f) { return has(f.columns); });
+    std::erase_if(t.checks, [&](const check_constraint& c) { return c.expression.find(victim) != std::string::npos; });
+    std::erase_if(t.columns, [&](const column& c) { return c.name == victim; });
+  }
+
+  void rename_column(schema&, table& t, column& c) {
+    const std::string old = c.name;
+    const std::string fresh = name("c");
+    c.name = fresh;
+    c.renamed_from = {old};
+    auto rename_in = [&](std::vector<std::string>& v) { std::replace(v.begin(), v.end(), old, fresh); };
+    auto rewrite = [&](std::string& expr) { expr = fmt::format("({} IS NOT NULL)", fresh); };
+    for (auto& i : t.indexes) {
+      rename_in(i.columns);
+      if (i.where && i.where->find(old) != std::string::npos) rewrite(*i.where);
+      i.name = naming::index(t.name, i.columns);
+    }
+    for (auto& u : t.uniques) rename_in(u.columns), u.name = naming::unique(t.name, u.columns);
+    for (auto& f : t.foreign_keys) rename_in(f.columns), f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
+    for (auto& k : t.checks)
+      if (k.expression.find(old) != std::string::npos) rewrite(k.expression);
+    dedupe_names(t);
+  }
+
+  void alter_column(const schema& s, table& t, column& c) {
+    const bool in_key = used_by_keys(s, t, c.name) ||
+                        std::any_of(t.foreign_keys.begin(), t.foreign_keys.end(), [&](const foreign_key& f) {
+                          return std::find(f.columns.begin(), f.columns.end(), c.name) != f.columns.end();
+                        });
+    switch (between(0, 4)) {
+      case 0:  // nullability (a primary key column stays NOT NULL; identity columns too)
+        if (!in_key && c.identity == identity_kind::none) {
+          c.nullable = !c.nullable;
+          if (!c.nullable) c.backfill = backfill_for(c.type);
+        }
+        break;
+      case 1:  // default
+        if (c.identity == identity_kind::none) c.server_default = c.server_default ? std::nullopt : default_for(c.type);
+        break;
+      case 2:  // comment
+        c.comment = c.comment ? std::nullopt : std::optional<std::string>("new 'comment'");
+        break;
+      case 3:  // type: widen or narrow within one family
+        if (!in_key && c.type.kind == type_kind::integer && !c.type.array) {
+          c.type.kind = type_kind::bigint;
+        } else if (!in_key && c.type.kind == type_kind::varchar) {
+          c.type.length = c.type.length ? std::nullopt : std::optional<int>(80);
+        } else if (!in_key && c.type.kind == type_kind::text && !c.type.array && !c.server_default) {
+          c.type = *parse_builtin_type("varchar(200)");
+        }
+        break;
+      case 4:  // identity on or off
+        if (c.type.kind == type_kind::bigint && !c.type.array && !c.nullable && !c.server_default)
+          c.identity = c.identity == identity_kind::none ? identity_kind::by_default : identity_kind::none;
+        break;
+    }
+  }
+
+ private:
+  std::mt19937_64& rng_;
+  random_schema_options o_;
+  std::set<std::string> used_;
+};
+
+}  // namespace
+
+schema random_schema(std::mt19937_64& rng, const random_schema_options& options) {
+  schema s = generator(rng, options).make();
+  validate(s);
+  return s;
+}
+
+schema mutate(const schema& s, std::mt19937_64& rng, const random_schema_options& options) {
+  generator g(rng, options);
+  g.reserve(s);
+  schema out = g.mutate(s);
+  validate(out);
+  return out;
+}
+
+}  // namespace retort::testing
