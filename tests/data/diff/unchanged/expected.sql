@@ -1,0 +1,3 @@
+-- upgrade
+
+-- downgrade

@@ -1,0 +1,117 @@
+// Golden diff cases as data: tests/data/diff/<case>/ holds from.json and to.json (snapshots)
+// and expected.sql (the upgrade and downgrade, described and rendered) or expected_error.txt.
+// Adding a case is adding a folder. RETORT_UPDATE_GOLDEN=1 rewrites expected.sql for review.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "retort/diff.hpp"
+#include "retort/errors.hpp"
+#include "retort/pg/render.hpp"
+#include "retort/replay.hpp"
+#include "retort/snapshot.hpp"
+
+namespace retort {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path data_dir = fs::path(RETORT_TEST_DATA_DIR) / "diff";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+schema load(const fs::path& p) { return read_snapshot(read_file(p), p.string()); }
+
+// Each operation as a comment line followed by its statements.
+std::string script(const std::vector<ops::operation>& list, const schema& before) {
+  std::string out;
+  const auto plan = pg::render(list, before);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    out += fmt::format("-- {}{}\n", ops::describe(list[i]), ops::is_destructive(list[i]) ? " [destructive]" : "");
+    for (const auto& st : plan)
+      if (st.operation == i) out += st.sql + ";\n";
+  }
+  return out;
+}
+
+class DiffGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DiffGolden, MatchesExpected) {
+  const fs::path dir = data_dir / GetParam();
+  const schema from = load(dir / "from.json");
+  const schema to = load(dir / "to.json");
+
+  if (fs::exists(dir / "expected_error.txt")) {
+    std::string expected = read_file(dir / "expected_error.txt");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    try {
+      (void)diff(from, to);
+      FAIL() << "expected a diff_error containing: " << expected;
+    } catch (const diff_error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+    return;
+  }
+
+  const auto up = diff(from, to);
+  const auto down = ops::inverse(up);
+  const schema reached = replay(from, up);
+  EXPECT_EQ(comparable(reached), comparable(to));
+  EXPECT_EQ(comparable(replay(reached, down)), comparable(from));
+  EXPECT_TRUE(diff(reached, to).empty());
+
+  const std::string got = "-- upgrade\n" + script(up, from) + "\n-- downgrade\n" + script(down, reached);
+  if (std::getenv("RETORT_UPDATE_GOLDEN")) {
+    std::ofstream(dir / "expected.sql", std::ios::binary) << got;
+    return;
+  }
+  ASSERT_TRUE(fs::exists(dir / "expected.sql")) << "no expected.sql: run with RETORT_UPDATE_GOLDEN=1 and review it";
+  EXPECT_EQ(got, read_file(dir / "expected.sql"));
+}
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(data_dir))
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, DiffGolden, ::testing::ValuesIn(case_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(Diff, RequireBackfillOffAddsNotNullDirectly) {
+  const schema from = load(data_dir / "not_null_without_backfill" / "from.json");
+  const schema to = load(data_dir / "not_null_without_backfill" / "to.json");
+  const auto up = diff(from, to, {.require_backfill = false});
+  ASSERT_EQ(up.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<ops::add_column>(up[0]));
+  EXPECT_FALSE(std::get<ops::add_column>(up[0]).def.nullable);
+}
+
+TEST(Diff, RenameHintIsIgnoredWhenTheOldNameIsStillModelled) {
+  // "login" still exists in the target, so "username" is new, not a rename.
+  schema from = load(data_dir / "rename_column" / "from.json");
+  schema to = from;
+  column username = *find_column(to.tables[0], "login");
+  username.name = "username";
+  username.nullable = true;
+  username.renamed_from = {"login"};
+  to.tables[0].columns.push_back(username);
+  const auto up = diff(from, to);
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ops::add_column>(up[0]));
+}
+
+}  // namespace
+}  // namespace retort
