@@ -4,198 +4,25 @@
 
 #include "retort/errors.hpp"
 #include "retort/pg/render.hpp"
+#include "operation_cases.hpp"
 #include "retort/snapshot.hpp"
 
 namespace retort {
 namespace {
 
 using namespace ops;
-
-// users(id bigint identity pk, email varchar(255) unique, status mood default, bio text null)
-// posts(id, user_id -> users.id) with an index; enum public.mood(happy, sad).
-schema base() {
-  return read_snapshot(R"json({
-    "format": 1,
-    "schemas": ["billing"],
-    "enums": [{"schema": "public", "name": "mood", "values": ["happy", "sad"]}],
-    "tables": [
-      {"schema": "public", "name": "users",
-       "columns": [
-         {"name": "id", "type": "bigint", "identity": "by_default"},
-         {"name": "email", "type": "varchar(255)"},
-         {"name": "status", "enum": {"schema": "public", "name": "mood"}, "default": "'happy'::mood"},
-         {"name": "bio", "type": "text", "nullable": true}
-       ],
-       "primary_key": {"columns": ["id"]},
-       "unique": [{"columns": ["email"]}]},
-      {"schema": "public", "name": "posts",
-       "columns": [{"name": "id", "type": "bigint"}, {"name": "user_id", "type": "bigint"}],
-       "primary_key": {"columns": ["id"]},
-       "indexes": [{"columns": ["user_id"]}],
-       "foreign_keys": [{"columns": ["user_id"], "references": {"table": "users", "columns": ["id"]}}]}
-    ]})json",
-                       "base.json");
-}
-
-const schema& base_schema() {
-  static const schema s = base();
-  return s;
-}
-const table& users() { return *find_table(base_schema(), {"public", "users"}); }
-const column& users_column(std::string_view name) { return *find_column(users(), name); }
+using testing::operation_base_schema;
+using testing::operation_cases;
 const qualified_name users_name{"public", "users"};
 
-column col(std::string name, std::string type, bool nullable = false) {
-  return column{std::move(name), *parse_builtin_type(type), nullable, {}, identity_kind::none, {}, {}, {}};
-}
-
-struct render_case {
-  std::string name;
-  operation op;
-  std::vector<std::string> sql;
-  schema before = base_schema();  ///< where the operation applies
-};
-
-// The base schema changed by `edit`.
-template <class F>
-schema with(F&& edit) {
-  schema s = base_schema();
-  edit(s);
-  return s;
-}
-
-std::vector<render_case> cases() {
-  column bio_varchar = users_column("bio");
-  bio_varchar.type = *parse_builtin_type("varchar(100)");
-  bio_varchar.nullable = false;
-  bio_varchar.server_default = "''::character varying";
-  column id_plain = users_column("id");
-  id_plain.identity = identity_kind::none;
-  column id_always = users_column("id");
-  id_always.identity = identity_kind::always;
-  column status_text = users_column("status");
-  status_text.type = *parse_builtin_type("text");
-  status_text.server_default = "'happy'::text";
-  column commented = users_column("bio");
-  commented.comment = "about 'me'";
-  column about = commented;
-  about.name = "about";
-
-  table tags{{"billing", "tags"}, {col("id", "integer"), col("label", "text", true)}, primary_key{"pk_tags", {"id"}},
-             {unique_constraint{"uq_tags_label", {"label"}}}, {index{"ix_tags_label", {"label"}, false, "(label IS NOT NULL)", "btree"}},
-             {}, {check_constraint{"ck_tags_id", "(id > 0)"}}, "tag's table", {}};
-  tags.columns[1].comment = "shown";
-
-  auto no_foreign_keys = [](schema& s) { find_table(s, {"public", "posts"})->foreign_keys.clear(); };
-
-  return {
-      {"create_schema", create_schema{"audit"}, {R"(CREATE SCHEMA "audit")"}},
-      {"drop_schema", drop_schema{"billing"}, {R"(DROP SCHEMA "billing")"}},
-      {"create_enum", create_enum{{{"billing", "state"}, {"on", "it's off"}}},
-       {R"(CREATE TYPE "billing"."state" AS ENUM ('on', 'it''s off'))"}},
-      {"drop_enum", drop_enum{*find_enum(base_schema(), {"public", "mood"})}, {R"(DROP TYPE "public"."mood")"},
-       schema{{}, base_schema().enums, {}}},
-      {"add_enum_value_at_end", add_enum_value{{"public", "mood"}, "angry", std::nullopt},
-       {R"(ALTER TYPE "public"."mood" ADD VALUE 'angry')"}},
-      {"add_enum_value_before", add_enum_value{{"public", "mood"}, "calm", "sad"},
-       {R"(ALTER TYPE "public"."mood" ADD VALUE 'calm' BEFORE 'sad')"}},
-      {"drop_enum_value",
-       drop_enum_value{{"public", "mood"}, "happy", "sad"},
-       {R"(ALTER TYPE "public"."mood" RENAME TO "mood_retort_old")",
-        R"(CREATE TYPE "public"."mood" AS ENUM ('sad'))",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" DROP DEFAULT)",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" TYPE "public"."mood" USING "status"::text::"public"."mood")",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" SET DEFAULT 'happy'::mood)",
-        R"(DROP TYPE "public"."mood_retort_old")"}},
-      {"create_table",
-       create_table{tags},
-       {"CREATE TABLE \"billing\".\"tags\" (\n"
-        "  \"id\" integer NOT NULL,\n"
-        "  \"label\" text,\n"
-        "  CONSTRAINT \"pk_tags\" PRIMARY KEY (\"id\"),\n"
-        "  CONSTRAINT \"uq_tags_label\" UNIQUE (\"label\"),\n"
-        "  CONSTRAINT \"ck_tags_id\" CHECK ((id > 0))\n"
-        ")",
-        R"(CREATE INDEX "ix_tags_label" ON "billing"."tags" USING "btree" ("label") WHERE (label IS NOT NULL))",
-        R"(COMMENT ON TABLE "billing"."tags" IS 'tag''s table')",
-        R"(COMMENT ON COLUMN "billing"."tags"."label" IS 'shown')"}},
-      {"drop_table", drop_table{*find_table(with(no_foreign_keys), {"public", "posts"})}, {R"(DROP TABLE "public"."posts")"},
-       with(no_foreign_keys)},
-      {"rename_table", rename_table{users_name, {"public", "accounts"}},
-       {R"(ALTER TABLE "public"."users" RENAME TO "accounts")"}},
-      {"move_table", rename_table{users_name, {"billing", "customers"}},
-       {R"(ALTER TABLE "public"."users" SET SCHEMA "billing")",
-        R"(ALTER TABLE "billing"."users" RENAME TO "customers")"}},
-      {"set_table_comment", set_table_comment{users_name, std::nullopt, "people"},
-       {R"(COMMENT ON TABLE "public"."users" IS 'people')"}},
-      {"clear_table_comment", set_table_comment{users_name, "people", std::nullopt},
-       {R"(COMMENT ON TABLE "public"."users" IS NULL)"},
-       with([](schema& s) { find_table(s, users_name)->comment = "people"; })},
-      {"add_column", add_column{users_name, about},
-       {R"(ALTER TABLE "public"."users" ADD COLUMN "about" text)",
-        R"(COMMENT ON COLUMN "public"."users"."about" IS 'about ''me''')"}},
-      {"add_identity_column",
-       add_column{{"public", "posts"}, column{"seq", *parse_builtin_type("integer"), false, {}, identity_kind::always, {}, {}, {}}},
-       {R"(ALTER TABLE "public"."posts" ADD COLUMN "seq" integer GENERATED ALWAYS AS IDENTITY NOT NULL)"}},
-      {"drop_column", drop_column{users_name, users_column("bio")}, {R"(ALTER TABLE "public"."users" DROP COLUMN "bio")"}},
-      {"rename_column", rename_column{users_name, "bio", "about"},
-       {R"(ALTER TABLE "public"."users" RENAME COLUMN "bio" TO "about")"}},
-      {"alter_type_nullability_default",
-       alter_column{users_name, users_column("bio"), bio_varchar, change_type | change_nullable | change_default},
-       {R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" TYPE varchar(100) USING "bio"::varchar(100))",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" SET NOT NULL)",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" SET DEFAULT ''::character varying)"}},
-      {"alter_enum_to_text", alter_column{users_name, users_column("status"), status_text, change_type | change_default},
-       {R"(ALTER TABLE "public"."users" ALTER COLUMN "status" DROP DEFAULT)",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" TYPE text USING "status"::text::text)",
-        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" SET DEFAULT 'happy'::text)"}},
-      {"drop_identity", alter_column{users_name, users_column("id"), id_plain, change_identity},
-       {R"(ALTER TABLE "public"."users" ALTER COLUMN "id" DROP IDENTITY)"}},
-      {"add_identity", alter_column{users_name, id_plain, users_column("id"), change_identity},
-       {R"(ALTER TABLE "public"."users" ALTER COLUMN "id" ADD GENERATED BY DEFAULT AS IDENTITY)"},
-       with([&](schema& s) { *find_column(*find_table(s, users_name), "id") = id_plain; })},
-      {"identity_always", alter_column{users_name, users_column("id"), id_always, change_identity},
-       {R"(ALTER TABLE "public"."users" ALTER COLUMN "id" SET GENERATED ALWAYS)"}},
-      {"alter_comment", alter_column{users_name, users_column("bio"), commented, change_comment},
-       {R"(COMMENT ON COLUMN "public"."users"."bio" IS 'about ''me''')"}},
-      {"backfill", backfill_column{users_name, "bio", "'none'"},
-       {R"(UPDATE "public"."users" SET "bio" = 'none' WHERE "bio" IS NULL)"}},
-      {"add_primary_key", add_primary_key{{"public", "posts"}, primary_key{"pk_p", {"id", "user_id"}}},
-       {R"(ALTER TABLE "public"."posts" ADD CONSTRAINT "pk_p" PRIMARY KEY ("id", "user_id"))"},
-       with([](schema& s) { find_table(s, {"public", "posts"})->pk.reset(); })},
-      {"drop_primary_key", drop_primary_key{{"public", "posts"}, *find_table(base_schema(), {"public", "posts"})->pk},
-       {R"(ALTER TABLE "public"."posts" DROP CONSTRAINT "pk_posts")"}},
-      {"add_unique", add_unique{users_name, unique_constraint{"uq_x", {"email", "bio"}}},
-       {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "uq_x" UNIQUE ("email", "bio"))"}},
-      {"drop_unique", drop_unique{users_name, users().uniques.front()},
-       {R"(ALTER TABLE "public"."users" DROP CONSTRAINT "uq_users_email")"}},
-      {"add_check", add_check{users_name, check_constraint{"ck_users_email", "(email <> ''::text)"}},
-       {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ck_users_email" CHECK ((email <> ''::text)))"}},
-      {"drop_check", drop_check{users_name, check_constraint{"ck_users_email", "x"}},
-       {R"(ALTER TABLE "public"."users" DROP CONSTRAINT "ck_users_email")"},
-       with([](schema& s) { find_table(s, users_name)->checks.push_back({"ck_users_email", "x"}); })},
-      {"create_unique_gin_index", create_index{users_name, index{"ix_u", {"email", "bio"}, true, std::nullopt, "hash"}},
-       {R"(CREATE UNIQUE INDEX "ix_u" ON "public"."users" USING "hash" ("email", "bio"))"}},
-      {"drop_index", drop_index{{"public", "posts"}, index{"ix_posts_user_id", {"user_id"}, false, {}, "btree"}},
-       {R"(DROP INDEX "public"."ix_posts_user_id")"}},
-      {"add_foreign_key",
-       add_foreign_key{{"public", "posts"},
-                       foreign_key{"fk_x", {"user_id"}, users_name, {"id"}, fk_action::cascade, fk_action::set_null}},
-       {R"(ALTER TABLE "public"."posts" ADD CONSTRAINT "fk_x" FOREIGN KEY ("user_id") REFERENCES "public"."users" ("id") ON DELETE CASCADE ON UPDATE SET NULL)"}},
-      {"drop_foreign_key", drop_foreign_key{{"public", "posts"}, find_table(base_schema(), {"public", "posts"})->foreign_keys.front()},
-       {R"(ALTER TABLE "public"."posts" DROP CONSTRAINT "fk_posts_user_id_users")"}},
-      {"rename_index", rename_index{{"public", "posts"}, "ix_posts_user_id", "ix_posts_author"},
-       {R"(ALTER INDEX "public"."ix_posts_user_id" RENAME TO "ix_posts_author")"}},
-      {"rename_constraint", rename_constraint{users_name, "uq_users_email", "uq_email"},
-       {R"(ALTER TABLE "public"."users" RENAME CONSTRAINT "uq_users_email" TO "uq_email")"}},
-      {"sql", sql{"UPDATE users SET bio = 'x'", "UPDATE users SET bio = NULL"}, {"UPDATE users SET bio = 'x'"}},
-  };
+column col(std::string name, std::string type) {
+  return column{std::move(name), *parse_builtin_type(type), false, {}, identity_kind::none, {}, {}, {}};
 }
 
 TEST(RenderPostgres, EveryOperationRendersExactSql) {
   // The renderer must cover every alternative: a case per kind.
   std::set<std::string_view> kinds;
-  for (const auto& c : cases()) {
+  for (const auto& c : operation_cases()) {
     SCOPED_TRACE(c.name);
     kinds.insert(name_of(c.op));
     std::vector<std::string> got;
@@ -210,7 +37,9 @@ TEST(RenderPostgres, EveryOperationRendersExactSql) {
 }
 
 TEST(RenderPostgres, PlanNumbersStatementsByOperation) {
-  auto plan = pg::render({create_schema{"a"}, drop_column{users_name, users_column("bio")}, create_schema{"b"}}, base_schema());
+  auto plan = pg::render({create_schema{"a"}, drop_column{users_name, *find_column(*find_table(operation_base_schema(), users_name), "bio")},
+                          create_schema{"b"}},
+                         operation_base_schema());
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].operation, 0u);
   EXPECT_EQ(plan[1].operation, 1u);
@@ -233,7 +62,7 @@ TEST(RenderPostgres, RendersAgainstTheSchemaAsItEvolves) {
 }
 
 TEST(RenderPostgres, RefusesOperationsThatDoNotApply) {
-  EXPECT_THROW((void)pg::render({drop_table{table{{"public", "nope"}, {}, {}, {}, {}, {}, {}, {}, {}}}}, base_schema()),
+  EXPECT_THROW((void)pg::render({drop_table{table{{"public", "nope"}, {}, {}, {}, {}, {}, {}, {}, {}}}}, operation_base_schema()),
                replay_error);
 }
 
