@@ -221,20 +221,25 @@ void check_reachable(const fs::path& dir, const server_account& account) {
   }
 }
 
-// Creates `dir` (and its parents) and gives it to the server user.
-void make_server_directory(const fs::path& dir, const server_account& account, mode_t mode) {
+// Creates `dir` (and its parents) and gives it to the server user. A `private_mode` directory
+// (the socket directory in /tmp) must be a real directory of the server user with that mode:
+// anything else there could be another user's trap.
+void make_server_directory(const fs::path& dir, const server_account& account, mode_t private_mode = 0) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   struct stat st = {};
-  if (lstat(dir.c_str(), &st) != 0) throw_system_error(fmt::format("cannot inspect {}", dir.string()));
+  const int rc = private_mode != 0 ? lstat(dir.c_str(), &st) : stat(dir.c_str(), &st);
+  if (rc != 0) throw_system_error(fmt::format("cannot inspect {}", dir.string()));
   if (!S_ISDIR(st.st_mode)) throw error(fmt::format("{} is not a directory", dir.string()));
   if (account.switch_user && (st.st_uid != account.uid || st.st_gid != account.gid)) {
     if (chown(dir.c_str(), account.uid, account.gid) != 0) {
       throw_system_error(fmt::format("cannot give {} to the `{}` user", dir.string(), account.name));
     }
+  } else if (private_mode != 0 && st.st_uid != account.uid) {
+    throw error(fmt::format("{} belongs to another user; remove it to let the local cluster use it", dir.string()));
   }
-  if (mode != 0 && (st.st_mode & 07777) != mode && chmod(dir.c_str(), mode) != 0) {
+  if (private_mode != 0 && (st.st_mode & 07777) != private_mode && chmod(dir.c_str(), private_mode) != 0) {
     throw_system_error(fmt::format("cannot set the permissions of {}", dir.string()));
   }
 }
@@ -406,7 +411,7 @@ bool local_cluster::running() const {
 void local_cluster::start() {
   const auto bin = find_postgres_bin_dir();
   const auto account = current_server_account();
-  make_server_directory(dir_, account, 0);
+  make_server_directory(dir_, account);
   check_reachable(dir_, account);
   const directory_lock lock(dir_);
   if (running()) return;

@@ -1,0 +1,511 @@
+// The introspector against a real PostgreSQL: hand-written DDL in, the exact schema model out,
+// one fresh database per case.
+#include "retort/pg/introspect.hpp"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <pqxx/pqxx>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg_fixture.hpp"
+#include "retort/errors.hpp"
+#include "schema_text.hpp"
+
+namespace retort {
+namespace {
+
+using pg::introspect;
+using pg::introspect_options;
+using test::describe;
+using test::fresh_database_url;
+
+struct introspect_case {
+  std::string name;  ///< test name suffix
+  std::string ddl;
+  schema expected;
+  introspect_options options = {};
+};
+
+// Names the case in GoogleTest's messages instead of dumping its bytes.
+void PrintTo(const introspect_case& c, std::ostream* os) { *os << c.name; }
+
+void execute(pqxx::connection& conn, const std::string& sql) {
+  pqxx::nontransaction tx{conn};
+  tx.exec(sql);
+}
+
+column_type builtin(type_kind kind) { return column_type{.kind = kind}; }
+
+std::vector<introspect_case> cases() {
+  return {
+      {.name = "empty_database", .ddl = "", .expected = {}},
+
+      {.name = "builtin_types",
+       .ddl = R"(
+CREATE TABLE all_types (
+  c_boolean boolean NOT NULL,
+  c_smallint smallint NOT NULL,
+  c_integer integer NOT NULL,
+  c_bigint bigint NOT NULL,
+  c_real real NOT NULL,
+  c_double double precision NOT NULL,
+  c_numeric numeric NOT NULL,
+  c_numeric_10_2 numeric(10, 2) NOT NULL,
+  c_numeric_12 numeric(12),
+  c_text text,
+  c_varchar varchar,
+  c_varchar_255 varchar(255),
+  c_char char,
+  c_char_3 character(3),
+  c_timestamptz timestamptz,
+  c_timestamp timestamp,
+  c_date date,
+  c_time time,
+  c_interval interval,
+  c_bytea bytea,
+  c_uuid uuid,
+  c_json json,
+  c_jsonb jsonb,
+  c_inet inet,
+  c_cidr cidr,
+  c_macaddr macaddr,
+  c_int_array integer[] NOT NULL,
+  c_text_array text[],
+  c_varchar_array varchar(20)[],
+  c_numeric_array numeric(8, 3)[]
+))",
+       .expected = {.tables = {table{
+                        .name = {"public", "all_types"},
+                        .columns =
+                            {
+                                {.name = "c_boolean", .type = builtin(type_kind::boolean)},
+                                {.name = "c_smallint", .type = builtin(type_kind::smallint)},
+                                {.name = "c_integer", .type = builtin(type_kind::integer)},
+                                {.name = "c_bigint", .type = builtin(type_kind::bigint)},
+                                {.name = "c_real", .type = builtin(type_kind::real)},
+                                {.name = "c_double", .type = builtin(type_kind::double_precision)},
+                                {.name = "c_numeric", .type = builtin(type_kind::numeric)},
+                                {.name = "c_numeric_10_2",
+                                 .type = {.kind = type_kind::numeric, .precision = 10, .scale = 2}},
+                                {.name = "c_numeric_12",
+                                 .type = {.kind = type_kind::numeric, .precision = 12, .scale = 0},
+                                 .nullable = true},
+                                {.name = "c_text", .type = builtin(type_kind::text), .nullable = true},
+                                {.name = "c_varchar", .type = builtin(type_kind::varchar), .nullable = true},
+                                {.name = "c_varchar_255",
+                                 .type = {.kind = type_kind::varchar, .length = 255},
+                                 .nullable = true},
+                                {.name = "c_char", .type = {.kind = type_kind::character, .length = 1}, .nullable = true},
+                                {.name = "c_char_3",
+                                 .type = {.kind = type_kind::character, .length = 3},
+                                 .nullable = true},
+                                {.name = "c_timestamptz", .type = builtin(type_kind::timestamptz), .nullable = true},
+                                {.name = "c_timestamp", .type = builtin(type_kind::timestamp), .nullable = true},
+                                {.name = "c_date", .type = builtin(type_kind::date), .nullable = true},
+                                {.name = "c_time", .type = builtin(type_kind::time), .nullable = true},
+                                {.name = "c_interval", .type = builtin(type_kind::interval), .nullable = true},
+                                {.name = "c_bytea", .type = builtin(type_kind::bytea), .nullable = true},
+                                {.name = "c_uuid", .type = builtin(type_kind::uuid), .nullable = true},
+                                {.name = "c_json", .type = builtin(type_kind::json), .nullable = true},
+                                {.name = "c_jsonb", .type = builtin(type_kind::jsonb), .nullable = true},
+                                {.name = "c_inet", .type = builtin(type_kind::inet), .nullable = true},
+                                {.name = "c_cidr", .type = builtin(type_kind::cidr), .nullable = true},
+                                {.name = "c_macaddr", .type = builtin(type_kind::macaddr), .nullable = true},
+                                {.name = "c_int_array", .type = {.kind = type_kind::integer, .array = true}},
+                                {.name = "c_text_array",
+                                 .type = {.kind = type_kind::text, .array = true},
+                                 .nullable = true},
+                                {.name = "c_varchar_array",
+                                 .type = {.kind = type_kind::varchar, .length = 20, .array = true},
+                                 .nullable = true},
+                                {.name = "c_numeric_array",
+                                 .type = {.kind = type_kind::numeric, .precision = 8, .scale = 3, .array = true},
+                                 .nullable = true},
+                            },
+                    }}}},
+
+      {.name = "defaults_and_identity",
+       .ddl = R"(
+CREATE TABLE counters (
+  id bigint GENERATED ALWAYS AS IDENTITY,
+  seq integer GENERATED BY DEFAULT AS IDENTITY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  status text NOT NULL DEFAULT 'new',
+  hits integer DEFAULT 0,
+  ratio numeric(5, 2) DEFAULT 1.5
+))",
+       .expected = {.tables = {table{
+                        .name = {"public", "counters"},
+                        .columns =
+                            {
+                                {.name = "id", .type = builtin(type_kind::bigint), .identity = identity_kind::always},
+                                {.name = "seq",
+                                 .type = builtin(type_kind::integer),
+                                 .identity = identity_kind::by_default},
+                                {.name = "created_at", .type = builtin(type_kind::timestamptz), .server_default = "now()"},
+                                {.name = "status", .type = builtin(type_kind::text), .server_default = "'new'::text"},
+                                {.name = "hits", .type = builtin(type_kind::integer), .nullable = true, .server_default = "0"},
+                                {.name = "ratio",
+                                 .type = {.kind = type_kind::numeric, .precision = 5, .scale = 2},
+                                 .nullable = true,
+                                 .server_default = "1.5"},
+                            },
+                    }}}},
+
+      {.name = "comments",
+       .ddl = R"(
+CREATE TABLE notes (id integer NOT NULL, body text);
+COMMENT ON TABLE notes IS 'Free-form notes';
+COMMENT ON COLUMN notes.body IS 'It''s markdown')",
+       .expected = {.tables = {table{
+                        .name = {"public", "notes"},
+                        .columns =
+                            {
+                                {.name = "id", .type = builtin(type_kind::integer)},
+                                {.name = "body", .type = builtin(type_kind::text), .nullable = true, .comment = "It's markdown"},
+                            },
+                        .comment = "Free-form notes",
+                    }}}},
+
+      {.name = "primary_key_and_uniques",
+       .ddl = R"(
+CREATE TABLE order_items (
+  order_id bigint NOT NULL,
+  product_id bigint NOT NULL,
+  sku text NOT NULL,
+  position integer NOT NULL,
+  CONSTRAINT pk_order_items PRIMARY KEY (product_id, order_id),
+  CONSTRAINT uq_order_items_sku UNIQUE (sku),
+  CONSTRAINT uq_order_items_position_order_id UNIQUE (position, order_id)
+))",
+       .expected = {.tables = {table{
+                        .name = {"public", "order_items"},
+                        .columns =
+                            {
+                                {.name = "order_id", .type = builtin(type_kind::bigint)},
+                                {.name = "product_id", .type = builtin(type_kind::bigint)},
+                                {.name = "sku", .type = builtin(type_kind::text)},
+                                {.name = "position", .type = builtin(type_kind::integer)},
+                            },
+                        .pk = primary_key{"pk_order_items", {"product_id", "order_id"}},
+                        .uniques =
+                            {
+                                {"uq_order_items_position_order_id", {"position", "order_id"}},
+                                {"uq_order_items_sku", {"sku"}},
+                            },
+                    }}}},
+
+      {.name = "indexes",
+       .ddl = R"(
+CREATE TABLE events (
+  id bigint NOT NULL,
+  tenant text NOT NULL,
+  kind text NOT NULL,
+  payload jsonb,
+  deleted_at timestamptz
+);
+CREATE UNIQUE INDEX ux_events_tenant_kind ON events USING btree (tenant, kind) WHERE deleted_at IS NULL;
+CREATE INDEX ix_events_payload ON events USING gin (payload);
+CREATE INDEX ix_events_kind ON events USING hash (kind);
+CREATE INDEX ix_events_tenant_id ON events (tenant, id))",
+       .expected = {.tables = {table{
+                        .name = {"public", "events"},
+                        .columns =
+                            {
+                                {.name = "id", .type = builtin(type_kind::bigint)},
+                                {.name = "tenant", .type = builtin(type_kind::text)},
+                                {.name = "kind", .type = builtin(type_kind::text)},
+                                {.name = "payload", .type = builtin(type_kind::jsonb), .nullable = true},
+                                {.name = "deleted_at", .type = builtin(type_kind::timestamptz), .nullable = true},
+                            },
+                        .indexes =
+                            {
+                                {.name = "ix_events_kind", .columns = {"kind"}, .method = "hash"},
+                                {.name = "ix_events_payload", .columns = {"payload"}, .method = "gin"},
+                                {.name = "ix_events_tenant_id", .columns = {"tenant", "id"}},
+                                {.name = "ux_events_tenant_kind",
+                                 .columns = {"tenant", "kind"},
+                                 .unique = true,
+                                 .where = "(deleted_at IS NULL)"},
+                            },
+                    }}}},
+
+      // A foreign key may reference a plain unique index (that index stays an index), and
+      // may list the referenced columns in another order than their unique constraint.
+      {.name = "foreign_keys",
+       .ddl = R"(
+CREATE TABLE customers (
+  id bigint PRIMARY KEY,
+  region text NOT NULL,
+  code text NOT NULL,
+  CONSTRAINT uq_customers_region_code UNIQUE (region, code)
+);
+CREATE UNIQUE INDEX ux_customers_code ON customers (code);
+CREATE TABLE orders (
+  id bigint PRIMARY KEY,
+  customer_id bigint,
+  customer_code text,
+  customer_region text,
+  CONSTRAINT fk_orders_customer_id FOREIGN KEY (customer_id) REFERENCES customers (id)
+    ON DELETE CASCADE ON UPDATE SET NULL,
+  CONSTRAINT fk_orders_customer_code FOREIGN KEY (customer_code) REFERENCES customers (code)
+    ON DELETE RESTRICT ON UPDATE SET DEFAULT,
+  CONSTRAINT fk_orders_customer_code_region FOREIGN KEY (customer_code, customer_region)
+    REFERENCES customers (code, region)
+))",
+       .expected = {.tables =
+                        {
+                            table{
+                                .name = {"public", "customers"},
+                                .columns =
+                                    {
+                                        {.name = "id", .type = builtin(type_kind::bigint)},
+                                        {.name = "region", .type = builtin(type_kind::text)},
+                                        {.name = "code", .type = builtin(type_kind::text)},
+                                    },
+                                .pk = primary_key{"customers_pkey", {"id"}},
+                                .uniques = {{"uq_customers_region_code", {"region", "code"}}},
+                                .indexes = {{.name = "ux_customers_code", .columns = {"code"}, .unique = true}},
+                            },
+                            table{
+                                .name = {"public", "orders"},
+                                .columns =
+                                    {
+                                        {.name = "id", .type = builtin(type_kind::bigint)},
+                                        {.name = "customer_id", .type = builtin(type_kind::bigint), .nullable = true},
+                                        {.name = "customer_code", .type = builtin(type_kind::text), .nullable = true},
+                                        {.name = "customer_region", .type = builtin(type_kind::text), .nullable = true},
+                                    },
+                                .pk = primary_key{"orders_pkey", {"id"}},
+                                .foreign_keys =
+                                    {
+                                        {.name = "fk_orders_customer_code",
+                                         .columns = {"customer_code"},
+                                         .ref_table = {"public", "customers"},
+                                         .ref_columns = {"code"},
+                                         .on_delete = fk_action::restrict,
+                                         .on_update = fk_action::set_default},
+                                        {.name = "fk_orders_customer_code_region",
+                                         .columns = {"customer_code", "customer_region"},
+                                         .ref_table = {"public", "customers"},
+                                         .ref_columns = {"code", "region"}},
+                                        {.name = "fk_orders_customer_id",
+                                         .columns = {"customer_id"},
+                                         .ref_table = {"public", "customers"},
+                                         .ref_columns = {"id"},
+                                         .on_delete = fk_action::cascade,
+                                         .on_update = fk_action::set_null},
+                                    },
+                            },
+                        }}},
+
+      {.name = "checks",
+       .ddl = R"(
+CREATE TABLE line_items (
+  quantity integer NOT NULL CONSTRAINT ck_line_items_quantity CHECK (quantity > 0),
+  price numeric(10, 2) NOT NULL,
+  discount numeric(10, 2),
+  CONSTRAINT ck_line_items_discount CHECK (discount IS NULL OR discount <= price)
+))",
+       .expected = {.tables = {table{
+                        .name = {"public", "line_items"},
+                        .columns =
+                            {
+                                {.name = "quantity", .type = builtin(type_kind::integer)},
+                                {.name = "price", .type = {.kind = type_kind::numeric, .precision = 10, .scale = 2}},
+                                {.name = "discount",
+                                 .type = {.kind = type_kind::numeric, .precision = 10, .scale = 2},
+                                 .nullable = true},
+                            },
+                        .checks =
+                            {
+                                {"ck_line_items_discount", "((discount IS NULL) OR (discount <= price))"},
+                                {"ck_line_items_quantity", "(quantity > 0)"},
+                            },
+                    }}}},
+
+      // 'archived' is added later but sorts between the others: values follow enumsortorder.
+      {.name = "enums",
+       .ddl = R"(
+CREATE TYPE product_status AS ENUM ('draft', 'active');
+ALTER TYPE product_status ADD VALUE 'archived' BEFORE 'active';
+CREATE SCHEMA billing;
+CREATE TYPE billing.currency AS ENUM ('usd', 'eur');
+CREATE TYPE no_values AS ENUM ();
+CREATE TABLE products (
+  status product_status NOT NULL DEFAULT 'draft',
+  currency billing.currency
+))",
+       .expected = {.schemas = {"billing"},
+                    .enums =
+                        {
+                            {{"billing", "currency"}, {"usd", "eur"}},
+                            {{"public", "no_values"}, {}},
+                            {{"public", "product_status"}, {"draft", "archived", "active"}},
+                        },
+                    .tables = {table{
+                        .name = {"public", "products"},
+                        .columns =
+                            {
+                                {.name = "status",
+                                 .type = {.kind = type_kind::enum_type, .enum_name = {"public", "product_status"}},
+                                 .server_default = "'draft'::product_status"},
+                                {.name = "currency",
+                                 .type = {.kind = type_kind::enum_type, .enum_name = {"billing", "currency"}},
+                                 .nullable = true},
+                            },
+                    }}}},
+
+      {.name = "schemas",
+       .ddl = R"(
+CREATE SCHEMA inventory;
+CREATE SCHEMA archive;
+CREATE TABLE inventory.stock (id integer NOT NULL, CONSTRAINT pk_stock PRIMARY KEY (id));
+CREATE TABLE inventory.moves (stock_id integer REFERENCES inventory.stock (id));
+CREATE TABLE public.stock (id integer NOT NULL))",
+       .expected = {.schemas = {"archive", "inventory"},
+                    .tables =
+                        {
+                            table{
+                                .name = {"inventory", "moves"},
+                                .columns = {{.name = "stock_id", .type = builtin(type_kind::integer), .nullable = true}},
+                                .foreign_keys = {{.name = "moves_stock_id_fkey",
+                                                  .columns = {"stock_id"},
+                                                  .ref_table = {"inventory", "stock"},
+                                                  .ref_columns = {"id"}}},
+                            },
+                            table{
+                                .name = {"inventory", "stock"},
+                                .columns = {{.name = "id", .type = builtin(type_kind::integer)}},
+                                .pk = primary_key{"pk_stock", {"id"}},
+                            },
+                            table{
+                                .name = {"public", "stock"},
+                                .columns = {{.name = "id", .type = builtin(type_kind::integer)}},
+                            },
+                        }}},
+
+      {.name = "excluded_schema",
+       .ddl = R"(
+CREATE SCHEMA retort;
+CREATE TABLE retort.version_history (revision text NOT NULL);
+CREATE TYPE retort.direction AS ENUM ('up', 'down');
+CREATE TABLE kept (id integer NOT NULL))",
+       .expected = {.tables = {table{
+                        .name = {"public", "kept"},
+                        .columns = {{.name = "id", .type = builtin(type_kind::integer)}},
+                    }}},
+       .options = {.exclude_schemas = {"retort"}}},
+
+      // Partitions are storage of their parent, not tables of the model.
+      {.name = "partitioned_table",
+       .ddl = R"(
+CREATE TABLE measurements (at date NOT NULL, value real) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX ix_measurements_at ON measurements (at))",
+       .expected = {.tables = {table{
+                        .name = {"public", "measurements"},
+                        .columns =
+                            {
+                                {.name = "at", .type = builtin(type_kind::date)},
+                                {.name = "value", .type = builtin(type_kind::real), .nullable = true},
+                            },
+                        .indexes = {{.name = "ix_measurements_at", .columns = {"at"}}},
+                    }}}},
+
+      // Names are data: nothing in them reaches SQL unquoted.
+      {.name = "hostile_names",
+       .ddl = R"(
+CREATE TABLE "x""; DROP TABLE y; --" (
+  "Weird ""Col""; name" text NOT NULL,
+  "ünïcödé , [x]" integer,
+  CONSTRAINT "uq ""odd"", name" UNIQUE ("Weird ""Col""; name", "ünïcödé , [x]")
+);
+COMMENT ON COLUMN "x""; DROP TABLE y; --"."Weird ""Col""; name" IS 'a ''quoted'' \ comment')",
+       .expected = {.tables = {table{
+                        .name = {"public", "x\"; DROP TABLE y; --"},
+                        .columns =
+                            {
+                                {.name = "Weird \"Col\"; name",
+                                 .type = builtin(type_kind::text),
+                                 .comment = "a 'quoted' \\ comment"},
+                                {.name = "ünïcödé , [x]", .type = builtin(type_kind::integer), .nullable = true},
+                            },
+                        .uniques = {{"uq \"odd\", name", {"Weird \"Col\"; name", "ünïcödé , [x]"}}},
+                    }}}},
+  };
+}
+
+class introspect_test : public ::testing::TestWithParam<introspect_case> {};
+
+TEST_P(introspect_test, reads_back_the_ddl) {
+  const auto& c = GetParam();
+  pqxx::connection conn{fresh_database_url()};
+  if (!c.ddl.empty()) execute(conn, c.ddl);
+
+  const schema actual = introspect(conn, c.options);
+
+  EXPECT_EQ(describe(actual), describe(c.expected));
+  EXPECT_TRUE(actual == c.expected) << "the schemas differ in a field describe() does not show";
+}
+
+INSTANTIATE_TEST_SUITE_P(catalog, introspect_test, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<introspect_case>& info) { return info.param.name; });
+
+TEST(introspect, rejects_an_expression_index_by_name) {
+  pqxx::connection conn{fresh_database_url()};
+  execute(conn, "CREATE TABLE users (email text NOT NULL); CREATE INDEX ix_users_lower_email ON users (lower(email))");
+  try {
+    (void)introspect(conn);
+    FAIL() << "an expression index was accepted";
+  } catch (const database_error& e) {
+    FAIL() << "not a database failure: " << e.what();
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("ix_users_lower_email"), std::string::npos) << e.what();
+    EXPECT_NE(std::string{e.what()}.find("expression index"), std::string::npos) << e.what();
+  }
+}
+
+TEST(introspect, rejects_a_type_outside_the_model) {
+  pqxx::connection conn{fresh_database_url()};
+  execute(conn, "CREATE TABLE shapes (outline polygon)");
+  try {
+    (void)introspect(conn);
+    FAIL() << "an unsupported type was accepted";
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("public.shapes.outline"), std::string::npos) << e.what();
+    EXPECT_NE(std::string{e.what()}.find("polygon"), std::string::npos) << e.what();
+  }
+}
+
+TEST(introspect, rejects_a_generated_column) {
+  pqxx::connection conn{fresh_database_url()};
+  execute(conn, "CREATE TABLE boxes (width integer, area integer GENERATED ALWAYS AS (width * width) STORED)");
+  try {
+    (void)introspect(conn);
+    FAIL() << "a generated column was accepted";
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("public.boxes.area is a generated column"), std::string::npos) << e.what();
+  }
+}
+
+TEST(introspect, throws_database_error_on_a_dead_connection) {
+  pqxx::connection conn{fresh_database_url()};
+  {
+    pqxx::connection admin{test::test_cluster().url()};
+    pqxx::nontransaction tx{admin};
+    tx.exec_params("SELECT pg_terminate_backend($1, 10000)", conn.backendpid());
+  }
+  try {
+    (void)introspect(conn);
+    FAIL() << "introspection over a terminated connection succeeded";
+  } catch (const database_error& e) {
+    EXPECT_TRUE(std::string_view{e.what()}.starts_with("cannot read the database schema: ")) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace retort

@@ -1,0 +1,134 @@
+// A readable, complete text form of a schema for test failure messages. Independent of the
+// snapshot writer on purpose: a bug there must not hide a bug in what the tests compare.
+#include "schema_text.hpp"
+
+#include <fmt/format.h>
+
+namespace retort::test {
+namespace {
+
+std::string_view kind_name(type_kind k) {
+  switch (k) {
+    case type_kind::boolean:
+      return "boolean";
+    case type_kind::smallint:
+      return "smallint";
+    case type_kind::integer:
+      return "integer";
+    case type_kind::bigint:
+      return "bigint";
+    case type_kind::real:
+      return "real";
+    case type_kind::double_precision:
+      return "double_precision";
+    case type_kind::numeric:
+      return "numeric";
+    case type_kind::text:
+      return "text";
+    case type_kind::varchar:
+      return "varchar";
+    case type_kind::character:
+      return "character";
+    case type_kind::timestamptz:
+      return "timestamptz";
+    case type_kind::timestamp:
+      return "timestamp";
+    case type_kind::date:
+      return "date";
+    case type_kind::time:
+      return "time";
+    case type_kind::interval:
+      return "interval";
+    case type_kind::bytea:
+      return "bytea";
+    case type_kind::uuid:
+      return "uuid";
+    case type_kind::json:
+      return "json";
+    case type_kind::jsonb:
+      return "jsonb";
+    case type_kind::inet:
+      return "inet";
+    case type_kind::cidr:
+      return "cidr";
+    case type_kind::macaddr:
+      return "macaddr";
+    case type_kind::enum_type:
+      return "enum";
+  }
+  return "?";
+}
+
+std::string_view action_name(fk_action a) {
+  switch (a) {
+    case fk_action::no_action:
+      return "no action";
+    case fk_action::restrict:
+      return "restrict";
+    case fk_action::cascade:
+      return "cascade";
+    case fk_action::set_null:
+      return "set null";
+    case fk_action::set_default:
+      return "set default";
+  }
+  return "?";
+}
+
+std::string_view identity_name(identity_kind i) {
+  switch (i) {
+    case identity_kind::none:
+      return "none";
+    case identity_kind::always:
+      return "always";
+    case identity_kind::by_default:
+      return "by default";
+  }
+  return "?";
+}
+
+// Quoted so that empty strings, spaces and quotes stay visible.
+std::string q(const std::string& s) { return fmt::format("\"{}\"", s); }
+std::string q(const qualified_name& n) { return fmt::format("{}.{}", q(n.schema), q(n.name)); }
+std::string q(const std::optional<std::string>& s) { return s ? q(*s) : "none"; }
+std::string q(const std::optional<int>& i) { return i ? std::to_string(*i) : "none"; }
+std::string q(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (const auto& s : v) out += (out.size() > 1 ? ", " : "") + q(s);
+  return out + "]";
+}
+
+std::string describe(const column_type& t) {
+  return fmt::format("{}{} length={} precision={} scale={} enum={}", kind_name(t.kind), t.array ? "[]" : "",
+                     q(t.length), q(t.precision), q(t.scale), q(t.enum_name));
+}
+
+}  // namespace
+
+std::string describe(const schema& s) {
+  std::string out = fmt::format("schemas {}\n", q(s.schemas));
+  for (const auto& e : s.enums) out += fmt::format("enum {} {}\n", q(e.name), q(e.values));
+  for (const auto& t : s.tables) {
+    out += fmt::format("table {} comment={}\n", q(t.name), q(t.comment));
+    for (const auto& r : t.renamed_from) out += fmt::format("  renamed from {}\n", q(r));
+    for (const auto& c : t.columns) {
+      out += fmt::format("  column {} {} nullable={} default={} identity={} comment={} renamed_from={} backfill={}\n",
+                         q(c.name), describe(c.type), c.nullable, q(c.server_default), identity_name(c.identity),
+                         q(c.comment), q(c.renamed_from), q(c.backfill));
+    }
+    if (t.pk) out += fmt::format("  primary key {} {}\n", q(t.pk->name), q(t.pk->columns));
+    for (const auto& u : t.uniques) out += fmt::format("  unique {} {}\n", q(u.name), q(u.columns));
+    for (const auto& i : t.indexes) {
+      out += fmt::format("  index {} {} unique={} where={} method={}\n", q(i.name), q(i.columns), i.unique, q(i.where),
+                         q(i.method));
+    }
+    for (const auto& f : t.foreign_keys) {
+      out += fmt::format("  foreign key {} {} -> {} {} on delete {} on update {}\n", q(f.name), q(f.columns),
+                         q(f.ref_table), q(f.ref_columns), action_name(f.on_delete), action_name(f.on_update));
+    }
+    for (const auto& c : t.checks) out += fmt::format("  check {} {}\n", q(c.name), q(c.expression));
+  }
+  return out;
+}
+
+}  // namespace retort::test
