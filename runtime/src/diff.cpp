@@ -5,6 +5,7 @@
 #include "retort/diff.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -52,6 +53,7 @@ class differ {
     create_schemas();
     create_and_extend_enums();
     rename_tables();
+    drop_expressions_before_column_renames();
     rename_columns();
     rename_constraints_and_indexes();
     drop_foreign_keys();
@@ -143,17 +145,47 @@ class differ {
     }
   }
 
+  // Old name -> new name of the columns of `t` that the target renames.
+  static std::map<std::string, std::string> column_renames(const table& t, const table& target) {
+    std::map<std::string, std::string> renames;
+    for (const column& c : target.columns) {
+      if (find_column(t, c.name)) continue;
+      for (const auto& old : c.renamed_from)
+        if (find_column(t, old) && !find_column(target, old) && !renames.contains(old)) {
+          renames[old] = c.name;
+          break;
+        }
+    }
+    return renames;
+  }
+
   void rename_columns() {
     for_each_kept_table([&](const table& t, const table& target) {
-      for (const column& c : target.columns) {
-        if (find_column(t, c.name)) continue;
-        for (const auto& old : c.renamed_from) {
-          const table& now = *find_table(cur_, t.name);
-          if (find_column(now, old) && !find_column(target, old)) {
-            emit(ops::rename_column{t.name, old, c.name});
-            break;
-          }
-        }
+      const qualified_name name = t.name;
+      for (const auto& [old, fresh] : column_renames(t, target)) emit(ops::rename_column{name, old, fresh});
+    });
+  }
+
+  // Check expressions and partial-index predicates are SQL text that PostgreSQL rewrites when a
+  // column they mention is renamed, and replay cannot. Those that change are dropped before any
+  // column rename, so that the downgrade re-creates them after renaming the columns back.
+  void drop_expressions_before_column_renames() {
+    for_each_kept_table([&](const table& t_ref, const table& target) {
+      const table t = t_ref;
+      const auto renames = column_renames(t, target);
+      for (const auto& c : t.checks) {
+        bool kept = std::any_of(target.checks.begin(), target.checks.end(),
+                                [&](const check_constraint& x) { return x.expression == c.expression; });
+        if (!kept) emit(ops::drop_check{t.name, c});
+      }
+      for (const auto& i : t.indexes) {
+        if (!i.where) continue;
+        index renamed = i;
+        for (auto& col : renamed.columns)
+          if (auto it = renames.find(col); it != renames.end()) col = it->second;
+        bool kept = std::any_of(target.indexes.begin(), target.indexes.end(),
+                                [&](const index& x) { return same_but_name(x, renamed); });
+        if (!kept) emit(ops::drop_index{t.name, i});
       }
     });
   }

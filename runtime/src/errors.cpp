@@ -17,4 +17,20 @@ file_error::file_error(std::string file, std::string json_path, const std::strin
 file_error::file_error(std::string file, int line, int column, const std::string& message)
     : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message), file_(std::move(file)) {}
 
+namespace {
+std::string migration_message(const migration_error::details& d) {
+  std::string out = "revision " + d.revision;
+  if (!d.file.empty()) out += " (" + d.file + ")";
+  out += " failed and was rolled back";
+  if (!d.operation.empty()) out += "\n  operation: " + d.operation;
+  if (!d.statement.empty()) out += "\n  statement: " + d.statement;
+  out += "\n  error: " + (d.sqlstate.empty() ? std::string() : d.sqlstate + " ") + d.message;
+  if (!d.detail.empty()) out += "\n  detail: " + d.detail;
+  return out;
+}
+}  // namespace
+
+migration_error::migration_error(details d)
+    : database_error(migration_message(d), d.sqlstate, d.statement), details_(std::move(d)) {}
+
 }  // namespace retort

@@ -1,13 +1,10 @@
 // Reading migrations/versions/: every *.json file as a revision, with the SHA-256 checksum
 // of its bytes (the audit history compares it to detect files edited after being applied).
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <system_error>
 
@@ -29,17 +26,6 @@ std::string read_bytes(const std::filesystem::path& path) {
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
-    throw error("SHA-256 digest failed (OpenSSL EVP_Digest)");
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) fmt::format_to(std::back_inserter(hex), "{:02x}", digest[i]);
-  return hex;
-}
 
 std::vector<revision> load_revisions(const std::string& dir) {
   namespace fs = std::filesystem;

@@ -130,6 +130,7 @@ ojson op_to_json(const ops::operation& op) {
                  [&](const ops::sql& o) {
                    j["up"] = o.up;
                    j["down"] = opt(o.down);
+                   if (!o.transactional) j["transactional"] = false;
                  },
              },
              op);
@@ -263,8 +264,8 @@ template <>
 ops::rename_constraint read_op(const reader& r) { return read_rename<ops::rename_constraint>(r); }
 template <>
 ops::sql read_op(const reader& r) {
-  r.expect_object({"op", "up", "down"});
-  return {r.string("up"), r.optional_string("down")};
+  r.expect_object({"op", "up", "down", "transactional"});
+  return {r.string("up"), r.optional_string("down"), r.boolean("transactional", true)};
 }
 
 template <std::size_t... I>

@@ -74,4 +74,24 @@ class database_error : public error {
   std::string statement_;
 };
 
+/// A revision that PostgreSQL refused: which revision and file, which operation, which
+/// statement, and PostgreSQL's SQLSTATE, message and detail. The revision was rolled back.
+class migration_error : public database_error {
+ public:
+  struct details {
+    std::string revision, file, operation, statement, sqlstate, message, detail;
+  };
+  explicit migration_error(details d);
+  [[nodiscard]] const details& where() const noexcept { return details_; }
+
+ private:
+  details details_;
+};
+
+/// Applied migrations whose files changed since they were applied.
+class checksum_error : public error {
+ public:
+  using error::error;
+};
+
 }  // namespace retort

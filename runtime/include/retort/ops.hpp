@@ -209,10 +209,13 @@ struct rename_constraint {
 };
 
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
+/// A step PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM)
+/// says `transactional = false` and runs on its own, outside the revision's transaction.
 struct sql {
   static constexpr std::string_view kind = "sql";
   std::string up;
   std::optional<std::string> down;
+  bool transactional = true;
   friend bool operator==(const sql&, const sql&) = default;
 };
 

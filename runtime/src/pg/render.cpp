@@ -273,7 +273,9 @@ std::vector<statement> render(const std::vector<ops::operation>& operations, con
   std::vector<statement> plan;
   schema s = before;
   for (std::size_t i = 0; i < operations.size(); ++i) {
-    for (auto& sql : std::visit(renderer(s), operations[i])) plan.push_back({std::move(sql), true, i});
+    const auto* step = std::get_if<ops::sql>(&operations[i]);
+    const bool transactional = !step || step->transactional;
+    for (auto& sql : std::visit(renderer(s), operations[i])) plan.push_back({std::move(sql), transactional, i});
     replay(s, operations[i]);
   }
   return plan;

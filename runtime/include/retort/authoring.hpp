@@ -1,0 +1,40 @@
+// Writing new revisions: the next revision from the models (diff of the history's head and
+// the snapshot), merge revisions, their default names and file names. The clock and the id
+// source are passed in, so tests control them.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "retort/diff.hpp"
+#include "retort/revision_graph.hpp"
+
+namespace retort {
+
+struct authoring {
+  std::function<std::string()> new_id;  ///< a fresh revision id (12 hex digits in the CLI)
+  std::function<std::string()> now;     ///< the current time, ISO 8601 UTC ("2026-11-25T04:49:48Z")
+};
+
+/// The revision that brings the history's single head to `models`, or nullopt when they agree.
+/// `message` empty: named from its operations. Throws graph_error when there are several heads.
+[[nodiscard]] std::optional<revision> next_revision(const revision_graph& graph, const schema& models,
+                                                    std::string message, const authoring& source,
+                                                    const diff_options& options = {});
+
+/// An empty revision whose parents are all current heads. Throws graph_error with fewer than two heads.
+[[nodiscard]] revision merge_revision(const revision_graph& graph, std::string message, const authoring& source);
+
+/// A name from the operations: "add users.phone_number", "create tables users, posts", ...
+[[nodiscard]] std::string default_message(const std::vector<ops::operation>& operations);
+
+/// "<created, digits only>_<id>_<slug of message>.json"
+[[nodiscard]] std::string file_name_for(const revision& r);
+
+/// A random id of 12 hex digits from the system's random device.
+[[nodiscard]] std::string random_revision_id();
+/// The system clock as ISO 8601 UTC.
+[[nodiscard]] std::string utc_now();
+
+}  // namespace retort

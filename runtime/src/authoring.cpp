@@ -1,0 +1,116 @@
+// New revisions: next (from the models), merge, names and file names.
+#include "retort/authoring.hpp"
+
+#include <chrono>
+#include <random>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "retort/errors.hpp"
+#include "overloaded.hpp"
+
+namespace retort {
+
+namespace {
+
+// A short phrase per operation for revision names; table-level changes name table.column.
+std::string phrase(const ops::operation& op) {
+  auto col = [](const qualified_name& t, const std::string& c) {
+    return (t.schema == "public" ? t.name : to_string(t)) + "." + c;
+  };
+  auto tbl = [](const qualified_name& t) { return t.schema == "public" ? t.name : to_string(t); };
+  return std::visit(overloaded{
+                        [&](const ops::create_table& o) { return "create " + tbl(o.def.name); },
+                        [&](const ops::drop_table& o) { return "drop " + tbl(o.def.name); },
+                        [&](const ops::rename_table& o) { return "rename " + tbl(o.from) + " to " + tbl(o.to); },
+                        [&](const ops::add_column& o) { return "add " + col(o.table, o.def.name); },
+                        [&](const ops::drop_column& o) { return "drop " + col(o.table, o.def.name); },
+                        [&](const ops::rename_column& o) { return "rename " + col(o.table, o.from) + " to " + o.to; },
+                        [&](const ops::alter_column& o) { return "alter " + col(o.table, o.to.name); },
+                        [&](const ops::create_index& o) { return "index " + o.def.name; },
+                        [&](const ops::drop_index& o) { return "drop index " + o.def.name; },
+                        [&](const ops::create_enum& o) { return "create enum " + o.type.name.name; },
+                        [&](const ops::add_enum_value& o) { return "add " + o.type.name + " value " + o.value; },
+                        [&](const auto& o) { return ops::describe(ops::operation(o)); },
+                    },
+                    op);
+}
+
+bool is_noise(const ops::operation& op) {
+  // Follow-ups of a main change: they do not name a revision.
+  return std::holds_alternative<ops::backfill_column>(op) || std::holds_alternative<ops::rename_index>(op) ||
+         std::holds_alternative<ops::rename_constraint>(op) || std::holds_alternative<ops::add_foreign_key>(op);
+}
+
+}  // namespace
+
+std::string default_message(const std::vector<ops::operation>& operations) {
+  std::vector<std::string> parts;
+  for (const auto& op : operations) {
+    if (is_noise(op) && operations.size() > 1) continue;
+    std::string p = phrase(op);
+    if (std::find(parts.begin(), parts.end(), p) == parts.end()) parts.push_back(std::move(p));
+  }
+  if (parts.empty()) return "empty revision";
+  if (parts.size() <= 3) return fmt::format("{}", fmt::join(parts, ", "));
+  return fmt::format("{}, {} and {} more", parts[0], parts[1], parts.size() - 2);
+}
+
+std::string file_name_for(const revision& r) {
+  std::string stamp;
+  for (char c : r.created)
+    if (std::isdigit(static_cast<unsigned char>(c))) stamp += c;
+  std::string slug;
+  for (char c : r.message) {
+    if (std::isalnum(static_cast<unsigned char>(c))) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!slug.empty() && slug.back() != '_') slug += '_';
+    if (slug.size() >= 48) break;
+  }
+  while (!slug.empty() && slug.back() == '_') slug.pop_back();
+  return fmt::format("{}_{}{}{}.json", stamp, r.id, slug.empty() ? "" : "_", slug);
+}
+
+std::optional<revision> next_revision(const revision_graph& graph, const schema& models, std::string message,
+                                      const authoring& source, const diff_options& options) {
+  const auto heads = graph.heads();
+  if (heads.size() > 1)
+    throw graph_error(graph_error::kind::multiple_heads,
+                      fmt::format("the history has {} heads ({}); join them first with `retort merge`", heads.size(),
+                                  fmt::join(heads, ", ")));
+  auto up = diff(graph.schema_at(heads), models, options);
+  if (up.empty()) return std::nullopt;
+  revision r;
+  r.id = source.new_id();
+  r.parents = heads;
+  r.message = message.empty() ? default_message(up) : std::move(message);
+  r.created = source.now();
+  r.downgrade = ops::inverse(up);
+  r.upgrade = std::move(up);
+  return r;
+}
+
+revision merge_revision(const revision_graph& graph, std::string message, const authoring& source) {
+  const auto heads = graph.heads();
+  if (heads.size() < 2)
+    throw graph_error(graph_error::kind::multiple_heads, "there is nothing to merge: the history has a single head");
+  revision r;
+  r.id = source.new_id();
+  r.parents = heads;
+  r.message = message.empty() ? fmt::format("merge {}", fmt::join(heads, ", ")) : std::move(message);
+  r.created = source.now();
+  return r;
+}
+
+std::string random_revision_id() {
+  std::random_device device;
+  std::uniform_int_distribution<std::uint64_t> digits(0, (std::uint64_t{1} << 48) - 1);
+  return fmt::format("{:012x}", digits(device));
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+}
+
+}  // namespace retort

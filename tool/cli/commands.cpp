@@ -1,0 +1,355 @@
+// The retort commands. Each reads what it needs through the context, prints text or JSON,
+// and returns an exit code; errors propagate as retort exceptions to main().
+#include "commands.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "retort/authoring.hpp"
+#include "retort/errors.hpp"
+#include "retort/pg/applier.hpp"
+#include "retort/pg/migration_plan.hpp"
+#include "retort/snapshot.hpp"
+
+namespace retort::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw error(fmt::format("{}: cannot read the file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+schema read_models(const std::string& snapshot) { return read_snapshot(read_file(snapshot), snapshot); }
+
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+std::string heads_text(const revision_heads& heads) {
+  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
+}
+
+json revision_json(const revision& r) {
+  return json{{"id", r.id}, {"parents", r.parents}, {"message", r.message}, {"created", r.created}, {"file", r.file}};
+}
+
+pg::apply_options apply_options(context& ctx, bool accept_edited) {
+  pg::apply_options o;
+  o.bookkeeping_schema = ctx.opts().bookkeeping_schema;
+  o.accept_edited = accept_edited;
+  if (!ctx.json())
+    o.on_progress = [&ctx](const pg::progress& p) {
+      const revision& r = *p.step->rev;
+      switch (p.what) {
+        case pg::progress::event::begin:
+          std::cout << fmt::format("[{}/{}] {} {} {} ... ", p.index, p.total, to_string(p.step->dir),
+                                   ctx.paint(short_id(r.id), "33"), r.message)
+                    << std::flush;
+          break;
+        case pg::progress::event::outside_transaction:
+          std::cout << "\n      running outside a transaction (PostgreSQL requires it): " << p.statement << "\n      "
+                    << std::flush;
+          break;
+        case pg::progress::event::done:
+          std::cout << ctx.paint("done", "32") << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
+          break;
+      }
+    };
+  return o;
+}
+
+int applied_summary(context& ctx, const std::vector<std::string>& ids, const revision_heads& now, std::string_view verb) {
+  if (ctx.json()) {
+    print_json(json{{verb, ids}, {"current", now}});
+  } else if (ids.empty()) {
+    std::cout << fmt::format("Nothing to {}: the database is at {}.\n", verb == "upgraded" ? "upgrade" : "downgrade",
+                             heads_text(now));
+  } else {
+    std::cout << fmt::format("{} {} revision{}; the database is now at {}.\n", verb == "upgraded" ? "Applied" : "Undid",
+                             ids.size(), ids.size() == 1 ? "" : "s", heads_text(now));
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int upgrade(context& ctx, const std::string& target, bool accept_edited) {
+  const auto& graph = ctx.graph();
+  auto conn = ctx.connect();
+  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  auto ids = a.upgrade(target);
+  return applied_summary(ctx, ids, a.current(), "upgraded");
+}
+
+int downgrade(context& ctx, const std::string& target, bool accept_edited) {
+  const auto& graph = ctx.graph();
+  auto conn = ctx.connect();
+  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  auto ids = a.downgrade(target);
+  return applied_summary(ctx, ids, a.current(), "downgraded");
+}
+
+int stamp(context& ctx, const std::string& target) {
+  const auto& graph = ctx.graph();
+  auto conn = ctx.connect();
+  pg::applier a(*conn, graph, apply_options(ctx, false));
+  a.stamp(target);
+  const auto now = a.current();
+  if (ctx.json()) print_json(json{{"current", now}});
+  else std::cout << fmt::format("Stamped: the database is now recorded at {} (nothing was run).\n", heads_text(now));
+  return exit_ok;
+}
+
+int current(context& ctx) {
+  const auto& graph = ctx.graph();
+  auto conn = ctx.connect();
+  pg::applier a(*conn, graph, apply_options(ctx, false));
+  const auto now = a.current();
+  const auto edited = a.edited();
+  const auto heads = graph.heads();
+  const bool at_head = graph.applied(now) == graph.applied(heads);
+  if (ctx.json()) {
+    json e = json::array();
+    for (const auto& x : edited) e.push_back(json{{"id", x.id}, {"file", x.file}});
+    print_json(json{{"current", now}, {"at_head", at_head}, {"edited", e}});
+    return exit_ok;
+  }
+  if (now.empty()) std::cout << "base (no revision applied)";
+  for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, "33"), graph.at(id).message);
+  if (now.empty()) std::cout << "\n";
+  std::cout << (at_head ? "The database is at head.\n"
+                        : fmt::format("{} revision(s) to apply to reach head.\n",
+                                      graph.upgrade_plan(now, "heads").size()));
+  for (const auto& x : edited)
+    std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), "33");
+  return exit_ok;
+}
+
+int history(context& ctx, bool audit) {
+  const auto& graph = ctx.graph();
+  std::set<std::string> applied;
+  std::vector<pg::history_entry> rows;
+  const bool with_db = ctx.has_database();
+  if (with_db) {
+    auto conn = ctx.connect();
+    pg::applier a(*conn, graph, apply_options(ctx, false));
+    applied = graph.applied(a.current());
+    if (audit) rows = a.history();
+  }
+  const auto heads = graph.heads();
+  if (ctx.json()) {
+    json revs = json::array();
+    for (auto it = graph.order().rbegin(); it != graph.order().rend(); ++it) {
+      json r = revision_json(graph.at(*it));
+      r["head"] = std::find(heads.begin(), heads.end(), *it) != heads.end();
+      if (with_db) r["applied"] = applied.contains(*it);
+      revs.push_back(r);
+    }
+    json out{{"revisions", revs}};
+    if (audit) {
+      json a = json::array();
+      for (const auto& h : rows)
+        a.push_back(json{{"id", h.id}, {"revision", h.revision}, {"direction", h.direction}, {"checksum", h.checksum},
+                         {"message", h.message}, {"started_at", h.started_at}, {"duration_ms", h.duration_ms},
+                         {"db_user", h.db_user}, {"application_name", h.application_name}});
+      out["audit"] = a;
+    }
+    print_json(out);
+    return exit_ok;
+  }
+  if (graph.empty()) std::cout << fmt::format("No revisions in {}.\n", ctx.opts().migrations_dir);
+  for (auto it = graph.order().rbegin(); it != graph.order().rend(); ++it) {
+    const revision& r = graph.at(*it);
+    std::string mark = with_db ? (applied.contains(r.id) ? ctx.paint("[applied] ", "32") : "[pending] ") : "";
+    std::string head = std::find(heads.begin(), heads.end(), r.id) != heads.end() ? ctx.paint(" (head)", "1") : "";
+    std::string parents = r.parents.empty() ? "<base>" : fmt::format("{}", fmt::join(r.parents, ", "));
+    std::cout << fmt::format("{}{} -> {}{}{}  {}\n", mark, parents, ctx.paint(r.id, "33"), head,
+                             r.parents.size() > 1 ? " (merge)" : "", r.message);
+    std::cout << ctx.paint(fmt::format("    {}  {}\n", r.created, r.file), "2");
+  }
+  if (audit) {
+    std::cout << "\nAudit history:\n";
+    for (const auto& h : rows)
+      std::cout << fmt::format("  {}  {:<9} {}  {:.0f} ms  by {}{}\n", h.started_at, h.direction, h.revision,
+                               h.duration_ms, h.db_user, h.application_name.empty() ? "" : " (" + h.application_name + ")");
+  }
+  return exit_ok;
+}
+
+int heads(context& ctx) {
+  const auto& graph = ctx.graph();
+  const auto hs = graph.heads();
+  if (ctx.json()) {
+    json out = json::array();
+    for (const auto& h : hs) out.push_back(revision_json(graph.at(h)));
+    print_json(out);
+  } else {
+    for (const auto& h : hs) std::cout << fmt::format("{} {}\n", ctx.paint(h, "33"), graph.at(h).message);
+    if (hs.size() > 1) std::cout << fmt::format("{} heads: join them with `retort merge`.\n", hs.size());
+  }
+  return exit_ok;
+}
+
+int show(context& ctx, const std::string& name) {
+  const auto& graph = ctx.graph();
+  const revision& r = graph.at(graph.resolve(name));
+  if (ctx.json()) {
+    std::cout << write_revision(r);
+    return exit_ok;
+  }
+  std::cout << fmt::format("Revision: {}\nParents:  {}\nCreated:  {}\nFile:     {}\nMessage:  {}\n\n", r.id,
+                           r.parents.empty() ? "<base>" : fmt::format("{}", fmt::join(r.parents, ", ")), r.created,
+                           r.file, r.message);
+  auto parents_schema = graph.schema_at(r.parents);
+  std::cout << "-- upgrade\n";
+  for (const auto& op : r.upgrade)
+    std::cout << fmt::format("--   {}{}\n", ops::describe(op), ops::is_destructive(op) ? " [destructive]" : "");
+  for (const auto& st : pg::render(r.upgrade, parents_schema)) std::cout << st.sql << ";\n";
+  std::cout << "\n-- downgrade\n";
+  for (const auto& op : r.downgrade) std::cout << fmt::format("--   {}\n", ops::describe(op));
+  for (const auto& st : pg::render(r.downgrade, graph.schema_at({r.id}))) std::cout << st.sql << ";\n";
+  return exit_ok;
+}
+
+int sql(context& ctx, const std::string& range) {
+  const auto& graph = ctx.graph();
+  auto colon = range.find(':');
+  const std::string from = colon == std::string::npos ? "base" : range.substr(0, colon);
+  const std::string to = colon == std::string::npos ? range : range.substr(colon + 1);
+  revision_heads start;
+  if (from != "base") start = from == "heads" ? graph.heads() : revision_heads{graph.resolve(from)};
+  // Downward when the target is base, "-N", or already applied at the start.
+  bool down = to == "base" || to.starts_with("-");
+  if (!down && to != "head" && to != "heads" && !to.starts_with("+"))
+    down = graph.applied(start).contains(graph.resolve(to));
+  const auto steps = down ? pg::plan_downgrade(graph, start, to) : pg::plan_upgrade(graph, start, to);
+  std::cout << pg::offline_script(steps, pg::bookkeeping(ctx.opts().bookkeeping_schema));
+  return exit_ok;
+}
+
+namespace {
+authoring system_authoring() { return {random_revision_id, utc_now}; }
+
+std::string write_new_revision(context& ctx, const revision& r) {
+  fs::create_directories(ctx.opts().migrations_dir);
+  const fs::path path = fs::path(ctx.opts().migrations_dir) / file_name_for(r);
+  const std::string tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << write_revision(r);
+    if (!out) throw error(fmt::format("{}: cannot write the migration file", tmp));
+  }
+  fs::rename(tmp, path);
+  return path.string();
+}
+}  // namespace
+
+int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
+  const auto& graph = ctx.graph();
+  const schema models = read_models(snapshot);
+  auto next = next_revision(graph, models, std::move(message), system_authoring());
+  if (!next) {
+    if (!allow_empty) {
+      std::cout << "No changes: the models match the migration history.\n";
+      return exit_ok;
+    }
+    next = retort::revision{random_revision_id(), graph.heads(), "empty revision", utc_now(), {}, {}, "", ""};
+  }
+  const std::string path = write_new_revision(ctx, *next);
+  if (ctx.json()) {
+    print_json(json{{"id", next->id}, {"file", path}, {"message", next->message}});
+    return exit_ok;
+  }
+  std::cout << fmt::format("Wrote {}\n", ctx.paint(path, "1"));
+  std::cout << fmt::format("Revision {} ({}): {}\n\n", next->id, heads_text(next->parents), next->message);
+  const auto before = graph.schema_at(graph.heads());
+  for (std::size_t i = 0; i < next->upgrade.size(); ++i) {
+    const auto& op = next->upgrade[i];
+    std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), "2");
+    if (ops::is_destructive(op))
+      std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", "1;31");
+  }
+  std::cout << "\n";
+  for (const auto& st : pg::render(next->upgrade, before)) std::cout << st.sql << ";\n";
+  std::cout << "\nReview it, then apply with `retort upgrade`.\n";
+  return exit_ok;
+}
+
+int merge(context& ctx, std::string message) {
+  const auto& graph = ctx.graph();
+  const auto r = merge_revision(graph, std::move(message), system_authoring());
+  const std::string path = write_new_revision(ctx, r);
+  if (ctx.json()) print_json(json{{"id", r.id}, {"file", path}, {"parents", r.parents}});
+  else std::cout << fmt::format("Wrote {}\nMerge revision {} joins {}.\n", path, r.id, fmt::join(r.parents, ", "));
+  return exit_ok;
+}
+
+int check(context& ctx, const std::string& snapshot) {
+  const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
+  const schema models = read_models(snapshot);
+  const auto hs = graph.heads();
+  std::vector<std::string> problems;
+  std::vector<ops::operation> drift;
+  if (hs.size() > 1) {
+    problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", hs.size(),
+                                   fmt::join(hs, ", ")));
+  } else {
+    drift = diff(graph.schema_at(hs), models, {.require_backfill = false});
+    if (!drift.empty())
+      problems.push_back(fmt::format("the models differ from the migration history in {} change{}", drift.size(),
+                                     drift.size() == 1 ? "" : "s"));
+  }
+  if (ctx.json()) {
+    json changes = json::array();
+    for (const auto& op : drift) changes.push_back(ops::describe(op));
+    print_json(json{{"ok", problems.empty()}, {"heads", hs}, {"problems", problems}, {"changes", changes}});
+    return problems.empty() ? exit_ok : exit_drift;
+  }
+  if (problems.empty()) {
+    std::cout << fmt::format("OK: {} revision{}, one head, the models match the migration history.\n",
+                             graph.order().size(), graph.order().size() == 1 ? "" : "s");
+    return exit_ok;
+  }
+  for (const auto& p : problems) std::cerr << ctx.paint("error: ", "1;31") << p << "\n";
+  if (!drift.empty()) {
+    for (const auto& op : drift) std::cerr << "  - " << ops::describe(op) << "\n";
+    std::cerr << "\nAs SQL:\n";
+    for (const auto& st : pg::render(drift, graph.schema_at(hs))) std::cerr << "  " << st.sql << ";\n";
+    std::cerr << "\nGenerate the migration with: retort revision --snapshot " << snapshot << " -m \"<message>\"\n";
+  }
+  return exit_drift;
+}
+
+int devdb(context& ctx, const std::string& action) {
+  local_cluster cluster = ctx.devdb();
+  if (action == "start") {
+    cluster.start();
+    cluster.create_database(devdb_database);
+    std::cout << fmt::format("The local dev database is running: {}\n", cluster.url(devdb_database));
+  } else if (action == "stop") {
+    cluster.stop();
+    std::cout << "The local dev database is stopped (its data stays in " << cluster.directory().string() << ").\n";
+  } else if (action == "status") {
+    const bool up = cluster.running();
+    if (ctx.json()) print_json(json{{"running", up}, {"directory", cluster.directory().string()}});
+    else std::cout << fmt::format("{} ({})\n", up ? "running" : "stopped", cluster.directory().string());
+    return up ? exit_ok : exit_database;
+  } else if (action == "url") {
+    std::cout << cluster.url(devdb_database) << "\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace retort::cli

@@ -1,0 +1,65 @@
+// The shared command context: history loading, database resolution and connection.
+#include "context.hpp"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "retort/errors.hpp"
+
+namespace retort::cli {
+
+namespace fs = std::filesystem;
+
+const revision_graph& context::graph() {
+  if (!graph_) {
+    std::vector<revision> revisions;
+    if (fs::exists(o_.migrations_dir)) revisions = load_revisions(o_.migrations_dir);
+    graph_.emplace(std::move(revisions));
+  }
+  return *graph_;
+}
+
+local_cluster context::devdb() const {
+  std::string dir = o_.devdb_dir;
+  if (dir.empty())
+    if (const char* env = std::getenv("RETORT_DEVDB_DIR"); env && *env) dir = env;
+  if (dir.empty()) dir = ".retort/devdb";
+  return local_cluster(dir);
+}
+
+std::string context::database_url() {
+  if (!o_.url.empty()) return o_.url;
+  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return env;
+  local_cluster cluster = devdb();
+  cluster.start();
+  cluster.create_database(devdb_database);
+  return cluster.url(devdb_database);
+}
+
+bool context::has_database() const {
+  if (!o_.url.empty()) return true;
+  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return true;
+  return fs::exists(devdb().directory() / "data" / "PG_VERSION");
+}
+
+std::unique_ptr<pqxx::connection> context::connect() {
+  const std::string url = database_url();
+  try {
+    return std::make_unique<pqxx::connection>(url);
+  } catch (const pqxx::broken_connection& e) {
+    // libpq's message can span lines; the first says what went wrong.
+    std::string why = e.what();
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    for (auto& c : why)
+      if (c == '\n') c = ' ';
+    throw database_error(fmt::format("cannot connect to the database: {}", why));
+  }
+}
+
+std::string context::paint(std::string_view text, std::string_view sgr) const {
+  if (!o_.color) return std::string(text);
+  return fmt::format("\x1b[{}m{}\x1b[0m", sgr, text);
+}
+
+}  // namespace retort::cli

@@ -1,0 +1,64 @@
+// What every retort command shares: where the migrations are, which database to use (the
+// --url, DATABASE_URL, or the local dev cluster), how to print, and the exit codes.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "retort/local_cluster.hpp"
+#include "retort/revision_graph.hpp"
+
+namespace retort::cli {
+
+/// Documented exit codes (README, `retort --help`).
+enum exit_code : int {
+  exit_ok = 0,
+  exit_input = 1,     ///< bad migration files, snapshot or revision names
+  exit_usage = 2,     ///< bad command line
+  exit_drift = 3,     ///< check failed: models and migrations disagree, several heads
+  exit_database = 4,  ///< unreachable database or a refused migration
+};
+
+struct options {
+  std::string migrations_dir = "migrations/versions";
+  std::string url;  ///< empty: DATABASE_URL, else the local dev database
+  std::string devdb_dir;  ///< empty: RETORT_DEVDB_DIR, else .retort/devdb
+  std::string bookkeeping_schema = "retort";
+  std::string format = "text";  ///< text or json
+  bool color = false;
+};
+
+class context {
+ public:
+  explicit context(options o) : o_(std::move(o)) {}
+
+  [[nodiscard]] const options& opts() const noexcept { return o_; }
+  [[nodiscard]] bool json() const noexcept { return o_.format == "json"; }
+
+  /// The migration history under migrations_dir (an empty directory is an empty history).
+  [[nodiscard]] const revision_graph& graph();
+  /// The database URL to use; starts the local dev database when none is configured.
+  [[nodiscard]] std::string database_url();
+  /// A connection to database_url(); throws database_error with one clear line.
+  [[nodiscard]] std::unique_ptr<pqxx::connection> connect();
+  /// Whether a database is configured (--url, DATABASE_URL) or the dev database exists.
+  [[nodiscard]] bool has_database() const;
+  /// The local dev cluster of this project.
+  [[nodiscard]] local_cluster devdb() const;
+
+  /// Text in a colour when printing to a terminal ("1;31" bold red, "32" green, "33" yellow, "2" dim).
+  [[nodiscard]] std::string paint(std::string_view text, std::string_view sgr) const;
+
+ private:
+  options o_;
+  std::optional<revision_graph> graph_;
+};
+
+/// The database name the local dev cluster serves.
+inline constexpr std::string_view devdb_database = "retort_dev";
+
+}  // namespace retort::cli

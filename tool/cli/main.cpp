@@ -1,0 +1,122 @@
+// retort: the command line. CLI11 parses; commands.cpp does the work; errors become one
+// clear message and a documented exit code here, and nowhere else.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <pqxx/pqxx>
+
+#include "commands.hpp"
+#include "retort/errors.hpp"
+
+namespace {
+
+constexpr const char* exit_codes_help =
+    "Exit codes: 0 success, 1 bad input (migration files, snapshot, revision names), 2 usage error,\n"
+    "3 check failed (drift between models and migrations, or several heads), 4 database error.\n"
+    "Database: --url, else $DATABASE_URL, else the local dev database (retort devdb).";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace retort::cli;
+  CLI::App app{"Retort: schema migrations for C++ on PostgreSQL", "retort"};
+  app.footer(exit_codes_help);
+  app.set_version_flag("--version", std::string("retort ") + RETORT_VERSION);
+  app.require_subcommand(1);
+
+  options o;
+  app.add_option("--migrations", o.migrations_dir, "Directory of the migration files")->capture_default_str();
+  app.add_option("--url", o.url, "PostgreSQL connection string (default: $DATABASE_URL, else the local dev database)");
+  app.add_option("--devdb-dir", o.devdb_dir, "Directory of the local dev database (default: $RETORT_DEVDB_DIR or .retort/devdb)");
+  app.add_option("--bookkeeping-schema", o.bookkeeping_schema, "Schema of Retort's own tables")->capture_default_str();
+  app.add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  std::string color = "auto";
+  app.add_option("--color", color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+
+  std::string up_target, down_target, stamp_target, range, snapshot, message, name, action;
+  bool accept_edited = false, allow_empty = false, audit = false;
+
+  auto* up = app.add_subcommand("upgrade", "Apply migrations up to TARGET (head, heads, +N, a revision)");
+  up->add_option("target", up_target, "Where to go")->default_val("head");
+  up->add_flag("--accept-edited", accept_edited, "Accept applied migrations whose files were edited since");
+
+  auto* down = app.add_subcommand("downgrade", "Undo migrations down to TARGET (-N, base, a revision)");
+  down->add_option("target", down_target, "Where to go")->default_val("-1");
+  down->add_flag("--accept-edited", accept_edited, "Accept applied migrations whose files were edited since");
+
+  auto* st = app.add_subcommand("stamp", "Record TARGET as applied without running anything (adopt a database)");
+  st->add_option("target", stamp_target, "base, head, heads or a revision")->required();
+
+  auto* cur = app.add_subcommand("current", "Show the database's revision");
+  auto* hist = app.add_subcommand("history", "List revisions, newest first, marked applied when a database is set");
+  hist->add_flag("--audit", audit, "Also show the database's audit history");
+  auto* hd = app.add_subcommand("heads", "Show the heads of the history");
+  auto* sh = app.add_subcommand("show", "Show a revision and its SQL");
+  sh->add_option("revision", name, "Revision id, a unique prefix of 4+ characters, or head")->required();
+
+  auto* sq = app.add_subcommand("sql", "Print the SQL of FROM:TO (e.g. base:head) for psql -1 -f, without a database");
+  sq->add_option("range", range, "FROM:TO, or TO from base")->default_val("base:head");
+
+  auto* rev = app.add_subcommand("revision", "Write the next migration: the difference between the history and the models");
+  rev->add_option("--snapshot", snapshot, "The models' schema snapshot (written by retort-scan)")->required();
+  rev->add_option("-m,--message", message, "What the revision does (default: named from its operations)");
+  rev->add_flag("--empty", allow_empty, "Write a revision even when nothing changed (for hand-written steps)");
+
+  auto* mg = app.add_subcommand("merge", "Join several heads with a merge revision");
+  mg->add_option("-m,--message", message, "What the merge is");
+
+  auto* ck = app.add_subcommand("check", "Fail when the models and the migrations disagree, or there are several heads");
+  ck->add_option("--snapshot", snapshot, "The models' schema snapshot")->required();
+
+  auto* db = app.add_subcommand("devdb", "Manage the local dev database");
+  db->add_option("action", action, "start, stop, status or url")
+      ->required()
+      ->check(CLI::IsMember({"start", "stop", "status", "url"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+  o.color = color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+  if (const char* m = std::getenv("RETORT_MESSAGE"); message.empty() && m) message = m;
+
+  context ctx(o);
+  try {
+    if (*up) return upgrade(ctx, up_target, accept_edited);
+    if (*down) return downgrade(ctx, down_target, accept_edited);
+    if (*st) return stamp(ctx, stamp_target);
+    if (*cur) return current(ctx);
+    if (*hist) return history(ctx, audit);
+    if (*hd) return heads(ctx);
+    if (*sh) return show(ctx, name);
+    if (*sq) return sql(ctx, range);
+    if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
+    if (*mg) return merge(ctx, message);
+    if (*ck) return check(ctx, snapshot);
+    if (*db) return devdb(ctx, action);
+  } catch (const retort::database_error& e) {
+    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    return exit_database;
+  } catch (const retort::checksum_error& e) {
+    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    return exit_input;
+  } catch (const retort::error& e) {
+    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    return exit_input;
+  } catch (const pqxx::failure& e) {
+    std::string what = e.what();
+    while (!what.empty() && what.back() == '\n') what.pop_back();
+    std::cerr << ctx.paint("error: ", "1;31") << "database: " << what << "\n";
+    return exit_database;
+  } catch (const std::exception& e) {
+    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    return exit_input;
+  }
+  return exit_usage;
+}
