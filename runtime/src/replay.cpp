@@ -3,6 +3,7 @@
 #include "retort/replay.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -41,10 +42,13 @@ void require_columns(const table& t, const std::vector<std::string>& cols, std::
     if (!find_column(t, c)) fail(fmt::format("{} names column {}.{}, which does not exist", what, to_string(t.name), c));
 }
 
-void require_free_name(const schema& s, const table& t, const std::string& name) {
+// `relation`: the name also names an index (primary key, unique constraint, index). Check
+// and foreign key names live in the table only, as in validate().
+void require_free_name(const schema& s, const table& t, const std::string& name, bool relation) {
   auto names = constraint_and_index_names(t);
   if (std::find(names.begin(), names.end(), name) != names.end())
     fail(fmt::format("table {} already has a constraint or index named {}", to_string(t.name), name));
+  if (!relation) return;
   // Primary keys, unique constraints and indexes are relations: their names are unique per schema.
   for (const table& other : s.tables) {
     if (other.name.schema != t.name.schema) continue;
@@ -58,7 +62,7 @@ void require_free_name(const schema& s, const table& t, const std::string& name)
 
 template <class T>
 void add_named(const schema& s, table& t, std::vector<T>& list, const T& item) {
-  require_free_name(s, t, item.name);
+  require_free_name(s, t, item.name, !std::is_same_v<T, check_constraint> && !std::is_same_v<T, foreign_key>);
   list.push_back(item);
 }
 
@@ -164,7 +168,7 @@ void apply(schema& s, const ops::create_table& o) {
   table& added = s.tables.back();
   if (t.pk) {
     require_columns(added, t.pk->columns, "primary key " + t.pk->name);
-    require_free_name(s, added, t.pk->name);
+    require_free_name(s, added, t.pk->name, true);
     added.pk = t.pk;
   }
   for (const auto& u : t.uniques) require_columns(added, u.columns, "unique " + u.name), add_named(s, added, added.uniques, u);
@@ -242,6 +246,9 @@ void apply(schema& s, const ops::alter_column& o) {
   if (o.from.name != o.to.name) fail("alter_column cannot rename a column; use rename_column");
   if (!(c == without_hints(o.from)))
     fail(fmt::format("column {}.{} is not in the state the operation alters it from", to_string(o.table), c.name));
+  // PostgreSQL refuses DROP NOT NULL on a primary key column ("column is in a primary key").
+  if (o.to.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
+    fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
   require_enum_types(s, o.to);
   c = without_hints(o.to);
 }
@@ -252,7 +259,7 @@ void apply(schema& s, const ops::add_primary_key& o) {
   table& t = existing_table(s, o.table);
   if (t.pk) fail(fmt::format("table {} already has primary key {}", to_string(o.table), t.pk->name));
   require_columns(t, o.def.columns, "primary key " + o.def.name);
-  require_free_name(s, t, o.def.name);
+  require_free_name(s, t, o.def.name, true);
   for (const auto& c : o.def.columns)
     if (find_column(t, c)->nullable) fail(fmt::format("primary key column {}.{} is nullable", to_string(o.table), c));
   t.pk = o.def;
@@ -310,7 +317,7 @@ void apply(schema& s, const ops::rename_index& o) {
   table& t = existing_table(s, o.table);
   auto it = std::find_if(t.indexes.begin(), t.indexes.end(), [&](const index& i) { return i.name == o.from; });
   if (it == t.indexes.end()) fail(fmt::format("table {} has no index named {}", to_string(o.table), o.from));
-  require_free_name(s, t, o.to);
+  require_free_name(s, t, o.to, true);
   it->name = o.to;
 }
 
@@ -323,10 +330,11 @@ void apply(schema& s, const ops::rename_constraint& o) {
       if (x.name == o.from) name = &x.name;
   };
   look(t.uniques);
+  const bool relation = name != nullptr;  // a primary key or unique constraint has an index of the same name
   look(t.foreign_keys);
   look(t.checks);
   if (!name) fail(fmt::format("table {} has no constraint named {}", to_string(o.table), o.from));
-  require_free_name(s, t, o.to);
+  require_free_name(s, t, o.to, relation);
   *name = o.to;
 }
 
