@@ -171,7 +171,15 @@ void apply(schema& s, const ops::create_table& o) {
     require_free_name(s, added, t.pk->name, true);
     added.pk = t.pk;
   }
-  for (const auto& u : t.uniques) require_columns(added, u.columns, "unique " + u.name), add_named(s, added, added.uniques, u);
+  for (const auto& u : t.uniques) {
+    require_columns(added, u.columns, "unique " + u.name);
+    // PostgreSQL's CREATE TABLE drops a unique constraint that repeats another key.
+    bool repeats = (added.pk && added.pk->columns == u.columns) ||
+                   std::any_of(added.uniques.begin(), added.uniques.end(),
+                               [&](const unique_constraint& x) { return x.columns == u.columns; });
+    if (repeats) fail(fmt::format("unique constraint {} of table {} repeats another key", u.name, to_string(t.name)));
+    add_named(s, added, added.uniques, u);
+  }
   for (const auto& i : t.indexes) require_columns(added, i.columns, "index " + i.name), add_named(s, added, added.indexes, i);
   for (const auto& c : t.checks) add_named(s, added, added.checks, c);
 }

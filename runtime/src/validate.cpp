@@ -114,6 +114,13 @@ class validator {
       const std::string p = fmt::format("{}.unique[{}]", path, i);
       unique_name(p, t.uniques[i].name);
       columns_exist(p, t, t.uniques[i].columns, fmt::format("unique constraint {}", t.uniques[i].name));
+      // CREATE TABLE silently drops a unique constraint that repeats another key.
+      if (t.pk && t.pk->columns == t.uniques[i].columns)
+        fail(p, fmt::format("unique constraint {} repeats the primary key of table {}", t.uniques[i].name, tn));
+      for (std::size_t k = 0; k < i; ++k)
+        if (t.uniques[k].columns == t.uniques[i].columns)
+          fail(p, fmt::format("unique constraints {} and {} of table {} are the same", t.uniques[k].name,
+                              t.uniques[i].name, tn));
     }
     for (std::size_t i = 0; i < t.indexes.size(); ++i) {
       const std::string p = fmt::format("{}.indexes[{}]", path, i);

@@ -151,7 +151,10 @@ class generator {
   void add_unique(table& t) {
     unique_constraint u{"", key_columns(t)};
     u.name = naming::unique(t.name, u.columns);
-    if (named_free(t, u.name)) t.uniques.push_back(u);
+    bool repeats = (t.pk && t.pk->columns == u.columns) ||
+                   std::any_of(t.uniques.begin(), t.uniques.end(),
+                               [&](const unique_constraint& x) { return x.columns == u.columns; });
+    if (named_free(t, u.name) && !repeats) t.uniques.push_back(u);
   }
 
   void add_check(table& t) {
@@ -214,6 +217,7 @@ class generator {
 
   schema mutate(schema s) {
     s = without_hints(std::move(s));
+    const schema original = s;
     if (chance(0.2)) s.schemas.push_back(name("s"));
     if (chance(0.2)) add_enum(s);
     mutate_enums(s);
@@ -224,7 +228,28 @@ class generator {
     for (std::size_t i = 0; i < s.tables.size(); ++i) mutate_table(s, i);
     drop_unused_enums_and_schemas(s);
     give_new_columns_a_backfill(before, s);
+    fix_enum_backfills(original, s);
     return finish(std::move(s));
+  }
+
+  // An enum column's backfill names a value that already existed before this migration
+  // (PostgreSQL refuses a value added in the same transaction); with none, the column stays nullable.
+  static void fix_enum_backfills(const schema& original, schema& s) {
+    for (table& t : s.tables)
+      for (column& c : t.columns) {
+        if (!c.backfill || c.type.kind != type_kind::enum_type) continue;
+        const enum_type* now = find_enum(s, c.type.enum_name);
+        const enum_type* old = find_enum(original, c.type.enum_name);
+        std::optional<std::string> value;
+        for (const auto& v : now->values)
+          if (!value && (!old || std::find(old->values.begin(), old->values.end(), v) != old->values.end())) value = v;
+        if (value) {
+          c.backfill = "'" + *value + "'";
+        } else {
+          c.backfill.reset();
+          c.nullable = true;
+        }
+      }
   }
 
   // A column new to an existing table that cannot fill itself gets a backfill, as a model would.
@@ -341,7 +366,10 @@ class generator {
                          [&](const foreign_key& f) { return f.ref_table == t.name; });
     });
     if (chance(0.1) && t.pk && !referenced) t.pk.reset();
-    else if (const column* id = find_column(t, "id"); chance(0.1) && !t.pk && id && !id->nullable) t.pk = primary_key{naming::primary_key(t.name), {"id"}};
+    else if (const column* id = find_column(t, "id"); chance(0.1) && !t.pk && id && !id->nullable) {
+      t.pk = primary_key{naming::primary_key(t.name), {"id"}};
+      std::erase_if(t.uniques, [&](const unique_constraint& u) { return u.columns == t.pk->columns; });
+    }
     if (chance(0.2) && !t.indexes.empty()) t.indexes.erase(t.indexes.begin() + between(0, int(t.indexes.size()) - 1));
     if (chance(0.2) && !t.uniques.empty()) t.uniques.erase(t.uniques.begin() + between(0, int(t.uniques.size()) - 1));
     if (chance(0.2) && !t.checks.empty()) t.checks.erase(t.checks.begin() + between(0, int(t.checks.size()) - 1));
