@@ -54,4 +54,15 @@ std::vector<revision> load_revisions(const std::string& dir) {
   return result;
 }
 
+std::vector<revision> load_embedded(std::span<const embedded_file> files) {
+  std::vector<revision> result;
+  for (const embedded_file& f : files) {
+    revision r = read_revision(f.bytes, std::string(f.name));
+    r.file = std::string(f.name);
+    r.checksum = sha256_hex(f.bytes);
+    result.push_back(std::move(r));
+  }
+  return result;
+}
+
 }  // namespace retort

@@ -296,7 +296,7 @@ int merge(context& ctx, std::string message) {
   return exit_ok;
 }
 
-int check(context& ctx, const std::string& snapshot) {
+int check(context& ctx, const std::string& snapshot, const std::string& fix_command) {
   const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
   const schema models = read_models(snapshot);
   const auto hs = graph.heads();
@@ -327,7 +327,10 @@ int check(context& ctx, const std::string& snapshot) {
     for (const auto& op : drift) std::cerr << "  - " << ops::describe(op) << "\n";
     std::cerr << "\nAs SQL:\n";
     for (const auto& st : pg::render(drift, graph.schema_at(hs))) std::cerr << "  " << st.sql << ";\n";
-    std::cerr << "\nGenerate the migration with: retort revision --snapshot " << snapshot << " -m \"<message>\"\n";
+    std::cerr << "\nGenerate the migration with: "
+              << (fix_command.empty() ? fmt::format("retort revision --snapshot {} -m \"<message>\"", snapshot)
+                                      : fmt::format("RETORT_MESSAGE=\"<message>\" {}", fix_command))
+              << "\n";
   }
   return exit_drift;
 }

@@ -18,7 +18,7 @@ int show(context& ctx, const std::string& name);
 int sql(context& ctx, const std::string& range);
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty);
 int merge(context& ctx, std::string message);
-int check(context& ctx, const std::string& snapshot);
+int check(context& ctx, const std::string& snapshot, const std::string& fix_command);
 int devdb(context& ctx, const std::string& action);
 
 }  // namespace retort::cli

@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
 
   auto* ck = app.add_subcommand("check", "Fail when the models and the migrations disagree, or there are several heads");
   ck->add_option("--snapshot", snapshot, "The models' schema snapshot")->required();
+  std::string fix_command;
+  ck->add_option("--fix-command", fix_command, "The command to suggest for generating the missing migration");
 
   auto* db = app.add_subcommand("devdb", "Manage the local dev database");
   db->add_option("action", action, "start, stop, status or url")
@@ -98,7 +100,7 @@ int main(int argc, char** argv) {
     if (*sq) return sql(ctx, range);
     if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
     if (*mg) return merge(ctx, message);
-    if (*ck) return check(ctx, snapshot);
+    if (*ck) return check(ctx, snapshot, fix_command);
     if (*db) return devdb(ctx, action);
   } catch (const retort::database_error& e) {
     std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,16 @@ class revision_graph {
   std::map<std::string, std::vector<std::string>, std::less<>> children_;
   std::vector<std::string> order_;
 };
+
+/// A migration file compiled into a binary (see retort_add_schema(EMBED_INTO)).
+struct embedded_file {
+  std::string_view name;   ///< its file name under migrations/versions
+  std::string_view bytes;  ///< its exact content
+};
+
+/// Parses embedded migration files as revisions (file = name, checksum of the bytes), as
+/// load_revisions() would from the directory they came from.
+[[nodiscard]] std::vector<revision> load_embedded(std::span<const embedded_file> files);
 
 /// Reads every `*.json` under `dir` as a revision (with file and checksum set), sorted by file name.
 /// Throws file_error naming the file for unreadable or malformed input.

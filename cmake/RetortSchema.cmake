@@ -1,0 +1,202 @@
+#[=======================================================================[.rst:
+RetortSchema
+------------
+
+Retort's CMake module: one function that turns annotated C++ model headers into a schema
+snapshot at build time and gives the project its migration targets.
+
+.. command:: retort_add_schema
+
+  ::
+
+    retort_add_schema(<name>
+      HEADERS <header>...
+      [MODELS <target>]
+      [MIGRATIONS <dir>]
+      [DATABASE_URL <url>]
+      [DEVDB_DIR <dir>]
+      [TARGET_PREFIX <prefix>]
+      [CHECK_ON_BUILD]
+      [EMBED_INTO <target>...])
+
+  * ``<name>``: the schema's name (a C identifier); it names the generated files.
+  * ``HEADERS``: the model headers to scan (required). Relative paths are taken from the
+    current source directory.
+  * ``MODELS``: a target whose include directories, compile definitions and C++ standard the
+    scan uses, exactly as the compiler sees them (usually the library the headers belong to).
+  * ``MIGRATIONS``: the migration files' directory; default
+    ``${CMAKE_CURRENT_SOURCE_DIR}/migrations/versions``.
+  * ``DATABASE_URL``: the database the db-upgrade family uses; default: ``$DATABASE_URL`` at
+    build time, else the local dev database.
+  * ``DEVDB_DIR``: where the local dev database lives; default
+    ``${CMAKE_BINARY_DIR}/retort-devdb``.
+  * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
+    ``db-<name>`` for the others.
+  * ``CHECK_ON_BUILD``: the drift gate. A plain build fails when the models and the migrations
+    disagree, printing the differences as SQL and the command that fixes them.
+  * ``EMBED_INTO``: targets that get the migrations compiled in; they call
+    ``retort::migrate_to_head(conn, retort::embedded::<name>())`` from
+    ``<retort_<name>_migrations.hpp>``.
+
+  Targets (``<p>`` is the prefix): ``<p>-snapshot`` (the scan, rerun only when a model header
+  changes), ``<p>-revision`` (the next migration; message from ``$RETORT_MESSAGE``, else named
+  from its operations), ``<p>-upgrade``, ``<p>-downgrade`` (one revision back),
+  ``<p>-check`` (what CI runs), ``<p>-history``, ``<p>-current`` and ``<p>-sql`` (base to
+  head, offline). A CTest test ``<p>-check`` runs the same check.
+#]=======================================================================]
+
+include_guard(GLOBAL)
+
+set(_RETORT_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+function(retort_add_schema name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX"
+                        "HEADERS;EMBED_INTO")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "retort_add_schema(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "retort_add_schema(${name}): the name must be a C identifier")
+  endif()
+  if(NOT arg_HEADERS)
+    message(FATAL_ERROR "retort_add_schema(${name}): HEADERS is required")
+  endif()
+  if(arg_MODELS AND NOT TARGET "${arg_MODELS}")
+    message(FATAL_ERROR "retort_add_schema(${name}): MODELS ${arg_MODELS} is not a target")
+  endif()
+  foreach(tool Retort::retort Retort::retort-scan)
+    if(NOT TARGET ${tool})
+      message(FATAL_ERROR "retort_add_schema(${name}): ${tool} is not available; use add_subdirectory, "
+                          "FetchContent or find_package(Retort) first")
+    endif()
+  endforeach()
+
+  if(NOT arg_MIGRATIONS)
+    set(arg_MIGRATIONS "${CMAKE_CURRENT_SOURCE_DIR}/migrations/versions")
+  endif()
+  cmake_path(ABSOLUTE_PATH arg_MIGRATIONS BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE)
+  if(NOT arg_DEVDB_DIR)
+    set(arg_DEVDB_DIR "${CMAKE_BINARY_DIR}/retort-devdb")
+  endif()
+  get_property(schemas GLOBAL PROPERTY _RETORT_SCHEMAS)
+  if(NOT arg_TARGET_PREFIX)
+    if(schemas)
+      set(arg_TARGET_PREFIX "db-${name}")
+    else()
+      set(arg_TARGET_PREFIX "db")
+    endif()
+  endif()
+  set_property(GLOBAL APPEND PROPERTY _RETORT_SCHEMAS "${name}")
+  set(p "${arg_TARGET_PREFIX}")
+
+  set(headers "")
+  foreach(h IN LISTS arg_HEADERS)
+    cmake_path(ABSOLUTE_PATH h BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE)
+    list(APPEND headers "${h}")
+  endforeach()
+
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/retort/${name}")
+  file(MAKE_DIRECTORY "${out}" "${arg_MIGRATIONS}")
+  set(snapshot "${out}/schema.json")
+
+  _retort_scan_command("${name}" "${out}" "${snapshot}" "${arg_MODELS}" "${headers}")
+  add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
+
+  # The migration files: globbed again at build time, so a new revision is noticed.
+  file(GLOB migration_files CONFIGURE_DEPENDS "${arg_MIGRATIONS}/*.json")
+
+  set(cli $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" --devdb-dir "${arg_DEVDB_DIR}")
+  if(arg_DATABASE_URL)
+    list(APPEND cli --url "${arg_DATABASE_URL}")
+  endif()
+  set(fix "cmake --build ${CMAKE_BINARY_DIR} --target ${p}-revision")
+
+  add_custom_target(${p}-revision
+    COMMAND ${cli} revision --snapshot "${snapshot}"
+    DEPENDS "${snapshot}"
+    WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+    COMMENT "Writing the next migration of ${name} (message: $RETORT_MESSAGE)"
+    USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+  add_custom_target(${p}-check
+    COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}"
+    DEPENDS "${snapshot}"
+    COMMENT "Checking that the models of ${name} match its migrations"
+    USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+  foreach(action upgrade downgrade history current)
+    set(extra "")
+    if(action STREQUAL "history")
+      set(extra --audit)
+    endif()
+    add_custom_target(${p}-${action}
+      COMMAND ${cli} ${action} ${extra}
+      COMMENT "retort ${action} (${name})"
+      USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+  endforeach()
+  add_custom_target(${p}-sql
+    COMMAND ${cli} sql base:head
+    COMMENT "SQL of ${name}, base to head"
+    USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+
+  if(arg_CHECK_ON_BUILD)
+    set(stamp "${out}/check.stamp")
+    add_custom_command(OUTPUT "${stamp}"
+      COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}"
+      COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
+      DEPENDS "${snapshot}" ${migration_files} Retort::retort
+      COMMENT "Drift gate: do the models of ${name} match its migrations?"
+      VERBATIM COMMAND_EXPAND_LISTS)
+    add_custom_target(${p}-gate ALL DEPENDS "${stamp}")
+  endif()
+
+  if(COMMAND add_test)
+    add_test(NAME ${p}-check COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}" COMMAND_EXPAND_LISTS)
+    # The test needs the snapshot: build it first (ctest does not build).
+    set_tests_properties(${p}-check PROPERTIES LABELS retort)
+  endif()
+
+  foreach(target IN LISTS arg_EMBED_INTO)
+    _retort_embed("${name}" "${target}" "${arg_MIGRATIONS}" "${out}" "${migration_files}")
+  endforeach()
+endfunction()
+
+# The scan: a custom command with a depfile, so it reruns only when a header it read changed.
+# The compile flags come from MODELS through generator expressions, as the compiler sees them.
+function(_retort_scan_command name out snapshot models headers)
+  set(flags "")
+  if(models)
+    set(inc "$<TARGET_PROPERTY:${models},INTERFACE_INCLUDE_DIRECTORIES>")
+    set(defs "$<TARGET_PROPERTY:${models},INTERFACE_COMPILE_DEFINITIONS>")
+    list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},;-I>>" "$<$<BOOL:${defs}>:-D$<JOIN:${defs},;-D>>")
+  endif()
+  get_target_property(runtime_includes Retort::model INTERFACE_INCLUDE_DIRECTORIES)
+  foreach(dir IN LISTS runtime_includes)
+    list(APPEND flags "-I${dir}")
+  endforeach()
+  add_custom_command(OUTPUT "${snapshot}"
+    COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" ${headers}
+            -- -std=c++20 ${flags}
+    DEPENDS ${headers} Retort::retort-scan
+    DEPFILE "${snapshot}.d"
+    COMMENT "Scanning the models of ${name}"
+    VERBATIM COMMAND_EXPAND_LISTS)
+endfunction()
+
+# EMBED_INTO: the migration files as bytes in a generated source of the target.
+function(_retort_embed name target migrations out migration_files)
+  if(NOT TARGET "${target}")
+    message(FATAL_ERROR "retort_add_schema(${name}): EMBED_INTO ${target} is not a target")
+  endif()
+  set(source "${out}/retort_${name}_migrations.cpp")
+  set(stamp "${out}/embed.stamp")
+  add_custom_command(OUTPUT "${stamp}"
+    BYPRODUCTS "${source}" "${out}/retort_${name}_migrations.hpp"
+    COMMAND "${CMAKE_COMMAND}" -DMIGRATIONS=${migrations} -DNAME=${name} -DOUTPUT=${source}
+            -P "${_RETORT_MODULE_DIR}/RetortEmbed.cmake"
+    COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
+    DEPENDS ${migration_files} "${_RETORT_MODULE_DIR}/RetortEmbed.cmake"
+    COMMENT "Embedding the migrations of ${name} into ${target}"
+    VERBATIM)
+  target_sources(${target} PRIVATE "${source}" "${stamp}")
+  target_include_directories(${target} PRIVATE "${out}")
+  target_link_libraries(${target} PRIVATE Retort::pg)
+endfunction()

@@ -1,0 +1,14 @@
+// migrate_to_head: embedded files -> revision graph -> applier.
+#include "retort/migrate.hpp"
+
+namespace retort {
+
+std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
+                                         const pg::apply_options& options) {
+  const revision_graph graph(load_embedded(files));
+  if (graph.empty()) return {};
+  pg::applier applier(conn, graph, options);
+  return applier.upgrade("heads");
+}
+
+}  // namespace retort
