@@ -1,0 +1,7 @@
+// Every model of the example application: the one header the scanner and the app include.
+#pragma once
+
+#include "base.hpp"
+#include "order.hpp"
+#include "product.hpp"
+#include "user.hpp"

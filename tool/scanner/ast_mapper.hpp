@@ -1,0 +1,29 @@
+// The AST mapper (clang-doc's Mapper): finds the declarations a scan is about, annotated
+// records and enums outside system headers, and nothing else.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+
+#include "diagnostics.hpp"
+
+namespace retort::scan {
+
+/// Annotated declarations in source order.
+struct found_declarations {
+  std::vector<const clang::CXXRecordDecl*> tables;  ///< RETORT_TABLE definitions
+  std::vector<const clang::EnumDecl*> enums;        ///< RETORT_ENUM definitions
+};
+
+/// Walks the translation unit, skipping system headers and function bodies.
+[[nodiscard]] found_declarations find_declarations(clang::ASTContext& ast);
+
+/// The declaration's "retort:<kind>:" annotation, if it has one.
+[[nodiscard]] std::optional<annotation> find_annotation(const clang::Decl& decl, std::string_view kind);
+
+}  // namespace retort::scan

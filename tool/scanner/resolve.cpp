@@ -1,0 +1,206 @@
+// Resolve: duplicate tables and enum types, foreign key targets, the previous-snapshot rule
+// for new NOT NULL columns, then retort::validate with its JSON path mapped back to a location.
+#include "resolve.hpp"
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "retort/errors.hpp"
+#include "retort/naming.hpp"
+#include "retort/snapshot.hpp"
+
+namespace retort::scan {
+
+namespace {
+
+class resolver {
+ public:
+  resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, diagnostics& diags)
+      : tables_(std::move(tables)), enums_(std::move(enums)), diags_(diags) {}
+
+  std::optional<schema> run(const schema* previous) {
+    unique_tables();
+    unique_enums();
+    for (scanned_table& t : tables_) foreign_keys(t);
+    schema s = assemble();
+    if (previous) new_not_null_columns(s, *previous);
+    if (diags_.error_count() != 0) return std::nullopt;  // this stage's or an earlier one's
+    try {
+      validate(s);  // before sorting: its paths index the vectors built here
+    } catch (const model_error& e) {
+      diags_.error(location_of(e.path()), e.what());
+      return std::nullopt;
+    }
+    return s;
+  }
+
+ private:
+  void unique_tables() {
+    std::map<qualified_name, std::size_t> seen;
+    std::vector<scanned_table> kept;
+    for (scanned_table& t : tables_) {
+      auto [it, fresh] = seen.emplace(t.table.name, kept.size());
+      if (!fresh) {
+        diags_.error(t.origin.table, fmt::format("duplicate table {}", to_string(t.table.name)));
+        diags_.note(kept[it->second].origin.table, "previous declaration is here");
+        continue;
+      }
+      kept.push_back(std::move(t));
+    }
+    tables_ = std::move(kept);
+  }
+
+  void unique_enums() {
+    std::map<qualified_name, std::size_t> seen;
+    std::vector<scanned_enum> kept;
+    for (scanned_enum& e : enums_) {
+      auto [it, fresh] = seen.emplace(e.type.name, kept.size());
+      if (fresh) {
+        kept.push_back(std::move(e));
+      } else if (kept[it->second].decl != e.decl) {
+        diags_.error(e.at, fmt::format("duplicate enum type {}; name one of them with RETORT_ENUM(\"...\")", to_string(e.type.name)));
+        diags_.note(kept[it->second].at, "previous declaration is here");
+      }
+    }
+    enums_ = std::move(kept);
+  }
+
+  const scanned_table* target_of(const reference& r, const qualified_name& from) {
+    if (r.schema) {
+      for (const scanned_table& t : tables_)
+        if (t.table.name == qualified_name{*r.schema, r.table}) return &t;
+      return nullptr;
+    }
+    // Unqualified: the table of that name, preferring the referencing table's schema.
+    const scanned_table* found = nullptr;
+    for (const scanned_table& t : tables_) {
+      if (t.table.name.name != r.table) continue;
+      if (t.table.name.schema == from.schema) return &t;
+      found = found ? found : &t;
+    }
+    return found;
+  }
+
+  void foreign_keys(scanned_table& t) {
+    for (const pending_foreign_key& f : t.foreign_keys) {
+      const scanned_table* target = target_of(f.target, t.table.name);
+      if (!target) {
+        std::string name = f.target.schema ? *f.target.schema + "." + f.target.table : f.target.table;
+        diags_.error(f.at, fmt::format("reference to unknown table '{}'", name));
+        continue;
+      }
+      bool ok = true;
+      for (const std::string& c : f.target.columns) {
+        if (find_column(target->table, c)) continue;
+        diags_.error(f.at, fmt::format("reference to unknown column '{}' of table {}", c, to_string(target->table.name)));
+        ok = false;
+      }
+      if (!ok) continue;
+      if (f.target.columns.size() != f.columns.size()) {
+        diags_.error(f.at, fmt::format("foreign key has {} columns but references {}", f.columns.size(), f.target.columns.size()));
+        continue;
+      }
+      foreign_key fk;
+      fk.columns = f.columns;
+      fk.ref_table = target->table.name;
+      fk.ref_columns = f.target.columns;
+      fk.on_delete = f.on_delete;
+      fk.on_update = f.on_update;
+      fk.name = f.name.value_or(naming::foreign_key(t.table.name, fk.columns, fk.ref_table));
+      t.table.foreign_keys.push_back(std::move(fk));
+      t.origin.foreign_keys.push_back(f.at);
+    }
+  }
+
+  schema assemble() {
+    schema s;
+    std::set<std::string> schemas;
+    for (const scanned_enum& e : enums_) {
+      s.enums.push_back(e.type);
+      schemas.insert(e.type.name.schema);
+    }
+    for (const scanned_table& t : tables_) {
+      s.tables.push_back(t.table);
+      schemas.insert(t.table.name.schema);
+    }
+    schemas.erase("public");
+    s.schemas.assign(schemas.begin(), schemas.end());
+    schemas_ = s.schemas;
+    naming::assign_names(s);
+    return s;
+  }
+
+  // Without a default, existing rows would have no value for a column added NOT NULL.
+  void new_not_null_columns(const schema& s, const schema& previous) {
+    for (std::size_t i = 0; i < s.tables.size(); ++i) {
+      const table& t = s.tables[i];
+      const table* before = find_table(previous, t.name);
+      for (const qualified_name& old : t.renamed_from) before = before ? before : find_table(previous, old);
+      if (!before) continue;  // a new table has no rows
+      for (std::size_t j = 0; j < t.columns.size(); ++j) {
+        const column& c = t.columns[j];
+        if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
+        bool existed = find_column(*before, c.name) != nullptr;
+        for (const std::string& old : c.renamed_from) existed = existed || find_column(*before, old);
+        if (existed) continue;
+        diags_.error(tables_[i].origin.columns[j],
+                     fmt::format("new NOT NULL column '{}' of table {} needs a server_default or a backfill value for "
+                                 "the existing rows",
+                                 c.name, to_string(t.name)));
+      }
+    }
+  }
+
+  // "tables[3].columns[2]" -> where column 2 of table 3 is declared.
+  clang::SourceLocation location_of(std::string_view path) const {
+    auto take_index = [&](std::string_view key) -> std::optional<std::size_t> {
+      if (!path.starts_with(key) || path.size() <= key.size() || path[key.size()] != '[') return std::nullopt;
+      path.remove_prefix(key.size() + 1);
+      std::size_t n = 0;
+      auto [p, ec] = std::from_chars(path.data(), path.data() + path.size(), n);
+      if (ec != std::errc{}) return std::nullopt;
+      path.remove_prefix(static_cast<std::size_t>(p - path.data()));
+      if (path.starts_with("]")) path.remove_prefix(1);
+      if (path.starts_with(".")) path.remove_prefix(1);
+      return n;
+    };
+    auto pick = [](const std::vector<clang::SourceLocation>& v, std::optional<std::size_t> i, clang::SourceLocation otherwise) {
+      return i && *i < v.size() && v[*i].isValid() ? v[*i] : otherwise;
+    };
+    if (auto e = take_index("enums"); e && *e < enums_.size()) return enums_[*e].at;
+    if (auto s = take_index("schemas"); s && *s < schemas_.size()) {
+      for (const scanned_table& t : tables_)
+        if (t.table.name.schema == schemas_[*s]) return t.origin.table;
+      for (const scanned_enum& e : enums_)
+        if (e.type.name.schema == schemas_[*s]) return e.at;
+      return {};
+    }
+    auto ti = take_index("tables");
+    if (!ti || *ti >= tables_.size()) return {};
+    const table_origin& o = tables_[*ti].origin;
+    if (path.starts_with("primary_key")) return o.primary_key.isValid() ? o.primary_key : o.table;
+    if (path.starts_with("columns")) return pick(o.columns, take_index("columns"), o.table);
+    if (path.starts_with("unique")) return pick(o.uniques, take_index("unique"), o.table);
+    if (path.starts_with("indexes")) return pick(o.indexes, take_index("indexes"), o.table);
+    if (path.starts_with("foreign_keys")) return pick(o.foreign_keys, take_index("foreign_keys"), o.table);
+    if (path.starts_with("checks")) return pick(o.checks, take_index("checks"), o.table);
+    return o.table;
+  }
+
+  std::vector<scanned_table> tables_;
+  std::vector<scanned_enum> enums_;
+  std::vector<std::string> schemas_;  // as assembled, for paths "schemas[i]"
+  diagnostics& diags_;
+};
+
+}  // namespace
+
+std::optional<schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, diagnostics& diags,
+                              const schema* previous) {
+  return resolver(std::move(tables), std::move(enums), diags).run(previous);
+}
+
+}  // namespace retort::scan

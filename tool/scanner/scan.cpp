@@ -1,0 +1,180 @@
+// Scan driver: one ClangTool run over a synthetic file that includes every model header, with
+// a frontend action that skips function bodies (models are declarations) and records every
+// file the SourceManager entered for the depfile.
+#include "scan.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/FrontendAction.h>
+#include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/Tooling.h>
+#include <fmt/format.h>
+
+#include "ast_mapper.hpp"
+#include "diagnostics.hpp"
+#include "resolve.hpp"
+#include "retort/errors.hpp"
+#include "serialize.hpp"
+
+namespace retort::scan {
+
+std::optional<schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine, const schema* previous) {
+  diagnostics diags(engine, ast.getSourceManager(), ast.getLangOpts());
+  found_declarations found = find_declarations(ast);
+  serialize_context cx{ast, diags, {}};
+  std::vector<scanned_table> tables;
+  for (const clang::CXXRecordDecl* record : found.tables)
+    if (auto t = serialize_table(*record, cx)) tables.push_back(std::move(*t));
+  // An annotated enum is a type of the schema even before a column uses it.
+  for (const clang::EnumDecl* e : found.enums)
+    if (std::none_of(cx.enums.begin(), cx.enums.end(), [&](const scanned_enum& s) { return s.decl == e; }))
+      (void)serialize_enum(*e, "public", cx);
+  return resolve(std::move(tables), std::move(cx.enums), diags, previous);
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The name of the synthetic translation unit; it exists only in the tool's virtual file system.
+constexpr const char* synthetic_name = "retort-scan-models.cpp";
+
+class scan_consumer : public clang::ASTConsumer {
+ public:
+  scan_consumer(clang::CompilerInstance& ci, const schema* previous, scan_outcome& out)
+      : ci_(ci), previous_(previous), out_(out) {}
+
+  void HandleTranslationUnit(clang::ASTContext& ast) override {
+    if (ci_.getDiagnostics().hasErrorOccurred()) return;  // the compiler said why
+    out_.result = scan_translation_unit(ast, ci_.getDiagnostics(), previous_);
+  }
+
+ private:
+  clang::CompilerInstance& ci_;
+  const schema* previous_;
+  scan_outcome& out_;
+};
+
+class scan_action : public clang::ASTFrontendAction {
+ public:
+  scan_action(const schema* previous, scan_outcome& out) : previous_(previous), out_(out) {}
+
+  bool BeginInvocation(clang::CompilerInstance& ci) override {
+    ci.getFrontendOpts().SkipFunctionBodies = true;
+    return true;
+  }
+
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci, llvm::StringRef) override {
+    return std::make_unique<scan_consumer>(ci, previous_, out_);
+  }
+
+  void EndSourceFileAction() override {
+    const clang::SourceManager& sm = getCompilerInstance().getSourceManager();
+    for (auto it = sm.fileinfo_begin(); it != sm.fileinfo_end(); ++it) {
+      const clang::FileEntry* file = it->first;
+      llvm::StringRef path = file->tryGetRealPathName();
+      if (path.empty()) path = file->getName();
+      if (llvm::sys::path::filename(path) == synthetic_name) continue;
+      out_.files.push_back(path.str());
+    }
+    std::sort(out_.files.begin(), out_.files.end());
+    out_.files.erase(std::unique(out_.files.begin(), out_.files.end()), out_.files.end());
+  }
+
+ private:
+  const schema* previous_;
+  scan_outcome& out_;
+};
+
+class scan_action_factory : public clang::tooling::FrontendActionFactory {
+ public:
+  scan_action_factory(const schema* previous, scan_outcome& out) : previous_(previous), out_(out) {}
+  std::unique_ptr<clang::FrontendAction> create() override { return std::make_unique<scan_action>(previous_, out_); }
+
+ private:
+  const schema* previous_;
+  scan_outcome& out_;
+};
+
+struct compile_setup {
+  std::string directory;
+  std::vector<std::string> args;
+};
+
+std::size_t common_prefix(const std::string& a, const std::string& b) {
+  return static_cast<std::size_t>(std::mismatch(a.begin(), a.begin() + std::min(a.size(), b.size()), b.begin()).first - a.begin());
+}
+
+// The flags of the models' target as a compile_commands.json entry records them, without
+// the entry's own source file and output.
+compile_setup from_build_dir(const scan_request& request) {
+  std::string error;
+  auto db = clang::tooling::CompilationDatabase::loadFromDirectory(*request.build_dir, error);
+  if (!db) throw retort::error(fmt::format("cannot read the compilation database in {}: {}", *request.build_dir, error));
+  std::vector<clang::tooling::CompileCommand> commands;
+  if (request.source) {
+    commands = db->getCompileCommands(fs::absolute(*request.source).string());
+    if (commands.empty()) throw retort::error(fmt::format("{} has no compile command in {}/compile_commands.json", *request.source, *request.build_dir));
+  } else {
+    commands = db->getAllCompileCommands();
+    if (commands.empty()) throw retort::error(fmt::format("{}/compile_commands.json has no compile commands", *request.build_dir));
+    // The translation unit nearest the first header is most likely the models' own target.
+    const std::string first = request.headers.empty() ? std::string() : fs::absolute(request.headers.front()).string();
+    std::stable_sort(commands.begin(), commands.end(), [&](const auto& a, const auto& b) {
+      return common_prefix(a.Filename, first) > common_prefix(b.Filename, first);
+    });
+  }
+  const clang::tooling::CompileCommand& command = commands.front();
+  compile_setup setup{command.Directory, {}};
+  for (std::size_t i = 1; i < command.CommandLine.size(); ++i) {
+    const std::string& arg = command.CommandLine[i];
+    if (arg == command.Filename || arg == "--") continue;
+    setup.args.push_back(arg);
+  }
+  setup.args.insert(setup.args.end(), request.compile_flags.begin(), request.compile_flags.end());
+  return setup;
+}
+
+std::string synthetic_source(const std::vector<std::string>& headers, bool absolute) {
+  std::string text = "// Generated by retort-scan: every model header, in the order given.\n";
+  for (const std::string& header : headers) {
+    std::string path = absolute ? fs::absolute(header).string() : header;
+    std::string escaped;
+    for (char c : path) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    text += fmt::format("#include \"{}\"\n", escaped);
+  }
+  return text;
+}
+
+}  // namespace
+
+scan_outcome scan_headers(const scan_request& request) {
+  const std::string cwd = fs::current_path().string();
+  compile_setup setup = request.build_dir ? from_build_dir(request) : compile_setup{cwd, request.compile_flags};
+  const bool gives_resource_dir = std::any_of(setup.args.begin(), setup.args.end(),
+                                              [](const std::string& a) { return a.starts_with("-resource-dir"); });
+  std::vector<std::string> extra{"-DRETORT_SCANNING=1", "-Wno-error", "-Qunused-arguments"};
+  if (!gives_resource_dir && !request.resource_dir.empty()) extra.insert(extra.end(), {"-resource-dir", request.resource_dir});
+  setup.args.insert(setup.args.end(), extra.begin(), extra.end());
+
+  // Relative header paths are relative to where retort-scan runs; the synthetic file sits in
+  // the compile directory, so they stay as written (and read so in messages) only there.
+  const std::string main_file = (fs::path(setup.directory) / synthetic_name).string();
+  clang::tooling::FixedCompilationDatabase db(setup.directory, setup.args);
+  clang::tooling::ClangTool tool(db, {main_file});
+  const std::string main_text = synthetic_source(request.headers, fs::path(setup.directory) != fs::path(cwd));
+  tool.mapVirtualFile(main_file, main_text);  // by reference: main_text outlives the run
+  tool.setPrintErrorMessage(false);
+
+  scan_outcome out;
+  scan_action_factory factory(request.previous, out);
+  if (tool.run(&factory) != 0) out.result.reset();
+  return out;
+}
+
+}  // namespace retort::scan

@@ -1,0 +1,42 @@
+// The scan: a parsed translation unit's annotated models become a schema (mapper, serialize,
+// resolve), and the driver parses model headers with the models' own compile flags, as one
+// synthetic translation unit with function bodies skipped.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/Basic/Diagnostic.h>
+
+#include "retort/schema.hpp"
+
+namespace retort::scan {
+
+/// Scans a parsed translation unit. Mistakes are reported through `engine`, whose client
+/// must be inside a source file; nullopt when any was. `previous` is the replayed head.
+[[nodiscard]] std::optional<schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
+                                                          const schema* previous);
+
+/// What to parse and how.
+struct scan_request {
+  std::vector<std::string> headers;          ///< model headers, included in this order
+  std::vector<std::string> compile_flags;    ///< the models' flags (-I, -D, -std, ...); with build_dir, extra ones
+  std::optional<std::string> build_dir;      ///< a directory holding compile_commands.json
+  std::optional<std::string> source;         ///< its entry to take the flags from (default: the one nearest the headers)
+  std::string resource_dir;                  ///< Clang's builtin headers, unless the flags give -resource-dir
+  const schema* previous = nullptr;          ///< the replayed head, for the new NOT NULL column rule
+};
+
+/// What a scan produced.
+struct scan_outcome {
+  std::optional<schema> result;    ///< nullopt after any error (printed on stderr like a compiler's)
+  std::vector<std::string> files;  ///< every file the parse read, sorted: the snapshot's dependencies
+};
+
+/// Parses the headers and scans them. Throws retort::error when no compile command can be
+/// found for a build directory.
+[[nodiscard]] scan_outcome scan_headers(const scan_request& request);
+
+}  // namespace retort::scan

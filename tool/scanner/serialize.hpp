@@ -1,0 +1,70 @@
+// Serialize (clang-doc's Serialize): an annotated record becomes a Retort table and an enum
+// class an enum type, each part paired with the source location that diagnostics point at.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/Decl.h>
+#include <clang/AST/DeclCXX.h>
+
+#include "annotation_parser.hpp"
+#include "diagnostics.hpp"
+#include "retort/schema.hpp"
+
+namespace retort::scan {
+
+/// A foreign key whose target is known only once every table is: resolve() completes it.
+struct pending_foreign_key {
+  std::vector<std::string> columns;
+  reference target;
+  fk_action on_delete = fk_action::no_action;
+  fk_action on_update = fk_action::no_action;
+  std::optional<std::string> name;
+  clang::SourceLocation at;  ///< the `references` value
+};
+
+/// Where a table's parts are declared; the vectors run parallel to the table's.
+struct table_origin {
+  clang::SourceLocation table;  ///< the name in RETORT_TABLE, or the struct's name
+  std::vector<clang::SourceLocation> columns;
+  clang::SourceLocation primary_key;
+  std::vector<clang::SourceLocation> uniques;
+  std::vector<clang::SourceLocation> indexes;
+  std::vector<clang::SourceLocation> foreign_keys;  ///< filled by resolve()
+  std::vector<clang::SourceLocation> checks;
+};
+
+/// A table as declared, before references between tables are resolved.
+struct scanned_table {
+  retort::table table;
+  table_origin origin;
+  std::vector<pending_foreign_key> foreign_keys;
+};
+
+/// An enum type and the declaration it comes from.
+struct scanned_enum {
+  enum_type type;
+  const clang::EnumDecl* decl = nullptr;
+  clang::SourceLocation at;  ///< the name in RETORT_ENUM, or the enum's name
+};
+
+/// What serializing one translation unit shares between declarations.
+struct serialize_context {
+  const clang::ASTContext& ast;
+  diagnostics& diags;
+  std::vector<scanned_enum> enums;  ///< every enum type a column uses, first use first
+};
+
+/// The table a RETORT_TABLE record declares: its own and its bases' data members as
+/// columns, constraints from column and table options. nullopt when the record cannot be a
+/// table; mistakes in its parts are reported and the rest is still returned.
+[[nodiscard]] std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx);
+
+/// The enum type of `decl` (named by RETORT_ENUM, else snake_case of the enum's name, in
+/// `default_schema` unless RETORT_ENUM gives one), added to cx.enums on first use.
+qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx);
+
+}  // namespace retort::scan
