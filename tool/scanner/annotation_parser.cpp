@@ -162,6 +162,10 @@ class parser {
     if (is_ident_start(peek())) {
       v.what = option_value::kind::identifier;
       v.text = identifier();
+      if (peek() == '"' || peek() == '\'') {
+        fail(v.offset, "string literal prefixes and character literals are not supported");
+        return std::nullopt;
+      }
       return v;
     }
     fail(pos_, at_end() ? "expected a value after '='" : fmt::format("expected a value, found '{}'", rest_preview()));
@@ -270,20 +274,21 @@ class reader {
     return true;
   }
 
-  void unknown(const option& o, std::string_view what, std::span<const std::string_view> known) {
+  // "unknown <what> 'name'<where>", with the nearest known name when one is near: a typo
+  // (a few edits away) or a shortened name ("primary" for "primary_key").
+  void unknown(const option& o, std::string_view what, std::span<const std::string_view> known, std::string_view where = "") {
     std::string_view best;
     std::size_t best_distance = std::numeric_limits<std::size_t>::max();
     for (auto k : known) {
-      std::size_t d = edit_distance(o.name, k);
+      std::size_t d = o.name.size() >= 3 && k.starts_with(o.name) ? 1 : edit_distance(o.name, k);
       if (d < best_distance) {
         best = k;
         best_distance = d;
       }
     }
-    if (best_distance <= std::max<std::size_t>(1, o.name.size() / 3))
-      error(o.offset, fmt::format("unknown {} '{}'; did you mean '{}'?", what, o.name, best));
-    else
-      error(o.offset, fmt::format("unknown {} '{}'", what, o.name));
+    std::string message = fmt::format("unknown {} '{}'{}", what, o.name, where);
+    if (best_distance <= std::max<std::size_t>(1, o.name.size() / 3)) message += fmt::format("; did you mean '{}'?", best);
+    error(o.offset, message);
   }
 
   bool no_call(const option& o) {
@@ -402,7 +407,7 @@ void read_call(reader& r, const option& call, Annotation& out, std::span<const s
       continue;
     }
     if (!is_option) {
-      r.unknown(a, fmt::format("option of '{}'", call.name), options);
+      r.unknown(a, "option", options, fmt::format(" in '{}(...)'", call.name));
       continue;
     }
     if (r.first_time(seen, a)) read_option(a);
@@ -528,20 +533,24 @@ read_result<table_annotation> read_table_annotation(std::string_view text) {
         continue;
       }
       option_offsets seen;
+      bool reported = false;
       for (const option& x : *o.arguments) {
+        const bool bare = !x.value && !x.arguments;
         if (x.name.empty() && !have_expression && x.value->what == option_value::kind::string && !x.value->text.empty()) {
           c.expression = x.value->text;
           have_expression = true;
-        } else if (x.name.empty()) {
-          r.error(x.offset, "invalid value for 'check': expected one non-empty string literal");
+        } else if (x.name.empty() || (bare && x.name != "name")) {
+          r.error(x.offset, "invalid value for 'check': expected one non-empty string literal, as in check(\"price >= 0\")");
+          reported = true;
         } else if (x.name == "name") {
           if (r.first_time(seen, x)) c.name = r.nonempty_string(x);
         } else {
-          r.unknown(x, "option of 'check'", name_only);
+          r.unknown(x, "option", name_only, " in 'check(...)'");
+          reported = true;
         }
       }
-      if (!have_expression) r.error(o.offset, "'check' needs an expression: check(\"...\")");
-      else a.checks.push_back(std::move(c));
+      if (have_expression) a.checks.push_back(std::move(c));
+      else if (!reported) r.error(o.offset, "'check' needs an expression: check(\"...\")");
     } else if (o.name == "foreign_key") {
       foreign_key_annotation f;
       bool have_reference = false;
@@ -567,6 +576,8 @@ read_result<table_annotation> read_table_annotation(std::string_view text) {
       require_columns(r, o, f.columns);
       if (o.arguments && !have_reference) r.error(o.offset, "'foreign_key(...)' needs references = \"table(column, ...)\"");
       if (!f.references.value.table.empty()) a.foreign_keys.push_back(std::move(f));
+    } else if (was_first && !o.value && !o.arguments) {
+      r.error(o.offset, fmt::format("the table name must be a string literal: RETORT_TABLE(\"{}\", ...)", o.name));
     } else {
       r.unknown(o, "table option", table_options);
     }

@@ -1,0 +1,443 @@
+// The scanner on ASTs built from code strings (clang::tooling::buildASTFromCodeWithArgs):
+// annotated structs in, tables out, compared as one readable line per element.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include <clang/Frontend/ASTUnit.h>
+#include <clang/Frontend/TextDiagnosticPrinter.h>
+#include <clang/Tooling/Tooling.h>
+#include <fmt/format.h>
+
+#include "retort/snapshot.hpp"
+#include "scan.hpp"
+
+namespace retort::scan {
+namespace {
+
+// ---- a compact text form of what the scan produced ---------------------------------------
+
+std::string_view action(fk_action a) {
+  switch (a) {
+    case fk_action::no_action: return "no action";
+    case fk_action::restrict: return "restrict";
+    case fk_action::cascade: return "cascade";
+    case fk_action::set_null: return "set null";
+    case fk_action::set_default: return "set default";
+  }
+  return "?";
+}
+
+std::string describe(const table& t) {
+  std::string out = "table " + to_string(t.name);
+  if (t.comment) out += fmt::format(" comment \"{}\"", *t.comment);
+  for (const auto& r : t.renamed_from) out += " renamed_from " + to_string(r);
+  out += "\n";
+  for (const column& c : t.columns) {
+    out += fmt::format("  column {} {}{}", c.name, to_string(c.type), c.nullable ? " null" : " not null");
+    if (c.type.kind == type_kind::enum_type) out += " (enum)";
+    if (c.server_default) out += " default " + *c.server_default;
+    if (c.identity == identity_kind::always) out += " identity always";
+    if (c.identity == identity_kind::by_default) out += " identity by_default";
+    if (c.comment) out += fmt::format(" comment \"{}\"", *c.comment);
+    for (const auto& r : c.renamed_from) out += " renamed_from " + r;
+    if (c.backfill) out += " backfill " + *c.backfill;
+    out += "\n";
+  }
+  if (t.pk) out += fmt::format("  pk {} ({})\n", t.pk->name, fmt::join(t.pk->columns, ", "));
+  for (const auto& u : t.uniques) out += fmt::format("  unique {} ({})\n", u.name, fmt::join(u.columns, ", "));
+  for (const auto& i : t.indexes) {
+    out += fmt::format("  index {} ({})", i.name, fmt::join(i.columns, ", "));
+    if (i.unique) out += " unique";
+    if (i.where) out += " where " + *i.where;
+    if (i.method != "btree") out += " using " + i.method;
+    out += "\n";
+  }
+  for (const auto& f : t.foreign_keys) {
+    out += fmt::format("  fk {} ({}) -> {} ({})", f.name, fmt::join(f.columns, ", "), to_string(f.ref_table), fmt::join(f.ref_columns, ", "));
+    if (f.on_delete != fk_action::no_action) out += fmt::format(" on delete {}", action(f.on_delete));
+    if (f.on_update != fk_action::no_action) out += fmt::format(" on update {}", action(f.on_update));
+    out += "\n";
+  }
+  for (const auto& c : t.checks) out += fmt::format("  check {}: {}\n", c.name, c.expression);
+  return out;
+}
+
+// The whole schema in canonical order.
+std::string describe(schema s) {
+  sort_canonically(s);
+  std::string out;
+  if (!s.schemas.empty()) out += fmt::format("schemas {}\n", fmt::join(s.schemas, ", "));
+  for (const enum_type& e : s.enums) out += fmt::format("enum {} ({})\n", to_string(e.name), fmt::join(e.values, ", "));
+  for (const table& t : s.tables) out += describe(t);
+  return out;
+}
+
+// ---- scanning a code string --------------------------------------------------------------
+
+struct scanned {
+  std::optional<schema> result;
+  std::string diagnostics;  ///< what a user would have seen on stderr
+
+  // The scan's result, or its diagnostics, for one-line expectations.
+  [[nodiscard]] std::string text() const { return result ? describe(*result) : "errors:\n" + diagnostics; }
+};
+
+scanned scan_code(const std::string& code, const schema* previous = nullptr) {
+  const std::vector<std::string> args{"-std=c++20", "-DRETORT_SCANNING=1", "-I" RETORT_RUNTIME_INCLUDE_DIR, "-resource-dir",
+                                      RETORT_CLANG_RESOURCE_DIR};
+  scanned out;
+  llvm::raw_string_ostream stream(out.diagnostics);
+  auto options = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
+  clang::TextDiagnosticPrinter printer(stream, options.get());
+  std::unique_ptr<clang::ASTUnit> ast = clang::tooling::buildASTFromCodeWithArgs(
+      code, args, "models.cpp", "scanner_tests", std::make_shared<clang::PCHContainerOperations>(),
+      clang::tooling::getClangStripDependencyFileAdjuster(), clang::tooling::FileContentMappings(), &printer);
+  if (!ast || ast->getDiagnostics().hasErrorOccurred()) {
+    ADD_FAILURE() << "the code does not compile:\n" << out.diagnostics;
+    return out;
+  }
+  printer.BeginSourceFile(ast->getLangOpts(), &ast->getPreprocessor());
+  out.result = scan_translation_unit(ast->getASTContext(), ast->getDiagnostics(), previous);
+  printer.EndSourceFile();
+  stream.flush();
+  return out;
+}
+
+// "models.cpp:LINE:COL: error: ..." lines only.
+std::string errors_of(const scanned& s) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < s.diagnostics.size()) {
+    std::size_t end = s.diagnostics.find('\n', start);
+    if (end == std::string::npos) end = s.diagnostics.size();
+    std::string_view line(s.diagnostics.data() + start, end - start);
+    if (line.find(": error: ") != std::string_view::npos) out += std::string(line) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+const std::string prelude = "#include <retort/model.hpp>\n";
+
+// ---- tables, columns and types -----------------------------------------------------------
+
+TEST(Serialize, TypeMap) {
+  auto s = scan_code(prelude + R"cpp(
+    enum class Color { red, green };
+    struct RETORT_TABLE("everything") Everything {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      bool flag;
+      std::int16_t small;
+      std::int32_t medium;
+      int plain_int;
+      long long big;
+      float single;
+      double twice;
+      std::string text;
+      RETORT_COLUMN(length = 40) std::string bounded;
+      retort::Numeric<12, 3> amount;
+      retort::Timestamp at;
+      std::chrono::system_clock::time_point at_too;
+      retort::Date day;
+      std::chrono::year_month_day day_too;
+      std::chrono::milliseconds took;
+      retort::Bytes blob;
+      std::vector<std::byte> blob_too;
+      retort::Uuid uuid;
+      retort::Json json;
+      retort::Jsonb jsonb;
+      Color color;
+      std::vector<std::int32_t> numbers;
+      std::vector<std::string> words;
+      std::optional<std::int64_t> maybe;
+      std::optional<std::vector<std::string>> maybe_words;
+      RETORT_COLUMN(type = "inet") std::string address;
+      RETORT_COLUMN(type = "numeric(6,2)") double price;
+      RETORT_COLUMN(type = "text") std::optional<Color> color_text;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(enum public.color (red, green)
+table public.everything
+  column id bigint not null
+  column flag boolean not null
+  column small smallint not null
+  column medium integer not null
+  column plain_int integer not null
+  column big bigint not null
+  column single real not null
+  column twice double precision not null
+  column text text not null
+  column bounded varchar(40) not null
+  column amount numeric(12,3) not null
+  column at timestamptz not null
+  column at_too timestamptz not null
+  column day date not null
+  column day_too date not null
+  column took interval not null
+  column blob bytea not null
+  column blob_too bytea not null
+  column uuid uuid not null
+  column json json not null
+  column jsonb jsonb not null
+  column color public.color not null (enum)
+  column numbers integer[] not null
+  column words text[] not null
+  column maybe bigint null
+  column maybe_words text[] null
+  column address inet not null
+  column price numeric(6,2) not null
+  column color_text text null
+  pk pk_everything (id)
+)");
+}
+
+TEST(Serialize, TypesWithoutAMappingAreErrors) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("t") T {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      unsigned count;
+      char letter;
+      std::optional<std::optional<int>> twice;
+      std::vector<std::vector<int>> nested;
+      std::chrono::steady_clock::time_point monotonic;
+      std::string_view view;
+    };
+  )cpp");
+  EXPECT_FALSE(s.result);
+  EXPECT_EQ(errors_of(s), R"(models.cpp:5:7: error: no column type for C++ type 'unsigned int'; use a mapped type or RETORT_COLUMN(type = "...")
+models.cpp:6:7: error: no column type for C++ type 'char'; use a mapped type or RETORT_COLUMN(type = "...")
+models.cpp:7:7: error: no column type for C++ type 'std::optional<int>'; use a mapped type or RETORT_COLUMN(type = "...")
+models.cpp:8:7: error: no column type for C++ type 'std::vector<std::vector<int>>'; use a mapped type or RETORT_COLUMN(type = "...")
+models.cpp:9:7: error: no column type for C++ type 'std::chrono::steady_clock::time_point'; use a mapped type or RETORT_COLUMN(type = "...")
+models.cpp:10:7: error: no column type for C++ type 'std::string_view'; use a mapped type or RETORT_COLUMN(type = "...")
+)");
+}
+
+TEST(Serialize, MixinsAtAnyDepthComeFirstAndNamesDefaultToSnakeCase) {
+  auto s = scan_code(prelude + R"cpp(
+    namespace app::models {
+    struct Id { RETORT_COLUMN(primary_key, identity) std::int64_t id; };
+    struct Timestamps { RETORT_COLUMN(server_default = "now()") retort::Timestamp created_at; };
+    struct Entity : Id, Timestamps {};
+    struct Audited : Entity { std::optional<std::string> changed_by; };
+    struct RETORT_TABLE() UserProfile : Audited { std::string bio; };
+    struct NotATable { std::int64_t x; };   // no annotation: ignored
+    }
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.user_profile
+  column id bigint not null identity by_default
+  column created_at timestamptz not null default now()
+  column changed_by text null
+  column bio text not null
+  pk pk_user_profile (id)
+)");
+}
+
+TEST(Serialize, ColumnOptions) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key, identity = always) std::int64_t id;
+      RETORT_COLUMN(length = 255, unique, index) std::string email;
+      RETORT_COLUMN(unique, renamed_from = "login", renamed_from = "nick") std::string username;
+      RETORT_COLUMN(index) std::int32_t age;
+      RETORT_COLUMN(check = "score >= 0", server_default = "0", comment = "points") std::int32_t score;
+      RETORT_COLUMN(backfill = "'member'") std::string role;
+      RETORT_COLUMN(name = "type") std::string kind;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.users
+  column id bigint not null identity always
+  column email varchar(255) not null
+  column username text not null renamed_from login renamed_from nick
+  column age integer not null
+  column score integer not null default 0 comment "points"
+  column role text not null backfill 'member'
+  column type text not null
+  pk pk_users (id)
+  unique uq_users_username (username)
+  index ix_users_age (age)
+  index ix_users_email (email) unique
+  check ck_users_score: score >= 0
+)");
+}
+
+TEST(Serialize, TableOptions) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("lines", schema = "sales", comment = "order lines", renamed_from = "items",
+                        renamed_from = "old.order_lines", primary_key(order_id, line),
+                        unique(order_id, sku), unique(sku, line, name = "uq_custom"),
+                        index(sku, where = "line > 0"), index(order_id, line, unique, method = hash, name = "ix_custom"),
+                        check("line > 0"), check("price >= 0", name = "ck_price")) Line {
+      std::int64_t order_id;
+      std::int32_t line;
+      std::string sku;
+      double price;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(schemas sales
+table sales.lines comment "order lines" renamed_from sales.items renamed_from old.order_lines
+  column order_id bigint not null
+  column line integer not null
+  column sku text not null
+  column price double precision not null
+  pk pk_lines (order_id, line)
+  unique uq_custom (sku, line)
+  unique uq_lines_order_id_sku (order_id, sku)
+  index ix_custom (order_id, line) unique using hash
+  index ix_lines_sku (sku) where line > 0
+  check ck_lines_f71ff03b: line > 0
+  check ck_price: price >= 0
+)");
+}
+
+TEST(Serialize, ReferencesResolveAcrossTablesAndSchemas) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("accounts") PublicAccount { RETORT_COLUMN(primary_key) std::int64_t id; };
+    struct RETORT_TABLE("accounts", schema = "billing") BillingAccount { RETORT_COLUMN(primary_key) std::int64_t id; };
+    struct RETORT_TABLE("invoices", schema = "billing", unique(account_id, number),
+                        foreign_key(account_id, number, references = "billing.invoices(account_id, number)", name = "fk_self")) Invoice {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      // Unqualified: the table in the referencing table's schema comes first.
+      RETORT_COLUMN(references = "accounts.id", on_delete = cascade, on_update = restrict) std::int64_t account_id;
+      RETORT_COLUMN(references = "public.accounts.id", on_delete = set_null) std::optional<std::int64_t> owner_id;
+      std::int32_t number;
+    };
+    struct RETORT_TABLE("payments") Payment {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(references = "invoices.id") std::int64_t invoice_id;   // only in billing
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(schemas billing
+table billing.accounts
+  column id bigint not null
+  pk pk_accounts (id)
+table billing.invoices
+  column id bigint not null
+  column account_id bigint not null
+  column owner_id bigint null
+  column number integer not null
+  pk pk_invoices (id)
+  unique uq_invoices_account_id_number (account_id, number)
+  fk fk_invoices_account_id_accounts (account_id) -> billing.accounts (id) on delete cascade on update restrict
+  fk fk_invoices_owner_id_accounts (owner_id) -> public.accounts (id) on delete set null
+  fk fk_self (account_id, number) -> billing.invoices (account_id, number)
+table public.accounts
+  column id bigint not null
+  pk pk_accounts (id)
+table public.payments
+  column id bigint not null
+  column invoice_id bigint not null
+  pk pk_payments (id)
+  fk fk_payments_invoice_id_invoices (invoice_id) -> billing.invoices (id)
+)");
+}
+
+TEST(Serialize, EnumTypes) {
+  auto s = scan_code(prelude + R"cpp(
+    enum class OrderStatus { pending, paid };
+    enum class RETORT_ENUM("visibility", schema = "shared") Visibility { hidden, shown };
+    enum class RETORT_ENUM("unused_state") Unused { a, b };
+    enum class RETORT_ENUM(schema = "shared") Mood { happy };
+    struct RETORT_TABLE("orders") Order {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(server_default = "'pending'") OrderStatus status;
+      std::optional<OrderStatus> previous_status;
+      Visibility visibility;
+      Mood mood;
+    };
+    struct RETORT_TABLE("orders", schema = "archive") ArchivedOrder {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      OrderStatus status;   // the enum type lives in the table's schema
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(schemas archive, shared
+enum archive.order_status (pending, paid)
+enum public.order_status (pending, paid)
+enum public.unused_state (a, b)
+enum shared.mood (happy)
+enum shared.visibility (hidden, shown)
+table archive.orders
+  column id bigint not null
+  column status archive.order_status not null (enum)
+  pk pk_orders (id)
+table public.orders
+  column id bigint not null
+  column status public.order_status not null (enum) default 'pending'
+  column previous_status public.order_status null (enum)
+  column visibility shared.visibility not null (enum)
+  column mood shared.mood not null (enum)
+  pk pk_orders (id)
+)");
+}
+
+TEST(Serialize, TwoEnumsOfOneNameAreAnError) {
+  auto s = scan_code(prelude + R"cpp(
+    namespace a { enum class Status { x }; }
+    namespace b { enum class Status { y }; }
+    struct RETORT_TABLE("t") T {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      a::Status first;
+      b::Status second;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(s), "models.cpp:4:30: error: duplicate enum type public.status; name one of them with RETORT_ENUM(\"...\")\n");
+}
+
+TEST(Serialize, ClassTemplatesCannotBeTables) {
+  auto s = scan_code(prelude + R"cpp(
+    template <class T> struct RETORT_TABLE("boxes") Box { RETORT_COLUMN(primary_key) std::int64_t id; };
+  )cpp");
+  EXPECT_EQ(errors_of(s), "models.cpp:3:53: error: a table must be a class, not a class template\n");
+}
+
+TEST(Serialize, TemplateMixins) {
+  auto s = scan_code(prelude + R"cpp(
+    template <class Key> struct Keyed { RETORT_COLUMN(primary_key) Key id; };
+    struct RETORT_TABLE("tags") Tag : Keyed<std::int32_t> { std::string label; };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.tags
+  column id integer not null
+  column label text not null
+  pk pk_tags (id)
+)");
+}
+
+// ---- the previous snapshot: NOT NULL columns added to existing tables ---------------------
+
+TEST(Serialize, NewNotNullColumnsNeedADefaultOrABackfill) {
+  const schema previous = read_snapshot(R"({"format": 1, "schemas": [], "enums": [], "tables": [
+    {"schema": "public", "name": "users", "columns": [{"name": "id", "type": "bigint"}, {"name": "login", "type": "text"}],
+     "primary_key": {"columns": ["id"]}},
+    {"schema": "public", "name": "old_teams", "columns": [{"name": "id", "type": "bigint"}]}]})",
+                                        "head.json");
+  const std::string code = prelude + R"cpp(
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(renamed_from = "login") std::string username;          // renamed: not new
+      std::optional<std::string> nickname;                                  // nullable
+      RETORT_COLUMN(server_default = "true") bool active;                   // a default
+      RETORT_COLUMN(backfill = "'member'") std::string role;                // a backfill
+      RETORT_COLUMN(identity) std::int64_t number;                          // generated
+      std::string email;                                                    // needs one
+    };
+    struct RETORT_TABLE("teams", renamed_from = "old_teams") Team {         // an existing table
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::string name;                                                     // needs one
+    };
+    struct RETORT_TABLE("projects") Project {                               // a new table
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::string name;
+    };
+  )cpp";
+  auto s = scan_code(code, &previous);
+  EXPECT_EQ(errors_of(s),
+            "models.cpp:10:19: error: new NOT NULL column 'email' of table public.users needs a server_default or a backfill value for the existing rows\n"
+            "models.cpp:14:19: error: new NOT NULL column 'name' of table public.teams needs a server_default or a backfill value for the existing rows\n");
+  // Without a previous snapshot the rule does not apply.
+  EXPECT_TRUE(scan_code(code).result);
+}
+
+}  // namespace
+}  // namespace retort::scan
