@@ -102,6 +102,24 @@ std::vector<operation_case> operation_cases() {
         R"(ALTER TABLE "public"."users" ALTER COLUMN "status" TYPE "public"."mood" USING "status"::text::"public"."mood")",
         R"(ALTER TABLE "public"."users" ALTER COLUMN "status" SET DEFAULT 'happy'::mood)",
         R"(DROP TYPE "public"."mood_retort_old")"}},
+      // Predicates and checks that compare with the enum's values are rebuilt around the swap.
+      {"drop_enum_value_under_a_predicate",
+       drop_enum_value{{"public", "mood"}, "sad", std::nullopt},
+       {R"(ALTER TYPE "public"."mood" RENAME TO "mood_retort_old")",
+        R"(CREATE TYPE "public"."mood" AS ENUM ('happy'))",
+        R"(DROP INDEX "public"."ix_users_happy")",
+        R"(ALTER TABLE "public"."users" DROP CONSTRAINT "ck_users_status")",
+        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" DROP DEFAULT)",
+        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" TYPE "public"."mood" USING "status"::text::"public"."mood")",
+        R"(ALTER TABLE "public"."users" ALTER COLUMN "status" SET DEFAULT 'happy'::mood)",
+        R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ck_users_status" CHECK ((status <> 'happy'::mood)))",
+        R"(CREATE INDEX "ix_users_happy" ON "public"."users" USING "btree" ("id") WHERE (status = 'happy'::mood))",
+        R"(DROP TYPE "public"."mood_retort_old")"},
+       with([](schema& s) {
+         table& u = *find_table(s, users_name);
+         u.indexes.push_back({"ix_users_happy", {"id"}, false, "(status = 'happy'::mood)", "btree"});
+         u.checks.push_back({"ck_users_status", "(status <> 'happy'::mood)"});
+       })},
       {"create_table",
        create_table{tags},
        {"CREATE TABLE \"billing\".\"tags\" (\n"

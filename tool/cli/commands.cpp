@@ -259,13 +259,14 @@ std::string write_new_revision(context& ctx, const revision& r) {
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
   const auto& graph = ctx.graph();
   const schema models = read_models(snapshot);
-  auto next = next_revision(graph, models, std::move(message), system_authoring());
+  auto next = next_revision(graph, models, message, system_authoring());
   if (!next) {
     if (!allow_empty) {
       std::cout << "No changes: the models match the migration history.\n";
       return exit_ok;
     }
-    next = retort::revision{random_revision_id(), graph.heads(), "empty revision", utc_now(), {}, {}, "", ""};
+    next = retort::revision{random_revision_id(), graph.heads(), message.empty() ? "empty revision" : message,
+                            utc_now(), {}, {}, "", ""};
   }
   const std::string path = write_new_revision(ctx, *next);
   if (ctx.json()) {

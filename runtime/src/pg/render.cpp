@@ -133,7 +133,16 @@ class renderer {
     const qualified_name old{o.type.schema, naming::fit(o.type.name + "_retort_old")};
     sql_list out{fmt::format("ALTER TYPE {} RENAME TO {}", quote_ident(o.type), quote_ident(old.name)),
                  create_enum(o.type, values)};
-    for (const table& t : s_.tables)
+    for (const table& t : s_.tables) {
+      if (std::none_of(t.columns.begin(), t.columns.end(), [&](const column& c) { return uses_enum(c, o.type); }))
+        continue;
+      // Predicates and checks may compare with the type's values; they are rebuilt around the swap.
+      std::vector<const index*> partial;
+      for (const auto& i : t.indexes)
+        if (i.where) partial.push_back(&i);
+      for (const index* i : partial)
+        out.push_back(fmt::format("DROP INDEX {}", quote_ident(qualified_name{t.name.schema, i->name})));
+      for (const auto& k : t.checks) out.push_back(drop_constraint(t.name, k.name));
       for (const column& c : t.columns) {
         if (!uses_enum(c, o.type)) continue;
         const std::string col = quote_ident(c.name);
@@ -143,6 +152,9 @@ class renderer {
         if (c.server_default)
           out.push_back(alter(t.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", col, *c.server_default)));
       }
+      for (const auto& k : t.checks) out.push_back(alter(t.name, "ADD " + check_sql(k)));
+      for (const index* i : partial) out.push_back(index_sql(t.name, *i));
+    }
     out.push_back(fmt::format("DROP TYPE {}", quote_ident(old)));
     return out;
   }
