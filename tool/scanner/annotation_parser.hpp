@@ -156,8 +156,11 @@ struct read_result {
   std::vector<annotation_error> errors;
 };
 
+/// Reads RETORT_TABLE's arguments (the text after "retort:table:").
 [[nodiscard]] read_result<table_annotation> read_table_annotation(std::string_view text);
+/// Reads RETORT_COLUMN's arguments.
 [[nodiscard]] read_result<column_annotation> read_column_annotation(std::string_view text);
+/// Reads RETORT_ENUM's arguments.
 [[nodiscard]] read_result<enum_annotation> read_enum_annotation(std::string_view text);
 
 /// "UserProfile" -> "user_profile", "HTTPRequest" -> "http_request": default SQL names.

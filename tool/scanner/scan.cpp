@@ -159,7 +159,9 @@ scan_outcome scan_headers(const scan_request& request) {
   compile_setup setup = request.build_dir ? from_build_dir(request) : compile_setup{fs::current_path().string(), request.compile_flags};
   const bool gives_resource_dir = std::any_of(setup.args.begin(), setup.args.end(),
                                               [](const std::string& a) { return a.starts_with("-resource-dir"); });
-  std::vector<std::string> extra{"-DRETORT_SCANNING=1", "-Wno-error", "-Qunused-arguments"};
+  // The models' flags may be written for GCC (-Werror, GCC-only warnings): the scan reports
+  // the models' mistakes, not warnings.
+  std::vector<std::string> extra{"-DRETORT_SCANNING=1", "-Wno-error", "-Wno-unknown-warning-option", "-Qunused-arguments"};
   if (!gives_resource_dir && !request.resource_dir.empty()) extra.insert(extra.end(), {"-resource-dir", request.resource_dir});
   setup.args.insert(setup.args.end(), extra.begin(), extra.end());
 
