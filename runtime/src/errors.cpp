@@ -21,7 +21,10 @@ namespace {
 std::string migration_message(const migration_error::details& d) {
   std::string out = "revision " + d.revision;
   if (!d.file.empty()) out += " (" + d.file + ")";
-  out += " failed and was rolled back";
+  out += d.rolled_back ? " failed and was rolled back"
+                       : " failed and was NOT rolled back: a statement that cannot run in a transaction had "
+                         "committed what ran before it, which stays. The database is between revisions: repair "
+                         "it by hand, then record its position with `retort stamp`";
   if (!d.operation.empty()) out += "\n  operation: " + d.operation;
   if (!d.statement.empty()) out += "\n  statement: " + d.statement;
   out += "\n  error: " + (d.sqlstate.empty() ? std::string() : d.sqlstate + " ") + d.message;

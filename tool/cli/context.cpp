@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include <cstdlib>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -48,11 +49,15 @@ std::unique_ptr<pqxx::connection> context::connect() {
   try {
     return std::make_unique<pqxx::connection>(url);
   } catch (const pqxx::broken_connection& e) {
-    // libpq's message can span lines; the first says what went wrong.
-    std::string why = e.what();
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    for (auto& c : why)
-      if (c == '\n') c = ' ';
+    // libpq's message can span lines ("...failed: FATAL:  ...\n\tIs the server running...?"):
+    // one line, every run of blanks one space.
+    std::string why;
+    for (const char c : std::string_view(e.what())) {
+      const bool blank = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+      if (!blank) why += c;
+      else if (!why.empty() && why.back() != ' ') why += ' ';
+    }
+    while (!why.empty() && why.back() == ' ') why.pop_back();
     throw database_error(fmt::format("cannot connect to the database: {}", why));
   }
 }

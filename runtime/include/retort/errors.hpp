@@ -75,11 +75,15 @@ class database_error : public error {
 };
 
 /// A revision that PostgreSQL refused: which revision and file, which operation, which
-/// statement, and PostgreSQL's SQLSTATE, message and detail. The revision was rolled back.
+/// statement, and PostgreSQL's SQLSTATE, message and detail. The revision was rolled back,
+/// unless a statement that cannot run in a transaction had forced a commit before the failure.
 class migration_error : public database_error {
  public:
   struct details {
     std::string revision, file, operation, statement, sqlstate, message, detail;
+    /// False when part of the revision was committed (it ran a statement outside a transaction
+    /// before failing): the database is between revisions.
+    bool rolled_back = true;
   };
   explicit migration_error(details d);
   [[nodiscard]] const details& where() const noexcept { return details_; }

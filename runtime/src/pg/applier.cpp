@@ -154,22 +154,29 @@ void applier::run(const std::vector<revision_step>& steps) {
     notify(progress::event::begin);
     const auto started = std::chrono::steady_clock::now();
     const statement* current = nullptr;
+    // Whether part of the revision is committed (and so survives a failure after it).
+    bool committed = false;
+    std::size_t uncommitted = 0;
     try {
       std::optional<pqxx::work> tx(std::in_place, conn_);
       for (const statement& st : step.statements) {
         current = &st;
         if (st.transactional) {
           tx->exec(st.sql);
+          ++uncommitted;
           continue;
         }
         // PostgreSQL refuses this one inside a transaction block: it runs on its own.
         tx->commit();
         tx.reset();
+        committed = committed || uncommitted > 0;
+        uncommitted = 0;
         notify(progress::event::outside_transaction, st.sql);
         {
           pqxx::nontransaction alone(conn_);
           alone.exec(st.sql);
         }
+        committed = true;
         tx.emplace(conn_);
       }
       current = nullptr;
@@ -181,6 +188,7 @@ void applier::run(const std::vector<revision_step>& steps) {
                                  e.sqlstate(), message, detail};
       if (current) d.operation = ops::describe(step.operations[current->operation]);
       else d.operation = "recording the revision in " + books_.schema();
+      d.rolled_back = !committed;
       throw migration_error(std::move(d));
     }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

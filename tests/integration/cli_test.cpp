@@ -1,0 +1,618 @@
+// The `retort` binary as users and app replicas run it, against a real PostgreSQL: concurrent
+// upgrades, edited files, offline SQL through psql, refused revisions, SIGKILL at random points,
+// unreachable databases, the local dev database, and stamping (issue #4's guarantees).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "history.hpp"
+#include "pg_fixture.hpp"
+#include "retort/diff.hpp"
+#include "retort/hash.hpp"
+#include "retort/local_cluster.hpp"
+#include "retort/pg/applier.hpp"
+#include "retort/pg/introspect.hpp"
+#include "retort/pg/render.hpp"
+#include "retort/snapshot.hpp"
+#include "schema_text.hpp"
+
+extern char** environ;
+
+namespace retort {
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+using nlohmann::json;
+using testing::make_revision;
+
+// ---------------------------------------------------------------------------------------
+// Child processes: argv (no shell), chosen environment changes, stdout and stderr to files.
+
+struct result {
+  int code = -1;  ///< exit code, or 128 + signal
+  std::string out, err;
+};
+
+/// Environment changes for a child: a value sets the variable, nullopt removes it.
+using env_changes = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string command_line(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+  return line;
+}
+
+class process {
+ public:
+  process(const std::vector<std::string>& argv, const env_changes& env, const fs::path& io_dir) {
+    static int counter = 0;
+    const int n = ++counter;
+    out_ = io_dir / fmt::format("child-{}.out", n);
+    err_ = io_dir / fmt::format("child-{}.err", n);
+
+    // Without DATABASE_URL or RETORT_DEVDB_DIR from the test's own environment, unless a test sets them.
+    std::map<std::string, std::string> vars;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string_view kv = *e;
+      const auto eq = kv.find('=');
+      if (eq != std::string_view::npos) vars[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    }
+    vars.erase("DATABASE_URL");
+    vars.erase("RETORT_DEVDB_DIR");
+    for (const auto& [name, value] : env) {
+      if (value) vars[name] = *value;
+      else vars.erase(name);
+    }
+    std::vector<std::string> env_strings;
+    for (const auto& [name, value] : vars) env_strings.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> args_copy = argv;
+    std::vector<char*> args;
+    for (auto& a : args_copy) args.push_back(a.data());
+    args.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    // Nothing a command writes by default (.retort/devdb) may land in the source tree.
+    posix_spawn_file_actions_addchdir_np(&actions, io_dir.c_str());
+    const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error(fmt::format("cannot run {}: {}", command_line(argv), std::strerror(rc)));
+  }
+
+  ~process() {
+    if (running_) {
+      ::kill(pid_, SIGKILL);
+      (void)reap(0);
+    }
+  }
+  process(const process&) = delete;
+  process& operator=(const process&) = delete;
+
+  /// Waits until the child exits or `deadline` passes (bounded polling); true when it exited.
+  bool wait_until(clock_type::time_point deadline) {
+    while (running_) {
+      if (reap(WNOHANG)) return true;
+      if (clock_type::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return true;
+  }
+
+  void kill() {
+    if (running_) ::kill(pid_, SIGKILL);
+  }
+
+  result wait() {
+    while (running_) (void)reap(0);
+    return {WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_), read_text(out_), read_text(err_)};
+  }
+
+ private:
+  bool reap(int flags) {
+    const pid_t r = waitpid(pid_, &status_, flags);
+    if (r == pid_ || (r < 0 && errno != EINTR)) running_ = false;
+    return !running_;
+  }
+
+  pid_t pid_ = 0;
+  int status_ = 0;
+  bool running_ = true;
+  fs::path out_, err_;
+};
+
+result run(const std::vector<std::string>& argv, const env_changes& env, const fs::path& io_dir) {
+  return process(argv, env, io_dir).wait();
+}
+
+std::ostream& operator<<(std::ostream& os, const result& r) {
+  return os << "exit code " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
+}
+
+fs::path psql_path() {
+  const fs::path beside_server = find_postgres_bin_dir() / "psql";
+  return fs::exists(beside_server) ? beside_server : fs::path("psql");
+}
+
+// ---------------------------------------------------------------------------------------
+// Database helpers.
+
+schema live(pqxx::connection& conn) { return pg::introspect(conn, {.exclude_schemas = {"retort"}}); }
+schema live(const std::string& url) {
+  pqxx::connection conn(url);
+  return live(conn);
+}
+
+#define EXPECT_SAME_SCHEMA(actual, expected) \
+  EXPECT_EQ(test::describe(comparable(actual)), test::describe(comparable(expected)))
+
+// Rows of a query as text, one line per row, for comparisons that show what differs.
+std::string rows_of(const std::string& url, const std::string& query) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  std::string out;
+  for (const auto& row : tx.exec(query)) {
+    for (const auto& field : row) out += (field.is_null() ? "NULL" : field.c_str()) + std::string(" | ");
+    out += "\n";
+  }
+  return out;
+}
+
+revision_heads current_of(const std::string& url, const revision_graph& graph) {
+  pqxx::connection conn(url);
+  pg::applier a(conn, graph);
+  return a.current();
+}
+
+// Waits until no other session is connected to the database of `url`: a killed client's
+// backend finishes its statement and rolls back before it goes.
+void wait_until_alone(const std::string& url) {
+  pqxx::connection conn(url);
+  const auto deadline = clock_type::now() + std::chrono::seconds(20);
+  for (;;) {
+    pqxx::nontransaction tx(conn);
+    const int others = tx.exec1("SELECT count(*) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")[0]
+                           .as<int>();
+    if (others == 0) return;
+    if (clock_type::now() > deadline) throw std::runtime_error("another session stays connected to the database");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+class Cli : public ::testing::Test {
+ protected:
+  /// `retort --migrations <dir> [--url <url>] args...`
+  result retort(std::vector<std::string> args, const std::optional<std::string>& url, const env_changes& env = {}) {
+    return process(argv_for(std::move(args), url), env, scratch_.path()).wait();
+  }
+  result retort(std::vector<std::string> args) { return retort(std::move(args), url()); }
+
+  std::unique_ptr<process> start_retort(std::vector<std::string> args) {
+    return std::make_unique<process>(argv_for(std::move(args), url()), env_changes{}, scratch_.path());
+  }
+
+  /// The test's database, created on first use.
+  const std::string& url() {
+    if (url_.empty()) url_ = test::fresh_database_url();
+    return url_;
+  }
+
+  /// Writes `revisions` as migration files; returns the graph load_revisions() makes of them.
+  revision_graph write(const std::vector<revision>& revisions) {
+    return revision_graph(testing::write_migrations(migrations_, revisions));
+  }
+
+  const fs::path& scratch() const { return scratch_.path(); }
+  const fs::path& migrations() const { return migrations_; }
+
+ private:
+  std::vector<std::string> argv_for(std::vector<std::string> args, const std::optional<std::string>& url) const {
+    std::vector<std::string> argv{RETORT_CLI_PATH, "--migrations", migrations_.string()};
+    if (url) argv.insert(argv.end(), {"--url", *url});
+    argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    return argv;
+  }
+
+  testing::scratch_dir scratch_{"retort-cli"};
+  fs::path migrations_ = scratch_.path() / "versions";
+  std::string url_;
+};
+
+// ---------------------------------------------------------------------------------------
+// 8 replicas starting at once: one applies everything, the others wait on the lock and find
+// nothing to do.
+
+TEST_F(Cli, ConcurrentUpgradesApplyEachRevisionExactlyOnce) {
+  constexpr int replicas = 8;
+  const auto history = testing::random_history(31, 10);
+  const revision_graph graph = write(history);
+  (void)url();
+
+  std::vector<std::unique_ptr<process>> running;
+  for (int i = 0; i < replicas; ++i) running.push_back(start_retort({"upgrade"}));
+  int applied_all = 0, found_nothing = 0;
+  for (auto& p : running) {
+    const result r = p->wait();
+    EXPECT_EQ(r.code, 0) << r;
+    if (r.out.find("Applied 10 revisions") != std::string::npos) ++applied_all;
+    if (r.out.find("Nothing to upgrade") != std::string::npos) ++found_nothing;
+  }
+  EXPECT_EQ(applied_all, 1);
+  EXPECT_EQ(found_nothing, replicas - 1);
+
+  std::string expected;
+  for (const auto& id : graph.order()) expected += fmt::format("{} | upgrade | 1 | \n", id);
+  EXPECT_EQ(rows_of(url(), "SELECT revision, direction, count(*) FROM retort.history GROUP BY revision, direction "
+                           "ORDER BY min(id)"),
+            expected);
+  EXPECT_EQ(current_of(url(), graph), graph.heads());
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at(graph.heads()));
+}
+
+// ---------------------------------------------------------------------------------------
+// A migration file edited after it was applied stops the upgrade before anything runs.
+
+TEST_F(Cli, EditedFileStopsTheUpgradeUntilAccepted) {
+  auto history = testing::random_history(41, 3);
+  (void)write(history);
+  ASSERT_EQ(retort({"upgrade"}).code, 0);
+
+  // Edit the applied second revision in place, and add a pending fourth.
+  const revision_graph before_edit(load_revisions(migrations().string()));
+  const std::string edited_file = before_edit.at(history[1].id).file;
+  revision edited = history[1];
+  edited.message = "edited after it was applied";
+  std::ofstream(edited_file, std::ios::binary | std::ios::trunc) << write_revision(edited);
+  const revision pending = make_revision(4, {history[2].id}, "pending", {ops::create_schema{"pending_schema"}});
+  const revision_graph graph = write({pending});
+  const std::string history_before = rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id");
+
+  const result refused = retort({"upgrade"});
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_NE(refused.err.find(edited_file), std::string::npos) << refused;
+  EXPECT_NE(refused.err.find("--accept-edited"), std::string::npos) << refused;
+  EXPECT_NE(refused.err.find("nothing was run"), std::string::npos) << refused;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{history[2].id});
+  EXPECT_EQ(rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id"), history_before);
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({history[2].id}));
+
+  const result accepted = retort({"upgrade", "--accept-edited"});
+  EXPECT_EQ(accepted.code, 0) << accepted;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{pending.id});
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({pending.id}));
+  EXPECT_EQ(rows_of(url(), "SELECT revision, direction, checksum FROM retort.history WHERE id > (SELECT max(id) - 2 "
+                           "FROM retort.history) ORDER BY id"),
+            fmt::format("{} | accept | {} | \n{} | upgrade | {} | \n", edited.id, graph.at(edited.id).checksum,
+                        pending.id, graph.at(pending.id).checksum));
+
+  // The accepted checksum is the recorded one now: the next upgrade has nothing to say.
+  const result again = retort({"upgrade"});
+  EXPECT_EQ(again.code, 0) << again;
+  EXPECT_NE(again.out.find("Nothing to upgrade"), std::string::npos) << again;
+}
+
+// ---------------------------------------------------------------------------------------
+// `retort sql base:head` through `psql -1 -f` gives what `retort upgrade` gives.
+
+TEST_F(Cli, OfflineSqlThroughPsqlMatchesTheUpgrade) {
+  const auto history = testing::random_history(51, 6);
+  const revision_graph graph = write(history);
+
+  const result script = retort({"sql", "base:head"}, std::nullopt);
+  ASSERT_EQ(script.code, 0) << script;
+  const fs::path file = scratch() / "upgrade.sql";
+  std::ofstream(file, std::ios::binary) << script.out;
+
+  const std::string offline = test::fresh_database_url();
+  const result psql = run({psql_path().string(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file.string(),
+                           "-d", offline},
+                          {}, scratch());
+  ASSERT_EQ(psql.code, 0) << psql;
+  const result online = retort({"upgrade"});
+  ASSERT_EQ(online.code, 0) << online;
+
+  EXPECT_EQ(test::describe(live(offline)), test::describe(live(url())));
+  EXPECT_SAME_SCHEMA(live(offline), graph.schema_at(graph.heads()));
+  const std::string applied = "SELECT revision, checksum FROM retort.applied ORDER BY revision";
+  EXPECT_EQ(rows_of(offline, applied), rows_of(url(), applied));
+  const std::string audit = "SELECT revision, direction, checksum, message, db_user FROM retort.history ORDER BY id";
+  EXPECT_EQ(rows_of(offline, audit), rows_of(url(), audit));
+  EXPECT_EQ(current_of(offline, graph), graph.heads());
+}
+
+// ---------------------------------------------------------------------------------------
+// A refused revision: the CLI names it and exits 4; the database stays at the previous one.
+
+TEST_F(Cli, RefusedRevisionIsReportedAndRolledBack) {
+  const qualified_name items{"public", "items"};
+  const schema items_schema = read_snapshot(R"json({"format": 1, "tables": [{"schema": "public", "name": "items",
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "x", "type": "integer"}],
+      "primary_key": {"columns": ["id"]}}]})json",
+                                            "items.json");
+  auto create = diff(schema{}, items_schema);
+  create.push_back(ops::sql{"INSERT INTO items VALUES (1, 7), (2, 7)", "DELETE FROM items"});
+  const revision r1 = make_revision(1, {}, "items", create);
+  const ops::operation unique = ops::add_unique{items, {"uq_items_x", {"x"}}};
+  const revision r2 = make_revision(
+      2, {r1.id}, "unique x",
+      {ops::add_column{items, column{"note", *parse_builtin_type("text"), true, {}, identity_kind::none, {}, {}, {}}},
+       unique});
+  const revision_graph graph = write({r1, r2});
+
+  const result r = retort({"upgrade"});
+  EXPECT_EQ(r.code, 4) << r;
+  for (const auto& part : {r2.id, graph.at(r2.id).file, ops::describe(unique),
+                           std::string("ALTER TABLE \"public\".\"items\" ADD CONSTRAINT \"uq_items_x\" UNIQUE (\"x\")"),
+                           std::string("23505"), std::string("could not create unique index"), std::string("rolled back")})
+    EXPECT_NE(r.err.find(part), std::string::npos) << part << " not in\n" << r;
+  EXPECT_NE(r.out.find("[1/2]"), std::string::npos) << r;
+
+  const result now = retort({"--format", "json", "current"});
+  ASSERT_EQ(now.code, 0) << now;
+  EXPECT_EQ(json::parse(now.out)["current"], json::array({r1.id})) << now;
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({r1.id}));
+}
+
+// ---------------------------------------------------------------------------------------
+// SIGKILL at random points of an upgrade: the database is always at a revision, whole.
+
+TEST_F(Cli, KilledUpgradeLeavesAConsistentRevision) {
+  constexpr int trials = 24;
+  const auto history = testing::random_history(71, 12);
+  const revision_graph graph = write(history);
+  const schema at_head = graph.schema_at(graph.heads());
+
+  // One full upgrade first, to know how long the window is.
+  const auto started = clock_type::now();
+  const result full = retort({"upgrade"});
+  const auto window = clock_type::now() - started;
+  ASSERT_EQ(full.code, 0) << full;
+  {
+    pqxx::connection conn(url());
+    pg::applier a(conn, graph);
+    ASSERT_EQ(a.downgrade("base").size(), history.size());
+  }
+
+  std::mt19937_64 rng(2026);  // fixed: the same delays every run
+  std::map<std::size_t, int> positions;  // applied revisions after the kill -> trials
+  for (int trial = 0; trial < trials; ++trial) {
+    // Spread evenly over the window, jittered inside each slice.
+    const auto slice = window / trials;
+    const auto delay = slice * trial + std::chrono::duration_cast<clock_type::duration>(
+                                           slice * std::uniform_real_distribution<double>(0, 1)(rng));
+    const double delay_ms = std::chrono::duration<double, std::milli>(delay).count();
+    SCOPED_TRACE(::testing::Message() << "trial " << trial << ", kill after " << delay_ms << " ms");
+    auto p = start_retort({"upgrade"});
+    if (!p->wait_until(clock_type::now() + delay)) p->kill();
+    const result r = p->wait();
+    EXPECT_TRUE(r.code == 0 || r.code == 128 + SIGKILL) << r;
+    wait_until_alone(url());
+
+    pqxx::connection conn(url());
+    pg::applier a(conn, graph);
+    revision_heads at;
+    ASSERT_NO_THROW(at = a.current());
+    ASSERT_LE(at.size(), 1u);
+    EXPECT_SAME_SCHEMA(live(conn), graph.schema_at(at));
+    ++positions[graph.applied(at).size()];
+    // The audit history moved with the revisions: the last row of each applied one is its upgrade.
+    EXPECT_EQ(rows_of(url(), "SELECT revision FROM retort.applied ORDER BY revision"),
+              rows_of(url(), "SELECT revision FROM (SELECT DISTINCT ON (revision) revision, direction "
+                             "FROM retort.history ORDER BY revision, id DESC) last "
+                             "WHERE direction = 'upgrade' ORDER BY revision"));
+
+    // A rerun completes to head, and the way back down resets the next trial.
+    ASSERT_NO_THROW((void)a.upgrade("head"));
+    EXPECT_EQ(a.current(), graph.heads());
+    EXPECT_SAME_SCHEMA(live(conn), at_head);
+    ASSERT_NO_THROW((void)a.downgrade("base"));
+  }
+  std::string spread;
+  for (const auto& [applied, count] : positions) spread += fmt::format(" {}:{}", applied, count);
+  std::cout << "upgrade of " << history.size() << " revisions took "
+            << std::chrono::duration<double, std::milli>(window).count() << " ms; revisions applied when killed"
+            << spread << "\n";
+  // The kills landed between revisions, not only before the first or after the last.
+  int mid_way = 0;
+  for (const auto& [applied, count] : positions)
+    if (applied > 0 && applied < history.size()) mid_way += count;
+  EXPECT_GT(mid_way, 0) << spread;
+}
+
+// ---------------------------------------------------------------------------------------
+// An unreachable database: one clear line on stderr, exit code 4.
+
+struct connection_case {
+  std::string name;
+  std::string url;  ///< "{socket}" stands for the test cluster's socket directory
+  std::string says;
+};
+
+void PrintTo(const connection_case& c, std::ostream* os) { *os << c.name; }
+
+std::vector<connection_case> connection_cases() {
+  return {
+      {"NoServerAtSocket", "host=/nonexistent-dir dbname=postgres user=postgres", "No such file or directory"},
+      {"NothingListensOnPort", "host=127.0.0.1 port=1 dbname=postgres user=postgres connect_timeout=5",
+       "Connection refused"},
+      {"UnknownRole", "host={socket} dbname=postgres user=nobody_here", "role \"nobody_here\" does not exist"},
+      {"MissingDatabase", "host={socket} dbname=does_not_exist user=postgres",
+       "database \"does_not_exist\" does not exist"},
+  };
+}
+
+class CliConnection : public Cli, public ::testing::WithParamInterface<connection_case> {};
+
+TEST_P(CliConnection, IsOneClearLineAndExitCodeFour) {
+  const connection_case& c = GetParam();
+  std::string bad_url = c.url;
+  if (const auto at = bad_url.find("{socket}"); at != std::string::npos)
+    bad_url.replace(at, 8, test::test_cluster().socket_directory().string());
+  (void)write(testing::random_history(81, 1));
+  for (const std::string command : {"upgrade", "current", "downgrade"}) {
+    SCOPED_TRACE(command);
+    const result r = retort({command}, bad_url);
+    EXPECT_EQ(r.code, 4) << r;
+    EXPECT_TRUE(r.err.starts_with("error: cannot connect to the database: ")) << r;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r;
+    EXPECT_EQ(r.err.find_first_of("\t\r"), std::string::npos) << r;
+    EXPECT_EQ(r.err.find("  "), std::string::npos) << r;
+    EXPECT_TRUE(r.err.ends_with("\n")) << r;
+    EXPECT_EQ(r.out, "") << r;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Unreachable, CliConnection, ::testing::ValuesIn(connection_cases()),
+                         [](const auto& info) { return info.param.name; });
+
+// ---------------------------------------------------------------------------------------
+// The local dev database: no URL anywhere, data kept across stop and start.
+
+// Stops the dev cluster whatever the test's outcome.
+class stopped_at_exit {
+ public:
+  explicit stopped_at_exit(fs::path dir) : dir_(std::move(dir)) {}
+  ~stopped_at_exit() {
+    try {
+      local_cluster(dir_).stop();
+    } catch (const std::exception& e) {
+      std::cerr << "warning: cannot stop the dev cluster in " << dir_ << ": " << e.what() << "\n";
+    }
+  }
+  stopped_at_exit(const stopped_at_exit&) = delete;
+  stopped_at_exit& operator=(const stopped_at_exit&) = delete;
+
+ private:
+  fs::path dir_;
+};
+
+TEST_F(Cli, DevDatabaseIsUsedWithoutAUrlAndKeepsItsData) {
+  const fs::path dir = scratch() / "devdb";
+  const stopped_at_exit stop_it(dir);
+  const revision_graph graph = write(testing::random_history(91, 3));
+  auto devdb = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--devdb-dir", dir.string()});
+    return retort(std::move(args), std::nullopt);
+  };
+
+  const result started = devdb({"devdb", "start"});
+  ASSERT_EQ(started.code, 0) << started;
+  const result status = devdb({"devdb", "status"});
+  EXPECT_EQ(status.code, 0) << status;
+  EXPECT_TRUE(status.out.starts_with("running")) << status;
+  const result url = devdb({"devdb", "url"});
+  ASSERT_EQ(url.code, 0) << url;
+  const std::string dev_url = url.out.substr(0, url.out.find('\n'));
+  EXPECT_NE(dev_url.find("dbname=retort_dev"), std::string::npos) << url;
+
+  const result up = devdb({"upgrade"});
+  ASSERT_EQ(up.code, 0) << up;
+  EXPECT_EQ(current_of(dev_url, graph), graph.heads());
+  EXPECT_SAME_SCHEMA(live(dev_url), graph.schema_at(graph.heads()));
+
+  const result stopped = devdb({"devdb", "stop"});
+  EXPECT_EQ(stopped.code, 0) << stopped;
+  const result down = devdb({"devdb", "status"});
+  EXPECT_NE(down.code, 0) << down;
+  EXPECT_TRUE(down.out.starts_with("stopped")) << down;
+
+  ASSERT_EQ(devdb({"devdb", "start"}).code, 0);
+  const result now = devdb({"--format", "json", "current"});
+  ASSERT_EQ(now.code, 0) << now;
+  EXPECT_EQ(json::parse(now.out)["current"], json(graph.heads())) << now;
+  EXPECT_EQ(json::parse(now.out)["at_head"], true) << now;
+}
+
+TEST_F(Cli, MissingPostgresServerNamesThePackage) {
+  const fs::path empty_bin = scratch() / "empty-bin";
+  fs::create_directories(empty_bin);
+  const env_changes no_server{{"RETORT_PG_BIN", empty_bin.string()}};
+  for (const auto& args : std::vector<std::vector<std::string>>{{"devdb", "start"}, {"upgrade"}}) {
+    std::vector<std::string> with_dir{"--devdb-dir", (scratch() / "devdb").string()};
+    with_dir.insert(with_dir.end(), args.begin(), args.end());
+    const result r = retort(with_dir, std::nullopt, no_server);
+    SCOPED_TRACE(command_line(args));
+    EXPECT_NE(r.code, 0) << r;
+    EXPECT_TRUE(r.err.starts_with("error: ")) << r;
+    EXPECT_NE(r.err.find("apt-get install postgresql"), std::string::npos) << r;
+    EXPECT_NE(r.err.find(empty_bin.string()), std::string::npos) << r;
+  }
+  EXPECT_FALSE(fs::exists(scratch() / "devdb" / "data"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Adopting a database that already has the schema: stamp, then nothing to upgrade.
+
+TEST_F(Cli, StampAdoptsAnExistingDatabase) {
+  const revision_graph graph = write(testing::random_history(101, 4));
+  {
+    pqxx::connection conn(url());
+    pqxx::work tx(conn);
+    const schema head = graph.schema_at(graph.heads());
+    for (const auto& st : pg::render(diff(schema{}, head), schema{})) tx.exec(st.sql);
+    tx.commit();
+  }
+  const std::string existing = test::describe(live(url()));
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at(graph.heads()));
+
+  const result stamped = retort({"stamp", "head"});
+  ASSERT_EQ(stamped.code, 0) << stamped;
+  EXPECT_EQ(current_of(url(), graph), graph.heads());
+  const result up = retort({"upgrade"});
+  EXPECT_EQ(up.code, 0) << up;
+  EXPECT_NE(up.out.find("Nothing to upgrade"), std::string::npos) << up;
+  EXPECT_EQ(test::describe(live(url())), existing);
+
+  std::string applied;
+  for (const auto& id : graph.order()) applied += fmt::format("{} | {} | \n", id, graph.at(id).checksum);
+  EXPECT_EQ(rows_of(url(), "SELECT revision, checksum FROM retort.applied ORDER BY revision"), applied);
+
+  const result base = retort({"stamp", "base"});
+  ASSERT_EQ(base.code, 0) << base;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{});
+  EXPECT_EQ(test::describe(live(url())), existing);  // a stamp runs nothing
+  EXPECT_EQ(rows_of(url(), "SELECT revision, direction FROM retort.history ORDER BY id"),
+            "head | stamp | \nbase | stamp | \n");
+}
+
+}  // namespace
+}  // namespace retort

@@ -1,0 +1,77 @@
+// Test histories: chained random schemas as revisions, and scratch directories for their files.
+#include "history.hpp"
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "retort/authoring.hpp"
+#include "retort/diff.hpp"
+#include "retort/errors.hpp"
+#include "retort/revision_graph.hpp"
+
+namespace retort::testing {
+
+namespace fs = std::filesystem;
+
+revision make_revision(int number, std::vector<std::string> parents, std::string message,
+                       std::vector<ops::operation> upgrade) {
+  revision r;
+  r.id = fmt::format("{:012x}", 0xa000'0000'0000ull + static_cast<unsigned>(number));
+  r.parents = std::move(parents);
+  r.message = std::move(message);
+  r.created = fmt::format("2026-01-01T{:02}:{:02}:00Z", number / 60, number % 60);
+  r.downgrade = ops::inverse(upgrade);
+  r.upgrade = std::move(upgrade);
+  return r;
+}
+
+std::vector<revision> random_history(std::uint64_t seed, int count, const random_schema_options& options) {
+  std::mt19937_64 rng(seed);
+  std::vector<revision> out;
+  schema model;
+  while (static_cast<int>(out.size()) < count) {
+    schema next = out.empty() ? random_schema(rng, options) : mutate(model, rng, options);
+    auto up = diff(model, next);
+    if (up.empty()) continue;  // a mutation that changed nothing a database can see
+    const int number = static_cast<int>(out.size()) + 1;
+    std::vector<std::string> parents;
+    if (!out.empty()) parents.push_back(out.back().id);
+    out.push_back(make_revision(number, std::move(parents), fmt::format("step {} of seed {}", number, seed),
+                                std::move(up)));
+    model = std::move(next);
+  }
+  return out;
+}
+
+scratch_dir::scratch_dir(std::string_view label) {
+  std::string pattern = fmt::format("/tmp/{}-XXXXXX", label);
+  if (mkdtemp(pattern.data()) == nullptr) throw error(fmt::format("cannot create a directory like {}", pattern));
+  path_ = pattern;
+  // The server user (root runs the cluster as `postgres`) may need to reach into it.
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+}
+
+scratch_dir::~scratch_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+fs::path write_migration(const fs::path& dir, const revision& r) {
+  fs::create_directories(dir);
+  const fs::path path = dir / file_name_for(r);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << write_revision(r);
+  if (!out.flush()) throw error(fmt::format("cannot write {}", path.string()));
+  return path;
+}
+
+std::vector<revision> write_migrations(const fs::path& dir, const std::vector<revision>& revisions) {
+  for (const auto& r : revisions) (void)write_migration(dir, r);
+  return load_revisions(dir.string());
+}
+
+}  // namespace retort::testing

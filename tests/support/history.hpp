@@ -1,0 +1,47 @@
+// Migration histories for the applier and CLI tests: linear chains of random schemas (each
+// revision the diff from one to the next, its downgrade the inverse), hand-made revisions,
+// and scratch directories to write them to as migration files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "random_schema.hpp"
+#include "retort/ops.hpp"
+#include "retort/revision.hpp"
+
+namespace retort::testing {
+
+/// A revision with a deterministic id and creation time (`number` minutes after a fixed epoch);
+/// the downgrade is the inverse of `upgrade`.
+[[nodiscard]] revision make_revision(int number, std::vector<std::string> parents, std::string message,
+                                     std::vector<ops::operation> upgrade);
+
+/// A linear history of `count` revisions drawn from `seed`: the first creates a random schema,
+/// every next one changes it to a random mutation of it.
+[[nodiscard]] std::vector<revision> random_history(std::uint64_t seed, int count,
+                                                   const random_schema_options& options = {});
+
+/// A fresh directory under /tmp (reachable by the `postgres` user when we are root), removed
+/// with everything in it when the object goes.
+class scratch_dir {
+ public:
+  explicit scratch_dir(std::string_view label = "retort");
+  ~scratch_dir();
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Writes `r` into `dir` under its usual file name; returns the file's path.
+std::filesystem::path write_migration(const std::filesystem::path& dir, const revision& r);
+
+/// Writes every revision into `dir`; returns them as load_revisions() reads them back (file, checksum).
+std::vector<revision> write_migrations(const std::filesystem::path& dir, const std::vector<revision>& revisions);
+
+}  // namespace retort::testing
