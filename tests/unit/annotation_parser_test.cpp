@@ -288,6 +288,17 @@ TEST(Reference, Forms) {
   EXPECT_EQ(parse_reference("orders(a"), std::nullopt);
 }
 
+TEST(NearestName, TyposAndShortenedNames) {
+  const std::vector<std::string_view> known{"orders", "order_items", "products"};
+  EXPECT_EQ(nearest_name("orderz", known), "orders");
+  EXPECT_EQ(nearest_name("prodcts", known), "products");
+  EXPECT_EQ(nearest_name("order_it", known), "order_items");
+  EXPECT_EQ(nearest_name("users", known), std::nullopt);
+  EXPECT_EQ(nearest_name("x", known), std::nullopt);
+  EXPECT_EQ(nearest_name("o", {"id"}), std::nullopt);
+  EXPECT_EQ(nearest_name("idd", {"id"}), "id");
+}
+
 TEST(SnakeCase, DefaultNames) {
   EXPECT_EQ(snake_case("User"), "user");
   EXPECT_EQ(snake_case("UserProfile"), "user_profile");

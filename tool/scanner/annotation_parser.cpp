@@ -274,20 +274,10 @@ class reader {
     return true;
   }
 
-  // "unknown <what> 'name'<where>", with the nearest known name when one is near: a typo
-  // (a few edits away) or a shortened name ("primary" for "primary_key").
+  // "unknown <what> 'name'<where>", with the nearest known name when one is near.
   void unknown(const option& o, std::string_view what, std::span<const std::string_view> known, std::string_view where = "") {
-    std::string_view best;
-    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-    for (auto k : known) {
-      std::size_t d = o.name.size() >= 3 && k.starts_with(o.name) ? 1 : edit_distance(o.name, k);
-      if (d < best_distance) {
-        best = k;
-        best_distance = d;
-      }
-    }
     std::string message = fmt::format("unknown {} '{}'{}", what, o.name, where);
-    if (best_distance <= std::max<std::size_t>(1, o.name.size() / 3)) message += fmt::format("; did you mean '{}'?", best);
+    if (auto best = nearest_name(o.name, {known.begin(), known.end()})) message += fmt::format("; did you mean '{}'?", *best);
     error(o.offset, message);
   }
 
@@ -662,6 +652,19 @@ read_result<enum_annotation> read_enum_annotation(std::string_view text) {
     if (r.first_time(a.offsets, o)) a.schema = r.nonempty_string(o);
   }
   return out;
+}
+
+std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
+  for (std::string_view k : known) {
+    std::size_t d = name.size() >= 3 && k.starts_with(name) ? 1 : edit_distance(name, k);
+    if (d < best_distance) {
+      best = std::string(k);
+      best_distance = d;
+    }
+  }
+  return best;
 }
 
 std::string snake_case(std::string_view identifier) {

@@ -163,6 +163,10 @@ struct read_result {
 /// Reads RETORT_ENUM's arguments.
 [[nodiscard]] read_result<enum_annotation> read_enum_annotation(std::string_view text);
 
+/// The known name nearest to a misspelt one, for "did you mean" hints: a few edits away, or
+/// one it is the start of ("primary" for "primary_key"). nullopt when none is near.
+[[nodiscard]] std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known);
+
 /// "UserProfile" -> "user_profile", "HTTPRequest" -> "http_request": default SQL names.
 [[nodiscard]] std::string snake_case(std::string_view identifier);
 

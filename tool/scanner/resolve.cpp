@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "annotation_parser.hpp"
 #include "retort/errors.hpp"
 #include "retort/naming.hpp"
 #include "retort/snapshot.hpp"
@@ -15,6 +16,11 @@
 namespace retort::scan {
 
 namespace {
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& known) {
+  auto near = nearest_name(name, known);
+  return near ? fmt::format("; did you mean '{}'?", *near) : std::string();
+}
 
 class resolver {
  public:
@@ -89,13 +95,18 @@ class resolver {
       const scanned_table* target = target_of(f.target, t.table.name);
       if (!target) {
         std::string name = f.target.schema ? *f.target.schema + "." + f.target.table : f.target.table;
-        diags_.error(f.at, fmt::format("reference to unknown table '{}'", name));
+        std::vector<std::string_view> known;
+        for (const scanned_table& other : tables_) known.push_back(other.table.name.name);
+        diags_.error(f.at, fmt::format("reference to unknown table '{}'{}", name, did_you_mean(f.target.table, known)));
         continue;
       }
       bool ok = true;
       for (const std::string& c : f.target.columns) {
         if (find_column(target->table, c)) continue;
-        diags_.error(f.at, fmt::format("reference to unknown column '{}' of table {}", c, to_string(target->table.name)));
+        std::vector<std::string_view> known;
+        for (const column& k : target->table.columns) known.push_back(k.name);
+        diags_.error(f.at, fmt::format("reference to unknown column '{}' of table {}{}", c, to_string(target->table.name),
+                                       did_you_mean(c, known)));
         ok = false;
       }
       if (!ok) continue;

@@ -156,7 +156,11 @@ class table_builder {
     bool ok = true;
     for (const auto& c : columns) {
       if (columns_.contains(c.value)) continue;
-      cx_.diags.error(at(c.offset), fmt::format("unknown column '{}' in {} of table {}", c.value, what, to_string(out_.table.name)));
+      std::vector<std::string_view> known;
+      for (const column& k : out_.table.columns) known.push_back(k.name);
+      std::string message = fmt::format("unknown column '{}' in {} of table {}", c.value, what, to_string(out_.table.name));
+      if (auto near = nearest_name(c.value, known)) message += fmt::format("; did you mean '{}'?", *near);
+      cx_.diags.error(at(c.offset), message);
       ok = false;
     }
     return ok;
