@@ -267,3 +267,32 @@ TEST(ApplierOutsideTransaction, FailureAtItWithNothingBeforeIsARollback) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+// A model that adds an enum value and uses it as a column default in one revision: the value
+// is committed on its own first (PostgreSQL refuses a value used in the transaction that
+// added it), and the revision applies; downgrading removes both.
+TEST(ApplierEnumValue, AddedAndUsedInOneRevision) {
+  const schema& base = testing::operation_base_schema();
+  schema models = base;
+  find_enum(models, {"public", "mood"})->values.push_back("angry");
+  column temper = *find_column(*find_table(models, {"public", "users"}), "status");
+  temper.name = "temper";
+  temper.server_default = "'angry'::mood";
+  find_table(models, {"public", "users"})->columns.push_back(temper);
+
+  const revision first = make_revision(1, {}, "before", diff(schema{}, base));
+  const revision second = make_revision(2, {first.id}, "angry", diff(base, models));
+  const revision_graph graph({first, second});
+  pqxx::connection conn(test::fresh_database_url());
+  pg::applier applier(conn, graph);
+  ASSERT_NO_THROW((void)applier.upgrade("head"));
+  EXPECT_SAME_SCHEMA(live(conn), models);
+  ASSERT_NO_THROW((void)applier.downgrade("-1"));
+  EXPECT_SAME_SCHEMA(live(conn), base);
+}
+
+}  // namespace
+}  // namespace retort

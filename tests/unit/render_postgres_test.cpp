@@ -61,6 +61,21 @@ TEST(RenderPostgres, RendersAgainstTheSchemaAsItEvolves) {
   EXPECT_EQ(plan[4].sql, R"(ALTER TABLE "public"."t" ALTER COLUMN "m" TYPE "public"."m" USING "m"::text::"public"."m")");
 }
 
+TEST(RenderPostgres, AnEnumValueUsedLaterInThePlanIsAddedOutsideTheTransaction) {
+  column angry = *find_column(*find_table(operation_base_schema(), users_name), "status");
+  angry.name = "temper";
+  angry.server_default = "'angry'::mood";
+  auto plan = pg::render({add_enum_value{{"public", "mood"}, "angry", std::nullopt}, add_column{users_name, angry}},
+                         operation_base_schema());
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].sql, R"(ALTER TYPE "public"."mood" ADD VALUE IF NOT EXISTS 'angry')");
+  EXPECT_FALSE(plan[0].transactional);
+  EXPECT_TRUE(plan[1].transactional);
+  // Not used later: it stays in the transaction.
+  auto alone = pg::render({add_enum_value{{"public", "mood"}, "angry", std::nullopt}}, operation_base_schema());
+  EXPECT_TRUE(alone[0].transactional);
+}
+
 TEST(RenderPostgres, RefusesOperationsThatDoNotApply) {
   EXPECT_THROW((void)pg::render({drop_table{table{{"public", "nope"}, {}, {}, {}, {}, {}, {}, {}, {}}}}, operation_base_schema()),
                replay_error);

@@ -33,10 +33,26 @@ std::string context::database_url() {
   if (!o_.url.empty()) return o_.url;
   if (const char* env = std::getenv("DATABASE_URL"); env && *env) return env;
   local_cluster cluster = devdb();
-  cluster.start();
-  cluster.create_database(devdb_database);
+  try {
+    cluster.start();
+    cluster.create_database(devdb_database);
+  } catch (const database_error&) {
+    throw;
+  } catch (const error& e) {
+    // No server binaries, an unreachable directory...: the database is what is missing.
+    throw database_error(fmt::format("the local dev database cannot start: {}", e.what()));
+  }
   return cluster.url(devdb_database);
 }
+
+namespace {
+// The audit history records the application name; name ours unless the URL names one.
+std::string with_application_name(const std::string& url) {
+  if (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + "fallback_application_name=retort";
+  return url + " fallback_application_name=retort";
+}
+}  // namespace
 
 bool context::has_database() const {
   if (!o_.url.empty()) return true;
@@ -47,7 +63,7 @@ bool context::has_database() const {
 std::unique_ptr<pqxx::connection> context::connect() {
   const std::string url = database_url();
   try {
-    return std::make_unique<pqxx::connection>(url);
+    return std::make_unique<pqxx::connection>(with_application_name(url));
   } catch (const pqxx::broken_connection& e) {
     // libpq's message can span lines ("...failed: FATAL:  ...\n\tIs the server running...?"):
     // one line, every run of blanks one space.

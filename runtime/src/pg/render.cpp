@@ -281,6 +281,29 @@ class renderer {
 
 }  // namespace
 
+namespace {
+
+// PostgreSQL refuses to use an enum value in the transaction that added it ("unsafe use of new
+// value"). When a later statement of the plan mentions the value, ADD VALUE runs on its own,
+// before the transaction, made idempotent with IF NOT EXISTS so that a rerun after a failure
+// of the rest finds it there.
+void commit_enum_values_used_later(const std::vector<ops::operation>& operations, std::vector<statement>& plan) {
+  for (std::size_t k = 0; k < plan.size(); ++k) {
+    const auto* add = std::get_if<ops::add_enum_value>(&operations[plan[k].operation]);
+    if (!add) continue;
+    const std::string literal = quote_literal(add->value);
+    const std::string type_prefix = "ALTER TYPE " + quote_ident(add->type) + " ";
+    bool used = false;
+    for (std::size_t later = k + 1; later < plan.size() && !used; ++later)
+      used = !plan[later].sql.starts_with(type_prefix) && plan[later].sql.find(literal) != std::string::npos;
+    if (!used) continue;
+    plan[k].transactional = false;
+    plan[k].sql.replace(plan[k].sql.find(" ADD VALUE "), 11, " ADD VALUE IF NOT EXISTS ");
+  }
+}
+
+}  // namespace
+
 std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before) {
   std::vector<statement> plan;
   schema s = before;
@@ -290,6 +313,7 @@ std::vector<statement> render(const std::vector<ops::operation>& operations, con
     for (auto& sql : std::visit(renderer(s), operations[i])) plan.push_back({std::move(sql), transactional, i});
     replay(s, operations[i]);
   }
+  commit_enum_values_used_later(operations, plan);
   return plan;
 }
 
