@@ -34,19 +34,19 @@ TEST(ExampleModels, SnapshotOfTheBuildIsTheGoldenOne) {
 }
 
 TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
-  const fs::path dir = fresh_directory("compile-commands");
+  const scratch_directory dir("compile-commands");
   const fs::path models = RETORT_MODELS_DIR;
   // The models' compile check is a real translation unit of the models' target.
   process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, "--source", (models / "compile_check.cpp").string(),
                                (models / "models.hpp").string()},
-                              dir);
+                              dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden)) << regenerate;
 }
 
 TEST(ExampleModels, WithoutSourceTheNearestTranslationUnitIsTaken) {
-  const fs::path dir = fresh_directory("nearest-command");
-  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, (fs::path(RETORT_MODELS_DIR) / "models.hpp").string()}, dir);
+  const scratch_directory dir("nearest-command");
+  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, (fs::path(RETORT_MODELS_DIR) / "models.hpp").string()}, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden));
 }
@@ -63,44 +63,44 @@ std::vector<std::string> with_flags(std::vector<std::string> args) {
 }
 
 TEST(Outputs, SnapshotIsRewrittenOnlyWhenItsBytesChange) {
-  const fs::path dir = fresh_directory("rewrite");
+  const scratch_directory dir("rewrite");
   write(dir / "model.hpp", small_model);
   const auto args = with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "model.hpp"});
-  ASSERT_EQ(run_scan(args, dir).exit_code, 0);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
   const std::string first = read(dir / "schema.json");
   EXPECT_NE(first.find("\"things\""), std::string::npos);
 
   const auto long_ago = fs::file_time_type::clock::now() - std::chrono::hours(24);
   fs::last_write_time(dir / "schema.json", long_ago);
   fs::last_write_time(dir / "schema.json.d", long_ago);
-  ASSERT_EQ(run_scan(args, dir).exit_code, 0);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
   EXPECT_EQ(fs::last_write_time(dir / "schema.json"), long_ago);
   EXPECT_EQ(fs::last_write_time(dir / "schema.json.d"), long_ago);
 
   std::string changed = small_model;
   changed.insert(changed.find("};"), "  std::optional<std::string> label;\n");
   write(dir / "model.hpp", changed);
-  ASSERT_EQ(run_scan(args, dir).exit_code, 0);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
   EXPECT_NE(fs::last_write_time(dir / "schema.json"), long_ago);
   EXPECT_NE(read(dir / "schema.json").find("\"label\""), std::string::npos);
 }
 
 TEST(Outputs, ErrorsLeaveThePreviousSnapshotAlone) {
-  const fs::path dir = fresh_directory("keep-on-error");
+  const scratch_directory dir("keep-on-error");
   write(dir / "model.hpp", small_model);
   const auto args = with_flags({"-o", "schema.json", "model.hpp"});
-  ASSERT_EQ(run_scan(args, dir).exit_code, 0);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
   const std::string before = read(dir / "schema.json");
   write(dir / "model.hpp", std::string(small_model) + "struct RETORT_TABLE(\"things\") Again { std::int64_t id; };\n");
-  EXPECT_EQ(run_scan(args, dir).exit_code, 1);
+  EXPECT_EQ(run_scan(args, dir.path()).exit_code, 1);
   EXPECT_EQ(read(dir / "schema.json"), before);
 }
 
 TEST(Outputs, DepfileListsEveryFileRead) {
-  const fs::path dir = fresh_directory("depfile");
+  const scratch_directory dir("depfile");
   write(dir / "model.hpp", small_model);
   write(dir / "head.json", R"({"format": 1, "schemas": [], "enums": [], "tables": []})");
-  ASSERT_EQ(run_scan(with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "--previous", "head.json", "model.hpp"}), dir).exit_code, 0);
+  ASSERT_EQ(run_scan(with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "--previous", "head.json", "model.hpp"}), dir.path()).exit_code, 0);
   const std::string depfile = read(dir / "schema.json.d");
   EXPECT_EQ(depfile.rfind("schema.json: \\\n", 0), 0u) << depfile;
   EXPECT_NE(depfile.find(" " + (dir / "model.hpp").string() + " \\\n"), std::string::npos) << depfile;
@@ -116,38 +116,38 @@ TEST(Outputs, DepfileEscapesSpacesHashesAndDollars) {
 }
 
 TEST(Outputs, WriteIfChanged) {
-  const fs::path dir = fresh_directory("write-if-changed");
+  const scratch_directory dir("write-if-changed");
   EXPECT_TRUE(write_if_changed(dir / "f", "one"));
   EXPECT_FALSE(write_if_changed(dir / "f", "one"));
   EXPECT_TRUE(write_if_changed(dir / "f", "two"));
   EXPECT_EQ(read(dir / "f"), "two");
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1) << "no temporary file left";
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "no temporary file left";
 }
 
 TEST(CommandLine, RelativeHeadersAreFoundFromTheWorkingDirectory) {
-  process_result r = run_scan(with_flags({"-o", (fresh_directory("relative") / "schema.json").string(), "unknown_option.hpp"}),
-                              RETORT_SCANNER_DATA_DIR);
+  const scratch_directory dir("relative");
+  process_result r = run_scan(with_flags({"-o", (dir / "schema.json").string(), "unknown_option.hpp"}), RETORT_SCANNER_DATA_DIR);
   EXPECT_EQ(r.exit_code, 1);
   // Messages name files by absolute path, as the build passes them.
   EXPECT_NE(r.output.find("\n" RETORT_SCANNER_DATA_DIR "/unknown_option.hpp:6:25: error: "), std::string::npos) << r.output;
 }
 
 TEST(CommandLine, MistakesExitWith2) {
-  const fs::path dir = fresh_directory("usage");
-  EXPECT_EQ(run_scan({"model.hpp"}, dir).exit_code, 2);
-  EXPECT_EQ(run_scan({"-o", "schema.json"}, dir).exit_code, 2);
-  EXPECT_EQ(run_scan({"-o", "schema.json", "--frobnicate", "model.hpp"}, dir).exit_code, 2);
-  EXPECT_EQ(run_scan({"-o"}, dir).exit_code, 2);
+  const scratch_directory dir("usage");
+  EXPECT_EQ(run_scan({"model.hpp"}, dir.path()).exit_code, 2);
+  EXPECT_EQ(run_scan({"-o", "schema.json"}, dir.path()).exit_code, 2);
+  EXPECT_EQ(run_scan({"-o", "schema.json", "--frobnicate", "model.hpp"}, dir.path()).exit_code, 2);
+  EXPECT_EQ(run_scan({"-o"}, dir.path()).exit_code, 2);
 }
 
 TEST(CommandLine, UnreadablePreviousSnapshot) {
-  const fs::path dir = fresh_directory("bad-previous");
+  const scratch_directory dir("bad-previous");
   write(dir / "model.hpp", small_model);
   write(dir / "head.json", "{ not json");
-  process_result r = run_scan(with_flags({"-o", "schema.json", "--previous", "missing.json", "model.hpp"}), dir);
+  process_result r = run_scan(with_flags({"-o", "schema.json", "--previous", "missing.json", "model.hpp"}), dir.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output, "retort-scan: error: cannot read missing.json\n");
-  r = run_scan(with_flags({"-o", "schema.json", "--previous", "head.json", "model.hpp"}), dir);
+  r = run_scan(with_flags({"-o", "schema.json", "--previous", "head.json", "model.hpp"}), dir.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output.rfind("retort-scan: error: head.json:1:", 0), 0u) << r.output;
   EXPECT_NE(r.output.find("malformed JSON"), std::string::npos) << r.output;
@@ -155,11 +155,11 @@ TEST(CommandLine, UnreadablePreviousSnapshot) {
 }
 
 TEST(CommandLine, BuildDirectoryWithoutCompilationDatabase) {
-  const fs::path dir = fresh_directory("no-database");
+  const scratch_directory dir("no-database");
   write(dir / "model.hpp", small_model);
-  process_result r = run_scan({"-o", "schema.json", "-p", dir.string(), "model.hpp"}, dir);
+  process_result r = run_scan({"-o", "schema.json", "-p", dir.path().string(), "model.hpp"}, dir.path());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.output.rfind("retort-scan: error: cannot read the compilation database in " + dir.string(), 0), 0u) << r.output;
+  EXPECT_EQ(r.output.rfind("retort-scan: error: cannot read the compilation database in " + dir.path().string(), 0), 0u) << r.output;
 }
 
 }  // namespace

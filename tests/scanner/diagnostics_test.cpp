@@ -71,13 +71,13 @@ class Diagnostics : public testing::TestWithParam<diagnostic_case> {};
 TEST_P(Diagnostics, PointAtTheMistake) {
   const diagnostic_case& c = GetParam();
   const fs::path data = RETORT_SCANNER_DATA_DIR;
-  const fs::path dir = fresh_directory("diagnostics-" + c.header);
+  const scratch_directory dir("diagnostics-" + c.header);
   std::vector<std::string> args{"-o", "schema.json", "--depfile", "schema.json.d"};
   if (c.previous) args.insert(args.end(), {"--previous", (data / *c.previous).string()});
   args.push_back((data / c.header).string());
   for (const auto& f : model_flags()) args.push_back(f);
 
-  process_result r = run_scan(args, dir);
+  process_result r = run_scan(args, dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   const auto output = lines_of(r.output);
   expect_located(output, data / c.header, "error", c.error);

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace retort::scan::test {
@@ -43,12 +45,26 @@ inline process_result run_scan(const std::vector<std::string>& args, const std::
 /// The compile flags every test scan uses: the models' standard and retort/model.hpp.
 inline std::vector<std::string> model_flags() { return {"--", "-std=c++20", "-I" RETORT_RUNTIME_INCLUDE_DIR}; }
 
-/// A fresh, empty directory for one test.
-inline std::filesystem::path fresh_directory(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("retort-scan-test-" + std::to_string(::getpid())) / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+/// A fresh, empty directory for one test, removed with everything in it at the end.
+class scratch_directory {
+ public:
+  explicit scratch_directory(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / ("retort-scan-test-" + std::to_string(::getpid()) + "-" + name)) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~scratch_directory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  scratch_directory(const scratch_directory&) = delete;
+  scratch_directory& operator=(const scratch_directory&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace retort::scan::test
