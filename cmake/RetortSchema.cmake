@@ -39,7 +39,7 @@ snapshot at build time and gives the project its migration targets.
     ``<retort_<name>_migrations.hpp>``.
 
   Targets (``<p>`` is the prefix): ``<p>-snapshot`` (the scan, rerun only when a model header
-  changes), ``<p>-revision`` (the next migration; message from ``$RETORT_MESSAGE``, else named
+  changes; its ``RETORT_SNAPSHOT`` property is the snapshot's path), ``<p>-revision`` (the next migration; message from ``$RETORT_MESSAGE``, else named
   from its operations), ``<p>-upgrade``, ``<p>-downgrade`` (one revision back),
   ``<p>-check`` (what CI runs), ``<p>-history``, ``<p>-current`` and ``<p>-sql`` (base to
   head, offline). A CTest test ``<p>-check`` runs the same check.
@@ -101,6 +101,7 @@ function(retort_add_schema name)
 
   _retort_scan_command("${name}" "${out}" "${snapshot}" "${arg_MODELS}" "${headers}")
   add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
+  set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}")
 
   # The migration files: globbed again at build time, so a new revision is noticed.
   file(GLOB migration_files CONFIGURE_DEPENDS "${arg_MIGRATIONS}/*.json")
@@ -166,7 +167,8 @@ function(_retort_scan_command name out snapshot models headers)
   if(models)
     set(inc "$<TARGET_PROPERTY:${models},INTERFACE_INCLUDE_DIRECTORIES>")
     set(defs "$<TARGET_PROPERTY:${models},INTERFACE_COMPILE_DEFINITIONS>")
-    list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},;-I>>" "$<$<BOOL:${defs}>:-D$<JOIN:${defs},;-D>>")
+    list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},$<SEMICOLON>-I>>"
+                      "$<$<BOOL:${defs}>:-D$<JOIN:${defs},$<SEMICOLON>-D>>")
   endif()
   get_target_property(runtime_includes Retort::model INTERFACE_INCLUDE_DIRECTORIES)
   foreach(dir IN LISTS runtime_includes)

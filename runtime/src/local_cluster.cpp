@@ -81,6 +81,9 @@ process_result run_process(const std::vector<std::string>& argv, const fs::path&
   posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], STDERR_FILENO);
+  // Nothing else is inherited: the server outlives us, and an inherited descriptor (a build
+  // tool's output pipe, say) would keep whoever waits on it waiting for as long as it runs.
+  posix_spawn_file_actions_addclosefrom_np(actions.get(), STDERR_FILENO + 1);
   // A directory the server user can enter: tools run as `postgres` from root's home
   // otherwise complain that they cannot read the current directory.
   posix_spawn_file_actions_addchdir_np(actions.get(), cwd.c_str());
