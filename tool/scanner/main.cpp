@@ -3,13 +3,13 @@
 //               [-p build_dir [--source file.cpp]] [--resource-dir dir] header... [-- compile flags...]
 // Mistakes in the models are compiler-style diagnostics on stderr; then the exit code is 1
 // and nothing is written. 2 means the command line itself is wrong.
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "output.hpp"
@@ -19,10 +19,6 @@
 
 namespace {
 
-constexpr const char* usage =
-    "usage: retort-scan -o SNAPSHOT [--depfile FILE] [--previous SNAPSHOT] [-p BUILD_DIR [--source FILE]]\n"
-    "                   [--resource-dir DIR] HEADER... [-- COMPILE_FLAGS...]\n";
-
 struct options {
   std::string output;
   std::optional<std::string> depfile;
@@ -30,48 +26,34 @@ struct options {
   retort::scan::scan_request request;
 };
 
-std::optional<options> parse(int argc, char** argv) {
-  options o;
+// Everything after "--" is the models' compile flags; CLI11 parses what comes before.
+// Returns the exit code when the command line is done with (help, or a mistake: 2).
+std::optional<int> parse(int argc, char** argv, options& o) {
   o.request.resource_dir = RETORT_CLANG_RESOURCE_DIR;
-  std::optional<std::string> output, resource_dir;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--") {
+  int own = argc;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      own = i;
       o.request.compile_flags.assign(argv + i + 1, argv + argc);
       break;
     }
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(usage, stdout);
-      std::exit(0);
-    }
-    if (!arg.starts_with("-")) {
-      o.request.headers.push_back(arg);
-      continue;
-    }
-    std::optional<std::string>* target = arg == "-o"               ? &output
-                                         : arg == "--depfile"      ? &o.depfile
-                                         : arg == "--previous"     ? &o.previous
-                                         : arg == "-p"             ? &o.request.build_dir
-                                         : arg == "--source"       ? &o.request.source
-                                         : arg == "--resource-dir" ? &resource_dir
-                                                                   : nullptr;
-    if (!target) {
-      std::fprintf(stderr, "retort-scan: unknown option '%s'\n%s", arg.c_str(), usage);
-      return std::nullopt;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "retort-scan: option '%s' needs a value\n%s", arg.c_str(), usage);
-      return std::nullopt;
-    }
-    *target = argv[++i];
+  CLI::App app{"retort-scan: annotated C++ model headers -> the canonical schema snapshot", "retort-scan"};
+  app.footer("Mistakes in the models are compiler-style diagnostics; the exit code is then 1 and nothing is\n"
+             "written. Exit code 2: a bad command line.");
+  app.add_option("-o", o.output, "The snapshot to write (only when its bytes change)")->required();
+  app.add_option("--depfile", o.depfile, "A Make-style depfile of every file read");
+  app.add_option("--previous", o.previous, "The schema the migration history produces, to flag new NOT NULL columns");
+  app.add_option("-p", o.request.build_dir, "A build directory with compile_commands.json (instead of -- FLAGS)");
+  app.add_option("--source", o.request.source, "With -p: the source file whose compile command to use");
+  app.add_option("--resource-dir", o.request.resource_dir, "Clang's resource directory (builtin headers)");
+  app.add_option("headers", o.request.headers, "The model headers, then -- and the compile flags")->required();
+  try {
+    app.parse(own, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
-  if (!output || o.request.headers.empty()) {
-    std::fprintf(stderr, "retort-scan: %s\n%s", output ? "no model headers given" : "-o is required", usage);
-    return std::nullopt;
-  }
-  o.output = *output;
-  if (resource_dir) o.request.resource_dir = *resource_dir;
-  return o;
+  return std::nullopt;
 }
 
 std::string read_file(const std::string& path) {
@@ -83,8 +65,9 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto o = parse(argc, argv);
-  if (!o) return 2;
+  options parsed;
+  if (auto done = parse(argc, argv, parsed)) return *done;
+  auto* o = &parsed;
   try {
     std::optional<retort::schema> previous;
     if (o->previous) previous = retort::read_snapshot(read_file(*o->previous), *o->previous);
