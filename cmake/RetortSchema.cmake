@@ -99,12 +99,21 @@ function(retort_add_schema name)
   file(MAKE_DIRECTORY "${out}" "${arg_MIGRATIONS}")
   set(snapshot "${out}/schema.json")
 
-  _retort_scan_command("${name}" "${out}" "${snapshot}" "${arg_MODELS}" "${headers}")
-  add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
-  set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}")
-
   # The migration files: globbed again at build time, so a new revision is noticed.
   file(GLOB migration_files CONFIGURE_DEPENDS "${arg_MIGRATIONS}/*.json")
+
+  # The schema the history produces: the scan flags NOT NULL columns new to it that cannot fill
+  # existing rows (no default, no backfill) right at the field.
+  set(head "${out}/head.json")
+  add_custom_command(OUTPUT "${head}"
+    COMMAND $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" replay -o "${head}"
+    DEPENDS ${migration_files} Retort::retort
+    COMMENT "Replaying the migrations of ${name}"
+    VERBATIM)
+
+  _retort_scan_command("${name}" "${out}" "${snapshot}" "${arg_MODELS}" "${headers}" "${head}")
+  add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
+  set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}")
 
   set(cli $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" --devdb-dir "${arg_DEVDB_DIR}")
   if(arg_DATABASE_URL)
@@ -162,7 +171,7 @@ endfunction()
 
 # The scan: a custom command with a depfile, so it reruns only when a header it read changed.
 # The compile flags come from MODELS through generator expressions, as the compiler sees them.
-function(_retort_scan_command name out snapshot models headers)
+function(_retort_scan_command name out snapshot models headers head)
   set(flags "")
   if(models)
     set(inc "$<TARGET_PROPERTY:${models},INTERFACE_INCLUDE_DIRECTORIES>")
@@ -175,9 +184,9 @@ function(_retort_scan_command name out snapshot models headers)
     list(APPEND flags "-I${dir}")
   endforeach()
   add_custom_command(OUTPUT "${snapshot}"
-    COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" ${headers}
-            -- -std=c++20 ${flags}
-    DEPENDS ${headers} Retort::retort-scan
+    COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" --previous "${head}"
+            ${headers} -- -std=c++20 ${flags}
+    DEPENDS ${headers} "${head}" Retort::retort-scan
     DEPFILE "${snapshot}.d"
     COMMENT "Scanning the models of ${name}"
     VERBATIM COMMAND_EXPAND_LISTS)

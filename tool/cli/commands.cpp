@@ -336,6 +336,22 @@ int check(context& ctx, const std::string& snapshot, const std::string& fix_comm
   return exit_drift;
 }
 
+int replay_to_file(context& ctx, const std::string& target, const std::string& output) {
+  const auto& graph = ctx.graph();
+  const revision_heads heads = target == "heads" ? graph.heads() : revision_heads{graph.resolve(target)};
+  const std::string text = write_snapshot(graph.schema_at(heads));
+  // Unchanged bytes leave the file alone, so what depends on it does not rebuild.
+  if (fs::exists(output) && read_file(output) == text) return exit_ok;
+  const std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    if (!out) throw error(fmt::format("{}: cannot write the snapshot", tmp));
+  }
+  fs::rename(tmp, output);
+  return exit_ok;
+}
+
 int devdb(context& ctx, const std::string& action) {
   local_cluster cluster = ctx.devdb();
   if (action == "start") {

@@ -19,6 +19,7 @@ int sql(context& ctx, const std::string& range);
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty);
 int merge(context& ctx, std::string message);
 int check(context& ctx, const std::string& snapshot, const std::string& fix_command);
+int replay_to_file(context& ctx, const std::string& target, const std::string& output);
 int devdb(context& ctx, const std::string& action);
 
 }  // namespace retort::cli

@@ -74,6 +74,11 @@ int main(int argc, char** argv) {
   std::string fix_command;
   ck->add_option("--fix-command", fix_command, "The command to suggest for generating the missing migration");
 
+  auto* rp = app.add_subcommand("replay", "Write the schema the migration history produces (no database) as a snapshot");
+  std::string replay_output, replay_target = "heads";
+  rp->add_option("-o,--output", replay_output, "The snapshot file (written only when its bytes change)")->required();
+  rp->add_option("--to", replay_target, "Replay up to this revision (default: every head)");
+
   auto* db = app.add_subcommand("devdb", "Manage the local dev database");
   db->add_option("action", action, "start, stop, status or url")
       ->required()
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
     if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
     if (*mg) return merge(ctx, message);
     if (*ck) return check(ctx, snapshot, fix_command);
+    if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
   } catch (const retort::database_error& e) {
     std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
