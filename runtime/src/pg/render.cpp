@@ -283,22 +283,49 @@ class renderer {
 
 namespace {
 
+// The SQL expressions an operation carries: where a value of an enum can be used.
+std::vector<std::string_view> expressions_of(const ops::operation& op) {
+  std::vector<std::string_view> out;
+  auto column_exprs = [&](const column& c) {
+    if (c.server_default) out.push_back(*c.server_default);
+  };
+  std::visit(overloaded{
+                 [&](const ops::create_table& o) {
+                   for (const auto& c : o.def.columns) column_exprs(c);
+                   for (const auto& k : o.def.checks) out.push_back(k.expression);
+                   for (const auto& i : o.def.indexes)
+                     if (i.where) out.push_back(*i.where);
+                 },
+                 [&](const ops::add_column& o) { column_exprs(o.def); },
+                 [&](const ops::alter_column& o) { column_exprs(o.to); },
+                 [&](const ops::backfill_column& o) { out.push_back(o.expression); },
+                 [&](const ops::add_check& o) { out.push_back(o.def.expression); },
+                 [&](const ops::create_index& o) {
+                   if (o.def.where) out.push_back(*o.def.where);
+                 },
+                 [&](const ops::sql& o) { out.push_back(o.up); },
+                 [](const auto&) {},
+             },
+             op);
+  return out;
+}
+
 // PostgreSQL refuses to use an enum value in the transaction that added it ("unsafe use of new
-// value"). When a later statement of the plan mentions the value, ADD VALUE runs on its own,
+// value"). When a later operation's expression mentions the value, ADD VALUE runs on its own,
 // before the transaction, made idempotent with IF NOT EXISTS so that a rerun after a failure
-// of the rest finds it there.
+// of the rest finds it there. (Such a revision is not atomic: the value stays if the rest fails.)
 void commit_enum_values_used_later(const std::vector<ops::operation>& operations, std::vector<statement>& plan) {
-  for (std::size_t k = 0; k < plan.size(); ++k) {
-    const auto* add = std::get_if<ops::add_enum_value>(&operations[plan[k].operation]);
+  for (auto& st : plan) {
+    const auto* add = std::get_if<ops::add_enum_value>(&operations[st.operation]);
     if (!add) continue;
     const std::string literal = quote_literal(add->value);
-    const std::string type_prefix = "ALTER TYPE " + quote_ident(add->type) + " ";
     bool used = false;
-    for (std::size_t later = k + 1; later < plan.size() && !used; ++later)
-      used = !plan[later].sql.starts_with(type_prefix) && plan[later].sql.find(literal) != std::string::npos;
+    for (std::size_t later = st.operation + 1; later < operations.size() && !used; ++later)
+      for (std::string_view expr : expressions_of(operations[later]))
+        if (expr.find(literal) != std::string_view::npos) used = true;
     if (!used) continue;
-    plan[k].transactional = false;
-    plan[k].sql.replace(plan[k].sql.find(" ADD VALUE "), 11, " ADD VALUE IF NOT EXISTS ");
+    st.transactional = false;
+    st.sql.replace(st.sql.find(" ADD VALUE "), 11, " ADD VALUE IF NOT EXISTS ");
   }
 }
 
