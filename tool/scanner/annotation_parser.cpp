@@ -264,6 +264,19 @@ class reader {
 
   void error(std::size_t offset, std::string message) { errors_.push_back({offset, std::move(message)}); }
 
+  // The unnamed first argument of RETORT_TABLE / RETORT_ENUM: the SQL name, a string literal.
+  void leading_name(const option& o, bool first, std::optional<std::string>& name, option_offsets& offsets,
+                    std::string_view what) {
+    if (!first) {
+      error(o.offset, fmt::format("the {} must be the first argument", what));
+    } else if (o.value->what == option_value::kind::string && !o.value->text.empty()) {
+      name = o.value->text;
+      offsets.emplace("name", o.offset);
+    } else {
+      error(o.offset, fmt::format("invalid {}: expected a non-empty string literal", what));
+    }
+  }
+
   // Records the option's offset; false (with an error) when it was given before.
   bool first_time(option_offsets& offsets, const option& o, bool repeatable = false) {
     auto [it, fresh] = offsets.emplace(o.name, o.offset);
@@ -462,13 +475,7 @@ read_result<table_annotation> read_table_annotation(std::string_view text) {
   for (const option& o : parsed.options) {
     const bool was_first = std::exchange(first, false);
     if (o.name.empty()) {
-      if (was_first && o.value->what == option_value::kind::string && !o.value->text.empty()) {
-        a.name = o.value->text;
-        a.offsets.emplace("name", o.offset);
-      } else if (was_first) {
-        r.error(o.offset, "invalid table name: expected a non-empty string literal");
-      }
-      else r.error(o.offset, "the table name must be the first argument");
+      r.leading_name(o, was_first, a.name, a.offsets, "table name");
       continue;
     }
     const bool repeatable = o.name == "renamed_from" || o.name == "unique" || o.name == "index" ||
@@ -636,13 +643,7 @@ read_result<enum_annotation> read_enum_annotation(std::string_view text) {
   for (const option& o : parsed.options) {
     const bool was_first = std::exchange(first, false);
     if (o.name.empty()) {
-      if (was_first && o.value->what == option_value::kind::string && !o.value->text.empty()) {
-        a.name = o.value->text;
-        a.offsets.emplace("name", o.offset);
-      } else if (was_first) {
-        r.error(o.offset, "invalid enum type name: expected a non-empty string literal");
-      }
-      else r.error(o.offset, "the enum type's name must be the first argument");
+      r.leading_name(o, was_first, a.name, a.offsets, "enum type name");
       continue;
     }
     if (o.name != "schema") {
