@@ -75,6 +75,15 @@ void remove_named(table& t, std::vector<T>& list, const T& item, std::string_vie
   list.erase(it);
 }
 
+// After `t` lost a key, every foreign key referencing `t` must still find a unique key.
+void require_referenced_keys(const schema& s, const table& t, std::string_view what) {
+  for (const table& other : s.tables)
+    for (const auto& f : other.foreign_keys)
+      if (f.ref_table == t.name && !is_unique_key(t, f.ref_columns))
+        fail(fmt::format("{} of table {} is still referenced by foreign key {} of {}; drop it first", what,
+                         to_string(t.name), f.name, to_string(other.name)));
+}
+
 bool uses_column(const table& t, const std::string& c) {
   auto has = [&](const std::vector<std::string>& cols) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
   if (t.pk && has(t.pk->columns)) return true;
@@ -278,6 +287,7 @@ void apply(schema& s, const ops::drop_primary_key& o) {
   if (!t.pk || !(*t.pk == o.def))
     fail(fmt::format("table {} has no primary key {} as the operation describes it", to_string(o.table), o.def.name));
   t.pk.reset();
+  require_referenced_keys(s, t, "primary key " + o.def.name);
 }
 
 void apply(schema& s, const ops::add_unique& o) {
@@ -288,6 +298,7 @@ void apply(schema& s, const ops::add_unique& o) {
 void apply(schema& s, const ops::drop_unique& o) {
   table& t = existing_table(s, o.table);
   remove_named(t, t.uniques, o.def, "unique constraint");
+  require_referenced_keys(s, t, "unique constraint " + o.def.name);
 }
 void apply(schema& s, const ops::add_check& o) {
   table& t = existing_table(s, o.table);
@@ -305,6 +316,7 @@ void apply(schema& s, const ops::create_index& o) {
 void apply(schema& s, const ops::drop_index& o) {
   table& t = existing_table(s, o.table);
   remove_named(t, t.indexes, o.def, "index");
+  require_referenced_keys(s, t, "unique index " + o.def.name);
 }
 
 void apply(schema& s, const ops::add_foreign_key& o) {
@@ -314,6 +326,9 @@ void apply(schema& s, const ops::add_foreign_key& o) {
   require_columns(target, o.def.ref_columns, "foreign key " + o.def.name);
   if (o.def.columns.size() != o.def.ref_columns.size())
     fail(fmt::format("foreign key {} has {} columns but references {}", o.def.name, o.def.columns.size(), o.def.ref_columns.size()));
+  if (!is_unique_key(target, o.def.ref_columns))
+    fail(fmt::format("foreign key {} references {}({}), which is neither its primary key nor unique", o.def.name,
+                     to_string(o.def.ref_table), fmt::join(o.def.ref_columns, ", ")));
   add_named(s, t, t.foreign_keys, o.def);
 }
 void apply(schema& s, const ops::drop_foreign_key& o) {

@@ -63,6 +63,21 @@ schema comparable(schema s) {
   return s;
 }
 
+bool is_unique_key(const table& t, const std::vector<std::string>& columns) {
+  auto same_set = [&](std::vector<std::string> a) {
+    std::vector<std::string> b = columns;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+  };
+  if (t.pk && same_set(t.pk->columns)) return true;
+  for (const auto& u : t.uniques)
+    if (same_set(u.columns)) return true;
+  for (const auto& i : t.indexes)
+    if (i.unique && !i.where && same_set(i.columns)) return true;
+  return false;
+}
+
 std::vector<std::string> constraint_and_index_names(const table& t) {
   std::vector<std::string> names;
   if (t.pk) names.push_back(t.pk->name);

@@ -151,21 +151,6 @@ class validator {
     }
   }
 
-  static bool is_unique_key(const table& t, const std::vector<std::string>& cols) {
-    auto same_set = [&](std::vector<std::string> a) {
-      std::vector<std::string> b = cols;
-      std::sort(a.begin(), a.end());
-      std::sort(b.begin(), b.end());
-      return a == b;
-    };
-    if (t.pk && same_set(t.pk->columns)) return true;
-    for (const auto& u : t.uniques)
-      if (same_set(u.columns)) return true;
-    for (const auto& i : t.indexes)
-      if (i.unique && !i.where && same_set(i.columns)) return true;
-    return false;
-  }
-
   const schema& s_;
 };
 

@@ -683,6 +683,14 @@ std::vector<error_case> error_cases() {
        {"table public.users already has a constraint or index named ix_users_status"}},
       {"rename_constraint onto a taken name", b, ops::rename_constraint{pub("users"), "pk_users", "uq_users_email"},
        {"already has a constraint or index named uq_users_email"}},
+      // Keys that foreign keys reference, and foreign keys without a key to reference.
+      {"drop_primary_key that a foreign key still references", b,
+       ops::drop_primary_key{pub("users"), *users_now.pk},
+       {"primary key pk_users of table public.users is still referenced by foreign key fk_orders_user_id_users"}},
+      {"add_foreign_key to columns that are not a key", b,
+       ops::add_foreign_key{pub("orders"), {"fk_orders_user_id_email", {"user_id"}, pub("users"), {"status"},
+                                            fk_action::no_action, fk_action::no_action}},
+       {"references public.users(status), which is neither its primary key nor unique"}},
   };
 }
 

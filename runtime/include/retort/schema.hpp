@@ -153,6 +153,10 @@ void sort_canonically(schema& s);
 /// database cannot tell apart compare equal after this.
 [[nodiscard]] schema comparable(schema s);
 
+/// Whether `columns` (in any order) are the primary key, a unique constraint or a non-partial
+/// unique index of `t`: what a foreign key may reference.
+[[nodiscard]] bool is_unique_key(const table& t, const std::vector<std::string>& columns);
+
 /// Names of all constraints and indexes of a table (they share one namespace per schema
 /// in PostgreSQL for indexes; constraint names must be unique per table).
 [[nodiscard]] std::vector<std::string> constraint_and_index_names(const table& t);
