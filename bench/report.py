@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Renders docs/performance.md from bench/run.sh's results directory and the hand-written notes.
+usage: report.py RESULTS_DIR NOTES.md > docs/performance.md"""
+import os
+import statistics
+import sys
+
+res, notes_path = sys.argv[1], sys.argv[2]
+
+
+def lines(name):
+    path = os.path.join(res, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return [l.rstrip("\n") for l in f if l.strip()]
+
+
+def kv(name):
+    return dict(l.split(" ", 1) for l in lines(name) or [])
+
+
+def ms(key):
+    v = lines(key + ".ms")
+    return statistics.median(int(x) for x in v) if v else None
+
+
+def samples(key):
+    return lines(key + ".ms") or []
+
+
+def rss(key):
+    v = lines(key + ".rss")
+    return max(int(x) for x in v) / 1024 if v else None
+
+
+def fms(x):
+    return "n/a" if x is None else (f"{x / 1000:.2f} s" if x >= 10000 else f"{x:.0f} ms")
+
+
+def fmb(x):
+    return "n/a" if x is None else f"{x:.0f} MiB"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def fr(x):
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
+meta = kv("meta")
+sizes = {p: {k: int(v) for k, v in kv("size." + p).items()} for p in ("n100_r200", "n1000_r200", "n1000_r1000")}
+case_name = {"n100_r200": "N=100, R=200", "n1000_r200": "N=1000, R=200", "n1000_r1000": "N=1000, R=1000"}
+
+out = []
+w = out.append
+w("# Performance")
+w("")
+w("Retort's figures against the physical floor of the same work, measured in the same run, and")
+w("against Alembic on the same synthetic project. Regenerate this file (tables and all) with the")
+w("command below; the notes after the tables are `bench/performance-notes.md`, kept by hand.")
+w("")
+w("```sh")
+w(meta.get("command", "bench/run.sh"))
+w("```")
+w("")
+w(f"- Machine: {meta.get('nproc')} cores ({meta.get('cpu')}), shared with other builds while it ran, so"
+  " every figure is a ratio to a floor timed in the same run, interleaved with it.")
+w(f"- Date: {meta.get('date')}; Retort commit {meta.get('commit')}, Release build.")
+w(f"- Median of {meta.get('runs')} runs after one warm-up run (upgrades: no warm-up, a fresh database per"
+  f" run; Alembic: {meta.get('alembic_runs')} runs). Peak RSS: the largest of the runs (GNU time `%M`),"
+  " of the client process only (the PostgreSQL server's memory is not counted on either side).")
+w(f"- {meta.get('clang')}; {meta.get('postgres')}; Alembic {meta.get('alembic')} (Debian 12).")
+w(f"- Whole run: {int(meta.get('duration_s', 0)) // 60} min {int(meta.get('duration_s', 0)) % 60} s.")
+w("")
+w("The project (`bench/gen.py`): N tables `t0000...` of eight columns (bigint identity primary key,")
+w("varchar(100) with an index, integer and boolean with server defaults, double precision, timestamptz")
+w("default now(), nullable text, nullable bigint foreign key to the previous table); revision 1 creates")
+w("them all, revisions 2..R each add a column to one table (every fifth also indexes it). The C++ models")
+w("and the SQLAlchemy models are the head of that history; before measuring, `retort check` proves the")
+w("scanned models and the replayed JSON history agree.")
+w("")
+
+# ---- Retort against the floor ----
+w("## Retort against the floor")
+w("")
+w("| figure | case | Retort | floor | ratio | target | peak RSS Retort / floor |")
+w("|---|---|---|---|---|---|---|")
+rows = [
+    ("scan", "scan", "`retort-scan` vs `clang++ -fsyntax-only`, same TU and flags", 1.3, ["n100_r200", "n1000_r200"]),
+    ("build", "build", "no-change `cmake --build` vs a no-change build depending on the same files", None, ["n1000_r200"]),
+    ("revision", "revision", "db-revision (`retort revision --snapshot`) vs reading + parsing its inputs", None,
+     ["n100_r200", "n1000_r200", "n1000_r1000"]),
+    ("check", "check", "db-check (`retort check --snapshot`, no drift) vs reading + parsing its inputs", None,
+     ["n100_r200", "n1000_r200", "n1000_r1000"]),
+    ("upgrade", "upgrade", "`retort upgrade` base -> head vs `psql -1 -f` of `retort sql base:head`", 1.5,
+     ["n100_r200", "n1000_r200", "n1000_r1000"]),
+]
+missed = []
+for key, _, label, target, cases in rows:
+    for p in cases:
+        a, b = ms(f"{key}.retort.{p}"), ms(f"{key}.floor.{p}")
+        r = ratio(a, b)
+        t = "-" if target is None else f"<= {target}x " + ("met" if r is not None and r <= target else "**missed**")
+        if target is not None and (r is None or r > target):
+            missed.append(f"{key} {case_name[p]}")
+        w(f"| {label} | {case_name[p]} | {fms(a)} | {fms(b)} | {fr(r)} | {t} | "
+          f"{fmb(rss(f'{key}.retort.{p}'))} / {fmb(rss(f'{key}.floor.{p}'))} |")
+w("")
+w("Samples (ms, in run order):")
+w("")
+for key, _, _, _, cases in rows:
+    for p in cases:
+        for side in ("retort", "floor"):
+            w(f"- {key}.{side} {case_name[p]}: {' '.join(samples(f'{key}.{side}.{p}'))}")
+w("")
+proof = kv("build.proof")
+same = proof.get("snapshot_mtime_before") == proof.get("snapshot_mtime_after")
+w("**The scanner did not run on a no-change build:** the snapshot's mtime was "
+  f"{proof.get('snapshot_mtime_before')} before the timed builds and {proof.get('snapshot_mtime_after')} after"
+  f" ({'unchanged' if same else 'CHANGED'}); the last build's output has {proof.get('scan_lines_in_last_output')}"
+  f" \"Scanning the models\" lines; `ninja -n -d explain` then says: `{proof.get('ninja_dry_run')}`.")
+w("")
+
+# ---- Alembic ----
+w("## Retort and Alembic side by side")
+w("")
+w("Alembic needs a live database at the history's head for autogenerate and for a drift check; Retort")
+w("needs none (it replays the history). The same change is found by both: the models are one revision")
+w("ahead of the history (autogenerate / db-revision), or at its head (drift check).")
+w("")
+w("| what | case | Retort | Alembic | Retort / Alembic | peak RSS Retort / Alembic |")
+w("|---|---|---|---|---|---|")
+for label, rk, ak in [("autogenerate (db-revision)", "revision.retort", "alembic.autogenerate"),
+                      ("no-change drift check (db-check)", "check.retort", "alembic.check"),
+                      ("upgrade base -> head", "upgrade.retort", "alembic.upgrade")]:
+    for p in ("n100_r200", "n1000_r200"):
+        a, b = ms(f"{rk}.{p}"), ms(f"{ak}.{p}")
+        w(f"| {label} | {case_name[p]} | {fms(a)} | {fms(b)} | {fr(ratio(a, b))} | "
+          f"{fmb(rss(f'{rk}.{p}'))} / {fmb(rss(f'{ak}.{p}'))} |")
+w("")
+w("Alembic samples (ms): " + "; ".join(
+    f"{k} {case_name[p]}: {' '.join(samples(f'alembic.{k}.{p}'))}"
+    for k in ("autogenerate", "check", "upgrade") for p in ("n100_r200", "n1000_r200")))
+w("")
+
+# ---- growth ----
+w("## Growth")
+w("")
+w("Time at the larger size over time at the smaller one, against the growth of the input (bytes of")
+w("headers, of snapshot + history, of SQL). Linear means the two factors are close.")
+w("")
+w("| figure | N=100 -> N=1000 (R=200): time | input | R=200 -> R=1000 (N=1000): time | input |")
+w("|---|---|---|---|---|")
+
+
+def growth(key, size_of):
+    cells = []
+    for small, big in (("n100_r200", "n1000_r200"), ("n1000_r200", "n1000_r1000")):
+        a, b = ms(f"{key}.{small}"), ms(f"{key}.{big}")
+        if a is None or b is None:
+            cells += ["n/a", "n/a"]
+            continue
+        cells += [fr(b / a), fr(size_of(big) / size_of(small))]
+    return cells
+
+
+def json_in(p):
+    return sizes[p]["snapshot"] + sizes[p]["history"]
+
+
+for label, key, size_of in [
+        ("scan", "scan.retort", lambda p: sizes[p]["headers"]),
+        ("clang++ -fsyntax-only", "scan.floor", lambda p: sizes[p]["headers"]),
+        ("db-revision", "revision.retort", json_in),
+        ("db-check", "check.retort", json_in),
+        ("read + parse inputs", "check.floor", json_in),
+        ("retort upgrade", "upgrade.retort", lambda p: sizes[p]["sql"]),
+        ("psql -1 -f", "upgrade.floor", lambda p: sizes[p]["sql"]),
+        ("Alembic autogenerate", "alembic.autogenerate", lambda p: sizes[p]["headers"]),
+        ("Alembic drift check", "alembic.check", lambda p: sizes[p]["headers"]),
+        ("Alembic upgrade", "alembic.upgrade", lambda p: sizes[p]["sql"])]:
+    w(f"| {label} | " + " | ".join(growth(key, size_of)) + " |")
+w("")
+w("Input sizes (bytes): " + "; ".join(
+    f"{case_name[p]}: headers {s['headers']}, history {s['history']}, snapshot {s['snapshot']}, SQL {s['sql']}"
+    for p, s in sizes.items()))
+w("")
+if missed:
+    w("Targets missed in this run: " + ", ".join(missed) + " (see the notes).")
+else:
+    w("Every target was met in this run.")
+w("")
+with open(notes_path) as f:
+    w(f.read().rstrip())
+print("\n".join(out))

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Retort's speed against the physical floor and against Alembic; rewrites docs/performance.md.
+#
+#   bench/run.sh            # everything, median of 5 (about 20 minutes on 2 cores)
+#   RUNS=3 bench/run.sh     # fewer runs per figure
+#
+# What it does, in order:
+#  1. bench/install-deps.sh (Alembic, SQLAlchemy, GNU time, ...; only what is missing).
+#  2. Builds retort and retort-scan in Release from the committed HEAD (exported with git
+#     archive into $BENCH_DIR/source, so other people's uncommitted edits do not leak in;
+#     RETORT_BENCH_SOURCE=worktree builds the working tree instead) in $BENCH_DIR/retort.
+#  3. bench/gen.py: synthetic projects N tables x R revisions, (100, 200), (1000, 200) and
+#     (1000, 1000), as Retort models + JSON history and SQLAlchemy models + Alembic scripts;
+#     each is validated: the scanned models must match the replayed history (retort check).
+#  4. A private PostgreSQL cluster under /tmp (retort devdb), stopped at the end.
+#  5. Every figure: Retort and its floor interleaved, RUNS times each, median wall time and the
+#     largest peak RSS (GNU time %M); Alembic likewise.
+#  6. bench/report.py renders the tables + bench/performance-notes.md into docs/performance.md.
+# BENCH_DIR defaults to build-bench in the repository.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+command_line="bench/run.sh${*:+ $*}"
+[[ -n ${RUNS:-} ]] && command_line="RUNS=$RUNS $command_line"
+runs=${RUNS:-5}
+alembic_runs=${ALEMBIC_RUNS:-$runs}
+bench=${BENCH_DIR:-$root/build-bench}
+clangxx=${CLANGXX:-clang++-14}
+py=/usr/bin/python3   # Debian's, where python3-alembic lives
+started=$(date +%s)
+
+log() { echo "== $*" >&2; }
+
+"$root/bench/install-deps.sh"
+
+# ---- 2. Retort, Release ----------------------------------------------------------------------
+src=$bench/source
+mkdir -p "$src"
+if [[ ${RETORT_BENCH_SOURCE:-head} == worktree ]]; then
+  src=$root
+  commit="$(git -C "$root" rev-parse --short HEAD) + working tree"
+else
+  # Export HEAD, then copy only the files whose bytes changed (mtimes of the rest stay, so
+  # ninja rebuilds only what changed).
+  commit=$(git -C "$root" rev-parse --short HEAD)
+  export_dir=$(mktemp -d)
+  git -C "$root" archive HEAD | tar -x -C "$export_dir"
+  (cd "$export_dir" && find . -type f) | while read -r f; do
+    if ! cmp -s "$export_dir/$f" "$src/$f"; then
+      mkdir -p "$(dirname "$src/$f")"
+      cp "$export_dir/$f" "$src/$f"
+    fi
+  done
+  rm -rf "$export_dir"
+fi
+build=$bench/retort
+log "building Retort ($commit) in $build"
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETORT_BUILD_TESTS=OFF > /dev/null
+fi
+ninja -C "$build" -j1 retort retort-scan > /dev/null
+retort=$build/tool/cli/retort
+scan=$build/tool/retort-scan
+
+work=$bench/work
+res=$work/results
+rm -rf "$res"
+mkdir -p "$res"
+c++ -O2 -std=c++20 "$root/bench/read_inputs.cpp" -o "$work/read_inputs"
+read_inputs=$work/read_inputs
+
+# ---- 3. The synthetic projects ---------------------------------------------------------------
+projects=(n100_r200 n1000_r200 n1000_r1000)
+flags() { echo "-std=c++20 -I$work/$1/cpp -I$src/runtime/include"; }
+for p in "${projects[@]}"; do
+  n=${p#n}; n=${n%_r*}; r=${p#*_r}
+  log "generating $p"
+  "$py" "$root/bench/gen.py" --tables "$n" --revisions "$r" --out "$work/$p"
+  d=$work/$p
+  # The history minus its last revision: what db-revision / autogenerate start from.
+  mkdir -p "$d/minus1/versions" "$d/alembic_minus1/versions"
+  cp $(ls "$d"/migrations/versions/*.json | head -n -1) "$d/minus1/versions/"
+  cp "$d"/alembic/{alembic.ini,env.py,script.py.mako,models.py} "$d/alembic_minus1/"
+  cp $(ls "$d"/alembic/versions/*.py | head -n -1) "$d/alembic_minus1/versions/"
+  "$retort" --migrations "$d/migrations/versions" replay -o "$d/head.json"
+  "$retort" --migrations "$d/minus1/versions" replay -o "$d/minus1.json"
+  # shellcheck disable=SC2046
+  "$scan" -o "$d/schema.json" --depfile "$d/schema.json.d" --previous "$d/head.json" "$d/cpp/models.hpp" \
+    -- $(flags "$p")
+  "$retort" --migrations "$d/migrations/versions" history > /dev/null
+  "$retort" --migrations "$d/migrations/versions" check --snapshot "$d/schema.json" \
+    || { echo "generated project $p: the models and the history disagree" >&2; exit 1; }
+  "$retort" --migrations "$d/migrations/versions" sql base:head > "$d/upgrade.sql"
+  printf '#include "%s"\n' "$d/cpp/models.hpp" > "$d/tu.cpp"
+  # Sizes, for the growth table: input bytes of each figure.
+  {
+    echo "headers $(cat "$d"/cpp/*.hpp | wc -c)"
+    echo "history $(cat "$d"/migrations/versions/*.json | wc -c)"
+    echo "snapshot $(wc -c < "$d/schema.json")"
+    echo "sql $(wc -c < "$d/upgrade.sql")"
+  } > "$res/size.$p"
+done
+
+# ---- 4. The cluster --------------------------------------------------------------------------
+devdb=/tmp/retort-bench-devdb
+"$retort" --devdb-dir "$devdb" devdb start > /dev/null
+trap '"$retort" --devdb-dir "$devdb" devdb stop > /dev/null 2>&1 || true' EXIT
+base_url=$("$retort" --devdb-dir "$devdb" devdb url)
+socket_dir=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<< "$base_url")
+pg_user=$(sed -n 's/.*user=\([^ ]*\).*/\1/p' <<< "$base_url")
+url_of() { echo "$base_url dbname=$1"; }
+sa_url_of() { echo "postgresql+psycopg2://${pg_user}@/$1?host=$socket_dir"; }
+fresh_db() {
+  psql -q -X "$(url_of postgres)" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" > /dev/null 2>&1
+}
+export PATH=/usr/lib/postgresql/15/bin:$PATH
+
+# ---- 5. Measuring ----------------------------------------------------------------------------
+# sample KEY PREP CMD...: PREP (untimed), then one timed run of CMD: wall ms and peak RSS (KiB).
+sample() {
+  local key=$1 prep=$2
+  shift 2
+  $prep
+  local t0 t1
+  t0=$(date +%s%N)
+  if ! /usr/bin/time -f %M -o "$res/$key.rss1" "$@" > "$res/$key.out" 2>&1; then
+    echo "failed: $key: $*" >&2
+    tail -20 "$res/$key.out" >&2
+    exit 1
+  fi
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000)) >> "$res/$key.ms"
+  tail -1 "$res/$key.rss1" >> "$res/$key.rss"
+}
+# pair KEY_A PREP_A CMD_A :: KEY_B PREP_B CMD_B: a warm-up of each, then RUNS interleaved runs.
+# (warm-up skipped when WARMUP=0)
+pair() {
+  local a=() b=() in_b=0 x
+  for x in "$@"; do
+    if [[ $x == :: && $in_b == 0 ]]; then in_b=1; elif ((in_b)); then b+=("$x"); else a+=("$x"); fi
+  done
+  if [[ ${WARMUP:-1} == 1 ]]; then
+    sample "${a[0]}.warm" "${a[@]:1}"
+    sample "${b[0]}.warm" "${b[@]:1}"
+  fi
+  local i
+  for ((i = 0; i < ${RUNS_HERE:-$runs}; i++)); do
+    sample "${a[@]}"
+    sample "${b[@]}"
+  done
+}
+noop() { :; }
+
+# Scan vs clang++ -fsyntax-only, same translation unit and flags (RETORT_SCANNING is what
+# retort-scan defines, so the compiler sees the annotations too).
+for p in n100_r200 n1000_r200; do
+  d=$work/$p
+  log "scan $p"
+  # shellcheck disable=SC2046
+  pair "scan.retort.$p" noop "$scan" -o "$d/scan.json" --depfile "$d/scan.json.d" --previous "$d/head.json" \
+         "$d/cpp/models.hpp" -- $(flags "$p") \
+    :: "scan.floor.$p" noop "$clangxx" -fsyntax-only $(flags "$p") -DRETORT_SCANNING=1 "$d/tu.cpp"
+done
+
+# A no-change cmake --build of a project using retort_add_schema (N = 1000, R = 200) vs the
+# same build of a project whose one custom command depends on the same files.
+p=n1000_r200
+d=$work/$p
+log "no-change build $p"
+for kind in retort floor; do
+  floor=OFF
+  [[ $kind == floor ]] && floor=ON
+  rm -rf "$d/cmake-$kind"
+  cmake -S "$root/bench/project" -B "$d/cmake-$kind" -G Ninja -DBENCH_FLOOR=$floor -DRETORT_SOURCE="$src" \
+    -DRETORT_BUILD="$build" -DBENCH_MODELS="$d/cpp" -DBENCH_MIGRATIONS="$d/migrations/versions" > /dev/null
+  cmake --build "$d/cmake-$kind" > "$d/cmake-$kind.first.log"
+done
+snapshot_file=$d/cmake-retort/retort/bench/schema.json
+grep -q "Scanning the models" "$d/cmake-retort.first.log" || { echo "the first build did not scan" >&2; exit 1; }
+before=$(stat -c '%.9Y' "$snapshot_file")
+pair "build.retort.$p" noop cmake --build "$d/cmake-retort" :: "build.floor.$p" noop cmake --build "$d/cmake-floor"
+after=$(stat -c '%.9Y' "$snapshot_file")
+scanned=$(cat "$res/build.retort.$p".out | grep -c "Scanning the models" || true)
+explain=$(ninja -C "$d/cmake-retort" -n -d explain 2>&1 | tail -1)
+{
+  echo "snapshot_mtime_before $before"
+  echo "snapshot_mtime_after $after"
+  echo "scan_lines_in_last_output $scanned"
+  echo "ninja_dry_run $explain"
+} > "$res/build.proof"
+
+# db-revision (read snapshot, replay, diff, render, write) vs reading and parsing the inputs.
+rm_new_revision() { find "$1" -newer "$res/marker" -name '*.json' -delete; }
+for p in n100_r200 n1000_r200 n1000_r1000; do
+  d=$work/$p
+  log "db-revision $p"
+  touch "$res/marker"
+  prep_rev() { rm_new_revision "$d/minus1/versions"; }
+  pair "revision.retort.$p" prep_rev "$retort" --migrations "$d/minus1/versions" revision --snapshot "$d/schema.json" \
+         -m "bench" \
+    :: "revision.floor.$p" noop "$read_inputs" "$d/schema.json" "$d/minus1/versions"
+  prep_rev
+done
+
+# db-check (no change) vs reading and parsing the inputs.
+for p in n100_r200 n1000_r200 n1000_r1000; do
+  d=$work/$p
+  log "db-check $p"
+  pair "check.retort.$p" noop "$retort" --migrations "$d/migrations/versions" check --snapshot "$d/schema.json" \
+    :: "check.floor.$p" noop "$read_inputs" "$d/schema.json" "$d/migrations/versions"
+done
+
+# upgrade base -> head into an empty database vs psql -1 -f of the same offline SQL.
+for p in n100_r200 n1000_r200 n1000_r1000; do
+  d=$work/$p
+  log "upgrade $p"
+  fresh_a() { fresh_db bench_up_a; }
+  fresh_b() { fresh_db bench_up_b; }
+  WARMUP=0 pair "upgrade.retort.$p" fresh_a "$retort" --url "$(url_of bench_up_a)" \
+         --migrations "$d/migrations/versions" upgrade head \
+    :: "upgrade.floor.$p" fresh_b psql -X -q -v ON_ERROR_STOP=1 -1 -f "$d/upgrade.sql" "$(url_of bench_up_b)"
+done
+
+# ---- Alembic, side by side -------------------------------------------------------------------
+alembic_cmd() { "$py" -m alembic -c "$1/alembic.ini" "${@:2}"; }
+for p in n100_r200 n1000_r200; do
+  d=$work/$p
+  db=bench_al_${p}
+  export BENCH_SQLALCHEMY_URL
+  BENCH_SQLALCHEMY_URL=$(sa_url_of "$db")
+  # upgrade of the R revisions into an empty database (a fresh one per run).
+  log "alembic upgrade $p"
+  fresh_al() { fresh_db "$db"; }
+  for ((i = 0; i < alembic_runs; i++)); do
+    sample "alembic.upgrade.$p" fresh_al alembic_cmd "$d/alembic" upgrade head
+  done
+  # autogenerate: the database at the head of the history minus its last revision (Alembic
+  # needs it live), the models one revision ahead: the same change db-revision finds.
+  log "alembic autogenerate $p"
+  fresh_db "$db"
+  alembic_cmd "$d/alembic_minus1" upgrade head > /dev/null 2>&1
+  touch "$res/marker"
+  prep_al() { find "$d/alembic_minus1/versions" -newer "$res/marker" -name '*.py' -delete; }
+  for ((i = 0; i < alembic_runs; i++)); do
+    sample "alembic.autogenerate.$p" prep_al alembic_cmd "$d/alembic_minus1" revision --autogenerate -m bench
+  done
+  grep -q "add_column" "$(ls -t "$d"/alembic_minus1/versions/*.py | head -1)" \
+    || { echo "alembic autogenerate $p found nothing" >&2; exit 1; }
+  prep_al
+  # the no-change drift check: models vs the database at head.
+  log "alembic drift check $p"
+  alembic_cmd "$d/alembic" upgrade head > /dev/null 2>&1
+  for ((i = 0; i < alembic_runs; i++)); do
+    sample "alembic.check.$p" noop "$py" "$root/bench/alembic_check.py" "$d/alembic"
+  done
+done
+
+# ---- 6. The report ---------------------------------------------------------------------------
+finished=$(date +%s)
+{
+  echo "command $command_line"
+  echo "commit $commit"
+  echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "nproc $(nproc)"
+  echo "cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+  echo "runs $runs"
+  echo "alembic_runs $alembic_runs"
+  echo "clang $("$clangxx" --version | head -1)"
+  echo "postgres $(psql --version)"
+  echo "alembic $("$py" -c 'import alembic, sqlalchemy; print(alembic.__version__, "/ SQLAlchemy", sqlalchemy.__version__)')"
+  echo "duration_s $((finished - started))"
+} > "$res/meta"
+"$py" "$root/bench/report.py" "$res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
+log "wrote docs/performance.md ($((finished - started)) s)"
