@@ -1,6 +1,7 @@
 // The `retort` binary as users and app replicas run it, against a real PostgreSQL: concurrent
 // upgrades, edited files, offline SQL through psql, refused revisions, SIGKILL at random points,
-// unreachable databases, the local dev database, and stamping (issue #4's guarantees).
+// unreachable databases, the local dev database, and stamping (issue #4's guarantees); and
+// `retort check` as a pull request shows it (text, JSON, GitHub Actions annotations).
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -612,6 +613,168 @@ TEST_F(Cli, StampAdoptsAnExistingDatabase) {
   EXPECT_EQ(test::describe(live(url())), existing);  // a stamp runs nothing
   EXPECT_EQ(rows_of(url(), "SELECT revision, direction FROM retort.history ORDER BY id"),
             "head | stamp | \nbase | stamp | \n");
+}
+
+// ---------------------------------------------------------------------------------------
+// `retort check` in a pull request: the text a reviewer reads lists each change (at its model
+// declaration) and its SQL; under GitHub Actions each change is also an `::error` annotation
+// on that line of the model source.
+
+void write_text(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// A locations file as retort-scan writes it, the sites given as (key, file, line, column).
+struct site_entry {
+  std::string key, file;
+  int line, column;
+};
+std::string locations_json(const std::vector<site_entry>& tables, const std::vector<site_entry>& columns) {
+  auto section = [](const std::vector<site_entry>& entries) {
+    json out = json::object();
+    for (const auto& e : entries) out[e.key] = json{{"file", e.file}, {"line", e.line}, {"column", e.column}};
+    return out;
+  };
+  return json{{"format", 1}, {"tables", section(tables)}, {"columns", section(columns)}, {"enums", json::object()}}.dump(2);
+}
+
+// The history has users(id) and legacy(id); the models add users.phone_number and drop legacy.
+class CliCheck : public Cli {
+ protected:
+  void SetUp() override {
+    const schema history_schema = read_snapshot(R"json({"format": 1, "tables": [
+        {"schema": "public", "name": "legacy", "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "users", "columns": [{"name": "id", "type": "bigint"}],
+         "primary_key": {"columns": ["id"]}}]})json",
+                                                "history.json");
+    (void)write({make_revision(1, {}, "users and legacy", diff(schema{}, history_schema))});
+    write_text(snapshot, R"json({"format": 1, "tables": [
+        {"schema": "public", "name": "users", "columns": [{"name": "id", "type": "bigint"},
+          {"name": "phone_number", "type": "varchar(20)", "nullable": true}],
+         "primary_key": {"columns": ["id"]}}]})json");
+    write_text(locations, locations_json({{"public.users", (scratch() / "models/user.hpp").string(), 4, 31}},
+                                         {{"public.users.id", (scratch() / "models/user.hpp").string(), 5, 43},
+                                          {"public.users.phone_number", (scratch() / "models/user.hpp").string(), 6, 56}}));
+  }
+
+  /// `retort [global...] check --snapshot S --locations L [options...]`, no database.
+  result check(const std::vector<std::string>& options, const env_changes& env, std::vector<std::string> global = {}) {
+    global.insert(global.end(), {"check", "--snapshot", snapshot.string(), "--locations", locations.string()});
+    global.insert(global.end(), options.begin(), options.end());
+    return retort(global, std::nullopt, env);
+  }
+
+  const fs::path snapshot = scratch() / "build/schema.json";
+  const fs::path locations = scratch() / "build/locations.json";
+  // GitHub Actions, with the checkout in the scratch directory: paths relative to it.
+  const env_changes github{{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", scratch().string()}};
+  // Not GitHub Actions, whatever runs the test.
+  const env_changes elsewhere{{"GITHUB_ACTIONS", std::nullopt}, {"GITHUB_WORKSPACE", std::nullopt}};
+};
+
+TEST_F(CliCheck, GithubActionsAnnotateEachChangeAtItsModelDeclaration) {
+  const result r = check({}, github);
+  EXPECT_EQ(r.code, 3) << r;
+  // The dropped table is in no model any more: no location; the added column at its field.
+  EXPECT_EQ(r.out,
+            "::error title=Retort drift::drop table public.legacy\n"
+            "::error file=models/user.hpp,line=6,col=56,title=Retort drift::add column public.users.phone_number\n")
+      << r;
+  EXPECT_EQ(r.err.find("::error"), std::string::npos) << "annotations go to stdout only\n" << r;
+  EXPECT_NE(r.err.find("  - add column public.users.phone_number  (models/user.hpp:6:56)\n"), std::string::npos) << r;
+
+  const result none = check({"--annotations", "none"}, github);
+  EXPECT_EQ(none.code, 3) << none;
+  EXPECT_EQ(none.out, "") << none;
+}
+
+TEST_F(CliCheck, ElsewhereTheTextListsEachChangeAndItsSql) {
+  const result r = check({}, elsewhere);
+  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.out, "") << "no annotations outside GitHub Actions\n" << r;
+  EXPECT_EQ(r.err, fmt::format("error: the models differ from the migration history in 2 changes\n"
+                               "  - drop table public.legacy\n"
+                               "  - add column public.users.phone_number  ({}:6:56)\n"
+                               "\n"
+                               "As SQL:\n"
+                               "  DROP TABLE \"public\".\"legacy\";\n"
+                               "  ALTER TABLE \"public\".\"users\" ADD COLUMN \"phone_number\" varchar(20);\n"
+                               "\n"
+                               "Generate the migration with: retort revision --snapshot {} -m \"<message>\"\n",
+                               (scratch() / "models/user.hpp").string(), snapshot.string()));
+
+  // Asked for, annotations come anywhere; without a workspace the path stays absolute.
+  const result asked = check({"--annotations", "github"}, elsewhere);
+  EXPECT_EQ(asked.code, 3) << asked;
+  EXPECT_EQ(asked.out, fmt::format("::error title=Retort drift::drop table public.legacy\n"
+                                   "::error file={},line=6,col=56,title=Retort drift::add column public.users.phone_number\n",
+                                   (scratch() / "models/user.hpp").string()))
+      << asked;
+
+  // Without --locations the changes are the same, at no place.
+  const result unplaced = retort({"check", "--snapshot", snapshot.string()}, std::nullopt, github);
+  EXPECT_EQ(unplaced.code, 3) << unplaced;
+  EXPECT_EQ(unplaced.out,
+            "::error title=Retort drift::drop table public.legacy\n"
+            "::error title=Retort drift::add column public.users.phone_number\n")
+      << unplaced;
+}
+
+TEST_F(CliCheck, JsonChangesCarryTheirFileAndLine) {
+  const result r = check({}, github, {"--format", "json"});
+  EXPECT_EQ(r.code, 3) << r;
+  json out;
+  ASSERT_NO_THROW(out = json::parse(r.out)) << "JSON output stays JSON under GitHub Actions\n" << r;
+  EXPECT_EQ(out["changes"], json::parse(fmt::format(R"([
+      {{"description": "drop table public.legacy", "file": null, "line": null, "column": null}},
+      {{"description": "add column public.users.phone_number", "file": "{}", "line": 6, "column": 56}}])",
+                                                    (scratch() / "models/user.hpp").string())))
+      << r;
+  EXPECT_EQ(out["ok"], false);
+
+  const result both = check({"--annotations", "github"}, elsewhere, {"--format", "json"});
+  EXPECT_EQ(both.code, 2) << both;
+}
+
+TEST_F(CliCheck, BadLocationsFileIsBadInput) {
+  write_text(locations, R"({"format": 1, "tables": {"public.users": {"file": "/m.hpp", "line": "six", "column": 1}}})");
+  const result r = check({}, elsewhere);
+  EXPECT_EQ(r.code, 1) << r;
+  EXPECT_EQ(r.err, fmt::format("error: {}: tables[\"public.users\"].line: expected a positive integer\n", locations.string()));
+}
+
+// Workflow-command escaping: `%` in the message; `,` `:` `%` in the file property. Several
+// heads: one annotation on the first line of the newest head's migration file.
+TEST_F(Cli, CheckAnnotationsAreEscapedAndSeveralHeadsPointAtTheNewest) {
+  const env_changes github{{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", scratch().string()}};
+  const fs::path snapshot = scratch() / "schema.json";
+  const fs::path locations = scratch() / "locations.json";
+  const schema base = read_snapshot(R"json({"format": 1, "tables": [{"schema": "public", "name": "t",
+      "columns": [{"name": "id", "type": "bigint"}]}]})json",
+                                    "base.json");
+  const revision r1 = make_revision(1, {}, "t", diff(schema{}, base));
+  (void)write({r1});
+  write_text(snapshot, R"json({"format": 1, "tables": [{"schema": "public", "name": "t",
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "share%", "type": "integer", "nullable": true}]}]})json");
+  write_text(locations, locations_json({}, {{"public.t.share%", (scratch() / "models/a,b:c%.hpp").string(), 2, 3}}));
+  const std::vector<std::string> args{"check", "--snapshot", snapshot.string(), "--locations", locations.string()};
+
+  const result r = retort(args, std::nullopt, github);
+  EXPECT_EQ(r.code, 3) << r;
+  EXPECT_EQ(r.out, "::error file=models/a%2Cb%3Ac%25.hpp,line=2,col=3,title=Retort drift::add column public.t.share%25\n") << r;
+
+  // Two branches from r1: the newer (by creation time) is written first.
+  const revision newer = make_revision(3, {r1.id}, "branch a", {ops::create_schema{"a"}});
+  const revision older = make_revision(2, {r1.id}, "branch b", {ops::create_schema{"b"}});
+  const revision_graph graph = write({r1, newer, older});
+  const result heads = retort(args, std::nullopt, github);
+  EXPECT_EQ(heads.code, 3) << heads;
+  const std::string newest = fs::path(graph.at(newer.id).file).filename().string();
+  EXPECT_EQ(heads.out, fmt::format("::error file=versions/{},line=1,title=Retort heads::the history has 2 heads ({}): "
+                                   "join them with `retort merge`\n",
+                                   newest, fmt::join(graph.heads(), ", ")))
+      << heads;
 }
 
 }  // namespace

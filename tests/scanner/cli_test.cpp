@@ -1,6 +1,6 @@
 // retort-scan as the build runs it: the example models against the golden snapshot (with
 // CMake's flags and with compile_commands.json), outputs rewritten only on a change, the
-// depfile, and command line mistakes.
+// depfile, the locations file, and command line mistakes.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -108,6 +108,100 @@ TEST(Outputs, DepfileListsEveryFileRead) {
   EXPECT_NE(depfile.find("/optional"), std::string::npos) << "system headers count too:\n" << depfile;
   EXPECT_NE(depfile.find(" " + (dir / "head.json").string()), std::string::npos) << depfile;
   EXPECT_EQ(depfile.find("retort-scan-models.cpp"), std::string::npos) << "the synthetic file exists only in memory";
+}
+
+// A mixin in a header of its own, an enum and a table: the locations file names each
+// declaration by absolute path, line and column, and leaves the snapshot as it was.
+constexpr const char* located_mixin = R"(#pragma once
+#include <retort/model.hpp>
+struct Stamped {
+  retort::Timestamp created_at;
+};
+)";
+constexpr const char* located_model = R"(#include "mixin.hpp"
+enum class Kind { small, large };
+struct RETORT_TABLE("things") Thing : Stamped {
+  RETORT_COLUMN(primary_key) std::int64_t id;
+  Kind kind;
+};
+)";
+
+TEST(Outputs, LocationsFileSaysWhereEachObjectIsDeclared) {
+  const scratch_directory dir("locations");
+  write(dir / "mixin.hpp", located_mixin);
+  write(dir / "model.hpp", located_model);
+  ASSERT_EQ(run_scan(with_flags({"-o", "plain.json", "model.hpp"}), dir.path()).exit_code, 0);
+  process_result r = run_scan(with_flags({"-o", "schema.json", "--locations", "locations.json", "model.hpp"}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read(dir / "schema.json"), read(dir / "plain.json")) << "--locations must not change the snapshot";
+
+  const std::string at = fs::canonical(dir.path()).string();
+  EXPECT_EQ(read(dir / "locations.json"), R"({
+  "format": 1,
+  "tables": {
+    "public.things": {
+      "file": ")" + at + R"(/model.hpp",
+      "line": 3,
+      "column": 31
+    }
+  },
+  "columns": {
+    "public.things.created_at": {
+      "file": ")" + at + R"(/mixin.hpp",
+      "line": 4,
+      "column": 21
+    },
+    "public.things.id": {
+      "file": ")" + at + R"(/model.hpp",
+      "line": 4,
+      "column": 43
+    },
+    "public.things.kind": {
+      "file": ")" + at + R"(/model.hpp",
+      "line": 5,
+      "column": 8
+    }
+  },
+  "enums": {
+    "public.kind": {
+      "file": ")" + at + R"(/model.hpp",
+      "line": 2,
+      "column": 12
+    }
+  }
+}
+)");
+}
+
+TEST(Outputs, LocationsFileIsRewrittenOnlyWhenItsBytesChange) {
+  const scratch_directory dir("locations-rewrite");
+  write(dir / "mixin.hpp", located_mixin);
+  write(dir / "model.hpp", located_model);
+  const auto args = with_flags({"-o", "schema.json", "--locations", "locations.json", "model.hpp"});
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
+  const std::string first = read(dir / "locations.json");
+
+  const auto long_ago = fs::file_time_type::clock::now() - std::chrono::hours(24);
+  fs::last_write_time(dir / "schema.json", long_ago);
+  fs::last_write_time(dir / "locations.json", long_ago);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
+  EXPECT_EQ(fs::last_write_time(dir / "locations.json"), long_ago);
+
+  // A comment above the table moves its declarations, not its schema: only the locations change.
+  write(dir / "model.hpp", std::string("// things\n") + located_model);
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
+  EXPECT_EQ(fs::last_write_time(dir / "schema.json"), long_ago);
+  EXPECT_NE(fs::last_write_time(dir / "locations.json"), long_ago);
+  const std::string moved = read(dir / "locations.json");
+  EXPECT_NE(moved, first);
+  EXPECT_NE(moved.find("\"line\": 4,\n      \"column\": 31"), std::string::npos) << moved;
+
+  // A mistake writes neither file.
+  fs::last_write_time(dir / "locations.json", long_ago);
+  write(dir / "model.hpp", std::string(located_model) + "struct RETORT_TABLE(\"things\") Again { std::int64_t id; };\n");
+  EXPECT_EQ(run_scan(args, dir.path()).exit_code, 1);
+  EXPECT_EQ(read(dir / "locations.json"), moved);
+  EXPECT_EQ(fs::last_write_time(dir / "locations.json"), long_ago);
 }
 
 TEST(Outputs, DepfileEscapesSpacesHashesAndDollars) {

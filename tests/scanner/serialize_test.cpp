@@ -1,8 +1,11 @@
 // The scanner on ASTs built from code strings (clang::tooling::buildASTFromCodeWithArgs):
-// annotated structs in, tables out, compared as one readable line per element.
+// annotated structs in, tables (and where they are declared) out, compared as one readable
+// line per element.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <string>
 
 #include <clang/Frontend/ASTUnit.h>
@@ -78,6 +81,7 @@ std::string describe(schema s) {
 
 struct scanned {
   std::optional<schema> result;
+  declaration_sites sites;  ///< where result's tables, columns and enums are declared
   std::string diagnostics;  ///< what a user would have seen on stderr
 
   // The scan's result, or its diagnostics, for one-line expectations.
@@ -99,7 +103,10 @@ scanned scan_code(const std::string& code, const schema* previous = nullptr) {
     return out;
   }
   printer.BeginSourceFile(ast->getLangOpts(), &ast->getPreprocessor());
-  out.result = scan_translation_unit(ast->getASTContext(), ast->getDiagnostics(), previous);
+  if (auto s = scan_translation_unit(ast->getASTContext(), ast->getDiagnostics(), previous)) {
+    out.result = std::move(s->model);
+    out.sites = std::move(s->sites);
+  }
   printer.EndSourceFile();
   stream.flush();
   return out;
@@ -437,6 +444,83 @@ TEST(Serialize, NewNotNullColumnsNeedADefaultOrABackfill) {
             "models.cpp:14:19: error: new NOT NULL column 'name' of table public.teams needs a server_default or a backfill value for the existing rows\n");
   // Without a previous snapshot the rule does not apply.
   EXPECT_TRUE(scan_code(code).result);
+}
+
+// ---- declaration sites (the locations file) ----------------------------------------------
+
+// One line per site, "<section> <key> <file name>:<line>:<column>"; the file is absolute.
+std::string describe(const declaration_sites& sites) {
+  std::string out;
+  auto section = [&](std::string_view name, const std::map<std::string, declaration_site>& entries) {
+    for (const auto& [key, site] : entries) {
+      EXPECT_TRUE(std::filesystem::path(site.file).is_absolute()) << site.file;
+      out += fmt::format("{} {} {}:{}:{}\n", name, key, std::filesystem::path(site.file).filename().string(), site.line,
+                         site.column);
+    }
+  };
+  section("table", sites.tables);
+  section("column", sites.columns);
+  section("enum", sites.enums);
+  return out;
+}
+
+TEST(ScannedSites, TheStructTheFieldAndTheEnum) {
+  auto s = scan_code(prelude + R"cpp(
+struct Timestamps {
+  RETORT_COLUMN(server_default = "now()") retort::Timestamp created_at;
+};
+enum class RETORT_ENUM("state", schema = "auth") Status { on, off };
+enum class Color { red, green };
+struct RETORT_TABLE("users", schema = "auth")
+    User : Timestamps {
+  RETORT_COLUMN(primary_key) std::int64_t id;
+  RETORT_COLUMN(name = "mail",
+                length = 255)
+      std::string email;
+  Status status;
+};
+struct RETORT_TABLE() Item : Timestamps {
+  RETORT_COLUMN(primary_key) std::int64_t id;
+  Color color;
+};
+)cpp");
+  ASSERT_TRUE(s.result) << s.diagnostics;
+  // Inherited columns point into the mixin, for every table that inherits them; a renamed
+  // column at its field, a table at its struct's name even when RETORT_TABLE is lines above.
+  EXPECT_EQ(describe(s.sites), R"(table auth.users models.cpp:9:5
+table public.item models.cpp:16:23
+column auth.users.created_at models.cpp:4:61
+column auth.users.id models.cpp:10:43
+column auth.users.mail models.cpp:13:19
+column auth.users.status models.cpp:14:10
+column public.item.color models.cpp:18:9
+column public.item.created_at models.cpp:4:61
+column public.item.id models.cpp:17:43
+enum auth.state models.cpp:6:50
+enum public.color models.cpp:7:12
+)");
+}
+
+TEST(ScannedSites, MacroExpansionsPointAtTheirUse) {
+  auto s = scan_code(prelude + R"cpp(
+#define ID_COLUMN RETORT_COLUMN(primary_key) std::int64_t id;
+#define TABLE(sql_name, Name) struct RETORT_TABLE(sql_name) Name
+TABLE("things", Thing) {
+  ID_COLUMN
+};
+)cpp");
+  ASSERT_TRUE(s.result) << s.diagnostics;
+  EXPECT_EQ(describe(s.sites), R"(table public.things models.cpp:5:17
+column public.things.id models.cpp:6:3
+)");
+}
+
+TEST(ScannedSites, NoneAfterAnError) {
+  auto s = scan_code(prelude + R"cpp(
+struct RETORT_TABLE("t") T { RETORT_COLUMN(bogus) std::int64_t id; };
+)cpp");
+  EXPECT_FALSE(s.result);
+  EXPECT_TRUE(s.sites.tables.empty() && s.sites.columns.empty() && s.sites.enums.empty());
 }
 
 }  // namespace

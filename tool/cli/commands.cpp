@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "declaration_sites.hpp"
+#include "drift_report.hpp"
 #include "retort/authoring.hpp"
 #include "retort/errors.hpp"
 #include "retort/pg/applier.hpp"
@@ -297,9 +299,11 @@ int merge(context& ctx, std::string message) {
   return exit_ok;
 }
 
-int check(context& ctx, const std::string& snapshot, const std::string& fix_command) {
+int check(context& ctx, const check_request& request) {
   const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
-  const schema models = read_models(snapshot);
+  const schema models = read_models(request.snapshot);
+  const declaration_sites sites =
+      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_file(request.locations), request.locations);
   const auto hs = graph.heads();
   std::vector<std::string> problems;
   std::vector<ops::operation> drift;
@@ -312,9 +316,18 @@ int check(context& ctx, const std::string& snapshot, const std::string& fix_comm
       problems.push_back(fmt::format("the models differ from the migration history in {} change{}", drift.size(),
                                      drift.size() == 1 ? "" : "s"));
   }
+  std::vector<std::optional<declaration_site>> where;
+  for (const auto& op : drift) where.push_back(site_of(op, sites));
+
   if (ctx.json()) {
     json changes = json::array();
-    for (const auto& op : drift) changes.push_back(ops::describe(op));
+    for (std::size_t i = 0; i < drift.size(); ++i) {
+      const auto& at = where[i];
+      changes.push_back(json{{"description", ops::describe(drift[i])},
+                             {"file", at ? json(at->file) : json(nullptr)},
+                             {"line", at ? json(at->line) : json(nullptr)},
+                             {"column", at ? json(at->column) : json(nullptr)}});
+    }
     print_json(json{{"ok", problems.empty()}, {"heads", hs}, {"problems", problems}, {"changes", changes}});
     return problems.empty() ? exit_ok : exit_drift;
   }
@@ -325,13 +338,29 @@ int check(context& ctx, const std::string& snapshot, const std::string& fix_comm
   }
   for (const auto& p : problems) std::cerr << ctx.paint("error: ", "1;31") << p << "\n";
   if (!drift.empty()) {
-    for (const auto& op : drift) std::cerr << "  - " << ops::describe(op) << "\n";
+    for (std::size_t i = 0; i < drift.size(); ++i) {
+      std::cerr << "  - " << ops::describe(drift[i]);
+      if (const auto& at = where[i])
+        std::cerr << ctx.paint(fmt::format("  ({}:{}:{})", workspace_relative(at->file, request.workspace), at->line,
+                                           at->column),
+                               "2");
+      std::cerr << "\n";
+    }
     std::cerr << "\nAs SQL:\n";
     for (const auto& st : pg::render(drift, graph.schema_at(hs))) std::cerr << "  " << st.sql << ";\n";
     std::cerr << "\nGenerate the migration with: "
-              << (fix_command.empty() ? fmt::format("retort revision --snapshot {} -m \"<message>\"", snapshot)
-                                      : fmt::format("RETORT_MESSAGE=\"<message>\" {}", fix_command))
+              << (request.fix_command.empty()
+                      ? fmt::format("retort revision --snapshot {} -m \"<message>\"", request.snapshot)
+                      : fmt::format("RETORT_MESSAGE=\"<message>\" {}", request.fix_command))
               << "\n";
+  }
+  // GitHub Actions turns these stdout lines into annotations on the model source (or, for
+  // several heads, on the newest head's migration file) in the pull request.
+  if (request.github) {
+    if (hs.size() > 1)
+      std::cout << github_error(newest_head_site(graph), "Retort heads", problems.front(), request.workspace) << "\n";
+    for (std::size_t i = 0; i < drift.size(); ++i)
+      std::cout << github_error(where[i], "Retort drift", ops::describe(drift[i]), request.workspace) << "\n";
   }
   return exit_drift;
 }

@@ -18,7 +18,15 @@ int show(context& ctx, const std::string& name);
 int sql(context& ctx, const std::string& range);
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty);
 int merge(context& ctx, std::string message);
-int check(context& ctx, const std::string& snapshot, const std::string& fix_command);
+/// What `check` compares and how it reports.
+struct check_request {
+  std::string snapshot;     ///< the models' snapshot
+  std::string locations;    ///< retort-scan's locations file; empty: changes are not located
+  std::string fix_command;  ///< suggested for generating the missing migration
+  bool github = false;      ///< also print GitHub Actions `::error` commands on stdout
+  std::string workspace;    ///< GITHUB_WORKSPACE: annotation paths are relative to it
+};
+int check(context& ctx, const check_request& request);
 int replay_to_file(context& ctx, const std::string& target, const std::string& output);
 int devdb(context& ctx, const std::string& action);
 

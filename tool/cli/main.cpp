@@ -70,9 +70,16 @@ int main(int argc, char** argv) {
   mg->add_option("-m,--message", message, "What the merge is");
 
   auto* ck = app.add_subcommand("check", "Fail when the models and the migrations disagree, or there are several heads");
-  ck->add_option("--snapshot", snapshot, "The models' schema snapshot")->required();
-  std::string fix_command;
-  ck->add_option("--fix-command", fix_command, "The command to suggest for generating the missing migration");
+  check_request check_with;
+  ck->add_option("--snapshot", check_with.snapshot, "The models' schema snapshot")->required();
+  ck->add_option("--locations", check_with.locations,
+                 "retort-scan's locations file: each change names the model declaration it concerns");
+  ck->add_option("--fix-command", check_with.fix_command, "The command to suggest for generating the missing migration");
+  std::string annotations = "auto";
+  ck->add_option("--annotations", annotations,
+                 "GitHub Actions `::error` lines on stdout, one per change (auto: when $GITHUB_ACTIONS is true)")
+      ->check(CLI::IsMember({"auto", "github", "none"}))
+      ->capture_default_str();
 
   auto* rp = app.add_subcommand("replay", "Write the schema the migration history produces (no database) as a snapshot");
   std::string replay_output, replay_target = "heads";
@@ -92,6 +99,17 @@ int main(int argc, char** argv) {
   }
   o.color = color == "always" || (color == "auto" && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
   if (const char* m = std::getenv("RETORT_MESSAGE"); message.empty() && m) message = m;
+  if (*ck) {
+    // JSON output stays one JSON document: it carries each change's file and line itself.
+    if (annotations == "github" && o.format == "json") {
+      std::cerr << "retort check: --annotations github prints to stdout, which --format json keeps for the JSON\n";
+      return exit_usage;
+    }
+    const char* actions = std::getenv("GITHUB_ACTIONS");
+    check_with.github = annotations == "github" ||
+                        (annotations == "auto" && o.format != "json" && actions && std::string_view(actions) == "true");
+    if (const char* w = std::getenv("GITHUB_WORKSPACE")) check_with.workspace = w;
+  }
 
   context ctx(o);
   try {
@@ -105,7 +123,7 @@ int main(int argc, char** argv) {
     if (*sq) return sql(ctx, range);
     if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
     if (*mg) return merge(ctx, message);
-    if (*ck) return check(ctx, snapshot, fix_command);
+    if (*ck) return check(ctx, check_with);
     if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
   } catch (const retort::database_error& e) {

@@ -1,8 +1,11 @@
 // retort-scan: model headers in, schema snapshot out.
-//   retort-scan -o schema.json [--depfile schema.json.d] [--previous head.json]
-//               [-p build_dir [--source file.cpp]] [--resource-dir dir] header... [-- compile flags...]
+//   retort-scan -o schema.json [--depfile schema.json.d] [--locations locations.json]
+//               [--previous head.json] [-p build_dir [--source file.cpp]] [--resource-dir dir]
+//               header... [-- compile flags...]
 // Mistakes in the models are compiler-style diagnostics on stderr; then the exit code is 1
-// and nothing is written. 2 means the command line itself is wrong.
+// and nothing is written. 2 means the command line itself is wrong. The locations file says
+// where each table, column and enum type is declared, for `retort check --locations`; it is a
+// separate file so that the snapshot's bytes depend on the schema alone.
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -12,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "declaration_sites.hpp"
 #include "output.hpp"
 #include "retort/errors.hpp"
 #include "retort/snapshot.hpp"
@@ -22,6 +26,7 @@ namespace {
 struct options {
   std::string output;
   std::optional<std::string> depfile;
+  std::optional<std::string> locations;
   std::optional<std::string> previous;
   retort::scan::scan_request request;
 };
@@ -42,6 +47,8 @@ std::optional<int> parse(int argc, char** argv, options& o) {
              "written. Exit code 2: a bad command line.");
   app.add_option("-o", o.output, "The snapshot to write (only when its bytes change)")->required();
   app.add_option("--depfile", o.depfile, "A Make-style depfile of every file read");
+  app.add_option("--locations", o.locations,
+                 "Where each table, column and enum type is declared, as JSON (only when its bytes change)");
   app.add_option("--previous", o.previous, "The schema the migration history produces, to flag new NOT NULL columns");
   app.add_option("-p", o.request.build_dir, "A build directory with compile_commands.json (instead of -- FLAGS)");
   app.add_option("--source", o.request.source, "With -p: the source file whose compile command to use");
@@ -75,7 +82,8 @@ int main(int argc, char** argv) {
 
     retort::scan::scan_outcome out = retort::scan::scan_headers(o->request);
     if (!out.result) return 1;
-    retort::scan::write_if_changed(o->output, retort::write_snapshot(*out.result));
+    retort::scan::write_if_changed(o->output, retort::write_snapshot(out.result->model));
+    if (o->locations) retort::scan::write_if_changed(*o->locations, retort::write_declaration_sites(out.result->sites));
     if (o->depfile) {
       if (o->previous) out.files.push_back(std::filesystem::absolute(*o->previous).string());
       retort::scan::write_if_changed(*o->depfile, retort::scan::depfile_text(o->output, out.files));

@@ -1,12 +1,16 @@
 // Resolve: duplicate tables and enum types, foreign key targets, the previous-snapshot rule
-// for new NOT NULL columns, then retort::validate with its JSON path mapped back to a location.
+// for new NOT NULL columns, then retort::validate with its JSON path mapped back to a location;
+// last, the declaration sites of what survived.
 #include "resolve.hpp"
 
 #include <charconv>
 #include <map>
 #include <set>
 
+#include <clang/Basic/FileManager.h>
 #include <fmt/format.h>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/Path.h>
 
 #include "annotation_parser.hpp"
 #include "retort/errors.hpp"
@@ -27,7 +31,7 @@ class resolver {
   resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, diagnostics& diags)
       : tables_(std::move(tables)), enums_(std::move(enums)), diags_(diags) {}
 
-  std::optional<schema> run(const schema* previous) {
+  std::optional<scanned_schema> run(const schema* previous) {
     unique_tables();
     unique_enums();
     for (scanned_table& t : tables_) foreign_keys(t);
@@ -40,7 +44,7 @@ class resolver {
       diags_.error(location_of(e.path()), e.what());
       return std::nullopt;
     }
-    return s;
+    return scanned_schema{std::move(s), sites()};
   }
 
  private:
@@ -165,6 +169,21 @@ class resolver {
     }
   }
 
+  declaration_sites sites() const {
+    const clang::SourceManager& sm = diags_.source_manager();
+    declaration_sites out;
+    for (const scanned_table& t : tables_) {
+      if (auto site = site_of(sm, t.origin.record)) out.tables.emplace(table_key(t.table.name), std::move(*site));
+      for (std::size_t j = 0; j < t.table.columns.size() && j < t.origin.fields.size(); ++j)
+        if (auto site = site_of(sm, t.origin.fields[j]))
+          out.columns.emplace(column_key(t.table.name, t.table.columns[j].name), std::move(*site));
+    }
+    for (const scanned_enum& e : enums_)
+      if (auto site = site_of(sm, e.decl ? e.decl->getLocation() : e.at))
+        out.enums.emplace(enum_key(e.type.name), std::move(*site));
+    return out;
+  }
+
   // "tables[3].columns[2]" -> where column 2 of table 3 is declared.
   clang::SourceLocation location_of(std::string_view path) const {
     auto take_index = [&](std::string_view key) -> std::optional<std::size_t> {
@@ -209,9 +228,21 @@ class resolver {
 
 }  // namespace
 
-std::optional<schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, diagnostics& diags,
-                              const schema* previous) {
+std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
+                                      diagnostics& diags, const schema* previous) {
   return resolver(std::move(tables), std::move(enums), diags).run(previous);
+}
+
+std::optional<declaration_site> site_of(const clang::SourceManager& sm, clang::SourceLocation loc) {
+  if (loc.isInvalid()) return std::nullopt;
+  const clang::SourceLocation at = sm.getFileLoc(loc);
+  if (!sm.getFileEntryForID(sm.getFileID(at))) return std::nullopt;  // a scratch or builtin buffer
+  // The name the file was opened by, made absolute against the compile command's directory:
+  // not resolved through symbolic links, so it stays inside the checkout it was given from.
+  llvm::SmallString<256> path(sm.getFilename(at));
+  sm.getFileManager().makeAbsolutePath(path);
+  llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+  return declaration_site{path.str().str(), sm.getSpellingLineNumber(at), sm.getSpellingColumnNumber(at)};
 }
 
 }  // namespace retort::scan

@@ -20,7 +20,8 @@
 
 namespace retort::scan {
 
-std::optional<schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine, const schema* previous) {
+std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
+                                                    const schema* previous) {
   diagnostics diags(engine, ast.getSourceManager(), ast.getLangOpts());
   found_declarations found = find_declarations(ast);
   serialize_context cx{ast, diags, {}};

@@ -10,14 +10,15 @@
 #include <clang/AST/ASTContext.h>
 #include <clang/Basic/Diagnostic.h>
 
+#include "resolve.hpp"
 #include "retort/schema.hpp"
 
 namespace retort::scan {
 
 /// Scans a parsed translation unit. Mistakes are reported through `engine`, whose client
 /// must be inside a source file; nullopt when any was. `previous` is the replayed head.
-[[nodiscard]] std::optional<schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
-                                                          const schema* previous);
+[[nodiscard]] std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
+                                                                  const schema* previous);
 
 /// What to parse and how.
 struct scan_request {
@@ -31,8 +32,8 @@ struct scan_request {
 
 /// What a scan produced.
 struct scan_outcome {
-  std::optional<schema> result;    ///< nullopt after any error (printed on stderr like a compiler's)
-  std::vector<std::string> files;  ///< every file the parse read, sorted: the snapshot's dependencies
+  std::optional<scanned_schema> result;  ///< nullopt after any error (printed on stderr like a compiler's)
+  std::vector<std::string> files;        ///< every file the parse read, sorted: the snapshot's dependencies
 };
 
 /// Parses the headers and scans them. Throws retort::error when no compile command can be

@@ -38,6 +38,7 @@ class table_builder {
     table& t = out_.table;
     t.name = {options_.schema.value_or("public"), options_.name.value_or(snake_case(record_.getName().str()))};
     out_.origin.table = options_.name ? at(options_.offsets.at("name")) : record_.getLocation();
+    out_.origin.record = record_.getLocation();
     t.comment = options_.comment;
     for (const auto& old : options_.renamed_from) t.renamed_from.push_back(qualified(old.value, t.name.schema));
     if (options_.primary_key) {
@@ -149,6 +150,7 @@ class table_builder {
     columns_.emplace(c.name, t.columns.size());
     t.columns.push_back(std::move(c));
     out_.origin.columns.push_back(options.name ? option_at("name") : field.getLocation());
+    out_.origin.fields.push_back(field.getLocation());
   }
 
   // Each column a table option names must be a column of the table.

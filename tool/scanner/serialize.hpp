@@ -26,10 +26,13 @@ struct pending_foreign_key {
   clang::SourceLocation at;  ///< the `references` value
 };
 
-/// Where a table's parts are declared; the vectors run parallel to the table's.
+/// Where a table's parts are declared; the vectors run parallel to the table's. Diagnostics
+/// point at the names as spelled; the locations file points at the declarations.
 struct table_origin {
   clang::SourceLocation table;  ///< the name in RETORT_TABLE, or the struct's name
-  std::vector<clang::SourceLocation> columns;
+  clang::SourceLocation record;  ///< the struct's name
+  std::vector<clang::SourceLocation> columns;  ///< the `name` option, or the field's name
+  std::vector<clang::SourceLocation> fields;   ///< the field's name (in the mixin, for an inherited one)
   clang::SourceLocation primary_key;
   std::vector<clang::SourceLocation> uniques;
   std::vector<clang::SourceLocation> indexes;
