@@ -5,6 +5,11 @@ RetortSchema
 Retort's CMake module: one function that turns annotated C++ model headers into a schema
 snapshot at build time and gives the project its migration targets.
 
+It is available, with the same behaviour, after any of::
+
+  add_subdirectory(path/to/retort)                          # or FetchContent_MakeAvailable(retort)
+  find_package(Retort CONFIG REQUIRED)                      # after cmake --install of Retort
+
 .. command:: retort_add_schema
 
   ::
@@ -22,8 +27,9 @@ snapshot at build time and gives the project its migration targets.
   * ``<name>``: the schema's name (a C identifier); it names the generated files.
   * ``HEADERS``: the model headers to scan (required). Relative paths are taken from the
     current source directory.
-  * ``MODELS``: a target whose include directories, compile definitions and C++ standard the
-    scan uses, exactly as the compiler sees them (usually the library the headers belong to).
+  * ``MODELS``: a target whose include directories and compile definitions the scan uses,
+    exactly as the compiler sees them, including those of the targets it links (usually the
+    library the headers belong to). ``<retort/model.hpp>`` is always found.
   * ``MIGRATIONS``: the migration files' directory; default
     ``${CMAKE_CURRENT_SOURCE_DIR}/migrations/versions``.
   * ``DATABASE_URL``: the database the db-upgrade family uses; default: ``$DATABASE_URL`` at
@@ -33,21 +39,28 @@ snapshot at build time and gives the project its migration targets.
   * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
     ``db-<name>`` for the others.
   * ``CHECK_ON_BUILD``: the drift gate. A plain build fails when the models and the migrations
-    disagree, printing the differences as SQL and the command that fixes them.
-  * ``EMBED_INTO``: targets that get the migrations compiled in; they call
-    ``retort::migrate_to_head(conn, retort::embedded::<name>())`` from
+    disagree (or the history has several heads), printing the differences as SQL and the
+    command that fixes them; it reruns only when the snapshot or a migration file changed.
+  * ``EMBED_INTO``: targets that get the migrations compiled in (and link ``Retort::pg``); they
+    call ``retort::migrate_to_head(conn, retort::embedded::<name>())`` from
     ``<retort_<name>_migrations.hpp>``.
 
-  Targets (``<p>`` is the prefix): ``<p>-snapshot`` (the scan, rerun only when a model header
-  changes; its ``RETORT_SNAPSHOT`` property is the snapshot's path), ``<p>-revision`` (the next migration; message from ``$RETORT_MESSAGE``, else named
-  from its operations), ``<p>-upgrade``, ``<p>-downgrade`` (one revision back),
-  ``<p>-check`` (what CI runs), ``<p>-history``, ``<p>-current`` and ``<p>-sql`` (base to
-  head, offline). A CTest test ``<p>-check`` runs the same check.
+  Targets (``<p>`` is the prefix), each a call of the ``retort`` CLI:
+
+  * ``<p>-snapshot``: the scan, rerun only when a header it read changed; its
+    ``RETORT_SNAPSHOT`` property is the snapshot's path.
+  * ``<p>-revision``: writes the next migration; message from ``$RETORT_MESSAGE``, else named
+    from its operations.
+  * ``<p>-upgrade``, ``<p>-downgrade`` (one revision back): apply to the database.
+  * ``<p>-check``: what CI runs; fails on drift, several heads or bad files.
+  * ``<p>-merge``: joins several heads with a merge revision (message from ``$RETORT_MESSAGE``).
+  * ``<p>-heads``, ``<p>-history`` (with the database's audit), ``<p>-current``.
+  * ``<p>-sql``: the SQL of base to head, offline.
+
+  A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first).
 #]=======================================================================]
 
 include_guard(GLOBAL)
-
-set(_RETORT_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
 function(retort_add_schema name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX"
@@ -99,15 +112,16 @@ function(retort_add_schema name)
   file(MAKE_DIRECTORY "${out}" "${arg_MIGRATIONS}")
   set(snapshot "${out}/schema.json")
 
-  # The migration files: globbed again at build time, so a new revision is noticed.
-  file(GLOB migration_files CONFIGURE_DEPENDS "${arg_MIGRATIONS}/*.json")
-
   # The schema the history produces: the scan flags NOT NULL columns new to it that cannot fill
-  # existing rows (no default, no backfill) right at the field.
+  # existing rows (no default, no backfill) right at the field. Like every command that reads
+  # the migration files, it declares them in a depfile (see _retort_migrations_depfile).
   set(head "${out}/head.json")
+  _retort_migrations_depfile(depfile "${arg_MIGRATIONS}" "${head}")
   add_custom_command(OUTPUT "${head}"
     COMMAND $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" replay -o "${head}"
-    DEPENDS ${migration_files} Retort::retort
+    ${depfile}
+    DEPENDS Retort::retort
+    DEPFILE "${head}.d"
     COMMENT "Replaying the migrations of ${name}"
     VERBATIM)
 
@@ -132,7 +146,12 @@ function(retort_add_schema name)
     DEPENDS "${snapshot}"
     COMMENT "Checking that the models of ${name} match its migrations"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
-  foreach(action upgrade downgrade history current)
+  add_custom_target(${p}-merge
+    COMMAND ${cli} merge
+    WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+    COMMENT "Joining the heads of ${name} (message: $RETORT_MESSAGE)"
+    USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+  foreach(action upgrade downgrade heads history current)
     set(extra "")
     if(action STREQUAL "history")
       set(extra --audit)
@@ -149,10 +168,13 @@ function(retort_add_schema name)
 
   if(arg_CHECK_ON_BUILD)
     set(stamp "${out}/check.stamp")
+    _retort_migrations_depfile(depfile "${arg_MIGRATIONS}" "${stamp}")
     add_custom_command(OUTPUT "${stamp}"
       COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}"
+      ${depfile}
       COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
-      DEPENDS "${snapshot}" ${migration_files} Retort::retort
+      DEPENDS "${snapshot}" Retort::retort
+      DEPFILE "${stamp}.d"
       COMMENT "Drift gate: do the models of ${name} match its migrations?"
       VERBATIM COMMAND_EXPAND_LISTS)
     add_custom_target(${p}-gate ALL DEPENDS "${stamp}")
@@ -165,12 +187,15 @@ function(retort_add_schema name)
   endif()
 
   foreach(target IN LISTS arg_EMBED_INTO)
-    _retort_embed("${name}" "${target}" "${arg_MIGRATIONS}" "${out}" "${migration_files}")
+    _retort_embed("${name}" "${target}" "${arg_MIGRATIONS}" "${out}")
   endforeach()
 endfunction()
 
 # The scan: a custom command with a depfile, so it reruns only when a header it read changed.
-# The compile flags come from MODELS through generator expressions, as the compiler sees them.
+# The compile flags come from MODELS through generator expressions, as the compiler sees them
+# (transitively: what MODELS links counts), plus Retort::model's include directory. Generator
+# expressions, not get_target_property(): an installed Retort::model's directories are paths,
+# an in-tree one's are $<BUILD_INTERFACE:...>, and only evaluation treats both right.
 function(_retort_scan_command name out snapshot models headers head)
   set(flags "")
   if(models)
@@ -179,10 +204,8 @@ function(_retort_scan_command name out snapshot models headers head)
     list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},$<SEMICOLON>-I>>"
                       "$<$<BOOL:${defs}>:-D$<JOIN:${defs},$<SEMICOLON>-D>>")
   endif()
-  get_target_property(runtime_includes Retort::model INTERFACE_INCLUDE_DIRECTORIES)
-  foreach(dir IN LISTS runtime_includes)
-    list(APPEND flags "-I${dir}")
-  endforeach()
+  set(inc "$<TARGET_PROPERTY:Retort::model,INTERFACE_INCLUDE_DIRECTORIES>")
+  list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},$<SEMICOLON>-I>>")
   add_custom_command(OUTPUT "${snapshot}"
     COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" --previous "${head}"
             ${headers} -- -std=c++20 ${flags}
@@ -193,21 +216,34 @@ function(_retort_scan_command name out snapshot models headers head)
 endfunction()
 
 # EMBED_INTO: the migration files as bytes in a generated source of the target.
-function(_retort_embed name target migrations out migration_files)
+function(_retort_embed name target migrations out)
   if(NOT TARGET "${target}")
     message(FATAL_ERROR "retort_add_schema(${name}): EMBED_INTO ${target} is not a target")
   endif()
   set(source "${out}/retort_${name}_migrations.cpp")
   set(stamp "${out}/embed.stamp")
+  _retort_migrations_depfile(depfile "${migrations}" "${stamp}")
   add_custom_command(OUTPUT "${stamp}"
     BYPRODUCTS "${source}" "${out}/retort_${name}_migrations.hpp"
     COMMAND "${CMAKE_COMMAND}" -DMIGRATIONS=${migrations} -DNAME=${name} -DOUTPUT=${source}
-            -P "${_RETORT_MODULE_DIR}/RetortEmbed.cmake"
+            -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/RetortEmbed.cmake"
+    ${depfile}
     COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
-    DEPENDS ${migration_files} "${_RETORT_MODULE_DIR}/RetortEmbed.cmake"
+    DEPENDS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/RetortEmbed.cmake"
+    DEPFILE "${stamp}.d"
     COMMENT "Embedding the migrations of ${name} into ${target}"
     VERBATIM)
   target_sources(${target} PRIVATE "${source}" "${stamp}")
   target_include_directories(${target} PRIVATE "${out}")
   target_link_libraries(${target} PRIVATE Retort::pg)
+endfunction()
+
+# The migration files as a command's input: COMMAND arguments (into `out_var`) that write
+# <output>.d listing the directory and each file in it (cmake/RetortDepfile.cmake). A glob at
+# configure time would make every build re-check the directory and re-run CMake for each new
+# revision; the depfile makes Ninja and Make notice additions, removals and edits themselves.
+function(_retort_migrations_depfile out_var migrations output)
+  set(${out_var} COMMAND "${CMAKE_COMMAND}" "-DMIGRATIONS=${migrations}" "-DOUTPUT=${output}"
+                         "-DDEPFILE=${output}.d" -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/RetortDepfile.cmake"
+      PARENT_SCOPE)
 endfunction()

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# e2e: issue #5's "done when", typed as a user would (BRIEF.md, "What a user types"), with an
+# installed Retort (find_package) and a fresh database on the test cluster:
+#   1-4    initial model -> db-revision -> the build passes -> db-upgrade
+#   5-10   add a field -> the build fails naming the column and the fix -> RETORT_MESSAGE=...
+#          db-revision -> the build passes -> db-upgrade, db-downgrade, db-upgrade
+#   11-15  two branches: revisions A and B from the same parent -> db-check, retort check and
+#          the build fail reporting two heads -> db-merge -> db-check and the build pass -> db-upgrade
+#   16     the application migrates another fresh database with the migrations compiled in
+# db-current (and the table's columns, through psql) is checked after every database step.
+# Every expected failure is asserted with its exit code and a grep of its output.
+#
+# Environment: RETORT_PREFIX (an installed Retort), RETORT_TEST_CLUSTER (the test_cluster tool),
+# RETORT_TEST_CLUSTER_DIR (a running cluster), E2E_WORK (a scratch directory, emptied first);
+# optional: E2E_GENERATOR (Ninja), E2E_MAKE_PROGRAM, E2E_CXX_COMPILER, E2E_JOBS (2).
+set -euo pipefail
+
+: "${RETORT_PREFIX:?the install prefix of Retort}"
+: "${RETORT_TEST_CLUSTER:?the test_cluster tool}"
+: "${RETORT_TEST_CLUSTER_DIR:?the directory of the test cluster}"
+: "${E2E_WORK:?a scratch directory}"
+here=$(cd "$(dirname "$0")" && pwd)
+src=$E2E_WORK/src
+build=$E2E_WORK/build
+versions=$src/migrations/versions
+model=$src/models/app.hpp
+jobs=${E2E_JOBS:-2}
+retort=$RETORT_PREFIX/bin/retort
+# The project's DATABASE_URL keyword decides the database, not the caller's environment.
+unset DATABASE_URL RETORT_MESSAGE RETORT_DEVDB_DIR
+
+# ---- Helpers ---------------------------------------------------------------------------------
+
+step=0
+step() {
+  step=$((step + 1))
+  printf '\n=== e2e step %d: %s\n' "$step" "$*"
+}
+fail() {
+  printf '\ne2e FAILED at step %d: %s\n' "$step" "$*" >&2
+  exit 1
+}
+# ok COMMAND...: must exit 0. Its output is kept in $out and shown indented.
+ok() {
+  local rc=0
+  out=$("$@" 2>&1) || rc=$?
+  printf '%s\n' "$out" | sed 's/^/    | /'
+  ((rc == 0)) || fail "expected success, got exit $rc from: $*"
+}
+# fails CODE COMMAND...: must exit with CODE (an expected failure).
+fails() {
+  local want=$1 rc=0
+  shift
+  out=$("$@" 2>&1) || rc=$?
+  printf '%s\n' "$out" | sed 's/^/    | /'
+  ((rc == want)) || fail "expected exit $want, got exit $rc from: $*"
+  echo "    (failed as expected, exit $rc)"
+}
+# has REGEX...: the last output matches each (grep -E). lacks REGEX...: matches none.
+has() {
+  local p
+  for p in "$@"; do grep -Eq -- "$p" <<<"$out" || fail "the output lacks /$p/"; done
+}
+lacks() {
+  local p
+  for p in "$@"; do ! grep -Eq -- "$p" <<<"$out" || fail "the output has /$p/, and should not"; done
+}
+# The id of the one revision file named *_<slug>.json.
+revision_id() {
+  local files=("$versions"/*_"$1".json)
+  [[ ${#files[@]} -eq 1 && -f ${files[0]} ]] || fail "expected one migrations/versions/*_$1.json, found: ${files[*]}"
+  basename "${files[0]}" | cut -d_ -f2
+}
+build() { cmake --build "$build" --parallel "$jobs" "$@"; }
+target() { cmake --build "$build" --target "$@"; }
+# with_message MESSAGE COMMAND...: COMMAND with RETORT_MESSAGE=MESSAGE in its environment.
+with_message() (
+  export RETORT_MESSAGE=$1
+  shift
+  "$@"
+)
+# db-current must name exactly this revision and say whether the database is at head.
+current_is() {
+  ok target db-current
+  has "^$1 " "$2"
+}
+# The columns of a table in the database, one line, in name order.
+columns_are() {
+  local got
+  got=$(psql -X -At "$url" -c "SELECT string_agg(column_name, ' ' ORDER BY column_name) FROM information_schema.columns
+                               WHERE table_schema = 'public' AND table_name = '$1'") || fail "psql failed"
+  [[ $got == "$2" ]] || fail "table $1 has columns '$got', expected '$2'"
+  echo "    table $1: $got"
+}
+
+# The models, as the developer edits them. users_fields: extra members of User; extra: more tables.
+write_model() {
+  local users_fields=$1 extra=${2:-}
+  cat >"$model" <<EOF
+// The e2e test's models, as of step $step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <retort/model.hpp>
+
+struct RETORT_TABLE("users") User {
+  RETORT_COLUMN(primary_key, identity) std::int64_t id;
+  RETORT_COLUMN(length = 255, unique) std::string email;
+$users_fields
+};
+$extra
+EOF
+}
+phone='  RETORT_COLUMN(length = 20) std::optional<std::string> phone_number;'
+nickname='  std::optional<std::string> nickname;'
+tags='struct RETORT_TABLE("tags") Tag {
+  RETORT_COLUMN(primary_key, identity) std::int64_t id;
+  RETORT_COLUMN(unique) std::string name;
+};'
+
+# ---- The project -----------------------------------------------------------------------------
+
+command -v psql >/dev/null || fail "psql is needed to look at the database (Debian: postgresql-client)"
+rm -rf "$E2E_WORK"
+mkdir -p "$E2E_WORK"
+cp -R "$here/project" "$src"
+url=$("$RETORT_TEST_CLUSTER" createdb "$RETORT_TEST_CLUSTER_DIR" retort_e2e)
+app_url=$("$RETORT_TEST_CLUSTER" createdb "$RETORT_TEST_CLUSTER_DIR" retort_e2e_app)
+
+step "configure a project that uses the installed Retort (DATABASE_URL: a fresh database)"
+configure=(cmake -S "$src" -B "$build" -G "${E2E_GENERATOR:-Ninja}" "-DCMAKE_PREFIX_PATH=$RETORT_PREFIX"
+  "-DAPP_DATABASE_URL=$url")
+[[ -n ${E2E_MAKE_PROGRAM:-} ]] && configure+=("-DCMAKE_MAKE_PROGRAM=$E2E_MAKE_PROGRAM")
+[[ -n ${E2E_CXX_COMPILER:-} ]] && configure+=("-DCMAKE_CXX_COMPILER=$E2E_CXX_COMPILER")
+ok "${configure[@]}"
+
+step "initial model -> RETORT_MESSAGE=\"initial schema\" db-revision"
+ok with_message "initial schema" target db-revision
+has 'CREATE TABLE "public"\."users"' 'Wrote .*_initial_schema\.json'
+rev1=$(revision_id initial_schema)
+
+step "the build passes (drift gate, embedded migrations, application)"
+ok build
+has "Drift gate" "Embedding the migrations of app"
+
+step "db-upgrade applies it"
+ok target db-upgrade
+has "Applied 1 revision; the database is now at $rev1"
+current_is "$rev1" "at head"
+columns_are users "email id"
+
+step "add a field to the model -> the build fails, naming the column and the fix"
+write_model "$phone"
+fails 1 build
+has "models differ from the migration history" "add column public\.users\.phone_number" \
+  'ADD COLUMN "phone_number" varchar\(20\)' \
+  "Generate the migration with: RETORT_MESSAGE=\"<message>\" cmake --build $build --target db-revision"
+fails 1 build # the gate stays shut: a failure is not remembered as a pass
+has "add column public\.users\.phone_number"
+
+step "RETORT_MESSAGE=\"add phone number\" db-revision"
+ok with_message "add phone number" target db-revision
+has 'Wrote .*_add_phone_number\.json' 'ALTER TABLE "public"\."users" ADD COLUMN "phone_number"'
+rev2=$(revision_id add_phone_number)
+
+step "the build passes again"
+ok build
+has "Drift gate"
+lacks "models differ"
+
+step "db-upgrade"
+ok target db-upgrade
+has "Applied 1 revision; the database is now at $rev2"
+current_is "$rev2" "at head"
+columns_are users "email id phone_number"
+
+step "db-downgrade: one revision back"
+ok target db-downgrade
+has "Undid 1 revision; the database is now at $rev1"
+current_is "$rev1" "1 revision\(s\) to apply"
+columns_are users "email id"
+
+step "db-upgrade again"
+ok target db-upgrade
+has "Applied 1 revision; the database is now at $rev2"
+current_is "$rev2" "at head"
+columns_are users "email id phone_number"
+
+step "branch A adds users.nickname: its revision, then set aside (as if on another branch)"
+write_model "$phone
+$nickname"
+ok with_message "branch a nickname" target db-revision
+has "\($rev2\): branch a nickname"
+rev_a=$(revision_id branch_a_nickname)
+mkdir -p "$E2E_WORK/branch-a"
+mv "$versions"/*_branch_a_nickname.json "$E2E_WORK/branch-a/"
+
+step "branch B adds a table tags, from the same parent"
+write_model "$phone" "$tags"
+ok with_message "branch b tags" target db-revision
+has "\($rev2\): branch b tags" 'CREATE TABLE "public"\."tags"'
+rev_b=$(revision_id branch_b_tags)
+
+step "both branches merged in git: two heads -> db-heads, db-check, retort check and the build say so"
+mv "$E2E_WORK/branch-a"/*.json "$versions/"
+write_model "$phone
+$nickname" "$tags"
+ok target db-heads
+has "^$rev_a " "^$rev_b " "2 heads: join them with \`retort merge\`"
+fails 1 target db-check
+has "the history has 2 heads" "$rev_a" "$rev_b"
+fails 3 "$retort" --migrations "$versions" check --snapshot "$build/retort/app/schema.json"
+has "the history has 2 heads"
+fails 1 build
+has "Drift gate" "the history has 2 heads"
+
+step "RETORT_MESSAGE=\"merge branches\" db-merge -> db-check and the build pass"
+ok with_message "merge branches" target db-merge
+has "Merge revision [0-9a-f]+ joins"
+rev_m=$(revision_id merge_branches)
+ok target db-check
+has "OK: 5 revisions, one head, the models match the migration history"
+ok build
+has "Drift gate"
+
+step "db-upgrade applies both branches and the merge"
+ok target db-upgrade
+has "Applied 3 revisions; the database is now at $rev_m"
+current_is "$rev_m" "at head"
+columns_are users "email id nickname phone_number"
+columns_are tags "id name"
+
+step "the application brings another fresh database to head with the embedded migrations"
+ok "$build/app" "$app_url"
+has "applied 5 revision\(s\)" "applied $rev1" "applied $rev_a" "applied $rev_b" "applied $rev_m"
+ok "$build/app" "$app_url"
+has "applied 0 revision\(s\)"
+
+printf '\ne2e: all %d steps passed\n' "$step"

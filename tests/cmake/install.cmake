@@ -1,0 +1,58 @@
+# The cmake_install test's driver (cmake -P), the setup of the `retort_installed` fixture:
+# `cmake --install` of this build tree into an empty prefix, then a check of what a consumer
+# relies on (tools, libraries, headers, package files) and that the tools run from there.
+# -DBUILD_DIR=<Retort's build tree> -DPREFIX=<install prefix> -DLIBDIR=<lib, relative>
+# -DINCLUDEDIR=<include, relative>
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var BUILD_DIR PREFIX LIBDIR INCLUDEDIR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "install.cmake needs -D${var}=...")
+  endif()
+endforeach()
+
+file(REMOVE_RECURSE "${PREFIX}")
+execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${PREFIX}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed (exit ${rc}):\n${out}")
+endif()
+
+set(expected
+  bin/retort
+  bin/retort-scan
+  ${LIBDIR}/libretort_core.a
+  ${LIBDIR}/libretort_pg.a
+  ${INCLUDEDIR}/retort/model.hpp
+  ${INCLUDEDIR}/retort/migrate.hpp
+  ${INCLUDEDIR}/retort/pg/applier.hpp
+  ${LIBDIR}/cmake/Retort/RetortConfig.cmake
+  ${LIBDIR}/cmake/Retort/RetortConfigVersion.cmake
+  ${LIBDIR}/cmake/Retort/RetortTargets.cmake
+  ${LIBDIR}/cmake/Retort/RetortSchema.cmake
+  ${LIBDIR}/cmake/Retort/RetortEmbed.cmake
+  ${LIBDIR}/cmake/Retort/RetortDepfile.cmake)
+foreach(file IN LISTS expected)
+  if(NOT EXISTS "${PREFIX}/${file}")
+    message(FATAL_ERROR "cmake --install did not install ${file}:\n${out}")
+  endif()
+endforeach()
+
+# Nothing of the example, the tests or the build's internals belongs in the prefix.
+file(GLOB_RECURSE installed RELATIVE "${PREFIX}" "${PREFIX}/*")
+foreach(file IN LISTS installed)
+  if(file MATCHES "example|test|gtest|\\.cpp$|scanner")
+    message(FATAL_ERROR "cmake --install installed ${file}, which is not part of Retort's package")
+  endif()
+endforeach()
+
+# The tools run from the prefix (their libraries are found without the build tree).
+foreach(tool retort retort-scan)
+  execute_process(COMMAND "${PREFIX}/bin/${tool}" --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_VARIABLE help)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the installed ${tool} does not run (exit ${rc}):\n${help}")
+  endif()
+endforeach()
+
+list(LENGTH installed count)
+message(STATUS "installed ${count} files into ${PREFIX}: ok")
