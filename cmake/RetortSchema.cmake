@@ -39,8 +39,9 @@ It is available, with the same behaviour, after any of::
   * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
     ``db-<name>`` for the others.
   * ``CHECK_ON_BUILD``: the drift gate. A plain build fails when the models and the migrations
-    disagree (or the history has several heads), printing the differences as SQL and the
-    command that fixes them; it reruns only when the snapshot or a migration file changed.
+    disagree (or the history has several heads), printing each difference at its model
+    declaration, the SQL and the command that fixes them; it reruns only when the snapshot or
+    a migration file changed.
   * ``EMBED_INTO``: targets that get the migrations compiled in (and link ``Retort::pg``); they
     call ``retort::migrate_to_head(conn, retort::embedded::<name>())`` from
     ``<retort_<name>_migrations.hpp>``.
@@ -48,11 +49,15 @@ It is available, with the same behaviour, after any of::
   Targets (``<p>`` is the prefix), each a call of the ``retort`` CLI:
 
   * ``<p>-snapshot``: the scan, rerun only when a header it read changed; its
-    ``RETORT_SNAPSHOT`` property is the snapshot's path.
+    ``RETORT_SNAPSHOT`` property is the snapshot's path, its ``RETORT_LOCATIONS`` property the
+    path of the locations file written beside it (where each table, column and enum type is
+    declared; the checks below pass it to ``retort check --locations``).
   * ``<p>-revision``: writes the next migration; message from ``$RETORT_MESSAGE``, else named
     from its operations.
   * ``<p>-upgrade``, ``<p>-downgrade`` (one revision back): apply to the database.
-  * ``<p>-check``: what CI runs; fails on drift, several heads or bad files.
+  * ``<p>-check``: what CI runs; fails on drift, several heads or bad files. Each change names
+    its model declaration; under GitHub Actions each is also an ``::error`` annotation on that
+    line of the pull request (see ``retort check --help``).
   * ``<p>-merge``: joins several heads with a merge revision (message from ``$RETORT_MESSAGE``).
   * ``<p>-heads``, ``<p>-history`` (with the database's audit), ``<p>-current``.
   * ``<p>-sql``: the SQL of base to head, offline.
@@ -111,6 +116,7 @@ function(retort_add_schema name)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/retort/${name}")
   file(MAKE_DIRECTORY "${out}" "${arg_MIGRATIONS}")
   set(snapshot "${out}/schema.json")
+  set(locations "${out}/locations.json")
 
   # The schema the history produces: the scan flags NOT NULL columns new to it that cannot fill
   # existing rows (no default, no backfill) right at the field. Like every command that reads
@@ -125,15 +131,17 @@ function(retort_add_schema name)
     COMMENT "Replaying the migrations of ${name}"
     VERBATIM)
 
-  _retort_scan_command("${name}" "${out}" "${snapshot}" "${arg_MODELS}" "${headers}" "${head}")
+  _retort_scan_command("${name}" "${snapshot}" "${locations}" "${arg_MODELS}" "${headers}" "${head}")
   add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
-  set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}")
+  set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}" RETORT_LOCATIONS "${locations}")
 
   set(cli $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" --devdb-dir "${arg_DEVDB_DIR}")
   if(arg_DATABASE_URL)
     list(APPEND cli --url "${arg_DATABASE_URL}")
   endif()
   set(fix "cmake --build ${CMAKE_BINARY_DIR} --target ${p}-revision")
+  # Every check of the models: the locations point each change at its model declaration.
+  set(check check --snapshot "${snapshot}" --locations "${locations}" --fix-command "${fix}")
 
   add_custom_target(${p}-revision
     COMMAND ${cli} revision --snapshot "${snapshot}"
@@ -142,7 +150,7 @@ function(retort_add_schema name)
     COMMENT "Writing the next migration of ${name} (message: $RETORT_MESSAGE)"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
   add_custom_target(${p}-check
-    COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}"
+    COMMAND ${cli} ${check}
     DEPENDS "${snapshot}"
     COMMENT "Checking that the models of ${name} match its migrations"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
@@ -170,7 +178,7 @@ function(retort_add_schema name)
     set(stamp "${out}/check.stamp")
     _retort_migrations_depfile(depfile "${arg_MIGRATIONS}" "${stamp}")
     add_custom_command(OUTPUT "${stamp}"
-      COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}"
+      COMMAND ${cli} ${check}
       ${depfile}
       COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
       DEPENDS "${snapshot}" Retort::retort
@@ -181,7 +189,7 @@ function(retort_add_schema name)
   endif()
 
   if(COMMAND add_test)
-    add_test(NAME ${p}-check COMMAND ${cli} check --snapshot "${snapshot}" --fix-command "${fix}" COMMAND_EXPAND_LISTS)
+    add_test(NAME ${p}-check COMMAND ${cli} ${check} COMMAND_EXPAND_LISTS)
     # The test needs the snapshot: build it first (ctest does not build).
     set_tests_properties(${p}-check PROPERTIES LABELS retort)
   endif()
@@ -192,11 +200,13 @@ function(retort_add_schema name)
 endfunction()
 
 # The scan: a custom command with a depfile, so it reruns only when a header it read changed.
+# The locations file is a byproduct: written with the snapshot (each only when its bytes
+# change), read by the checks, a dependency of nothing.
 # The compile flags come from MODELS through generator expressions, as the compiler sees them
 # (transitively: what MODELS links counts), plus Retort::model's include directory. Generator
 # expressions, not get_target_property(): an installed Retort::model's directories are paths,
 # an in-tree one's are $<BUILD_INTERFACE:...>, and only evaluation treats both right.
-function(_retort_scan_command name out snapshot models headers head)
+function(_retort_scan_command name snapshot locations models headers head)
   set(flags "")
   if(models)
     set(inc "$<TARGET_PROPERTY:${models},INTERFACE_INCLUDE_DIRECTORIES>")
@@ -207,8 +217,9 @@ function(_retort_scan_command name out snapshot models headers head)
   set(inc "$<TARGET_PROPERTY:Retort::model,INTERFACE_INCLUDE_DIRECTORIES>")
   list(APPEND flags "$<$<BOOL:${inc}>:-I$<JOIN:${inc},$<SEMICOLON>-I>>")
   add_custom_command(OUTPUT "${snapshot}"
-    COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" --previous "${head}"
-            ${headers} -- -std=c++20 ${flags}
+    BYPRODUCTS "${locations}"
+    COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" --locations "${locations}"
+            --previous "${head}" ${headers} -- -std=c++20 ${flags}
     DEPENDS ${headers} "${head}" Retort::retort-scan
     DEPFILE "${snapshot}.d"
     COMMENT "Scanning the models of ${name}"

@@ -8,7 +8,9 @@
 #include <iterator>
 #include <string>
 
+#include "declaration_sites.hpp"
 #include "output.hpp"
+#include "retort/snapshot.hpp"
 #include "scan_process.hpp"
 
 namespace retort::scan::test {
@@ -31,6 +33,44 @@ constexpr const char* regenerate =
 TEST(ExampleModels, SnapshotOfTheBuildIsTheGoldenOne) {
   ASSERT_TRUE(fs::exists(RETORT_EXAMPLE_SNAPSHOT)) << "build the retort_example_schema target first";
   EXPECT_EQ(read(RETORT_EXAMPLE_SNAPSHOT), read(golden)) << regenerate;
+}
+
+// Where `token` is in the first line of `file` that contains `line_part` (1-based).
+declaration_site site_in(const fs::path& file, std::string_view line_part, std::string_view token) {
+  std::ifstream in(file);
+  std::string line;
+  for (unsigned n = 1; std::getline(in, line); ++n)
+    if (auto at = line.find(line_part); at != std::string::npos)
+      return {file.string(), n, static_cast<unsigned>(line.find(token, at) + 1)};
+  ADD_FAILURE() << "no line with " << line_part << " in " << file;
+  return {};
+}
+
+TEST(ExampleModels, LocationsOfTheBuildPointAtTheDeclarations) {
+  ASSERT_TRUE(fs::exists(RETORT_EXAMPLE_LOCATIONS)) << "build the db-snapshot target first";
+  const declaration_sites sites = read_declaration_sites(read(RETORT_EXAMPLE_LOCATIONS), RETORT_EXAMPLE_LOCATIONS);
+  const fs::path models = RETORT_MODELS_DIR;
+  const declaration_site* users = table_site(sites, {"public", "users"});
+  ASSERT_NE(users, nullptr);
+  EXPECT_EQ(*users, site_in(models / "user.hpp", "struct RETORT_TABLE(\"users\"", "User "));
+  const declaration_site* phone = column_site(sites, {"public", "users"}, "phone_number");
+  ASSERT_NE(phone, nullptr);
+  EXPECT_EQ(*phone, site_in(models / "user.hpp", "phone_number;", "phone_number"));
+  // Inherited from the Timestamps mixin, through TimestampedEntity.
+  const declaration_site* created = column_site(sites, {"public", "users"}, "created_at");
+  ASSERT_NE(created, nullptr);
+  EXPECT_EQ(*created, site_in(models / "base.hpp", "created_at;", "created_at"));
+  const declaration_site* role = enum_site(sites, {"public", "user_role"});
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ(*role, site_in(models / "user.hpp", "enum class UserRole", "UserRole"));
+  // Every table and column of the snapshot has its site.
+  const schema snapshot = read_snapshot(read(RETORT_EXAMPLE_SNAPSHOT), RETORT_EXAMPLE_SNAPSHOT);
+  for (const table& t : snapshot.tables) {
+    EXPECT_NE(table_site(sites, t.name), nullptr) << to_string(t.name);
+    for (const column& c : t.columns)
+      EXPECT_NE(column_site(sites, t.name, c.name), nullptr) << to_string(t.name) << "." << c.name;
+  }
+  for (const enum_type& e : snapshot.enums) EXPECT_NE(enum_site(sites, e.name), nullptr) << to_string(e.name);
 }
 
 TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
