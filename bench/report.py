@@ -29,6 +29,11 @@ def samples(key):
     return lines(key + ".ms") or []
 
 
+def cpu(key):
+    v = lines(key + ".cpu")
+    return statistics.median(int(x) for x in v) if v else None
+
+
 def rss(key):
     v = lines(key + ".rss")
     return max(int(x) for x in v) / 1024 if v else None
@@ -69,15 +74,15 @@ w("")
 w(f"- Machine: {meta.get('nproc')} cores ({meta.get('cpu')}), shared with other builds while it ran, so"
   " every figure is a ratio to a floor timed in the same run, interleaved with it.")
 w(f"- Date: {meta.get('date')}; Retort commit {meta.get('commit')}, Release build.")
-w(f"- Median of {meta.get('runs')} runs after one warm-up run (upgrades: no warm-up, a fresh database per"
-  f" run; Alembic: {meta.get('alembic_runs')} runs). Peak RSS: the largest of the runs (GNU time `%M`),"
+w(f"- Median of {meta.get('runs')} runs after one warm-up run (upgrades: a fresh database before every run;"
+  f" Alembic: {meta.get('alembic_runs')} runs, no warm-up). Peak RSS: the largest of the runs (GNU time `%M`),"
   " of the client process only (the PostgreSQL server's memory is not counted on either side).")
 w(f"- {meta.get('clang')}; {meta.get('postgres')}; Alembic {meta.get('alembic')} (Debian 12).")
 w(f"- Whole run: {int(meta.get('duration_s', 0)) // 60} min {int(meta.get('duration_s', 0)) % 60} s.")
 w("")
 w("The project (`bench/gen.py`): N tables `t0000...` of eight columns (bigint identity primary key,")
 w("varchar(100) with an index, integer and boolean with server defaults, double precision, timestamptz")
-w("default now(), nullable text, nullable bigint foreign key to the previous table); revision 1 creates")
+w("default now(), nullable text, nullable bigint foreign key to table (i-1)/2); revision 1 creates")
 w("them all, revisions 2..R each add a column to one table (every fifth also indexes it). The C++ models")
 w("and the SQLAlchemy models are the head of that history; before measuring, `retort check` proves the")
 w("scanned models and the replayed JSON history agree.")
@@ -109,11 +114,22 @@ for key, _, label, target, cases in rows:
         w(f"| {label} | {case_name[p]} | {fms(a)} | {fms(b)} | {fr(r)} | {t} | "
           f"{fmb(rss(f'{key}.retort.{p}'))} / {fmb(rss(f'{key}.floor.{p}'))} |")
 w("")
+w("What the upgrade gap is made of, same runs: `psql -f` of the same SQL split into one transaction per")
+w("revision (as Retort applies it: `BEGIN` ... `COMMIT` around each revision's statements), and the")
+w("client's own CPU time (user + sys, median) against the wall time:")
+w("")
+w("| case | psql, a transaction per revision | ratio to psql -1 | CPU of `retort upgrade` | CPU of psql | CPU of Alembic |")
+w("|---|---|---|---|---|---|")
+for p in ("n100_r200", "n1000_r200", "n1000_r1000"):
+    a, b = ms(f"upgrade.pertx.{p}"), ms(f"upgrade.floor.{p}")
+    w(f"| {case_name[p]} | {fms(a)} | {fr(ratio(a, b))} | {fms(cpu(f'upgrade.retort.{p}'))} | "
+      f"{fms(cpu(f'upgrade.floor.{p}'))} | {fms(cpu(f'alembic.upgrade.{p}'))} |")
+w("")
 w("Samples (ms, in run order):")
 w("")
 for key, _, _, _, cases in rows:
     for p in cases:
-        for side in ("retort", "floor"):
+        for side in ("retort", "floor") + (("pertx",) if key == "upgrade" else ()):
             w(f"- {key}.{side} {case_name[p]}: {' '.join(samples(f'{key}.{side}.{p}'))}")
 w("")
 proof = kv("build.proof")
@@ -121,7 +137,7 @@ same = proof.get("snapshot_mtime_before") == proof.get("snapshot_mtime_after")
 w("**The scanner did not run on a no-change build:** the snapshot's mtime was "
   f"{proof.get('snapshot_mtime_before')} before the timed builds and {proof.get('snapshot_mtime_after')} after"
   f" ({'unchanged' if same else 'CHANGED'}); the last build's output has {proof.get('scan_lines_in_last_output')}"
-  f" \"Scanning the models\" lines; `ninja -n -d explain` then says: `{proof.get('ninja_dry_run')}`.")
+  f" \"Scanning the models\" lines; it was, in full: `{proof.get('last_output')}`.")
 w("")
 
 # ---- Alembic ----

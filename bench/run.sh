@@ -116,21 +116,23 @@ fresh_db() {
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 
 # ---- 5. Measuring ----------------------------------------------------------------------------
-# sample KEY PREP CMD...: PREP (untimed), then one timed run of CMD: wall ms and peak RSS (KiB).
+# sample KEY PREP CMD...: PREP (untimed), then one timed run of CMD: wall ms, peak RSS (KiB) and
+# the CPU time (user + sys, ms) of the process and its children (not the server's).
 sample() {
   local key=$1 prep=$2
   shift 2
   $prep
   local t0 t1
   t0=$(date +%s%N)
-  if ! /usr/bin/time -f %M -o "$res/$key.rss1" "$@" > "$res/$key.out" 2>&1; then
+  if ! /usr/bin/time -f '%M %U %S' -o "$res/$key.rss1" "$@" > "$res/$key.out" 2>&1; then
     echo "failed: $key: $*" >&2
     tail -20 "$res/$key.out" >&2
     exit 1
   fi
   t1=$(date +%s%N)
   echo $(((t1 - t0) / 1000000)) >> "$res/$key.ms"
-  tail -1 "$res/$key.rss1" >> "$res/$key.rss"
+  tail -1 "$res/$key.rss1" | awk '{ print $1 }' >> "$res/$key.rss"
+  tail -1 "$res/$key.rss1" | awk '{ printf "%d\n", ($2 + $3) * 1000 }' >> "$res/$key.cpu"
 }
 # pair KEY_A PREP_A CMD_A :: KEY_B PREP_B CMD_B: a warm-up of each, then RUNS interleaved runs.
 # (warm-up skipped when WARMUP=0)
@@ -171,7 +173,7 @@ for kind in retort floor; do
   floor=OFF
   [[ $kind == floor ]] && floor=ON
   rm -rf "$d/cmake-$kind"
-  cmake -S "$root/bench/project" -B "$d/cmake-$kind" -G Ninja -DBENCH_FLOOR=$floor -DRETORT_SOURCE="$src" \
+  cmake --no-warn-unused-cli -S "$root/bench/project" -B "$d/cmake-$kind" -G Ninja -DBENCH_FLOOR=$floor -DRETORT_SOURCE="$src" \
     -DRETORT_BUILD="$build" -DBENCH_MODELS="$d/cpp" -DBENCH_MIGRATIONS="$d/migrations/versions" > /dev/null
   cmake --build "$d/cmake-$kind" > "$d/cmake-$kind.first.log"
 done
@@ -181,12 +183,11 @@ before=$(stat -c '%.9Y' "$snapshot_file")
 pair "build.retort.$p" noop cmake --build "$d/cmake-retort" :: "build.floor.$p" noop cmake --build "$d/cmake-floor"
 after=$(stat -c '%.9Y' "$snapshot_file")
 scanned=$(cat "$res/build.retort.$p".out | grep -c "Scanning the models" || true)
-explain=$(ninja -C "$d/cmake-retort" -n -d explain 2>&1 | tail -1)
 {
   echo "snapshot_mtime_before $before"
   echo "snapshot_mtime_after $after"
   echo "scan_lines_in_last_output $scanned"
-  echo "ninja_dry_run $explain"
+  echo "last_output $(paste -sd'|' "$res/build.retort.$p.out")"
 } > "$res/build.proof"
 
 # db-revision (read snapshot, replay, diff, render, write) vs reading and parsing the inputs.
@@ -210,19 +211,25 @@ for p in n100_r200 n1000_r200 n1000_r1000; do
     :: "check.floor.$p" noop "$read_inputs" "$d/schema.json" "$d/migrations/versions"
 done
 
-# upgrade base -> head into an empty database vs psql -1 -f of the same offline SQL.
+# upgrade base -> head into an empty database vs psql -1 -f of the same offline SQL (a fresh
+# database before every run, the warm-up included).
 for p in n100_r200 n1000_r200 n1000_r1000; do
   d=$work/$p
   log "upgrade $p"
   fresh_a() { fresh_db bench_up_a; }
   fresh_b() { fresh_db bench_up_b; }
-  WARMUP=0 pair "upgrade.retort.$p" fresh_a "$retort" --url "$(url_of bench_up_a)" \
+  pair "upgrade.retort.$p" fresh_a "$retort" --url "$(url_of bench_up_a)" \
          --migrations "$d/migrations/versions" upgrade head \
     :: "upgrade.floor.$p" fresh_b psql -X -q -v ON_ERROR_STOP=1 -1 -f "$d/upgrade.sql" "$(url_of bench_up_b)"
+  # What the gap is made of: the same SQL, one transaction per revision as Retort applies it.
+  awk '/^-- upgrade /{ if (open) print "COMMIT;"; print "BEGIN;"; open = 1 } { print } END { if (open) print "COMMIT;" }' \
+    "$d/upgrade.sql" > "$d/upgrade-per-revision.sql"
+  for ((i = 0; i < runs; i++)); do
+    sample "upgrade.pertx.$p" fresh_b psql -X -q -v ON_ERROR_STOP=1 -f "$d/upgrade-per-revision.sql" "$(url_of bench_up_b)"
+  done
 done
 
 # ---- Alembic, side by side -------------------------------------------------------------------
-alembic_cmd() { "$py" -m alembic -c "$1/alembic.ini" "${@:2}"; }
 for p in n100_r200 n1000_r200; do
   d=$work/$p
   db=bench_al_${p}
@@ -232,24 +239,25 @@ for p in n100_r200 n1000_r200; do
   log "alembic upgrade $p"
   fresh_al() { fresh_db "$db"; }
   for ((i = 0; i < alembic_runs; i++)); do
-    sample "alembic.upgrade.$p" fresh_al alembic_cmd "$d/alembic" upgrade head
+    sample "alembic.upgrade.$p" fresh_al "$py" -m alembic -c "$d/alembic/alembic.ini" upgrade head
   done
   # autogenerate: the database at the head of the history minus its last revision (Alembic
   # needs it live), the models one revision ahead: the same change db-revision finds.
   log "alembic autogenerate $p"
   fresh_db "$db"
-  alembic_cmd "$d/alembic_minus1" upgrade head > /dev/null 2>&1
+  "$py" -m alembic -c "$d/alembic_minus1/alembic.ini" upgrade head > /dev/null
   touch "$res/marker"
   prep_al() { find "$d/alembic_minus1/versions" -newer "$res/marker" -name '*.py' -delete; }
   for ((i = 0; i < alembic_runs; i++)); do
-    sample "alembic.autogenerate.$p" prep_al alembic_cmd "$d/alembic_minus1" revision --autogenerate -m bench
+    sample "alembic.autogenerate.$p" prep_al "$py" -m alembic -c "$d/alembic_minus1/alembic.ini" revision \
+      --autogenerate -m bench
   done
   grep -q "add_column" "$(ls -t "$d"/alembic_minus1/versions/*.py | head -1)" \
     || { echo "alembic autogenerate $p found nothing" >&2; exit 1; }
   prep_al
   # the no-change drift check: models vs the database at head.
   log "alembic drift check $p"
-  alembic_cmd "$d/alembic" upgrade head > /dev/null 2>&1
+  "$py" -m alembic -c "$d/alembic/alembic.ini" upgrade head > /dev/null
   for ((i = 0; i < alembic_runs; i++)); do
     sample "alembic.check.$p" noop "$py" "$root/bench/alembic_check.py" "$d/alembic"
   done
