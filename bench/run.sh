@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Retort's speed against the physical floor and against Alembic; rewrites docs/performance.md.
 #
-#   bench/run.sh            # everything, median of 5 (about 20 minutes on 2 cores)
+#   bench/run.sh            # everything, median of 5 (6 minutes on 2 shared cores, plus the first build)
 #   RUNS=3 bench/run.sh     # fewer runs per figure
 #
 # What it does, in order:
