@@ -24,8 +24,11 @@ const column* find_column(const table& t, std::string_view name) { return find_b
 column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 
 void sort_canonically(schema& s) {
+  // Replay calls this after every operation, which leaves nearly everything in order: checking
+  // costs a comparison per element, where sorting would move whole tables.
   auto sort_by_name = [](auto& v) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+    if (!std::is_sorted(v.begin(), v.end(), by_name)) std::stable_sort(v.begin(), v.end(), by_name);
   };
   std::sort(s.schemas.begin(), s.schemas.end());
   sort_by_name(s.enums);
