@@ -52,6 +52,7 @@ endfunction()
 # A fresh copy, so the test writes its migrations outside the source tree.
 file(REMOVE_RECURSE "${WORK}")
 file(COPY "${CASE}/" DESTINATION "${src}")
+file(COPY "${CMAKE_CURRENT_LIST_DIR}/inventory/" DESTINATION "${src}")
 
 set(configure "${CMAKE_COMMAND}" -S "${src}" -B "${build}" -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
 if(MAKE_PROGRAM)
