@@ -14,6 +14,7 @@
 #include "drift_report.hpp"
 #include "retort/authoring.hpp"
 #include "retort/errors.hpp"
+#include "retort/files.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/migration_plan.hpp"
 #include "retort/snapshot.hpp"
@@ -247,13 +248,7 @@ authoring system_authoring() { return {random_revision_id, utc_now}; }
 std::string write_new_revision(context& ctx, const revision& r) {
   fs::create_directories(ctx.opts().migrations_dir);
   const fs::path path = fs::path(ctx.opts().migrations_dir) / file_name_for(r);
-  const std::string tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << write_revision(r);
-    if (!out) throw error(fmt::format("{}: cannot write the migration file", tmp));
-  }
-  fs::rename(tmp, path);
+  write_if_changed(path, write_revision(r));
   return path.string();
 }
 }  // namespace
@@ -368,16 +363,8 @@ int check(context& ctx, const check_request& request) {
 int replay_to_file(context& ctx, const std::string& target, const std::string& output) {
   const auto& graph = ctx.graph();
   const revision_heads heads = target == "heads" ? graph.heads() : revision_heads{graph.resolve(target)};
-  const std::string text = write_snapshot(graph.schema_at(heads));
   // Unchanged bytes leave the file alone, so what depends on it does not rebuild.
-  if (fs::exists(output) && read_file(output) == text) return exit_ok;
-  const std::string tmp = output + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw error(fmt::format("{}: cannot write the snapshot", tmp));
-  }
-  fs::rename(tmp, output);
+  write_if_changed(output, write_snapshot(graph.schema_at(heads)));
   return exit_ok;
 }
 

@@ -7,11 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "retort/files.hpp"
+
 namespace retort::scan {
 
-/// Writes `bytes` to `path` (through a temporary file and a rename) unless the file already
-/// holds exactly them. True when it wrote. Throws retort::error on an I/O failure.
-bool write_if_changed(const std::filesystem::path& path, std::string_view bytes);
+/// The snapshot, locations and depfile are written with the core's write_if_changed.
+using retort::write_if_changed;
 
 /// "target: dep1 \\\n  dep2\n", with spaces, '#' and '$' escaped as Make and Ninja read them.
 [[nodiscard]] std::string depfile_text(std::string_view target, const std::vector<std::string>& dependencies);
