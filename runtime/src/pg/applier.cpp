@@ -196,25 +196,22 @@ void applier::run(const std::vector<revision_step>& steps) {
   }
 }
 
-std::vector<std::string> applier::upgrade(std::string_view target) {
+// Both directions: under the lock, from the verified position, every step, the ids it ran.
+std::vector<std::string> applier::migrate(direction dir, std::string_view target) {
   lock_guard guard(locker_);
   ensure_bookkeeping();
-  const auto steps = plan_upgrade(graph_, verified_heads(true), target);
+  const revision_heads current = verified_heads(true);
+  const auto steps = dir == direction::upgrade ? plan_upgrade(graph_, current, target)
+                                               : plan_downgrade(graph_, current, target);
   run(steps);
   std::vector<std::string> ids;
   for (const auto& s : steps) ids.push_back(s.rev->id);
   return ids;
 }
 
-std::vector<std::string> applier::downgrade(std::string_view target) {
-  lock_guard guard(locker_);
-  ensure_bookkeeping();
-  const auto steps = plan_downgrade(graph_, verified_heads(true), target);
-  run(steps);
-  std::vector<std::string> ids;
-  for (const auto& s : steps) ids.push_back(s.rev->id);
-  return ids;
-}
+std::vector<std::string> applier::upgrade(std::string_view target) { return migrate(direction::upgrade, target); }
+
+std::vector<std::string> applier::downgrade(std::string_view target) { return migrate(direction::downgrade, target); }
 
 void applier::stamp(std::string_view target) {
   lock_guard guard(locker_);

@@ -73,6 +73,7 @@ class applier {
   void ensure_bookkeeping();
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> applied_rows();
   [[nodiscard]] revision_heads verified_heads(bool check_checksums);
+  std::vector<std::string> migrate(direction dir, std::string_view target);
   void run(const std::vector<revision_step>& steps);
   void exec_all(const std::vector<std::string>& statements);
 
