@@ -12,33 +12,13 @@
 #include <string>
 
 #include "retort/errors.hpp"
+#include "scratch_dir.hpp"
 
 namespace retort {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A directory that is removed, with any server in it stopped, at the end of a test.
-class scratch_directory {
- public:
-  scratch_directory() {
-    auto pattern = (fs::temp_directory_path() / "retort-cluster-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw error("cannot create a scratch directory");
-    path_ = pattern;
-    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec);
-  }
-  ~scratch_directory() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  scratch_directory(const scratch_directory&) = delete;
-  scratch_directory& operator=(const scratch_directory&) = delete;
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Sets an environment variable for one scope, then puts the old value back.
 class scoped_env {
@@ -68,7 +48,7 @@ TEST(find_postgres_bin_dir, finds_initdb_and_pg_ctl) {
 }
 
 TEST(find_postgres_bin_dir, names_the_package_when_retort_pg_bin_is_empty) {
-  scratch_directory empty;
+  testing::scratch_dir empty;
   scoped_env env("RETORT_PG_BIN", empty.path().string());
   try {
     (void)find_postgres_bin_dir();
@@ -102,7 +82,7 @@ TEST(local_cluster, puts_a_socket_that_does_not_fit_in_tmp) {
 
 TEST(local_cluster, refuses_a_directory_the_server_user_cannot_reach) {
   if (geteuid() != 0) GTEST_SKIP() << "only root hands the server to another user";
-  scratch_directory base;
+  testing::scratch_dir base;
   fs::permissions(base.path(), fs::perms::owner_all);  // 0700, owned by root
   local_cluster cluster{base.path() / "cluster"};
   try {
@@ -117,7 +97,7 @@ TEST(local_cluster, refuses_a_directory_the_server_user_cannot_reach) {
 
 // A long path with spaces: the socket goes to /tmp and the configuration quoting is exercised.
 TEST(local_cluster, keeps_data_across_stop_and_start) {
-  scratch_directory base;
+  testing::scratch_dir base;
   const fs::path dir = base.path() / "a directory with spaces" / std::string(90, 'd') / "cluster";
   local_cluster cluster{dir};
   ASSERT_NE(cluster.socket_directory(), cluster.directory());

@@ -47,19 +47,6 @@ std::vector<revision> random_history(std::uint64_t seed, int count, const random
   return out;
 }
 
-scratch_dir::scratch_dir(std::string_view label) {
-  std::string pattern = fmt::format("/tmp/{}-XXXXXX", label);
-  if (mkdtemp(pattern.data()) == nullptr) throw error(fmt::format("cannot create a directory like {}", pattern));
-  path_ = pattern;
-  // The server user (root runs the cluster as `postgres`) may need to reach into it.
-  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-}
-
-scratch_dir::~scratch_dir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 fs::path write_migration(const fs::path& dir, const revision& r) {
   fs::create_directories(dir);
   const fs::path path = dir / file_name_for(r);

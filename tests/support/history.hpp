@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "random_schema.hpp"
+#include "scratch_dir.hpp"
 #include "retort/ops.hpp"
 #include "retort/revision.hpp"
 
@@ -24,19 +25,6 @@ namespace retort::testing {
 [[nodiscard]] std::vector<revision> random_history(std::uint64_t seed, int count,
                                                    const random_schema_options& options = {});
 
-/// A fresh directory under /tmp (reachable by the `postgres` user when we are root), removed
-/// with everything in it when the object goes.
-class scratch_dir {
- public:
-  explicit scratch_dir(std::string_view label = "retort");
-  ~scratch_dir();
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Writes `r` into `dir` under its usual file name; returns the file's path.
 std::filesystem::path write_migration(const std::filesystem::path& dir, const revision& r);

@@ -1,6 +1,7 @@
 // Tests of the revision graph (validation, order, names, plans, replay) and of reading a
 // migration directory (load_revisions, sha256_hex).
 #include "retort/revision_graph.hpp"
+#include "scratch_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -566,15 +567,6 @@ TEST(RevisionGraph, ReplayErrorNamesTheFileAndTheOperation) {
 // Each test gets its own fresh directory, removed afterwards.
 class LoadRevisions : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "retort-load-revisions-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
 
   std::string write(const std::string& name, const std::string& bytes) const {
     const auto path = dir_ / name;
@@ -582,7 +574,8 @@ class LoadRevisions : public ::testing::Test {
     return path.string();
   }
 
-  std::filesystem::path dir_;
+  testing::scratch_dir scratch_{"retort-load-revisions"};
+  const std::filesystem::path& dir_ = scratch_.path();
 };
 
 TEST_F(LoadRevisions, Sha256KnownVectors) {
