@@ -21,6 +21,9 @@ It is available, with the same behaviour, after any of::
       [DATABASE_URL <url>]
       [DEVDB_DIR <dir>]
       [TARGET_PREFIX <prefix>]
+      [SAFETY safe|plain]
+      [LOCK_TIMEOUT <ms>]
+      [STATEMENT_TIMEOUT <ms>]
       [CHECK_ON_BUILD]
       [EMBED_INTO <target>...])
 
@@ -38,6 +41,10 @@ It is available, with the same behaviour, after any of::
     ``${CMAKE_BINARY_DIR}/retort-devdb``.
   * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
     ``db-<name>`` for the others.
+  * ``SAFETY``: the plans for tables that may hold rows, ``safe`` (the default: indexes built
+    concurrently, constraints added NOT VALID then validated, ...) or ``plain``.
+  * ``LOCK_TIMEOUT``, ``STATEMENT_TIMEOUT``: milliseconds a migration statement may wait for a
+    lock (default 5000; a transaction that times out is retried) or run (default: no limit).
   * ``CHECK_ON_BUILD``: the drift gate. A plain build fails when the models and the migrations
     disagree (or the history has several heads), printing each difference at its model
     declaration, the SQL and the command that fixes them; it reruns only when the snapshot or
@@ -68,7 +75,7 @@ It is available, with the same behaviour, after any of::
 include_guard(GLOBAL)
 
 function(retort_add_schema name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
                         "HEADERS;EMBED_INTO")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "retort_add_schema(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -79,6 +86,14 @@ function(retort_add_schema name)
   if(NOT arg_HEADERS)
     message(FATAL_ERROR "retort_add_schema(${name}): HEADERS is required")
   endif()
+  if(arg_SAFETY AND NOT arg_SAFETY MATCHES "^(safe|plain)$")
+    message(FATAL_ERROR "retort_add_schema(${name}): SAFETY must be safe or plain, not ${arg_SAFETY}")
+  endif()
+  foreach(timeout LOCK_TIMEOUT STATEMENT_TIMEOUT)
+    if(DEFINED arg_${timeout} AND NOT arg_${timeout} MATCHES "^[0-9]+$")
+      message(FATAL_ERROR "retort_add_schema(${name}): ${timeout} must be a number of milliseconds")
+    endif()
+  endforeach()
   if(arg_MODELS AND NOT TARGET "${arg_MODELS}")
     message(FATAL_ERROR "retort_add_schema(${name}): MODELS ${arg_MODELS} is not a target")
   endif()
@@ -136,6 +151,15 @@ function(retort_add_schema name)
   set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}" RETORT_LOCATIONS "${locations}")
 
   set(cli $<TARGET_FILE:Retort::retort> --migrations "${arg_MIGRATIONS}" --devdb-dir "${arg_DEVDB_DIR}")
+  if(arg_SAFETY)
+    list(APPEND cli --safety "${arg_SAFETY}")
+  endif()
+  if(DEFINED arg_LOCK_TIMEOUT)
+    list(APPEND cli --lock-timeout "${arg_LOCK_TIMEOUT}")
+  endif()
+  if(DEFINED arg_STATEMENT_TIMEOUT)
+    list(APPEND cli --statement-timeout "${arg_STATEMENT_TIMEOUT}")
+  endif()
   if(arg_DATABASE_URL)
     list(APPEND cli --url "${arg_DATABASE_URL}")
   endif()

@@ -59,10 +59,12 @@ class differ {
     drop_foreign_keys();
     drop_table_constraints_and_indexes();
     drop_tables();
-    drop_columns();
+    // Columns change and arrive (with their backfills) before any column is dropped, so a
+    // backfill can read a column that this revision drops.
     alter_columns();
-    drop_enum_values_and_enums();
     add_columns();
+    drop_columns();
+    drop_enum_values_and_enums();
     create_tables();
     set_table_comments();
     add_table_constraints_and_indexes();
@@ -289,7 +291,7 @@ class differ {
           column first = wanted;
           first.nullable = true;
           if (unsigned pre = column_changes(c, first)) emit(ops::alter_column{t.name, c, first, pre});
-          emit(ops::backfill_column{t.name, c.name, *tc->backfill});
+          emit(ops::backfill_column{t.name, c.name, *tc->backfill, tc->backfill_batch});
           emit(ops::alter_column{t.name, first, wanted, ops::change_nullable});
           continue;
         }
@@ -318,7 +320,7 @@ class differ {
         column nullable = def;
         nullable.nullable = true;
         emit(ops::add_column{name, nullable});
-        emit(ops::backfill_column{name, c.name, *c.backfill});
+        emit(ops::backfill_column{name, c.name, *c.backfill, c.backfill_batch});
         emit(ops::alter_column{name, nullable, def, ops::change_nullable});
       }
     });

@@ -21,10 +21,16 @@ namespace {
 std::string migration_message(const migration_error::details& d) {
   std::string out = "revision " + d.revision;
   if (!d.file.empty()) out += " (" + d.file + ")";
-  out += d.rolled_back ? " failed and was rolled back"
-                       : " failed and was NOT rolled back: a statement that cannot run in a transaction had "
-                         "committed what ran before it, which stays. The database is between revisions: repair "
-                         "it by hand, then record its position with `retort stamp`";
+  if (d.committed_units == 0 && d.rolled_back) {
+    out += " failed and was rolled back";
+  } else {
+    out += " failed part way";
+    if (d.committed_units > 0)
+      out += ": " + std::to_string(d.committed_units) + " of its " + std::to_string(d.units) +
+             " transactions committed and are recorded";
+    if (!d.rolled_back) out += "; the failing statement ran outside a transaction, so what it did may stay";
+    out += ". Fix the cause and rerun the same command: it resumes after what committed";
+  }
   if (!d.operation.empty()) out += "\n  operation: " + d.operation;
   if (!d.statement.empty()) out += "\n  statement: " + d.statement;
   out += "\n  error: " + (d.sqlstate.empty() ? std::string() : d.sqlstate + " ") + d.message;

@@ -153,11 +153,13 @@ ojson to_json(const column& c) {
   if (c.comment) j["comment"] = *c.comment;
   if (!c.renamed_from.empty()) j["renamed_from"] = c.renamed_from;
   if (c.backfill) j["backfill"] = *c.backfill;
+  if (c.backfill_batch) j["backfill_batch"] = *c.backfill_batch;
   return j;
 }
 
 column read_column(const reader& r) {
-  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill"});
+  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill",
+                   "backfill_batch"});
   column c;
   c.name = r.string("name");
   if (c.name.empty()) r.at("name").fail("empty name");
@@ -178,6 +180,10 @@ column read_column(const reader& r) {
   c.comment = r.optional_string("comment");
   c.renamed_from = r.strings("renamed_from");
   c.backfill = r.optional_string("backfill");
+  if (auto b = r.maybe("backfill_batch")) {
+    if (b->integer() < 1) b->fail("backfill_batch must be a positive number of rows");
+    c.backfill_batch = static_cast<int>(b->integer());
+  }
   return c;
 }
 

@@ -27,6 +27,7 @@ class reader {
 
   [[nodiscard]] const nlohmann::json& value() const noexcept { return *value_; }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] const std::string& file() const noexcept { return *file_; }
 
   /// Requires an object whose keys are all in `allowed`.
   void expect_object(std::initializer_list<std::string_view> allowed) const;

@@ -76,6 +76,7 @@ ojson op_to_json(const ops::operation& op) {
                    j["table"] = to_json(o.table);
                    j["column"] = o.column;
                    j["expression"] = o.expression;
+                   if (o.batch) j["batch"] = *o.batch;
                  },
                  [&](const ops::add_primary_key& o) {
                    j["table"] = to_json(o.table);
@@ -227,8 +228,13 @@ ops::alter_column read_op(const reader& r) {
 }
 template <>
 ops::backfill_column read_op(const reader& r) {
-  r.expect_object({"op", "table", "column", "expression"});
-  return {json_codec::read_qualified_name(r.at("table")), r.string("column"), r.string("expression")};
+  r.expect_object({"op", "table", "column", "expression", "batch"});
+  ops::backfill_column o{json_codec::read_qualified_name(r.at("table")), r.string("column"), r.string("expression"), std::nullopt};
+  if (auto b = r.maybe("batch")) {
+    if (b->integer() < 1) b->fail("batch must be a positive number of rows");
+    o.batch = static_cast<int>(b->integer());
+  }
+  return o;
 }
 template <>
 ops::add_primary_key read_op(const reader& r) {
@@ -286,15 +292,66 @@ ops::operation read_operation(const reader& r) {
   return read_any(r, r.string("op"), std::make_index_sequence<std::variant_size_v<ops::operation>>{});
 }
 
-ojson operations_json(const std::vector<ops::operation>& list) {
+ojson operations_json(const std::vector<ops::operation>& list, const operation_notes& notes = {}) {
   ojson a = ojson::array();
-  for (const auto& op : list) a.push_back(op_to_json(op));
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    ojson j = op_to_json(list[i]);
+    if (auto n = notes.find(i); n != notes.end()) {
+      if (!n->second.allow.empty()) {
+        ojson allow = ojson::array();
+        for (const auto& x : n->second.allow) allow.push_back(ojson{{"rule", x.rule}, {"reason", x.reason}});
+        j["allow"] = allow;
+      }
+      if (const auto& o = n->second.sql) {
+        j["override"] = ojson{{"statements", o->statements}};
+        if (!o->transactional) j["override"]["transactional"] = false;
+      }
+    }
+    a.push_back(std::move(j));
+  }
   return a;
 }
 
-std::vector<ops::operation> read_operations(const reader& r) {
+allowance read_allowance(const reader& r) {
+  r.expect_object({"rule", "reason"});
+  allowance a{r.string("rule"), r.string("reason")};
+  if (a.rule.empty()) r.at("rule").fail("empty rule id");
+  if (a.reason.find_first_not_of(" \t\n") == std::string::npos)
+    r.at("reason").fail("silencing a finding needs a written reason");
+  return a;
+}
+
+// "allow" (one object or a list) and "override" beside an operation's own keys.
+operation_note read_note(const reader& r) {
+  operation_note note;
+  if (auto a = r.maybe("allow")) {
+    if (a->value().is_array())
+      for (const reader& item : a->items()) note.allow.push_back(read_allowance(item));
+    else
+      note.allow.push_back(read_allowance(*a));
+  }
+  if (auto o = r.maybe("override")) {
+    o->expect_object({"statements", "transactional"});
+    note.sql = sql_override{o->strings("statements"), o->boolean("transactional", true)};
+    if (!o->has("statements")) o->at("statements").fail("missing");
+  }
+  return note;
+}
+
+std::vector<ops::operation> read_operations(const reader& r, operation_notes& notes) {
   std::vector<ops::operation> out;
-  for (const reader& item : r.items()) out.push_back(read_operation(item));
+  for (const reader& item : r.items()) {
+    if (item.value().is_object() && (item.has("allow") || item.has("override"))) {
+      operation_note note = read_note(item);
+      nlohmann::json bare = item.value();
+      bare.erase("allow");
+      bare.erase("override");
+      out.push_back(read_operation(reader(bare, item.file(), item.path())));
+      notes[out.size() - 1] = std::move(note);
+      continue;
+    }
+    out.push_back(read_operation(item));
+  }
   return out;
 }
 
@@ -311,8 +368,8 @@ std::string write_revision(const revision& rev) {
   j["parents"] = rev.parents;
   j["message"] = rev.message;
   j["created"] = rev.created;
-  j["upgrade"] = operations_json(rev.upgrade);
-  j["downgrade"] = operations_json(rev.downgrade);
+  j["upgrade"] = operations_json(rev.upgrade, rev.upgrade_notes);
+  j["downgrade"] = operations_json(rev.downgrade, rev.downgrade_notes);
   return json_codec::dump(j);
 }
 
@@ -330,8 +387,8 @@ revision read_revision(std::string_view text, const std::string& file) {
   rev.parents = r.at("parents").strings();
   rev.message = r.optional_string("message").value_or("");
   rev.created = r.optional_string("created").value_or("");
-  rev.upgrade = read_operations(r.at("upgrade"));
-  rev.downgrade = read_operations(r.at("downgrade"));
+  rev.upgrade = read_operations(r.at("upgrade"), rev.upgrade_notes);
+  rev.downgrade = read_operations(r.at("downgrade"), rev.downgrade_notes);
   return rev;
 }
 

@@ -44,6 +44,7 @@ void sort_canonically(schema& s) {
 column without_hints(column c) {
   c.renamed_from.clear();
   c.backfill.reset();
+  c.backfill_batch.reset();
   return c;
 }
 

@@ -10,6 +10,7 @@
 #include "random_schema.hpp"
 #include "retort/diff.hpp"
 #include "retort/pg/introspect.hpp"
+#include "retort/pg/migration_plan.hpp"
 #include "retort/pg/render.hpp"
 #include "retort/replay.hpp"
 #include "schema_text.hpp"
@@ -19,18 +20,26 @@ namespace {
 
 constexpr int random_pairs = 30;
 
-// Executes the operations as one transaction; returns the schema replay says they produce.
+// Executes the operations' safe plan unit by unit, as the applier does; returns the schema
+// replay says they produce.
 schema apply(pqxx::connection& conn, const std::vector<ops::operation>& list, const schema& before) {
-  pqxx::work tx(conn);
-  for (const auto& st : pg::render(list, before)) {
-    try {
-      tx.exec(st.sql);
-    } catch (const pqxx::sql_error& e) {
-      ADD_FAILURE() << "statement failed: " << st.sql << "\n" << e.what();
-      throw;
+  const auto plan = pg::render(list, before);
+  for (const auto& unit : pg::group_units(plan)) {
+    std::optional<pqxx::work> tx;
+    std::optional<pqxx::nontransaction> alone;
+    if (unit.transactional) tx.emplace(conn);
+    else alone.emplace(conn);
+    for (std::size_t i : unit.statements) {
+      try {
+        if (tx) tx->exec(plan[i].sql);
+        else alone->exec(plan[i].sql);
+      } catch (const pqxx::sql_error& e) {
+        ADD_FAILURE() << "statement failed: " << plan[i].sql << "\n" << e.what();
+        throw;
+      }
     }
+    if (tx) tx->commit();
   }
-  tx.commit();
   return replay(before, list);
 }
 

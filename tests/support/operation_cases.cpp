@@ -46,7 +46,7 @@ const column& users_column(std::string_view name) { return *find_column(users(),
 const qualified_name users_name{"public", "users"};
 
 column col(std::string name, std::string type, bool nullable = false) {
-  return column{std::move(name), *parse_builtin_type(type), nullable, {}, identity_kind::none, {}, {}, {}};
+  return column{std::move(name), *parse_builtin_type(type), nullable, {}, identity_kind::none, {}, {}, {}, {}};
 }
 
 // The base schema changed by `edit`.
@@ -148,7 +148,7 @@ std::vector<operation_case> operation_cases() {
        {R"(ALTER TABLE "public"."users" ADD COLUMN "about" text)",
         R"(COMMENT ON COLUMN "public"."users"."about" IS 'about ''me''')"}},
       {"add_identity_column",
-       add_column{{"public", "posts"}, column{"seq", *parse_builtin_type("integer"), false, {}, identity_kind::always, {}, {}, {}}},
+       add_column{{"public", "posts"}, column{"seq", *parse_builtin_type("integer"), false, {}, identity_kind::always, {}, {}, {}, {}}},
        {R"(ALTER TABLE "public"."posts" ADD COLUMN "seq" integer GENERATED ALWAYS AS IDENTITY NOT NULL)"}},
       {"drop_column", drop_column{users_name, users_column("bio")}, {R"(ALTER TABLE "public"."users" DROP COLUMN "bio")"}},
       {"rename_column", rename_column{users_name, "bio", "about"},
@@ -171,7 +171,7 @@ std::vector<operation_case> operation_cases() {
        {R"(ALTER TABLE "public"."users" ALTER COLUMN "id" SET GENERATED ALWAYS)"}},
       {"alter_comment", alter_column{users_name, users_column("bio"), commented, change_comment},
        {R"(COMMENT ON COLUMN "public"."users"."bio" IS 'about ''me''')"}},
-      {"backfill", backfill_column{users_name, "bio", "'none'"},
+      {"backfill", backfill_column{users_name, "bio", "'none'", std::nullopt},
        {R"(UPDATE "public"."users" SET "bio" = 'none' WHERE "bio" IS NULL)"}},
       {"add_primary_key", add_primary_key{{"public", "posts"}, primary_key{"pk_p", {"id", "user_id"}}},
        {R"(ALTER TABLE "public"."posts" ADD CONSTRAINT "pk_p" PRIMARY KEY ("id", "user_id"))"},

@@ -32,14 +32,19 @@ std::string read_file(const fs::path& p) {
 
 schema load(const fs::path& p) { return read_snapshot(read_file(p), p.string()); }
 
-// Each operation as a comment line followed by its statements.
+// Each operation as a comment line followed by its statements (a statement that does not join
+// the revision's transaction says so above it).
 std::string script(const std::vector<ops::operation>& list, const schema& before) {
   std::string out;
   const auto plan = pg::render(list, before);
   for (std::size_t i = 0; i < list.size(); ++i) {
     out += fmt::format("-- {}{}\n", ops::describe(list[i]), ops::is_destructive(list[i]) ? " [destructive]" : "");
-    for (const auto& st : plan)
-      if (st.operation == i) out += st.sql + ";\n";
+    for (const auto& st : plan) {
+      if (st.operation != i) continue;
+      if (st.mode == pg::run_mode::own_transaction) out += "-- (in a transaction of its own)\n";
+      if (st.mode == pg::run_mode::outside_transaction) out += "-- (outside a transaction)\n";
+      out += st.sql + ";\n";
+    }
   }
   return out;
 }

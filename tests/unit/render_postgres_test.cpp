@@ -16,7 +16,7 @@ using testing::operation_cases;
 const qualified_name users_name{"public", "users"};
 
 column col(std::string name, std::string type) {
-  return column{std::move(name), *parse_builtin_type(type), false, {}, identity_kind::none, {}, {}, {}};
+  return column{std::move(name), *parse_builtin_type(type), false, {}, identity_kind::none, {}, {}, {}, {}};
 }
 
 TEST(RenderPostgres, EveryOperationRendersExactSql) {
@@ -26,9 +26,9 @@ TEST(RenderPostgres, EveryOperationRendersExactSql) {
     SCOPED_TRACE(c.name);
     kinds.insert(name_of(c.op));
     std::vector<std::string> got;
-    for (const auto& st : pg::render({c.op}, c.before)) {
+    for (const auto& st : pg::render({c.op}, c.before, {pg::safety::plain})) {
       got.push_back(st.sql);
-      EXPECT_TRUE(st.transactional);
+      EXPECT_EQ(st.mode, pg::run_mode::in_transaction);
       EXPECT_EQ(st.operation, 0u);
     }
     EXPECT_EQ(got, c.sql);
@@ -51,7 +51,7 @@ TEST(RenderPostgres, RendersAgainstTheSchemaAsItEvolves) {
   // see the column added in between.
   schema s;
   s.tables.push_back(table{{"public", "t"}, {col("id", "integer")}, {}, {}, {}, {}, {}, {}, {}});
-  column c{"m", {}, true, {}, identity_kind::none, {}, {}, {}};
+  column c{"m", {}, true, {}, identity_kind::none, {}, {}, {}, {}};
   c.type.kind = type_kind::enum_type;
   c.type.enum_name = {"public", "m"};
   auto plan = pg::render({create_enum{{{"public", "m"}, {"a", "b"}}}, add_column{{"public", "t"}, c},
@@ -69,11 +69,96 @@ TEST(RenderPostgres, AnEnumValueUsedLaterInThePlanIsAddedOutsideTheTransaction) 
                          operation_base_schema());
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan[0].sql, R"(ALTER TYPE "public"."mood" ADD VALUE IF NOT EXISTS 'angry')");
-  EXPECT_FALSE(plan[0].transactional);
-  EXPECT_TRUE(plan[1].transactional);
+  EXPECT_EQ(plan[0].mode, pg::run_mode::outside_transaction);
+  EXPECT_EQ(plan[1].mode, pg::run_mode::in_transaction);
   // Not used later: it stays in the transaction.
   auto alone = pg::render({add_enum_value{{"public", "mood"}, "angry", std::nullopt}}, operation_base_schema());
-  EXPECT_TRUE(alone[0].transactional);
+  EXPECT_EQ(alone[0].mode, pg::run_mode::in_transaction);
+}
+
+// Safe plans: on a table that may hold rows, no statement holds a lock that blocks writers for
+// longer than a catalog update. Each case: the operation, then (mode, SQL) of every statement.
+TEST(RenderPostgres, SafePlansOnTablesWithRows) {
+  using pg::run_mode;
+  struct expected_statement {
+    run_mode mode;
+    std::string sql;
+  };
+  struct safe_case {
+    std::string name;
+    operation op;
+    std::vector<expected_statement> statements;
+  };
+  const table& users = *find_table(operation_base_schema(), users_name);
+  column bio = *find_column(users, "bio");
+  column bio_required = bio;
+  bio_required.nullable = false;
+  const std::vector<safe_case> cases{
+      {"index built concurrently",
+       create_index{users_name, index{"ix_users_bio", {"bio"}, false, {}, "btree"}},
+       {{run_mode::outside_transaction,
+         R"(CREATE INDEX CONCURRENTLY IF NOT EXISTS "ix_users_bio" ON "public"."users" USING "btree" ("bio"))"}}},
+      {"index dropped concurrently",
+       drop_index{{"public", "posts"}, find_table(operation_base_schema(), {"public", "posts"})->indexes.front()},
+       {{run_mode::outside_transaction, R"(DROP INDEX CONCURRENTLY IF EXISTS "public"."ix_posts_user_id")"}}},
+      {"check added NOT VALID, then validated",
+       add_check{users_name, check_constraint{"ck_users_bio", "length(bio) < 100"}},
+       {{run_mode::in_transaction,
+         R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ck_users_bio" CHECK (length(bio) < 100) NOT VALID)"},
+        {run_mode::own_transaction, R"(ALTER TABLE "public"."users" VALIDATE CONSTRAINT "ck_users_bio")"}}},
+      {"foreign key added NOT VALID, then validated",
+       add_foreign_key{users_name, foreign_key{"fk_users_id_posts", {"id"}, {"public", "posts"}, {"id"},
+                                               fk_action::cascade, fk_action::no_action}},
+       {{run_mode::in_transaction,
+         R"(ALTER TABLE "public"."users" ADD CONSTRAINT "fk_users_id_posts" FOREIGN KEY ("id") REFERENCES "public"."posts" ("id") ON DELETE CASCADE NOT VALID)"},
+        {run_mode::own_transaction, R"(ALTER TABLE "public"."users" VALIDATE CONSTRAINT "fk_users_id_posts")"}}},
+      {"SET NOT NULL through a validated check",
+       alter_column{users_name, bio, bio_required, change_nullable},
+       {{run_mode::in_transaction,
+         R"(ALTER TABLE "public"."users" ADD CONSTRAINT "retort_not_null_bio" CHECK ("bio" IS NOT NULL) NOT VALID)"},
+        {run_mode::own_transaction, R"(ALTER TABLE "public"."users" VALIDATE CONSTRAINT "retort_not_null_bio")"},
+        {run_mode::in_transaction, R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" SET NOT NULL)"},
+        {run_mode::in_transaction, R"(ALTER TABLE "public"."users" DROP CONSTRAINT "retort_not_null_bio")"}}},
+      {"unique constraint from an index built concurrently",
+       add_unique{users_name, unique_constraint{"uq_users_bio", {"bio"}}},
+       {{run_mode::outside_transaction,
+         R"(CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "uq_users_bio" ON "public"."users" USING "btree" ("bio"))"},
+        {run_mode::in_transaction,
+         R"(ALTER TABLE "public"."users" ADD CONSTRAINT "uq_users_bio" UNIQUE USING INDEX "uq_users_bio")"}}},
+      {"backfill in a transaction of its own",
+       backfill_column{users_name, "bio", "'none'", std::nullopt},
+       {{run_mode::own_transaction, R"(UPDATE "public"."users" SET "bio" = 'none' WHERE "bio" IS NULL)"}}},
+      {"backfill in batches",
+       backfill_column{users_name, "bio", "'none'", 500},
+       {{run_mode::outside_transaction,
+         "DO $retort$\nDECLARE n bigint;\nBEGIN\n  LOOP\n"
+         "    UPDATE \"public\".\"users\" SET \"bio\" = 'none' WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
+         "\"public\".\"users\" WHERE \"bio\" IS NULL LIMIT 500));\n"
+         "    GET DIAGNOSTICS n = ROW_COUNT;\n    EXIT WHEN n = 0;\n    COMMIT;\n  END LOOP;\nEND\n$retort$"}}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto plan = pg::render({c.op}, operation_base_schema());
+    ASSERT_EQ(plan.size(), c.statements.size());
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      EXPECT_EQ(plan[i].sql, c.statements[i].sql);
+      EXPECT_EQ(plan[i].mode, c.statements[i].mode);
+    }
+  }
+  // The concurrent builds name the index a rerun must rebuild when a kill left it INVALID.
+  const auto index_plan = pg::render({cases[0].op}, operation_base_schema());
+  EXPECT_EQ(index_plan[0].rebuild_invalid_index, (qualified_name{"public", "ix_users_bio"}));
+}
+
+TEST(RenderPostgres, TablesCreatedInTheSameRevisionKeepThePlainForm) {
+  table fresh{{"public", "fresh"}, {col("id", "bigint"), col("note", "text")}, {}, {}, {}, {}, {}, {}, {}};
+  const auto plan = pg::render({create_table{fresh}, create_index{{"public", "fresh"}, index{"ix_fresh_note", {"note"}, false, {}, "btree"}},
+                                add_check{{"public", "fresh"}, check_constraint{"ck_fresh", "id > 0"}}},
+                               operation_base_schema());
+  ASSERT_EQ(plan.size(), 3u);
+  for (const auto& st : plan) EXPECT_EQ(st.mode, pg::run_mode::in_transaction) << st.sql;
+  EXPECT_EQ(plan[1].sql, R"(CREATE INDEX "ix_fresh_note" ON "public"."fresh" USING "btree" ("note"))");
+  EXPECT_EQ(plan[2].sql, R"(ALTER TABLE "public"."fresh" ADD CONSTRAINT "ck_fresh" CHECK (id > 0))");
 }
 
 TEST(RenderPostgres, RefusesOperationsThatDoNotApply) {

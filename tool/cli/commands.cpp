@@ -48,10 +48,16 @@ json revision_json(const revision& r) {
   return json{{"id", r.id}, {"parents", r.parents}, {"message", r.message}, {"created", r.created}, {"file", r.file}};
 }
 
+pg::render_options render_options(const context& ctx) { return {ctx.opts().safety}; }
+
 pg::apply_options apply_options(context& ctx, bool accept_edited) {
   pg::apply_options o;
   o.bookkeeping_schema = ctx.opts().bookkeeping_schema;
   o.accept_edited = accept_edited;
+  o.render = render_options(ctx);
+  o.lock_timeout = std::chrono::milliseconds(ctx.opts().lock_timeout_ms);
+  o.statement_timeout = std::chrono::milliseconds(ctx.opts().statement_timeout_ms);
+  o.lock_attempts = std::max(1, ctx.opts().lock_attempts);
   if (!ctx.json())
     o.on_progress = [&ctx](const pg::progress& p) {
       const revision& r = *p.step->rev;
@@ -65,12 +71,41 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
           std::cout << "\n      running outside a transaction (PostgreSQL requires it): " << p.statement << "\n      "
                     << std::flush;
           break;
+        case pg::progress::event::resumed:
+          std::cout << fmt::format("\n      resuming: {} transaction{} committed by an earlier run\n      ", p.skipped,
+                                   p.skipped == 1 ? "" : "s")
+                    << std::flush;
+          break;
+        case pg::progress::event::waiting:
+          std::cout << ctx.paint(fmt::format("\n      waiting {:.0f} s for a lock held by:", p.milliseconds / 1000), "33");
+          for (const auto& b : p.blockers)
+            std::cout << fmt::format("\n        pid {} ({}{}), {} for {:.0f} s: {}", b.pid,
+                                     b.application_name.empty() ? "no application name" : b.application_name,
+                                     b.user.empty() ? "" : ", user " + b.user, b.state, b.transaction_seconds,
+                                     b.query);
+          std::cout << "\n      " << std::flush;
+          break;
+        case pg::progress::event::retrying:
+          std::cout << ctx.paint(fmt::format("\n      lock not granted in time (lock_timeout); attempt {} in {:.1f} s",
+                                             p.attempt, p.milliseconds / 1000),
+                                 "33")
+                    << "\n      " << std::flush;
+          break;
         case pg::progress::event::done:
           std::cout << ctx.paint("done", "32") << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
           break;
       }
     };
   return o;
+}
+
+// Statements as SQL, each that does not join the revision's transaction marked above it.
+void print_statements(const std::vector<pg::statement>& statements) {
+  for (const auto& st : statements) {
+    if (st.mode == pg::run_mode::own_transaction) std::cout << "-- (in a transaction of its own)\n";
+    if (st.mode == pg::run_mode::outside_transaction) std::cout << "-- (outside a transaction)\n";
+    std::cout << st.sql << ";\n";
+  }
 }
 
 int applied_summary(context& ctx, const std::vector<std::string>& ids, const revision_heads& now, std::string_view verb) {
@@ -219,14 +254,15 @@ int show(context& ctx, const std::string& name) {
   std::cout << "-- upgrade\n";
   for (const auto& op : r.upgrade)
     std::cout << fmt::format("--   {}{}\n", ops::describe(op), ops::is_destructive(op) ? " [destructive]" : "");
-  for (const auto& st : pg::render(r.upgrade, parents_schema)) std::cout << st.sql << ";\n";
+  print_statements(pg::render_with_overrides(r.upgrade, r.upgrade_notes, parents_schema, render_options(ctx)));
   std::cout << "\n-- downgrade\n";
   for (const auto& op : r.downgrade) std::cout << fmt::format("--   {}\n", ops::describe(op));
-  for (const auto& st : pg::render(r.downgrade, graph.schema_at({r.id}))) std::cout << st.sql << ";\n";
+  print_statements(
+      pg::render_with_overrides(r.downgrade, r.downgrade_notes, graph.schema_at({r.id}), render_options(ctx)));
   return exit_ok;
 }
 
-int sql(context& ctx, const std::string& range) {
+int sql(context& ctx, const std::string& range, bool single_transaction) {
   const auto& graph = ctx.graph();
   auto colon = range.find(':');
   const std::string from = colon == std::string::npos ? "base" : range.substr(0, colon);
@@ -237,8 +273,11 @@ int sql(context& ctx, const std::string& range) {
   bool down = to == "base" || to.starts_with("-");
   if (!down && to != "head" && to != "heads" && !to.starts_with("+"))
     down = graph.applied(start).contains(graph.resolve(to));
-  const auto steps = down ? pg::plan_downgrade(graph, start, to) : pg::plan_upgrade(graph, start, to);
-  std::cout << pg::offline_script(steps, pg::bookkeeping(ctx.opts().bookkeeping_schema));
+  const auto steps = down ? pg::plan_downgrade(graph, start, to, render_options(ctx))
+                          : pg::plan_upgrade(graph, start, to, render_options(ctx));
+  std::cout << pg::offline_script(steps, pg::bookkeeping(ctx.opts().bookkeeping_schema),
+                                  single_transaction ? pg::script_layout::single_transaction
+                                                     : pg::script_layout::per_unit);
   return exit_ok;
 }
 
@@ -263,7 +302,7 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
       return exit_ok;
     }
     next = retort::revision{random_revision_id(), graph.heads(), message.empty() ? "empty revision" : message,
-                            utc_now(), {}, {}, "", ""};
+                            utc_now(), {}, {}, "", "", {}, {}};
   }
   const std::string path = write_new_revision(ctx, *next);
   if (ctx.json()) {
@@ -280,7 +319,7 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
       std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", "1;31");
   }
   std::cout << "\n";
-  for (const auto& st : pg::render(next->upgrade, before)) std::cout << st.sql << ";\n";
+  print_statements(pg::render(next->upgrade, before, render_options(ctx)));
   std::cout << "\nReview it, then apply with `retort upgrade`.\n";
   return exit_ok;
 }
@@ -342,7 +381,7 @@ int check(context& ctx, const check_request& request) {
       std::cerr << "\n";
     }
     std::cerr << "\nAs SQL:\n";
-    for (const auto& st : pg::render(drift, graph.schema_at(hs))) std::cerr << "  " << st.sql << ";\n";
+    for (const auto& st : pg::render(drift, graph.schema_at(hs), render_options(ctx))) std::cerr << "  " << st.sql << ";\n";
     std::cerr << "\nGenerate the migration with: "
               << (request.fix_command.empty()
                       ? fmt::format("retort revision --snapshot {} -m \"<message>\"", request.snapshot)

@@ -15,7 +15,7 @@ int current(context& ctx);
 int history(context& ctx, bool audit);
 int heads(context& ctx);
 int show(context& ctx, const std::string& name);
-int sql(context& ctx, const std::string& range);
+int sql(context& ctx, const std::string& range, bool single_transaction);
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty);
 int merge(context& ctx, std::string message);
 /// What `check` compares and how it reports.

@@ -46,11 +46,19 @@ std::string context::database_url() {
 }
 
 namespace {
-// The audit history records the application name; name ours unless the URL names one.
-std::string with_application_name(const std::string& url) {
-  if (url.starts_with("postgres://") || url.starts_with("postgresql://"))
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + "fallback_application_name=retort";
-  return url + " fallback_application_name=retort";
+// The audit history records the application name; name ours unless the URL names one. An
+// unreachable server is an error after connect_timeout seconds, unless the URL sets its own.
+std::string with_client_settings(const std::string& url, int connect_timeout) {
+  const bool uri = url.starts_with("postgres://") || url.starts_with("postgresql://");
+  std::string out = url;
+  auto add = [&](std::string_view setting) {
+    out += uri ? (out.find('?') == std::string::npos ? "?" : "&") : " ";
+    out += setting;
+  };
+  add("fallback_application_name=retort");
+  if (connect_timeout > 0 && url.find("connect_timeout") == std::string::npos && !std::getenv("PGCONNECT_TIMEOUT"))
+    add(fmt::format("connect_timeout={}", connect_timeout));
+  return out;
 }
 }  // namespace
 
@@ -63,7 +71,7 @@ bool context::has_database() const {
 std::unique_ptr<pqxx::connection> context::connect() {
   const std::string url = database_url();
   try {
-    return std::make_unique<pqxx::connection>(with_application_name(url));
+    return std::make_unique<pqxx::connection>(with_client_settings(url, o_.connect_timeout_s));
   } catch (const pqxx::broken_connection& e) {
     // libpq's message can span lines ("...failed: FATAL:  ...\n\tIs the server running...?"):
     // one line, every run of blanks one space.

@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "retort/local_cluster.hpp"
+#include "retort/pg/render.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort::cli {
@@ -30,6 +31,11 @@ struct options {
   std::string bookkeeping_schema = "retort";
   std::string format = "text";  ///< text or json
   bool color = false;
+  pg::safety safety = pg::safety::safe;  ///< plans for tables that may hold rows
+  int lock_timeout_ms = 5000;            ///< 0: wait forever
+  int statement_timeout_ms = 0;          ///< 0: no limit
+  int lock_attempts = 5;                 ///< tries of a transaction that hit lock_timeout
+  int connect_timeout_s = 10;            ///< giving up on an unreachable server
 };
 
 class context {

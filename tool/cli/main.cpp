@@ -34,6 +34,29 @@ int main(int argc, char** argv) {
   app.add_option("--devdb-dir", o.devdb_dir, "Directory of the local dev database (default: $RETORT_DEVDB_DIR or .retort/devdb)");
   app.add_option("--bookkeeping-schema", o.bookkeeping_schema, "Schema of Retort's own tables")->capture_default_str();
   app.add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  app.add_option("--safety", o.safety,
+                 "Plans for tables that may hold rows: safe (indexes built concurrently, constraints validated "
+                 "after a NOT VALID add, ...) or plain (each revision one transaction)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, retort::pg::safety>{
+          {"safe", retort::pg::safety::safe}, {"plain", retort::pg::safety::plain}}))
+      ->envname("RETORT_SAFETY")
+      ->default_str("safe");
+  app.add_option("--lock-timeout", o.lock_timeout_ms, "Milliseconds a statement may wait for a lock (0: forever)")
+      ->envname("RETORT_LOCK_TIMEOUT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--lock-attempts", o.lock_attempts, "Tries of a transaction that hit the lock timeout")
+      ->envname("RETORT_LOCK_ATTEMPTS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--statement-timeout", o.statement_timeout_ms, "Milliseconds a statement may run (0: no limit)")
+      ->envname("RETORT_STATEMENT_TIMEOUT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--connect-timeout", o.connect_timeout_s, "Seconds to wait for the server to answer a connection")
+      ->envname("RETORT_CONNECT_TIMEOUT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   std::string color = "auto";
   app.add_option("--color", color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
 
@@ -58,8 +81,11 @@ int main(int argc, char** argv) {
   auto* sh = app.add_subcommand("show", "Show a revision and its SQL");
   sh->add_option("revision", name, "Revision id, a unique prefix of 4+ characters, or head")->required();
 
-  auto* sq = app.add_subcommand("sql", "Print the SQL of FROM:TO (e.g. base:head) for psql -1 -f, without a database");
+  auto* sq = app.add_subcommand("sql", "Print the SQL of FROM:TO (e.g. base:head) for psql -f, without a database");
   sq->add_option("range", range, "FROM:TO, or TO from base")->default_val("base:head");
+  bool single_transaction = false;
+  sq->add_flag("--single-transaction", single_transaction,
+               "No BEGIN/COMMIT: a script for `psql -1 -f`, refused when the range cannot run as one transaction");
 
   auto* rev = app.add_subcommand("revision", "Write the next migration: the difference between the history and the models");
   rev->add_option("--snapshot", snapshot, "The models' schema snapshot (written by retort-scan)")->required();
@@ -120,7 +146,7 @@ int main(int argc, char** argv) {
     if (*hist) return history(ctx, audit);
     if (*hd) return heads(ctx);
     if (*sh) return show(ctx, name);
-    if (*sq) return sql(ctx, range);
+    if (*sq) return sql(ctx, range, single_transaction);
     if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
     if (*mg) return merge(ctx, message);
     if (*ck) return check(ctx, check_with);

@@ -81,9 +81,12 @@ class migration_error : public database_error {
  public:
   struct details {
     std::string revision, file, operation, statement, sqlstate, message, detail;
-    /// False when part of the revision was committed (it ran a statement outside a transaction
-    /// before failing): the database is between revisions.
+    /// False when the failing statement ran outside a transaction (what it did may stay).
     bool rolled_back = true;
+    /// A revision runs as `units` transactions (several for a safe plan on tables with rows);
+    /// the first `committed_units` committed and are recorded, and a rerun resumes after them.
+    std::size_t committed_units = 0;
+    std::size_t units = 1;
   };
   explicit migration_error(details d);
   [[nodiscard]] const details& where() const noexcept { return details_; }

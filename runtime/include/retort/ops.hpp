@@ -120,12 +120,14 @@ struct alter_column {
   unsigned changes = 0;  ///< column_change bits
   friend bool operator==(const alter_column&, const alter_column&) = default;
 };
-/// BackfillColumn fills NULLs of a column with an expression (data only; no inverse).
+/// BackfillColumn fills NULLs of a column with an expression (data only; no inverse), at once
+/// or `batch` rows per transaction.
 struct backfill_column {
   static constexpr std::string_view kind = "backfill_column";
   qualified_name table;
   std::string column;
   std::string expression;
+  std::optional<int> batch;
   friend bool operator==(const backfill_column&, const backfill_column&) = default;
 };
 

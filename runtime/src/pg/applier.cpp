@@ -3,12 +3,16 @@
 // failed or killed revision vanish whole.
 #include "retort/pg/applier.hpp"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "blocker_watch.hpp"
 #include "retort/errors.hpp"
 
 namespace retort::pg {
@@ -145,54 +149,217 @@ std::vector<history_entry> applier::history() {
   return out;
 }
 
-void applier::run(const std::vector<revision_step>& steps) {
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    const revision_step& step = steps[i];
-    auto notify = [&](progress::event what, std::string_view sql = {}, double ms = 0) {
-      if (options_.on_progress) options_.on_progress({what, i + 1, steps.size(), &step, sql, ms});
-    };
-    notify(progress::event::begin);
-    const auto started = std::chrono::steady_clock::now();
-    const statement* current = nullptr;
-    // Whether part of the revision is committed (and so survives a failure after it).
-    bool committed = false;
-    std::size_t uncommitted = 0;
+namespace {
+
+// PostgreSQL gave up waiting for a lock (lock_timeout) or broke a deadlock: nothing of the
+// transaction stays, and trying again later usually succeeds.
+bool retryable(const pqxx::sql_error& e) { return e.sqlstate() == "55P03" || e.sqlstate() == "40P01"; }
+
+// lock_timeout and statement_timeout for the migration, restored afterwards: the connection may
+// be the application's own (migrate_to_head).
+class session_timeouts {
+ public:
+  session_timeouts(pqxx::connection& conn, const apply_options& o) : conn_(conn) {
+    pqxx::nontransaction tx(conn_);
+    auto row = tx.exec1("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
+    saved_ = {row[0].as<std::string>(), row[1].as<std::string>()};
+    tx.exec(fmt::format("SET lock_timeout = {}", o.lock_timeout.count()));
+    tx.exec(fmt::format("SET statement_timeout = {}", o.statement_timeout.count()));
+  }
+  ~session_timeouts() {
     try {
-      std::optional<pqxx::work> tx(std::in_place, conn_);
-      for (const statement& st : step.statements) {
-        current = &st;
-        if (st.transactional) {
-          tx->exec(st.sql);
-          ++uncommitted;
-          continue;
+      pqxx::nontransaction tx(conn_);
+      tx.exec_params("SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)",
+                     saved_.first, saved_.second);
+    } catch (...) {  // a lost connection takes its settings with it
+    }
+  }
+  session_timeouts(const session_timeouts&) = delete;
+  session_timeouts& operator=(const session_timeouts&) = delete;
+
+ private:
+  pqxx::connection& conn_;
+  std::pair<std::string, std::string> saved_;
+};
+
+// An index that an interrupted CREATE INDEX CONCURRENTLY left INVALID: dropped (concurrently)
+// before the build is tried again, which would otherwise fail or skip it.
+void drop_if_invalid(pqxx::connection& conn, const qualified_name& index) {
+  bool invalid = false;
+  {
+    pqxx::nontransaction tx(conn);
+    invalid = tx.exec_params1("SELECT EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE n.nspname = $1 AND c.relname = $2 AND NOT i.indisvalid)",
+                              index.schema, index.name)[0]
+                  .as<bool>();
+  }
+  if (!invalid) return;
+  pqxx::nontransaction tx(conn);
+  tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + quote_ident(index));
+}
+
+}  // namespace
+
+// One unit: a transaction (with its progress row, or the revision's bookkeeping when it is the
+// last), or a statement outside any transaction followed by its record. Retried while
+// PostgreSQL gives up on a lock, with a growing pause, reporting who holds it.
+void applier::run_unit(const revision_step& step, std::size_t u, bool last,
+                       const std::function<void(progress)>& notify) {
+  const transaction_unit& unit = step.units[u];
+  const auto record = [&](pqxx::work& tx) {
+    if (last)
+      for (const auto& sql : books_.record(step)) tx.exec(sql);
+    else
+      tx.exec(books_.record_unit(step, u));
+  };
+  for (int attempt = 1;; ++attempt) {
+    const statement* current = nullptr;
+    std::optional<blocker_watch> watch;
+    // Reported before the wait gives up, even with a short lock_timeout.
+    auto interval = options_.report_blockers_after;
+    if (options_.lock_timeout.count() > 0) interval = std::min(interval, options_.lock_timeout / 2);
+    if (options_.on_progress && interval.count() > 0)
+      watch.emplace(conn_.options(), conn_.backendpid(), interval,
+                    [&](const std::vector<blocker>& who, std::chrono::milliseconds waited) {
+                      progress p;
+                      p.what = progress::event::waiting;
+                      p.blockers = who;
+                      p.milliseconds = static_cast<double>(waited.count());
+                      if (current) p.statement = current->sql;
+                      notify(std::move(p));
+                    });
+    try {
+      if (unit.transactional) {
+        pqxx::work tx(conn_);
+        for (std::size_t i : unit.statements) {
+          current = &step.statements[i];
+          tx.exec(current->sql);
         }
-        // PostgreSQL refuses this one inside a transaction block: it runs on its own.
-        tx->commit();
-        tx.reset();
-        committed = committed || uncommitted > 0;
-        uncommitted = 0;
-        notify(progress::event::outside_transaction, st.sql);
+        current = nullptr;
+        record(tx);
+        tx.commit();
+      } else {
+        current = &step.statements[unit.statements.front()];
+        progress p;
+        p.what = progress::event::outside_transaction;
+        p.statement = current->sql;
+        notify(std::move(p));
+        if (current->rebuild_invalid_index) drop_if_invalid(conn_, *current->rebuild_invalid_index);
         {
           pqxx::nontransaction alone(conn_);
-          alone.exec(st.sql);
+          alone.exec(current->sql);
         }
-        committed = true;
-        tx.emplace(conn_);
+        current = nullptr;
+        pqxx::work tx(conn_);
+        record(tx);
+        tx.commit();
       }
-      current = nullptr;
-      for (const auto& sql : books_.record(step)) tx->exec(sql);
-      tx->commit();
+      return;
     } catch (const pqxx::sql_error& e) {
+      watch.reset();
+      // A failed concurrent build leaves an INVALID index behind: removed now, so that the
+      // failure leaves nothing and the rerun starts clean.
+      if (current && current->rebuild_invalid_index) {
+        try {
+          drop_if_invalid(conn_, *current->rebuild_invalid_index);
+        } catch (const pqxx::failure&) {  // the rerun drops it before building again
+        }
+      }
+      if (retryable(e) && attempt < options_.lock_attempts) {
+        const auto pause = options_.retry_backoff * (1 << std::min(attempt - 1, 10));
+        progress p;
+        p.what = progress::event::retrying;
+        p.attempt = attempt + 1;
+        p.milliseconds = static_cast<double>(pause.count());
+        p.statement = current ? std::string_view(current->sql) : std::string_view();
+        notify(std::move(p));
+        std::this_thread::sleep_for(pause);
+        continue;
+      }
       auto [message, detail] = split_message(e.what());
       migration_error::details d{step.rev->id, step.rev->file, "", current ? current->sql : e.query(),
                                  e.sqlstate(), message, detail};
       if (current) d.operation = ops::describe(step.operations[current->operation]);
       else d.operation = "recording the revision in " + books_.schema();
-      d.rolled_back = !committed;
+      if (retryable(e))
+        d.message += fmt::format(" (after {} attempt{})", attempt, attempt == 1 ? "" : "s");
+      d.rolled_back = unit.transactional || !current || current->rebuild_invalid_index.has_value();
+      d.committed_units = u;
+      d.units = step.units.size();
       throw migration_error(std::move(d));
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    notify(progress::event::done, {}, ms);
+  }
+}
+
+void applier::run_step(const revision_step& step, std::size_t index, std::size_t total,
+                       const std::set<std::size_t>& done) {
+  const auto notify = [&](progress p) {
+    if (!options_.on_progress) return;
+    p.index = index;
+    p.total = total;
+    p.step = &step;
+    options_.on_progress(p);
+  };
+  const auto event = [](progress::event what) {
+    progress p;
+    p.what = what;
+    return p;
+  };
+  notify(event(progress::event::begin));
+  if (!done.empty()) {
+    progress p = event(progress::event::resumed);
+    p.skipped = done.size();
+    notify(std::move(p));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  for (std::size_t u = 0; u < step.units.size(); ++u) {
+    if (!done.contains(u)) run_unit(step, u, u + 1 == step.units.size(), notify);
+  }
+  if (step.units.empty()) {  // a revision with no statement (a merge) still records itself
+    pqxx::work tx(conn_);
+    for (const auto& sql : books_.record(step)) tx.exec(sql);
+    tx.commit();
+  }
+  progress p = event(progress::event::done);
+  p.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  notify(std::move(p));
+}
+
+// Units of the planned steps that an interrupted run committed. Progress of a revision that
+// this run does not continue (another direction, another target) stops it before anything runs.
+std::map<std::string, std::set<std::size_t>> applier::resumable(const std::vector<revision_step>& steps) {
+  std::map<std::string, std::set<std::size_t>> done;
+  std::vector<std::array<std::string, 4>> rows;
+  try {
+    pqxx::read_transaction tx(conn_);
+    for (const auto& row : tx.exec(books_.select_progress()))
+      rows.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<std::string>()});
+  } catch (const pqxx::sql_error& e) {
+    throw as_database_error(e);
+  }
+  for (const auto& [id, dir, unit, sum] : rows) {
+    const auto step = std::find_if(steps.begin(), steps.end(), [&](const revision_step& s) { return s.rev->id == id; });
+    if (step == steps.end() || to_string(step->dir) != dir)
+      throw error(fmt::format("revision {} is part way through its {}: some of its transactions committed and the "
+                              "rest did not run. Finish it first with `retort {} {}`",
+                              id, dir, dir, dir == "upgrade" ? id : "-1"));
+    if (sum != checksum_of(*step->rev))
+      throw checksum_error(fmt::format("revision {} ({}) is part way through its {}, but its file changed since that "
+                                       "began; restore the file to finish it",
+                                       id, step->rev->file, dir));
+    done[id].insert(static_cast<std::size_t>(std::stoul(unit)));
+  }
+  return done;
+}
+
+void applier::run(const std::vector<revision_step>& steps) {
+  const auto done = resumable(steps);
+  session_timeouts timeouts(conn_, options_);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto d = done.find(steps[i].rev->id);
+    run_step(steps[i], i + 1, steps.size(), d == done.end() ? std::set<std::size_t>{} : d->second);
   }
 }
 
@@ -201,8 +368,8 @@ std::vector<std::string> applier::migrate(direction dir, std::string_view target
   lock_guard guard(locker_);
   ensure_bookkeeping();
   const revision_heads current = verified_heads(true);
-  const auto steps = dir == direction::upgrade ? plan_upgrade(graph_, current, target)
-                                               : plan_downgrade(graph_, current, target);
+  const auto steps = dir == direction::upgrade ? plan_upgrade(graph_, current, target, options_.render)
+                                               : plan_downgrade(graph_, current, target, options_.render);
   run(steps);
   std::vector<std::string> ids;
   for (const auto& s : steps) ids.push_back(s.rev->id);

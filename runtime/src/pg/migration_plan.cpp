@@ -2,6 +2,8 @@
 // `retort sql` prints them).
 #include "retort/pg/migration_plan.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "retort/errors.hpp"
@@ -14,17 +16,63 @@ std::string_view to_string(direction d) { return d == direction::upgrade ? "upgr
 
 std::string checksum_of(const revision& r) { return r.checksum.empty() ? sha256_hex(write_revision(r)) : r.checksum; }
 
+std::vector<transaction_unit> group_units(const std::vector<statement>& statements) {
+  std::vector<transaction_unit> units;
+  bool open = false;  // whether the last unit is a transaction that in_transaction statements join
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    switch (statements[i].mode) {
+      case run_mode::in_transaction:
+        if (!open) units.push_back({true, {}});
+        open = true;
+        break;
+      case run_mode::own_transaction:
+        units.push_back({true, {}});
+        open = true;
+        break;
+      case run_mode::outside_transaction:
+        units.push_back({false, {}});
+        open = false;
+        break;
+    }
+    units.back().statements.push_back(i);
+  }
+  return units;
+}
+
+std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
+                                             const operation_notes& notes, const schema& before,
+                                             const render_options& options) {
+  std::vector<statement> generated = render(operations, before, options);
+  if (std::none_of(notes.begin(), notes.end(), [](const auto& n) { return n.second.sql.has_value(); }))
+    return generated;
+  std::vector<statement> out;
+  for (std::size_t op = 0; op < operations.size(); ++op) {
+    auto note = notes.find(op);
+    if (note != notes.end() && note->second.sql) {
+      const sql_override& o = *note->second.sql;
+      for (const auto& sql : o.statements)
+        out.push_back({sql, o.transactional ? run_mode::in_transaction : run_mode::outside_transaction, op, {}});
+      continue;
+    }
+    for (const auto& st : generated)
+      if (st.operation == op) out.push_back(st);
+  }
+  return out;
+}
+
 namespace {
 
 // Renders each revision against the schema the previous one leaves.
 std::vector<revision_step> steps_for(const revision_graph& graph, const std::vector<std::string>& ids, direction dir,
-                                     schema s) {
+                                     schema s, const render_options& options) {
   std::vector<revision_step> steps;
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
-    revision_step step{&r, dir, dir == direction::upgrade ? r.upgrade : r.downgrade, {}};
+    const bool up = dir == direction::upgrade;
+    revision_step step{&r, dir, up ? r.upgrade : r.downgrade, {}, {}};
     try {
-      step.statements = render(step.operations, s);
+      step.statements = render_with_overrides(step.operations, up ? r.upgrade_notes : r.downgrade_notes, s, options);
+      step.units = group_units(step.statements);
       s = replay(std::move(s), step.operations);
     } catch (const error& e) {
       throw replay_error(fmt::format("{} of revision {} ({}): {}", to_string(dir), r.id, r.file.empty() ? r.id : r.file,
@@ -38,13 +86,14 @@ std::vector<revision_step> steps_for(const revision_graph& graph, const std::vec
 }  // namespace
 
 std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revision_heads& current,
-                                        std::string_view target) {
-  return steps_for(graph, graph.upgrade_plan(current, target), direction::upgrade, graph.schema_at(current));
+                                        std::string_view target, const render_options& options) {
+  return steps_for(graph, graph.upgrade_plan(current, target), direction::upgrade, graph.schema_at(current), options);
 }
 
 std::vector<revision_step> plan_downgrade(const revision_graph& graph, const revision_heads& current,
-                                          std::string_view target) {
-  return steps_for(graph, graph.downgrade_plan(current, target), direction::downgrade, graph.schema_at(current));
+                                          std::string_view target, const render_options& options) {
+  return steps_for(graph, graph.downgrade_plan(current, target), direction::downgrade, graph.schema_at(current),
+                   options);
 }
 
 std::string bookkeeping::table(std::string_view name) const { return quote_ident(qualified_name{schema_, std::string(name)}); }
@@ -71,6 +120,15 @@ std::vector<std::string> bookkeeping::create() const {
                   "  application_name text NOT NULL DEFAULT current_setting('application_name')\n"
                   ")",
                   table("history")),
+      fmt::format("CREATE TABLE IF NOT EXISTS {} (\n"
+                  "  revision text NOT NULL,\n"
+                  "  direction text NOT NULL,\n"
+                  "  unit integer NOT NULL,\n"
+                  "  checksum text NOT NULL,\n"
+                  "  committed_at timestamptz NOT NULL DEFAULT now(),\n"
+                  "  PRIMARY KEY (revision, direction, unit)\n"
+                  ")",
+                  table("progress")),
   };
 }
 
@@ -94,11 +152,24 @@ std::vector<std::string> bookkeeping::record(const revision_step& step) const {
   else
     out.push_back(fmt::format("DELETE FROM {} WHERE revision = {}", table("applied"), quote_literal(r.id)));
   out.push_back(history_row(r.id, to_string(step.dir), sum, r.message));
+  if (step.units.size() > 1)
+    out.push_back(fmt::format("DELETE FROM {} WHERE revision = {}", table("progress"), quote_literal(r.id)));
   return out;
 }
 
+std::string bookkeeping::record_unit(const revision_step& step, std::size_t unit) const {
+  return fmt::format("INSERT INTO {} (revision, direction, unit, checksum) VALUES ({}, {}, {}, {})", table("progress"),
+                     quote_literal(step.rev->id), quote_literal(to_string(step.dir)), unit,
+                     quote_literal(checksum_of(*step.rev)));
+}
+
+std::string bookkeeping::select_progress() const {
+  return fmt::format("SELECT revision, direction, unit, checksum FROM {} ORDER BY revision, unit", table("progress"));
+}
+
 std::vector<std::string> bookkeeping::stamp(const std::vector<const revision*>& applied, std::string_view target) const {
-  std::vector<std::string> out{fmt::format("DELETE FROM {}", table("applied"))};
+  std::vector<std::string> out{fmt::format("DELETE FROM {}", table("applied")),
+                               fmt::format("DELETE FROM {}", table("progress"))};
   for (const revision* r : applied)
     out.push_back(fmt::format("INSERT INTO {} (revision, checksum) VALUES ({}, {})", table("applied"),
                               quote_literal(r->id), quote_literal(checksum_of(*r))));
@@ -130,19 +201,66 @@ std::string bookkeeping::exists() const {
                      quote_literal(table("applied")), quote_literal(table("history")));
 }
 
-std::string offline_script(const std::vector<revision_step>& steps, const bookkeeping& books) {
-  std::string out = "-- Generated by Retort. Run as one transaction: psql -1 -f <file>\n\n";
-  for (const auto& sql : books.create()) out += sql + ";\n";
+namespace {
+
+// PostgreSQL refuses to use an enum value in the transaction that added it: one transaction
+// cannot hold a range where a later statement uses a value an earlier one added.
+void refuse_new_enum_values_used_later(const std::vector<revision_step>& steps) {
+  std::vector<std::pair<std::string, const revision*>> added;  // quoted value, where
+  for (const auto& step : steps)
+    for (const auto& st : step.statements) {
+      for (const auto& [literal, where] : added)
+        if (st.sql.find(literal) != std::string::npos)
+          throw error(fmt::format("revision {} adds the enum value {} and revision {} uses it: PostgreSQL refuses "
+                                  "that in one transaction, so this range cannot be a script for `psql -1` (use the "
+                                  "default layout, for `psql -f`)",
+                                  where->id, literal, step.rev->id));
+      if (const auto* add = std::get_if<ops::add_enum_value>(&step.operations[st.operation]))
+        added.emplace_back(quote_literal(add->value), step.rev);
+    }
+}
+
+}  // namespace
+
+std::string offline_script(const std::vector<revision_step>& steps, const bookkeeping& books, script_layout layout) {
+  const bool single = layout == script_layout::single_transaction;
+  std::string out =
+      single ? "-- Generated by Retort. Run as one transaction: psql -1 -f <file>\n\n"
+             : "-- Generated by Retort. Run with: psql -f <file>\n"
+               "-- Each transaction below commits on its own, as `retort upgrade` runs them; statements that\n"
+               "-- PostgreSQL refuses inside a transaction stand between them. After a failure, `retort upgrade`\n"
+               "-- resumes from what committed.\n\\set ON_ERROR_STOP on\n\n";
+  auto block = [&](const std::vector<std::string>& sql) {
+    if (!single) out += "BEGIN;\n";
+    for (const auto& s : sql) out += s + ";\n";
+    if (!single) out += "COMMIT;\n";
+  };
+  block(books.create());
+  if (single) refuse_new_enum_values_used_later(steps);
   for (const auto& step : steps) {
     out += fmt::format("\n-- {} {}: {}\n", to_string(step.dir), step.rev->id, step.rev->message);
-    for (const auto& st : step.statements) {
-      if (!st.transactional)
-        throw error(fmt::format("revision {} has a statement PostgreSQL cannot run in a transaction; "
-                                "an offline script for `psql -1` cannot contain it: {}",
-                                step.rev->id, st.sql));
-      out += st.sql + ";\n";
+    for (std::size_t u = 0; u < step.units.size(); ++u) {
+      const transaction_unit& unit = step.units[u];
+      const bool last = u + 1 == step.units.size();
+      std::vector<std::string> sql;
+      for (std::size_t i : unit.statements) sql.push_back(step.statements[i].sql);
+      if (single && !unit.transactional)
+        throw error(fmt::format("revision {} has a statement PostgreSQL cannot run in a transaction; a script for "
+                                "`psql -1` cannot contain it (use the default layout, for `psql -f`, or plain plans, --safety plain, "
+                                "when the tables are small): {}",
+                                step.rev->id, sql.front()));
+      if (!unit.transactional) {
+        out += sql.front() + ";\n";
+        sql.clear();
+      }
+      if (last) {
+        for (auto& s : books.record(step)) sql.push_back(std::move(s));
+      } else if (!single) {
+        sql.push_back(books.record_unit(step, u));
+      }
+      if (!sql.empty()) block(sql);
     }
-    for (const auto& sql : books.record(step)) out += sql + ";\n";
+    if (step.units.empty()) block(books.record(step));
   }
   return out;
 }

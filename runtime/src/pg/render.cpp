@@ -4,6 +4,7 @@
 #include "retort/pg/render.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -43,7 +44,12 @@ std::string type_sql(const column_type& t) {
 
 namespace {
 
-using sql_list = std::vector<std::string>;
+using sql_list = std::vector<statement>;
+
+// Statement constructors: where each runs (see run_mode).
+statement tx(std::string sql) { return {std::move(sql), run_mode::in_transaction, 0, {}}; }
+statement own(std::string sql) { return {std::move(sql), run_mode::own_transaction, 0, {}}; }
+statement alone(std::string sql) { return {std::move(sql), run_mode::outside_transaction, 0, {}}; }
 
 std::string ident_list(const std::vector<std::string>& names) {
   std::vector<std::string> quoted;
@@ -93,12 +99,25 @@ std::string unique_sql(const unique_constraint& u) {
 std::string check_sql(const check_constraint& c) {
   return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
 }
-std::string index_sql(const qualified_name& t, const index& i) {
-  std::string out = fmt::format("CREATE {}INDEX {} ON {} USING {} ({})", i.unique ? "UNIQUE " : "", quote_ident(i.name),
-                                quote_ident(t), quote_ident(i.method), ident_list(i.columns));
+std::string foreign_key_sql(const foreign_key& f) {
+  std::string out = fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote_ident(f.name),
+                                ident_list(f.columns), quote_ident(f.ref_table), ident_list(f.ref_columns));
+  if (f.on_delete != fk_action::no_action) out += fmt::format(" ON DELETE {}", action_sql(f.on_delete));
+  if (f.on_update != fk_action::no_action) out += fmt::format(" ON UPDATE {}", action_sql(f.on_update));
+  return out;
+}
+
+// CREATE INDEX, built CONCURRENTLY (and IF NOT EXISTS, so a rerun after it completed is a no-op)
+// when the table may hold rows and writers.
+std::string index_sql(const qualified_name& t, const index& i, bool concurrently) {
+  std::string out = fmt::format("CREATE {}INDEX {}{}{} ON {} USING {} ({})", i.unique ? "UNIQUE " : "",
+                                concurrently ? "CONCURRENTLY " : "", concurrently ? "IF NOT EXISTS " : "",
+                                quote_ident(i.name), quote_ident(t), quote_ident(i.method), ident_list(i.columns));
   if (i.where) out += fmt::format(" WHERE {}", *i.where);
   return out;
 }
+std::string index_sql(const qualified_name& t, const index& i) { return index_sql(t, i, false); }
+
 std::string drop_constraint(const qualified_name& t, const std::string& name) {
   return alter(t, fmt::format("DROP CONSTRAINT {}", quote_ident(name)));
 }
@@ -107,21 +126,34 @@ bool uses_enum(const column& c, const qualified_name& e) {
   return c.type.kind == type_kind::enum_type && c.type.enum_name == e;
 }
 
+// The temporary check that lets SET NOT NULL skip its scan (PostgreSQL 12+).
+std::string not_null_check_name(const std::string& column) { return naming::fit("retort_not_null_" + column); }
+
 // Renders one operation; `s` is the schema just before it.
 class renderer {
  public:
-  explicit renderer(const schema& s) : s_(s) {}
+  struct context {
+    const schema& before;
+    const std::set<qualified_name>& fresh;  ///< tables created earlier in the same list: empty
+    bool safe = true;
+    bool commit_enum_value = false;  ///< an add_enum_value a later operation uses
+  };
+  explicit renderer(const context& c) : s_(c.before), c_(c) {}
 
-  sql_list operator()(const ops::create_schema& o) const { return {fmt::format("CREATE SCHEMA {}", quote_ident(o.name))}; }
-  sql_list operator()(const ops::drop_schema& o) const { return {fmt::format("DROP SCHEMA {}", quote_ident(o.name))}; }
+  sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", quote_ident(o.name)))}; }
+  sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", quote_ident(o.name)))}; }
 
-  sql_list operator()(const ops::create_enum& o) const { return {create_enum(o.type.name, o.type.values)}; }
-  sql_list operator()(const ops::drop_enum& o) const { return {fmt::format("DROP TYPE {}", quote_ident(o.type.name))}; }
+  sql_list operator()(const ops::create_enum& o) const { return {tx(create_enum(o.type.name, o.type.values))}; }
+  sql_list operator()(const ops::drop_enum& o) const { return {tx(fmt::format("DROP TYPE {}", quote_ident(o.type.name)))}; }
 
+  // PostgreSQL refuses to use an enum value in the transaction that added it ("unsafe use of
+  // new value"): when a later operation uses it, ADD VALUE runs on its own before the rest,
+  // made idempotent with IF NOT EXISTS so that a rerun after a failure of the rest finds it.
   sql_list operator()(const ops::add_enum_value& o) const {
-    std::string out = fmt::format("ALTER TYPE {} ADD VALUE {}", quote_ident(o.type), quote_literal(o.value));
+    std::string out = fmt::format("ALTER TYPE {} ADD VALUE {}{}", quote_ident(o.type),
+                                  c_.commit_enum_value ? "IF NOT EXISTS " : "", quote_literal(o.value));
     if (o.before) out += fmt::format(" BEFORE {}", quote_literal(*o.before));
-    return {out};
+    return {c_.commit_enum_value ? alone(out) : tx(out)};
   }
 
   // PostgreSQL cannot remove an enum value: the type is rebuilt without it and every column
@@ -131,8 +163,8 @@ class renderer {
     std::vector<std::string> values = e ? e->values : std::vector<std::string>{};
     std::erase(values, o.value);
     const qualified_name old{o.type.schema, naming::fit(o.type.name + "_retort_old")};
-    sql_list out{fmt::format("ALTER TYPE {} RENAME TO {}", quote_ident(o.type), quote_ident(old.name)),
-                 create_enum(o.type, values)};
+    sql_list out{tx(fmt::format("ALTER TYPE {} RENAME TO {}", quote_ident(o.type), quote_ident(old.name))),
+                 tx(create_enum(o.type, values))};
     for (const table& t : s_.tables) {
       if (std::none_of(t.columns.begin(), t.columns.end(), [&](const column& c) { return uses_enum(c, o.type); }))
         continue;
@@ -141,21 +173,21 @@ class renderer {
       for (const auto& i : t.indexes)
         if (i.where) partial.push_back(&i);
       for (const index* i : partial)
-        out.push_back(fmt::format("DROP INDEX {}", quote_ident(qualified_name{t.name.schema, i->name})));
-      for (const auto& k : t.checks) out.push_back(drop_constraint(t.name, k.name));
+        out.push_back(tx(fmt::format("DROP INDEX {}", quote_ident(qualified_name{t.name.schema, i->name}))));
+      for (const auto& k : t.checks) out.push_back(tx(drop_constraint(t.name, k.name)));
       for (const column& c : t.columns) {
         if (!uses_enum(c, o.type)) continue;
         const std::string col = quote_ident(c.name);
-        if (c.server_default) out.push_back(alter(t.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", col)));
-        out.push_back(alter(t.name, fmt::format("ALTER COLUMN {} TYPE {} USING {}::text::{}", col, quote_ident(o.type),
-                                                col, quote_ident(o.type))));
+        if (c.server_default) out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", col))));
+        out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} TYPE {} USING {}::text::{}", col,
+                                                   quote_ident(o.type), col, quote_ident(o.type)))));
         if (c.server_default)
-          out.push_back(alter(t.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", col, *c.server_default)));
+          out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", col, *c.server_default))));
       }
-      for (const auto& k : t.checks) out.push_back(alter(t.name, "ADD " + check_sql(k)));
-      for (const index* i : partial) out.push_back(index_sql(t.name, *i));
+      for (const auto& k : t.checks) out.push_back(tx(alter(t.name, "ADD " + check_sql(k))));
+      for (const index* i : partial) out.push_back(tx(index_sql(t.name, *i)));
     }
-    out.push_back(fmt::format("DROP TYPE {}", quote_ident(old)));
+    out.push_back(tx(fmt::format("DROP TYPE {}", quote_ident(old))));
     return out;
   }
 
@@ -166,47 +198,49 @@ class renderer {
     if (t.pk) parts.push_back(pk_sql(*t.pk));
     for (const auto& u : t.uniques) parts.push_back(unique_sql(u));
     for (const auto& c : t.checks) parts.push_back(check_sql(c));
-    sql_list out{fmt::format("CREATE TABLE {} (\n  {}\n)", quote_ident(t.name), fmt::join(parts, ",\n  "))};
-    for (const auto& i : t.indexes) out.push_back(index_sql(t.name, i));
-    if (t.comment) out.push_back(fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(t.name), comment_value(t.comment)));
+    sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n)", quote_ident(t.name), fmt::join(parts, ",\n  ")))};
+    for (const auto& i : t.indexes) out.push_back(tx(index_sql(t.name, i)));
+    if (t.comment)
+      out.push_back(tx(fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(t.name), comment_value(t.comment))));
     for (const auto& c : t.columns)
-      if (c.comment) out.push_back(column_comment_sql(t.name, c));
+      if (c.comment) out.push_back(tx(column_comment_sql(t.name, c)));
     return out;
   }
 
-  sql_list operator()(const ops::drop_table& o) const { return {fmt::format("DROP TABLE {}", quote_ident(o.def.name))}; }
+  sql_list operator()(const ops::drop_table& o) const { return {tx(fmt::format("DROP TABLE {}", quote_ident(o.def.name)))}; }
 
   sql_list operator()(const ops::rename_table& o) const {
     sql_list out;
     qualified_name at = o.from;
     if (o.from.schema != o.to.schema) {
-      out.push_back(alter(at, fmt::format("SET SCHEMA {}", quote_ident(o.to.schema))));
+      out.push_back(tx(alter(at, fmt::format("SET SCHEMA {}", quote_ident(o.to.schema)))));
       at.schema = o.to.schema;
     }
-    if (o.from.name != o.to.name) out.push_back(alter(at, fmt::format("RENAME TO {}", quote_ident(o.to.name))));
+    if (o.from.name != o.to.name) out.push_back(tx(alter(at, fmt::format("RENAME TO {}", quote_ident(o.to.name)))));
     return out;
   }
 
   sql_list operator()(const ops::set_table_comment& o) const {
-    return {fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(o.table), comment_value(o.to))};
+    return {tx(fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(o.table), comment_value(o.to)))};
   }
 
   sql_list operator()(const ops::add_column& o) const {
-    sql_list out{alter(o.table, fmt::format("ADD COLUMN {}", column_sql(o.def)))};
-    if (o.def.comment) out.push_back(column_comment_sql(o.table, o.def));
+    sql_list out{tx(alter(o.table, fmt::format("ADD COLUMN {}", column_sql(o.def))))};
+    if (o.def.comment) out.push_back(tx(column_comment_sql(o.table, o.def)));
     return out;
   }
 
   sql_list operator()(const ops::drop_column& o) const {
-    return {alter(o.table, fmt::format("DROP COLUMN {}", quote_ident(o.def.name)))};
+    return {tx(alter(o.table, fmt::format("DROP COLUMN {}", quote_ident(o.def.name))))};
   }
 
   sql_list operator()(const ops::rename_column& o) const {
-    return {alter(o.table, fmt::format("RENAME COLUMN {} TO {}", quote_ident(o.from), quote_ident(o.to)))};
+    return {tx(alter(o.table, fmt::format("RENAME COLUMN {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
   // One statement per attribute, in the order PostgreSQL needs: identity and default off
-  // first, then type and nullability, then the new default and identity.
+  // first, then type and nullability, then the new default and identity. On a table with
+  // rows, SET NOT NULL goes through a validated check so that its scan blocks no writer.
   sql_list operator()(const ops::alter_column& o) const {
     const column& a = o.from;
     const column& b = o.to;
@@ -216,58 +250,92 @@ class renderer {
     const bool identity = o.changes & ops::change_identity;
     const bool default_changes = (o.changes & ops::change_default) || (type && a.server_default);
     sql_list out;
-    if (identity && a.identity != identity_kind::none && b.identity == identity_kind::none) out.push_back(act("DROP IDENTITY"));
-    if (default_changes && a.server_default) out.push_back(act("DROP DEFAULT"));
+    if (identity && a.identity != identity_kind::none && b.identity == identity_kind::none)
+      out.push_back(tx(act("DROP IDENTITY")));
+    if (default_changes && a.server_default) out.push_back(tx(act("DROP DEFAULT")));
     if (type) {
       const bool via_text = a.type.kind == type_kind::enum_type || b.type.kind == type_kind::enum_type;
-      out.push_back(act(fmt::format("TYPE {} USING {}{}::{}", type_sql(b.type), col, via_text ? "::text" : "",
-                                    type_sql(b.type))));
+      out.push_back(tx(act(fmt::format("TYPE {} USING {}{}::{}", type_sql(b.type), col, via_text ? "::text" : "",
+                                       type_sql(b.type)))));
     }
-    if (o.changes & ops::change_nullable) out.push_back(act(b.nullable ? "DROP NOT NULL" : "SET NOT NULL"));
-    if (default_changes && b.server_default) out.push_back(act(fmt::format("SET DEFAULT {}", *b.server_default)));
+    if (o.changes & ops::change_nullable) {
+      if (b.nullable) {
+        out.push_back(tx(act("DROP NOT NULL")));
+      } else if (existing(o.table)) {
+        const std::string check = quote_ident(not_null_check_name(b.name));
+        out.push_back(tx(alter(o.table, fmt::format("ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", check, col))));
+        out.push_back(own(alter(o.table, fmt::format("VALIDATE CONSTRAINT {}", check))));
+        out.push_back(tx(act("SET NOT NULL")));
+        out.push_back(tx(alter(o.table, fmt::format("DROP CONSTRAINT {}", check))));
+      } else {
+        out.push_back(tx(act("SET NOT NULL")));
+      }
+    }
+    if (default_changes && b.server_default) out.push_back(tx(act(fmt::format("SET DEFAULT {}", *b.server_default))));
     if (identity && b.identity != identity_kind::none) {
-      if (a.identity == identity_kind::none) out.push_back(act(fmt::format("ADD {}", identity_sql(b.identity))));
-      else out.push_back(act(b.identity == identity_kind::always ? "SET GENERATED ALWAYS" : "SET GENERATED BY DEFAULT"));
+      if (a.identity == identity_kind::none) out.push_back(tx(act(fmt::format("ADD {}", identity_sql(b.identity)))));
+      else
+        out.push_back(tx(act(b.identity == identity_kind::always ? "SET GENERATED ALWAYS" : "SET GENERATED BY DEFAULT")));
     }
-    if (o.changes & ops::change_comment) out.push_back(column_comment_sql(o.table, b));
+    if (o.changes & ops::change_comment) out.push_back(tx(column_comment_sql(o.table, b)));
     return out;
   }
 
+  // On a table with rows the UPDATE starts a transaction of its own, so that no lock taken
+  // before it (ADD COLUMN's) is held through the scan; in batches it runs as a DO loop that
+  // commits after each batch, outside any transaction, and resumes where it stopped.
   sql_list operator()(const ops::backfill_column& o) const {
     const std::string col = quote_ident(o.column);
-    return {fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", quote_ident(o.table), col, o.expression, col)};
+    const std::string t = quote_ident(o.table);
+    if (!existing(o.table)) return {tx(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
+    if (!o.batch) return {own(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
+    return {alone(fmt::format(
+        "DO $retort$\nDECLARE n bigint;\nBEGIN\n  LOOP\n"
+        "    UPDATE {t} SET {c} = {e} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {n}));\n"
+        "    GET DIAGNOSTICS n = ROW_COUNT;\n    EXIT WHEN n = 0;\n    COMMIT;\n  END LOOP;\nEND\n$retort$",
+        fmt::arg("t", t), fmt::arg("c", col), fmt::arg("e", o.expression), fmt::arg("n", *o.batch)))};
   }
 
-  sql_list operator()(const ops::add_primary_key& o) const { return {alter(o.table, "ADD " + pk_sql(o.def))}; }
-  sql_list operator()(const ops::drop_primary_key& o) const { return {drop_constraint(o.table, o.def.name)}; }
-  sql_list operator()(const ops::add_unique& o) const { return {alter(o.table, "ADD " + unique_sql(o.def))}; }
-  sql_list operator()(const ops::drop_unique& o) const { return {drop_constraint(o.table, o.def.name)}; }
-  sql_list operator()(const ops::add_check& o) const { return {alter(o.table, "ADD " + check_sql(o.def))}; }
-  sql_list operator()(const ops::drop_check& o) const { return {drop_constraint(o.table, o.def.name)}; }
-  sql_list operator()(const ops::create_index& o) const { return {index_sql(o.table, o.def)}; }
+  // A key on a table with rows: its unique index is built concurrently, then attached.
+  sql_list operator()(const ops::add_primary_key& o) const {
+    if (!existing(o.table)) return {tx(alter(o.table, "ADD " + pk_sql(o.def)))};
+    return attach_index(o.table, o.def.name, o.def.columns, "PRIMARY KEY");
+  }
+  sql_list operator()(const ops::drop_primary_key& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::add_unique& o) const {
+    if (!existing(o.table)) return {tx(alter(o.table, "ADD " + unique_sql(o.def)))};
+    return attach_index(o.table, o.def.name, o.def.columns, "UNIQUE");
+  }
+  sql_list operator()(const ops::drop_unique& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::add_check& o) const { return add_validated(o.table, o.def.name, check_sql(o.def)); }
+  sql_list operator()(const ops::drop_check& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+
+  sql_list operator()(const ops::create_index& o) const {
+    if (!existing(o.table)) return {tx(index_sql(o.table, o.def))};
+    statement st = alone(index_sql(o.table, o.def, true));
+    st.rebuild_invalid_index = qualified_name{o.table.schema, o.def.name};
+    return {st};
+  }
   sql_list operator()(const ops::drop_index& o) const {
-    return {fmt::format("DROP INDEX {}", quote_ident(qualified_name{o.table.schema, o.def.name}))};
+    const std::string name = quote_ident(qualified_name{o.table.schema, o.def.name});
+    if (!existing(o.table)) return {tx(fmt::format("DROP INDEX {}", name))};
+    return {alone(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", name))};
   }
 
   sql_list operator()(const ops::add_foreign_key& o) const {
-    const foreign_key& f = o.def;
-    std::string out = fmt::format("ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote_ident(f.name),
-                                  ident_list(f.columns), quote_ident(f.ref_table), ident_list(f.ref_columns));
-    if (f.on_delete != fk_action::no_action) out += fmt::format(" ON DELETE {}", action_sql(f.on_delete));
-    if (f.on_update != fk_action::no_action) out += fmt::format(" ON UPDATE {}", action_sql(f.on_update));
-    return {alter(o.table, out)};
+    return add_validated(o.table, o.def.name, foreign_key_sql(o.def));
   }
-  sql_list operator()(const ops::drop_foreign_key& o) const { return {drop_constraint(o.table, o.def.name)}; }
+  sql_list operator()(const ops::drop_foreign_key& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
 
   sql_list operator()(const ops::rename_index& o) const {
-    return {fmt::format("ALTER INDEX {} RENAME TO {}", quote_ident(qualified_name{o.table.schema, o.from}),
-                        quote_ident(o.to))};
+    return {tx(fmt::format("ALTER INDEX {} RENAME TO {}", quote_ident(qualified_name{o.table.schema, o.from}),
+                           quote_ident(o.to)))};
   }
   sql_list operator()(const ops::rename_constraint& o) const {
-    return {alter(o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to)))};
+    return {tx(alter(o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
-  sql_list operator()(const ops::sql& o) const { return {o.up}; }
+  sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
 
  private:
   static std::string create_enum(const qualified_name& name, const std::vector<std::string>& values) {
@@ -276,12 +344,28 @@ class renderer {
     return fmt::format("CREATE TYPE {} AS ENUM ({})", quote_ident(name), fmt::join(literals, ", "));
   }
 
+  // Whether the safe form applies: the table existed before these operations (it may hold rows).
+  [[nodiscard]] bool existing(const qualified_name& t) const { return c_.safe && !c_.fresh.contains(t); }
+
+  // A constraint that scans the table: added NOT VALID (a catalog update), then validated in a
+  // transaction of its own, whose lock (SHARE UPDATE EXCLUSIVE) lets writers go on.
+  [[nodiscard]] sql_list add_validated(const qualified_name& t, const std::string& name, const std::string& def) const {
+    if (!existing(t)) return {tx(alter(t, "ADD " + def))};
+    return {tx(alter(t, fmt::format("ADD {} NOT VALID", def))),
+            own(alter(t, fmt::format("VALIDATE CONSTRAINT {}", quote_ident(name))))};
+  }
+
+  [[nodiscard]] sql_list attach_index(const qualified_name& t, const std::string& name,
+                                      const std::vector<std::string>& columns, std::string_view kind) const {
+    statement build = alone(index_sql(t, index{name, columns, true, {}, "btree"}, true));
+    build.rebuild_invalid_index = qualified_name{t.schema, name};
+    return {build, tx(alter(t, fmt::format("ADD CONSTRAINT {} {} USING INDEX {}", quote_ident(name), kind,
+                                           quote_ident(name))))};
+  }
+
   const schema& s_;
+  const context& c_;
 };
-
-}  // namespace
-
-namespace {
 
 // The SQL expressions an operation carries: where a value of an enum can be used.
 std::vector<std::string_view> expressions_of(const ops::operation& op) {
@@ -310,37 +394,39 @@ std::vector<std::string_view> expressions_of(const ops::operation& op) {
   return out;
 }
 
-// PostgreSQL refuses to use an enum value in the transaction that added it ("unsafe use of new
-// value"). When a later operation's expression mentions the value, ADD VALUE runs on its own,
-// before the transaction, made idempotent with IF NOT EXISTS so that a rerun after a failure
-// of the rest finds it there. (Such a revision is not atomic: the value stays if the rest fails.)
-void commit_enum_values_used_later(const std::vector<ops::operation>& operations, std::vector<statement>& plan) {
-  for (auto& st : plan) {
-    const auto* add = std::get_if<ops::add_enum_value>(&operations[st.operation]);
-    if (!add) continue;
-    const std::string literal = quote_literal(add->value);
-    bool used = false;
-    for (std::size_t later = st.operation + 1; later < operations.size() && !used; ++later)
-      for (std::string_view expr : expressions_of(operations[later]))
-        if (expr.find(literal) != std::string_view::npos) used = true;
-    if (!used) continue;
-    st.transactional = false;
-    st.sql.replace(st.sql.find(" ADD VALUE "), 11, " ADD VALUE IF NOT EXISTS ");
-  }
+// Whether operation `at` adds an enum value that a later operation's expression uses.
+bool enum_value_used_later(const std::vector<ops::operation>& operations, std::size_t at) {
+  const auto* add = std::get_if<ops::add_enum_value>(&operations[at]);
+  if (!add) return false;
+  const std::string literal = quote_literal(add->value);
+  for (std::size_t later = at + 1; later < operations.size(); ++later)
+    for (std::string_view expr : expressions_of(operations[later]))
+      if (expr.find(literal) != std::string_view::npos) return true;
+  return false;
+}
+
+// Tables created (and possibly renamed) by the operations before the current one.
+void track_fresh_tables(const ops::operation& op, std::set<qualified_name>& fresh) {
+  if (const auto* c = std::get_if<ops::create_table>(&op)) fresh.insert(c->def.name);
+  if (const auto* r = std::get_if<ops::rename_table>(&op); r && fresh.erase(r->from)) fresh.insert(r->to);
 }
 
 }  // namespace
 
-std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before) {
+std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before,
+                              const render_options& options) {
   std::vector<statement> plan;
   schema s = before;
+  std::set<qualified_name> fresh;
   for (std::size_t i = 0; i < operations.size(); ++i) {
-    const auto* step = std::get_if<ops::sql>(&operations[i]);
-    const bool transactional = !step || step->transactional;
-    for (auto& sql : std::visit(renderer(s), operations[i])) plan.push_back({std::move(sql), transactional, i});
+    const renderer::context c{s, fresh, options.plans == safety::safe, enum_value_used_later(operations, i)};
+    for (auto& st : std::visit(renderer(c), operations[i])) {
+      st.operation = i;
+      plan.push_back(std::move(st));
+    }
     replay(s, operations[i]);
+    track_fresh_tables(operations[i], fresh);
   }
-  commit_enum_values_used_later(operations, plan);
   return plan;
 }
 

@@ -3,8 +3,11 @@
 // tables. Only this file and the introspector talk to a database.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,21 +20,52 @@
 
 namespace retort::pg {
 
+/// A session that holds a lock the applier waits for (pg_blocking_pids).
+struct blocker {
+  int pid = 0;
+  std::string application_name, user, state, query;
+  double transaction_seconds = 0;  ///< how long its transaction has been open
+};
+
 /// What the applier reports while it works.
 struct progress {
-  enum class event { begin, outside_transaction, done };
+  enum class event {
+    begin,                ///< a step starts
+    outside_transaction,  ///< `statement` runs outside a transaction
+    resumed,              ///< `skipped` units committed by an earlier run are skipped
+    waiting,              ///< a statement waits for locks that `blockers` hold
+    retrying,             ///< a unit hit lock_timeout (or a deadlock); attempt `attempt` follows after `milliseconds`
+    done,                 ///< the step finished in `milliseconds`
+  };
   event what = event::begin;
   std::size_t index = 0;  ///< 1-based position of the step
   std::size_t total = 0;
   const revision_step* step = nullptr;
-  std::string_view statement;  ///< for outside_transaction
-  double milliseconds = 0;     ///< for done
+  std::string_view statement;  ///< outside_transaction, waiting, retrying
+  double milliseconds = 0;     ///< done: the step's duration; retrying: the pause; waiting: how long so far
+  std::vector<blocker> blockers;
+  int attempt = 0;
+  std::size_t skipped = 0;
 };
 
 struct apply_options {
   std::string bookkeeping_schema = "retort";
   /// Accept applied migrations whose files were edited since (records the new checksums).
   bool accept_edited = false;
+  /// Safe plans (the default) or plain ones.
+  render_options render;
+  /// How long a statement may wait for a lock before it gives up (0: forever). Short, so that the
+  /// queries queued behind a waiting ALTER are not stalled for long.
+  std::chrono::milliseconds lock_timeout{5000};
+  /// How long a statement may run (0: no limit).
+  std::chrono::milliseconds statement_timeout{0};
+  /// Tries of a transaction that hit lock_timeout or a deadlock, before the error is raised.
+  int lock_attempts = 5;
+  /// Pause before the second try; doubled for each further one.
+  std::chrono::milliseconds retry_backoff{1000};
+  /// After this long waiting on a lock, `waiting` names the sessions that hold it (then again
+  /// at the same interval while the wait lasts).
+  std::chrono::milliseconds report_blockers_after{1000};
   std::function<void(const progress&)> on_progress;
 };
 
@@ -75,6 +109,9 @@ class applier {
   [[nodiscard]] revision_heads verified_heads(bool check_checksums);
   std::vector<std::string> migrate(direction dir, std::string_view target);
   void run(const std::vector<revision_step>& steps);
+  void run_step(const revision_step& step, std::size_t index, std::size_t total, const std::set<std::size_t>& done);
+  void run_unit(const revision_step& step, std::size_t unit, bool last, const std::function<void(progress)>& notify);
+  [[nodiscard]] std::map<std::string, std::set<std::size_t>> resumable(const std::vector<revision_step>& steps);
   void exec_all(const std::vector<std::string>& statements);
 
   pqxx::connection& conn_;

@@ -17,26 +17,48 @@ enum class direction { upgrade, downgrade };
 
 [[nodiscard]] std::string_view to_string(direction d);
 
-/// One revision applied (or undone) as one transaction.
+/// Statements of a revision that commit together: one transaction, or one statement that
+/// PostgreSQL runs outside any.
+struct transaction_unit {
+  bool transactional = true;
+  std::vector<std::size_t> statements;  ///< indexes into revision_step::statements
+  friend bool operator==(const transaction_unit&, const transaction_unit&) = default;
+};
+
+/// Groups statements into units by their run_mode: in_transaction joins the open transaction,
+/// own_transaction commits it and opens the next, outside_transaction stands alone.
+[[nodiscard]] std::vector<transaction_unit> group_units(const std::vector<statement>& statements);
+
+/// One revision applied (or undone): usually one transaction; a safe plan on tables with rows
+/// uses several, and the last one records the revision.
 struct revision_step {
   const revision* rev = nullptr;
   direction dir = direction::upgrade;
   std::vector<ops::operation> operations;  ///< its upgrade or downgrade list
   std::vector<statement> statements;       ///< `operations` rendered; statement.operation indexes them
+  std::vector<transaction_unit> units;     ///< `statements` grouped
 };
+
+/// The statements of `operations` against `before`, with the file's SQL overrides in place of
+/// the generated statements of the operations they name.
+[[nodiscard]] std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
+                                                           const operation_notes& notes, const schema& before,
+                                                           const render_options& options = {});
 
 /// The steps from `current` to `target` ("head", "+N", a revision; see revision_graph::upgrade_plan).
 [[nodiscard]] std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revision_heads& current,
-                                                      std::string_view target);
+                                                      std::string_view target, const render_options& options = {});
 /// The steps from `current` down to `target` ("base", "-N", a revision).
 [[nodiscard]] std::vector<revision_step> plan_downgrade(const revision_graph& graph, const revision_heads& current,
-                                                        std::string_view target);
+                                                        std::string_view target, const render_options& options = {});
 
 /// The file checksum of a revision, or of its canonical text when it was built in memory.
 [[nodiscard]] std::string checksum_of(const revision& r);
 
 /// Retort's own tables in the target database, in a schema of their own:
 ///   applied(revision, checksum, applied_at)  every applied revision (the heads derive from it)
+///   progress(revision, direction, unit, checksum)  the committed units of a revision that spans
+///                                           several transactions and has not finished yet
 ///   history(id, revision, direction, checksum, message, started_at, finished_at, duration_ms,
 ///           db_user, application_name)       the audit trail, one row per step
 class bookkeeping {
@@ -46,8 +68,12 @@ class bookkeeping {
   [[nodiscard]] const std::string& schema() const noexcept { return schema_; }
   /// Creates the schema and tables when missing.
   [[nodiscard]] std::vector<std::string> create() const;
-  /// Records a step; runs in the step's transaction, after its statements.
+  /// Records a step; runs in the step's last transaction, after its statements.
   [[nodiscard]] std::vector<std::string> record(const revision_step& step) const;
+  /// Records that unit `unit` of a step committed (in that unit's transaction when it has one).
+  [[nodiscard]] std::string record_unit(const revision_step& step, std::size_t unit) const;
+  /// SELECT revision, direction, unit, checksum of every committed unit of unfinished steps.
+  [[nodiscard]] std::string select_progress() const;
   /// Marks exactly `applied` as applied, without running anything; `target` names it in the history.
   [[nodiscard]] std::vector<std::string> stamp(const std::vector<const revision*>& applied, std::string_view target) const;
   /// Accepts the current checksum of an edited, already applied revision.
@@ -66,7 +92,15 @@ class bookkeeping {
   std::string schema_;
 };
 
-/// A script for `psql -1 -f`: the bookkeeping tables, then every step with its bookkeeping.
-[[nodiscard]] std::string offline_script(const std::vector<revision_step>& steps, const bookkeeping& books);
+/// How `retort sql` lays out its script.
+enum class script_layout {
+  per_unit,            ///< BEGIN ... COMMIT around each transaction unit: for `psql -f`
+  single_transaction,  ///< no transaction control: for `psql -1 -f`, valid only when every statement can share one
+};
+
+/// The script of `steps`: the bookkeeping tables, then every step with its bookkeeping, as the
+/// applier would run them. Throws retort::error when `single_transaction` cannot hold them.
+[[nodiscard]] std::string offline_script(const std::vector<revision_step>& steps, const bookkeeping& books,
+                                         script_layout layout = script_layout::per_unit);
 
 }  // namespace retort::pg

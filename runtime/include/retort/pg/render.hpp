@@ -2,6 +2,7 @@
 // quoted and literals escaped, so nothing in a model or a file can inject SQL.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,12 +12,34 @@
 
 namespace retort::pg {
 
+/// Where a statement runs. PostgreSQL DDL is transactional, but a safe plan on a busy table
+/// must commit a short lock before a long scan (an index built concurrently, a constraint
+/// validated after it was added NOT VALID), so a revision can span several transactions.
+enum class run_mode {
+  in_transaction,       ///< with the statements around it, in one transaction
+  own_transaction,      ///< in a transaction of its own (the previous one commits first)
+  outside_transaction,  ///< alone, with no transaction block: PostgreSQL refuses it inside one
+};
+
 /// One SQL statement of a plan.
 struct statement {
   std::string sql;
-  bool transactional = true;  ///< false: PostgreSQL refuses it inside a transaction block
+  run_mode mode = run_mode::in_transaction;
   std::size_t operation = 0;  ///< index of the operation it renders
+  /// An index that an interrupted CREATE INDEX CONCURRENTLY leaves INVALID: the applier drops
+  /// it (DROP INDEX CONCURRENTLY) before running this statement, so a rerun needs no repair.
+  std::optional<qualified_name> rebuild_invalid_index;
   friend bool operator==(const statement&, const statement&) = default;
+};
+
+/// How changes to tables that already hold rows are planned.
+enum class safety {
+  safe,   ///< no step blocks writers longer than a catalog update (the default)
+  plain,  ///< the simplest SQL, each revision in one transaction (fine for empty tables)
+};
+
+struct render_options {
+  safety plans = safety::safe;
 };
 
 /// "name" with embedded quotes doubled.
@@ -30,7 +53,9 @@ struct statement {
 [[nodiscard]] std::string type_sql(const column_type& t);
 
 /// Renders operations applied in order to `before` (the schema they start from; some
-/// operations, like dropping an enum value, need to know which columns use a type).
-[[nodiscard]] std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before);
+/// operations, like dropping an enum value, need to know which columns use a type). Tables
+/// created by these operations are empty: they keep the plain form whatever the safety.
+[[nodiscard]] std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before,
+                                            const render_options& options = {});
 
 }  // namespace retort::pg

@@ -15,4 +15,6 @@ CREATE TABLE "public"."users" (
 CREATE UNIQUE INDEX "ix_users_email" ON "public"."users" USING "btree" ("email");
 CREATE INDEX "ix_users_login" ON "public"."users" USING "btree" ("login");
 -- add foreign key fk_posts_user_id_users on public.posts
-ALTER TABLE "public"."posts" ADD CONSTRAINT "fk_posts_user_id_users" FOREIGN KEY ("user_id") REFERENCES "public"."users" ("id") ON DELETE CASCADE;
+ALTER TABLE "public"."posts" ADD CONSTRAINT "fk_posts_user_id_users" FOREIGN KEY ("user_id") REFERENCES "public"."users" ("id") ON DELETE CASCADE NOT VALID;
+-- (in a transaction of its own)
+ALTER TABLE "public"."posts" VALIDATE CONSTRAINT "fk_posts_user_id_users";
