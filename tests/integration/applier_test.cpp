@@ -43,7 +43,8 @@ TEST_P(ApplierOperation, UpgradeThenDowngradeOne) {
   const revision second = make_revision(2, {first.id}, c.name, {c.op});
   const revision_graph graph({first, second});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
 
   ASSERT_EQ(applier.upgrade("head"), (std::vector<std::string>{first.id, second.id}));
   EXPECT_EQ(applier.current(), revision_heads{second.id});
@@ -58,6 +59,28 @@ INSTANTIATE_TEST_SUITE_P(EveryKind, ApplierOperation, ::testing::ValuesIn(testin
                          [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------
+// The lock is injected: the applier holds the one it is given around each command.
+
+class recording_locker final : public pg::locker {
+ public:
+  void lock() override { events.push_back("lock"); }
+  void unlock() override { events.push_back("unlock"); }
+  std::vector<std::string> events;
+};
+
+TEST(Applier, HoldsTheInjectedLockAroundEachCommand) {
+  const auto history = testing::random_history(21, 2);
+  const revision_graph graph(history);
+  pqxx::connection conn(test::fresh_database_url());
+  recording_locker lock;
+  pg::applier applier(conn, graph, lock);
+  ASSERT_EQ(applier.upgrade("head").size(), 2u);
+  EXPECT_EQ(lock.events, (std::vector<std::string>{"lock", "unlock"}));
+  ASSERT_EQ(applier.downgrade("-1").size(), 1u);
+  EXPECT_EQ(lock.events, (std::vector<std::string>{"lock", "unlock", "lock", "unlock"}));
+}
+
+// ---------------------------------------------------------------------------------------
 // Random histories: one revision at a time up, one at a time down to base, all at once up.
 
 TEST(Applier, RandomHistoryUpDownToBaseAndUpAgain) {
@@ -67,7 +90,8 @@ TEST(Applier, RandomHistoryUpDownToBaseAndUpAgain) {
     const auto history = testing::random_history(seed, revisions);
     const revision_graph graph(history);
     pqxx::connection conn(test::fresh_database_url() + " application_name=applier_test");
-    pg::applier applier(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier applier(conn, graph, lock);
     EXPECT_TRUE(applier.current().empty());
     EXPECT_TRUE(applier.history().empty());
 
@@ -176,7 +200,8 @@ TEST_P(ApplierFailure, LeavesTheDatabaseAtThePreviousRevision) {
   const revision r3 = make_revision(3, {r2.id}, "after", {ops::create_schema{"never"}});
   const revision_graph graph(testing::write_migrations(dir.path(), {r1, r2, r3}));
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   ASSERT_EQ(applier.upgrade("+1"), std::vector<std::string>{r1.id});
   const schema before = live(conn);
 
@@ -224,7 +249,8 @@ TEST(ApplierOutsideTransaction, FailureAfterItSaysWhatStays) {
        ops::sql{"SELEC 1", "SELECT 1"}});
   const revision_graph graph({r1, r2});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   try {
     (void)applier.upgrade("head");
     FAIL() << "the upgrade succeeded";
@@ -252,7 +278,8 @@ TEST(ApplierOutsideTransaction, FailureAtItWithNothingBeforeIsARollback) {
       {ops::sql{"CREATE UNIQUE INDEX CONCURRENTLY ix_items_x ON items (x)", "DROP INDEX CONCURRENTLY ix_items_x", false}});
   const revision_graph graph({r1, r2});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   ASSERT_EQ(applier.upgrade("+1"), std::vector<std::string>{r1.id});
   try {
     (void)applier.upgrade("head");
@@ -287,7 +314,8 @@ TEST(ApplierEnumValue, AddedAndUsedInOneRevision) {
   const revision second = make_revision(2, {first.id}, "angry", diff(base, models));
   const revision_graph graph({first, second});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   ASSERT_NO_THROW((void)applier.upgrade("head"));
   EXPECT_SAME_SCHEMA(live(conn), models);
   ASSERT_NO_THROW((void)applier.downgrade("-1"));

@@ -32,7 +32,7 @@
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
 #include "retort/hash.hpp"
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/introspect.hpp"
 #include "retort/pg/render.hpp"
@@ -196,7 +196,8 @@ std::string rows_of(const std::string& url, const std::string& query) {
 
 revision_heads current_of(const std::string& url, const revision_graph& graph) {
   pqxx::connection conn(url);
-  pg::applier a(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier a(conn, graph, lock);
   return a.current();
 }
 
@@ -408,7 +409,8 @@ TEST_F(Cli, KilledUpgradeLeavesAConsistentRevision) {
   ASSERT_EQ(full.code, 0) << full;
   {
     pqxx::connection conn(url());
-    pg::applier a(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier a(conn, graph, lock);
     ASSERT_EQ(a.downgrade("base").size(), history.size());
   }
 
@@ -428,7 +430,8 @@ TEST_F(Cli, KilledUpgradeLeavesAConsistentRevision) {
     wait_until_alone(url());
 
     pqxx::connection conn(url());
-    pg::applier a(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier a(conn, graph, lock);
     revision_heads at;
     ASSERT_NO_THROW(at = a.current());
     ASSERT_LE(at.size(), 1u);

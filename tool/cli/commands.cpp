@@ -91,7 +91,8 @@ int applied_summary(context& ctx, const std::vector<std::string>& ids, const rev
 int upgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
   auto ids = a.upgrade(target);
   return applied_summary(ctx, ids, a.current(), "upgraded");
 }
@@ -99,7 +100,8 @@ int upgrade(context& ctx, const std::string& target, bool accept_edited) {
 int downgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
   auto ids = a.downgrade(target);
   return applied_summary(ctx, ids, a.current(), "downgraded");
 }
@@ -107,7 +109,8 @@ int downgrade(context& ctx, const std::string& target, bool accept_edited) {
 int stamp(context& ctx, const std::string& target) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, false));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   a.stamp(target);
   const auto now = a.current();
   if (ctx.json()) print_json(json{{"current", now}});
@@ -118,7 +121,8 @@ int stamp(context& ctx, const std::string& target) {
 int current(context& ctx) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, false));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   const auto now = a.current();
   const auto edited = a.edited();
   const auto heads = graph.heads();
@@ -147,7 +151,8 @@ int history(context& ctx, bool audit) {
   const bool with_db = ctx.has_database();
   if (with_db) {
     auto conn = ctx.connect();
-    pg::applier a(*conn, graph, apply_options(ctx, false));
+    pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+    pg::applier a(*conn, graph, lock, apply_options(ctx, false));
     applied = graph.applied(a.current());
     if (audit) rows = a.history();
   }

@@ -9,7 +9,7 @@
 
 #include <pqxx/pqxx>
 
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort::cli {

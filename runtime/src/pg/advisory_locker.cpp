@@ -1,6 +1,8 @@
 // The advisory lock: pg_advisory_lock on a key derived from the bookkeeping schema's name.
 #include <cstring>
 
+#include <pqxx/nontransaction>
+
 #include "retort/hash.hpp"
 #include "retort/pg/locker.hpp"
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
 #include <optional>
 #include <string_view>
 #include <utility>
