@@ -692,6 +692,15 @@ TEST_F(CliCheck, GithubActionsAnnotateEachChangeAtItsModelDeclaration) {
   EXPECT_EQ(none.out, "") << none;
 }
 
+TEST_F(CliCheck, ColorAlwaysPaintsWithTerminalStyles) {
+  const result r = check({}, elsewhere, {"--color", "always"});
+  EXPECT_EQ(r.code, 3) << r;
+  // fmt/color.h's bold red, then the plain message; the declaration site is faint.
+  EXPECT_TRUE(r.err.starts_with("\x1b[1m\x1b[31merror: \x1b[0mthe models differ")) << r;
+  EXPECT_NE(r.err.find("user.hpp:6:56)\x1b[0m"), std::string::npos) << r;
+  EXPECT_EQ(check({}, elsewhere, {"--color", "never"}).err.find('\x1b'), std::string::npos);
+}
+
 TEST_F(CliCheck, ElsewhereTheTextListsEachChangeAndItsSql) {
   const result r = check({}, elsewhere);
   EXPECT_EQ(r.code, 3) << r;

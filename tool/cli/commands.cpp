@@ -58,7 +58,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
       switch (p.what) {
         case pg::progress::event::begin:
           std::cout << fmt::format("[{}/{}] {} {} {} ... ", p.index, p.total, to_string(p.step->dir),
-                                   ctx.paint(short_id(r.id), "33"), r.message)
+                                   ctx.paint(short_id(r.id), style::revision), r.message)
                     << std::flush;
           break;
         case pg::progress::event::outside_transaction:
@@ -66,7 +66,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
                     << std::flush;
           break;
         case pg::progress::event::done:
-          std::cout << ctx.paint("done", "32") << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
+          std::cout << ctx.paint("done", style::ok) << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
           break;
       }
     };
@@ -134,13 +134,13 @@ int current(context& ctx) {
     return exit_ok;
   }
   if (now.empty()) std::cout << "base (no revision applied)";
-  for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, "33"), graph.at(id).message);
+  for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, style::revision), graph.at(id).message);
   if (now.empty()) std::cout << "\n";
   std::cout << (at_head ? "The database is at head.\n"
                         : fmt::format("{} revision(s) to apply to reach head.\n",
                                       graph.upgrade_plan(now, "heads").size()));
   for (const auto& x : edited)
-    std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), "33");
+    std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), style::revision);
   return exit_ok;
 }
 
@@ -180,12 +180,12 @@ int history(context& ctx, bool audit) {
   if (graph.empty()) std::cout << fmt::format("No revisions in {}.\n", ctx.opts().migrations_dir);
   for (auto it = graph.order().rbegin(); it != graph.order().rend(); ++it) {
     const revision& r = graph.at(*it);
-    std::string mark = with_db ? (applied.contains(r.id) ? ctx.paint("[applied] ", "32") : "[pending] ") : "";
-    std::string head = std::find(heads.begin(), heads.end(), r.id) != heads.end() ? ctx.paint(" (head)", "1") : "";
+    std::string mark = with_db ? (applied.contains(r.id) ? ctx.paint("[applied] ", style::ok) : "[pending] ") : "";
+    std::string head = std::find(heads.begin(), heads.end(), r.id) != heads.end() ? ctx.paint(" (head)", style::strong) : "";
     std::string parents = r.parents.empty() ? "<base>" : fmt::format("{}", fmt::join(r.parents, ", "));
-    std::cout << fmt::format("{}{} -> {}{}{}  {}\n", mark, parents, ctx.paint(r.id, "33"), head,
+    std::cout << fmt::format("{}{} -> {}{}{}  {}\n", mark, parents, ctx.paint(r.id, style::revision), head,
                              r.parents.size() > 1 ? " (merge)" : "", r.message);
-    std::cout << ctx.paint(fmt::format("    {}  {}\n", r.created, r.file), "2");
+    std::cout << ctx.paint(fmt::format("    {}  {}\n", r.created, r.file), style::quiet);
   }
   if (audit) {
     std::cout << "\nAudit history:\n";
@@ -204,7 +204,7 @@ int heads(context& ctx) {
     for (const auto& h : hs) out.push_back(revision_json(graph.at(h)));
     print_json(out);
   } else {
-    for (const auto& h : hs) std::cout << fmt::format("{} {}\n", ctx.paint(h, "33"), graph.at(h).message);
+    for (const auto& h : hs) std::cout << fmt::format("{} {}\n", ctx.paint(h, style::revision), graph.at(h).message);
     if (hs.size() > 1) std::cout << fmt::format("{} heads: join them with `retort merge`.\n", hs.size());
   }
   return exit_ok;
@@ -275,14 +275,14 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
     print_json(json{{"id", next->id}, {"file", path}, {"message", next->message}});
     return exit_ok;
   }
-  std::cout << fmt::format("Wrote {}\n", ctx.paint(path, "1"));
+  std::cout << fmt::format("Wrote {}\n", ctx.paint(path, style::strong));
   std::cout << fmt::format("Revision {} ({}): {}\n\n", next->id, heads_text(next->parents), next->message);
   const auto before = graph.schema_at(graph.heads());
   for (std::size_t i = 0; i < next->upgrade.size(); ++i) {
     const auto& op = next->upgrade[i];
-    std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), "2");
+    std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), style::quiet);
     if (ops::is_destructive(op))
-      std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", "1;31");
+      std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", style::error);
   }
   std::cout << "\n";
   for (const auto& st : pg::render(next->upgrade, before)) std::cout << st.sql << ";\n";
@@ -336,14 +336,14 @@ int check(context& ctx, const check_request& request) {
                              graph.order().size(), graph.order().size() == 1 ? "" : "s");
     return exit_ok;
   }
-  for (const auto& p : problems) std::cerr << ctx.paint("error: ", "1;31") << p << "\n";
+  for (const auto& p : problems) std::cerr << ctx.paint("error: ", style::error) << p << "\n";
   if (!drift.empty()) {
     for (std::size_t i = 0; i < drift.size(); ++i) {
       std::cerr << "  - " << ops::describe(drift[i]);
       if (const auto& at = where[i])
         std::cerr << ctx.paint(fmt::format("  ({}:{}:{})", workspace_relative(at->file, request.workspace), at->line,
                                            at->column),
-                               "2");
+                               style::quiet);
       std::cerr << "\n";
     }
     std::cerr << "\nAs SQL:\n";
