@@ -14,29 +14,59 @@
 
 namespace retort {
 
-bool write_if_changed(const std::filesystem::path& path, std::string_view bytes) {
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-      std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (current == bytes) return false;
-    }
-  }
+namespace {
+
+bool holds(const std::filesystem::path& path, std::string_view bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return current == bytes;
+}
+
+std::filesystem::path temporary_for(const std::filesystem::path& path) {
   std::filesystem::path temporary = path;
   temporary += fmt::format(".tmp{}", ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw error(fmt::format("cannot write {}", temporary.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw error(fmt::format("cannot replace {}: {}", path.string(), ec.message()));
-  }
+  return temporary;
+}
+
+}  // namespace
+
+bool write_if_changed(const std::filesystem::path& path, std::string_view bytes) {
+  if (holds(path, bytes)) return false;
+  write_all_if_changed({{path, bytes}});
   return true;
+}
+
+void write_all_if_changed(const std::vector<file_content>& files) {
+  std::vector<const file_content*> staged;
+  auto discard = [&] {
+    std::error_code ignored;
+    for (const file_content* f : staged) std::filesystem::remove(temporary_for(f->path), ignored);
+  };
+  for (const file_content& f : files) {
+    if (holds(f.path, f.bytes)) continue;
+    const std::filesystem::path temporary = temporary_for(f.path);
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(f.bytes.data(), static_cast<std::streamsize>(f.bytes.size()));
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      discard();
+      throw error(fmt::format("cannot write {}", temporary.string()));
+    }
+    staged.push_back(&f);
+  }
+  for (std::size_t i = 0; i < staged.size(); ++i) {
+    std::error_code ec;
+    std::filesystem::rename(temporary_for(staged[i]->path), staged[i]->path, ec);
+    if (ec) {  // a rename within a directory: after the writes succeeded, next to impossible
+      const std::string failed = staged[i]->path.string();
+      staged.erase(staged.begin(), staged.begin() + static_cast<std::ptrdiff_t>(i));
+      discard();
+      throw error(fmt::format("cannot replace {}: {}", failed, ec.message()));
+    }
+  }
 }
 
 }  // namespace retort

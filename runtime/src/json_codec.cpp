@@ -2,6 +2,9 @@
 #include "json_codec.hpp"
 
 #include <algorithm>
+#include <array>
+#include <ranges>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -107,15 +110,15 @@ std::string dump(const ojson& j) { return j.dump(2) + "\n"; }
 
 namespace {
 
-template <class E, std::size_t N>
-std::string_view spell(E value, const std::pair<E, std::string_view> (&table)[N]) {
+template <class E, class Table>
+std::string_view spell(E value, const Table& table) {
   for (const auto& [v, s] : table)
     if (v == value) return s;
   return "?";
 }
 
-template <class E, std::size_t N>
-E unspell(const reader& r, const std::pair<E, std::string_view> (&table)[N]) {
+template <class Table>
+auto unspell(const reader& r, const Table& table) -> std::tuple_element_t<0, std::ranges::range_value_t<Table>> {
   std::string s = r.string();
   std::vector<std::string_view> known;
   for (const auto& [v, name] : table) {
@@ -127,9 +130,11 @@ E unspell(const reader& r, const std::pair<E, std::string_view> (&table)[N]) {
 
 constexpr std::pair<identity_kind, std::string_view> identity_names[] = {
     {identity_kind::none, "none"}, {identity_kind::always, "always"}, {identity_kind::by_default, "by_default"}};
-constexpr std::pair<fk_action, std::string_view> action_names[] = {
-    {fk_action::no_action, "no_action"}, {fk_action::restrict, "restrict"}, {fk_action::cascade, "cascade"},
-    {fk_action::set_null, "set_null"}, {fk_action::set_default, "set_default"}};
+constexpr auto action_names = [] {
+  std::array<std::pair<fk_action, std::string_view>, all_fk_actions.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {all_fk_actions[i], spelling(all_fk_actions[i]).name};
+  return out;
+}();
 
 }  // namespace
 

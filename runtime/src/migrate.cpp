@@ -7,7 +7,8 @@ std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const
                                          const pg::apply_options& options) {
   const revision_graph graph(load_embedded(files));
   if (graph.empty()) return {};
-  pg::applier applier(conn, graph, options);
+  pg::advisory_locker lock(conn, options.bookkeeping_schema);
+  pg::applier applier(conn, graph, lock, options);
   return applier.upgrade("heads");
 }
 

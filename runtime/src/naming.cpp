@@ -2,6 +2,8 @@
 // fk_<table>_<columns>_<referenced table>, ck_<table>_<label>; hashed when too long.
 #include "retort/naming.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "retort/hash.hpp"
@@ -53,6 +55,21 @@ void assign_names(schema& s) {
     for (auto& c : t.checks)
       if (c.name.empty()) c.name = check(t.name, sha256_hex(c.expression).substr(0, 8));
   }
+}
+
+std::string snake_case(std::string_view identifier) {
+  std::string out;
+  auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto lower_or_digit = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); };
+  for (std::size_t i = 0; i < identifier.size(); ++i) {
+    char c = identifier[i];
+    if (upper(c) && i > 0 && identifier[i - 1] != '_' &&
+        (lower_or_digit(identifier[i - 1]) ||
+         (upper(identifier[i - 1]) && i + 1 < identifier.size() && std::islower(static_cast<unsigned char>(identifier[i + 1])))))
+      out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
 }  // namespace retort::naming

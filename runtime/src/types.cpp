@@ -13,36 +13,43 @@ namespace retort {
 namespace {
 
 struct type_spelling {
-  type_kind kind;
   std::string_view canonical;
-  std::initializer_list<std::string_view> aliases;
+  std::array<std::string_view, 2> aliases;  ///< PostgreSQL's other spellings; "" for none
 };
 
-// The canonical name comes first; aliases are PostgreSQL's other spellings.
-const std::array<type_spelling, 22> spellings{{
-    {type_kind::boolean, "boolean", {"bool"}},
-    {type_kind::smallint, "smallint", {"int2"}},
-    {type_kind::integer, "integer", {"int", "int4"}},
-    {type_kind::bigint, "bigint", {"int8"}},
-    {type_kind::real, "real", {"float4"}},
-    {type_kind::double_precision, "double precision", {"float8"}},
-    {type_kind::numeric, "numeric", {"decimal"}},
-    {type_kind::text, "text", {}},
-    {type_kind::varchar, "varchar", {"character varying"}},
-    {type_kind::character, "char", {"character", "bpchar"}},
-    {type_kind::timestamptz, "timestamptz", {"timestamp with time zone"}},
-    {type_kind::timestamp, "timestamp", {"timestamp without time zone"}},
-    {type_kind::date, "date", {}},
-    {type_kind::time, "time", {"time without time zone"}},
-    {type_kind::interval, "interval", {}},
-    {type_kind::bytea, "bytea", {}},
-    {type_kind::uuid, "uuid", {}},
-    {type_kind::json, "json", {}},
-    {type_kind::jsonb, "jsonb", {}},
-    {type_kind::inet, "inet", {}},
-    {type_kind::cidr, "cidr", {}},
-    {type_kind::macaddr, "macaddr", {}},
-}};
+// A switch, so that a type kind without its spellings is a -Wswitch warning at compile time
+// rather than an empty type name at run time.
+type_spelling spelling_of(type_kind kind) {
+  switch (kind) {
+    case type_kind::boolean: return {"boolean", {"bool"}};
+    case type_kind::smallint: return {"smallint", {"int2"}};
+    case type_kind::integer: return {"integer", {"int", "int4"}};
+    case type_kind::bigint: return {"bigint", {"int8"}};
+    case type_kind::real: return {"real", {"float4"}};
+    case type_kind::double_precision: return {"double precision", {"float8"}};
+    case type_kind::numeric: return {"numeric", {"decimal"}};
+    case type_kind::text: return {"text", {}};
+    case type_kind::varchar: return {"varchar", {"character varying"}};
+    case type_kind::character: return {"char", {"character", "bpchar"}};
+    case type_kind::timestamptz: return {"timestamptz", {"timestamp with time zone"}};
+    case type_kind::timestamp: return {"timestamp", {"timestamp without time zone"}};
+    case type_kind::date: return {"date", {}};
+    case type_kind::time: return {"time", {"time without time zone"}};
+    case type_kind::interval: return {"interval", {}};
+    case type_kind::bytea: return {"bytea", {}};
+    case type_kind::uuid: return {"uuid", {}};
+    case type_kind::json: return {"json", {}};
+    case type_kind::jsonb: return {"jsonb", {}};
+    case type_kind::inet: return {"inet", {}};
+    case type_kind::cidr: return {"cidr", {}};
+    case type_kind::macaddr: return {"macaddr", {}};
+    case type_kind::enum_type: return {};  // spelled by its qualified name
+  }
+  return {};
+}
+
+// The built-in kinds: every type_kind before enum_type, which stays last.
+constexpr int builtin_kind_count = static_cast<int>(type_kind::enum_type);
 
 std::string lower_trimmed(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -72,9 +79,7 @@ std::optional<int> parse_int(std::string_view s) {
 
 std::string to_string(const column_type& t) {
   if (t.kind == type_kind::enum_type) return to_string(t.enum_name);
-  std::string out;
-  for (const auto& sp : spellings)
-    if (sp.kind == t.kind) out = std::string(sp.canonical);
+  std::string out(spelling_of(t.kind).canonical);
   if (t.length) out += fmt::format("({})", *t.length);
   if (t.precision && t.scale) out += fmt::format("({},{})", *t.precision, *t.scale);
   else if (t.precision) out += fmt::format("({})", *t.precision);
@@ -106,14 +111,13 @@ std::optional<column_type> parse_builtin_type(std::string_view text) {
   }
   // format_type() puts the length inside multi-word names: "character varying(20)" is
   // handled above; "timestamp(3) with time zone" style precisions are not supported.
-  const type_spelling* found = nullptr;
-  for (const auto& sp : spellings) {
-    if (sp.canonical == s) found = &sp;
-    for (auto alias : sp.aliases)
-      if (alias == s) found = &sp;
+  std::optional<type_kind> found;
+  for (int k = 0; k < builtin_kind_count && !found; ++k) {
+    const type_spelling sp = spelling_of(static_cast<type_kind>(k));
+    if (sp.canonical == s || (!s.empty() && (sp.aliases[0] == s || sp.aliases[1] == s))) found = static_cast<type_kind>(k);
   }
   if (!found) return std::nullopt;
-  t.kind = found->kind;
+  t.kind = *found;
   switch (t.kind) {
     case type_kind::varchar:
     case type_kind::character:

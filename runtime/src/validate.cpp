@@ -126,8 +126,7 @@ class validator {
       const std::string p = fmt::format("{}.indexes[{}]", path, i);
       unique_name(p, t.indexes[i].name);
       columns_exist(p, t, t.indexes[i].columns, fmt::format("index {}", t.indexes[i].name));
-      static const std::set<std::string, std::less<>> methods{"btree", "hash", "gin", "gist", "brin", "spgist"};
-      if (!methods.contains(t.indexes[i].method))
+      if (std::find(index_methods.begin(), index_methods.end(), t.indexes[i].method) == index_methods.end())
         fail(p, fmt::format("index {} uses unknown method \"{}\"", t.indexes[i].name, t.indexes[i].method));
     }
     for (std::size_t i = 0; i < t.checks.size(); ++i) {

@@ -46,6 +46,27 @@ foreach(file IN LISTS installed)
   endif()
 endforeach()
 
+# The dev database manager (initdb, pg_ctl, runuser: tool/devdb) serves the CLI and the tests
+# only: no header, library or exported target of it, and nothing of it inside Retort::pg, which
+# applications that embed their migrations link.
+foreach(file IN LISTS installed)
+  if(file MATCHES "local_cluster|devdb|retort_process")
+    message(FATAL_ERROR "cmake --install installed ${file}: the dev database manager is not part of Retort's package")
+  endif()
+endforeach()
+file(GLOB targets_files "${PREFIX}/${LIBDIR}/cmake/Retort/RetortTargets*.cmake")
+foreach(f IN LISTS targets_files)
+  file(STRINGS "${f}" hits REGEX "retort_devdb|retort_process")
+  if(hits)
+    message(FATAL_ERROR "${f} exports the dev database manager: ${hits}")
+  endif()
+endforeach()
+file(STRINGS "${PREFIX}/${LIBDIR}/libretort_pg.a" hits REGEX "local_cluster|posix_spawn|runuser|initdb")
+if(hits)
+  list(GET hits 0 first)
+  message(FATAL_ERROR "libretort_pg.a contains the dev database manager (${first})")
+endif()
+
 # The tools run from the prefix (their libraries are found without the build tree).
 foreach(tool retort retort-scan)
   execute_process(COMMAND "${PREFIX}/bin/${tool}" --help RESULT_VARIABLE rc OUTPUT_VARIABLE help ERROR_VARIABLE help)

@@ -43,7 +43,8 @@ TEST_P(ApplierOperation, UpgradeThenDowngradeOne) {
   const revision second = make_revision(2, {first.id}, c.name, {c.op});
   const revision_graph graph({first, second});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
 
   ASSERT_EQ(applier.upgrade("head"), (std::vector<std::string>{first.id, second.id}));
   EXPECT_EQ(applier.current(), revision_heads{second.id});
@@ -58,6 +59,28 @@ INSTANTIATE_TEST_SUITE_P(EveryKind, ApplierOperation, ::testing::ValuesIn(testin
                          [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------
+// The lock is injected: the applier holds the one it is given around each command.
+
+class recording_locker final : public pg::locker {
+ public:
+  void lock() override { events.push_back("lock"); }
+  void unlock() override { events.push_back("unlock"); }
+  std::vector<std::string> events;
+};
+
+TEST(Applier, HoldsTheInjectedLockAroundEachCommand) {
+  const auto history = testing::random_history(21, 2);
+  const revision_graph graph(history);
+  pqxx::connection conn(test::fresh_database_url());
+  recording_locker lock;
+  pg::applier applier(conn, graph, lock);
+  ASSERT_EQ(applier.upgrade("head").size(), 2u);
+  EXPECT_EQ(lock.events, (std::vector<std::string>{"lock", "unlock"}));
+  ASSERT_EQ(applier.downgrade("-1").size(), 1u);
+  EXPECT_EQ(lock.events, (std::vector<std::string>{"lock", "unlock", "lock", "unlock"}));
+}
+
+// ---------------------------------------------------------------------------------------
 // Random histories: one revision at a time up, one at a time down to base, all at once up.
 
 TEST(Applier, RandomHistoryUpDownToBaseAndUpAgain) {
@@ -67,7 +90,8 @@ TEST(Applier, RandomHistoryUpDownToBaseAndUpAgain) {
     const auto history = testing::random_history(seed, revisions);
     const revision_graph graph(history);
     pqxx::connection conn(test::fresh_database_url() + " application_name=applier_test");
-    pg::applier applier(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier applier(conn, graph, lock);
     EXPECT_TRUE(applier.current().empty());
     EXPECT_TRUE(applier.history().empty());
 
@@ -180,7 +204,8 @@ TEST_P(ApplierFailure, LeavesTheDatabaseAtThePreviousRevision) {
   // their failures are covered by the ApplierOutsideTransaction tests.)
   pg::apply_options plain;
   plain.render.plans = pg::safety::plain;
-  pg::applier applier(conn, graph, plain);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock, plain);
   ASSERT_EQ(applier.upgrade("+1"), std::vector<std::string>{r1.id});
   const schema before = live(conn);
 
@@ -229,7 +254,8 @@ TEST(ApplierOutsideTransaction, FailureAfterItSaysWhatStaysAndTheRerunResumes) {
        ops::sql{"CREATE INDEX CONCURRENTLY ix_items_x ON items (x)", "DROP INDEX CONCURRENTLY ix_items_x", false},
        ops::sql{"SELECT * FROM retort_gate", "SELECT 1"}});
   const revision_graph failing({r1, r2_failing});
-  pg::applier first_run(conn, failing);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier first_run(conn, failing, lock);
   ASSERT_EQ(first_run.upgrade("+1"), std::vector<std::string>{r1.id});
   try {
     (void)first_run.upgrade("head");
@@ -274,7 +300,8 @@ TEST(ApplierOutsideTransaction, PartWayRevisionBlocksOtherDirections) {
        ops::sql{"SELECT * FROM no_such_table", "SELECT 1"}});
   const revision_graph graph({r1, r2});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   EXPECT_THROW((void)applier.upgrade("head"), migration_error);
   try {
     (void)applier.downgrade("-1");
@@ -294,7 +321,8 @@ TEST(ApplierOutsideTransaction, FailedConcurrentBuildLeavesNoInvalidIndex) {
                                     {ops::add_unique{{"public", "items"}, unique_constraint{"uq_items_x", {"x"}}}});
   const revision_graph graph({r1, r2});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   ASSERT_EQ(applier.upgrade("+1"), std::vector<std::string>{r1.id});
   try {
     (void)applier.upgrade("head");
@@ -332,7 +360,8 @@ TEST(ApplierEnumValue, AddedAndUsedInOneRevision) {
   const revision second = make_revision(2, {first.id}, "angry", diff(base, models));
   const revision_graph graph({first, second});
   pqxx::connection conn(test::fresh_database_url());
-  pg::applier applier(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
   ASSERT_NO_THROW((void)applier.upgrade("head"));
   EXPECT_SAME_SCHEMA(live(conn), models);
   ASSERT_NO_THROW((void)applier.downgrade("-1"));

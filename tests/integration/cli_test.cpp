@@ -35,7 +35,7 @@
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
 #include "retort/hash.hpp"
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/introspect.hpp"
 #include "retort/pg/render.hpp"
@@ -199,7 +199,8 @@ std::string rows_of(const std::string& url, const std::string& query) {
 
 revision_heads current_of(const std::string& url, const revision_graph& graph) {
   pqxx::connection conn(url);
-  pg::applier a(conn, graph);
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier a(conn, graph, lock);
   return a.current();
 }
 
@@ -535,7 +536,8 @@ TEST_F(Cli, KilledUpgradeLeavesAConsistentRevision) {
   ASSERT_EQ(full.code, 0) << full;
   {
     pqxx::connection conn(url());
-    pg::applier a(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier a(conn, graph, lock);
     ASSERT_EQ(a.downgrade("base").size(), history.size());
   }
 
@@ -555,7 +557,8 @@ TEST_F(Cli, KilledUpgradeLeavesAConsistentRevision) {
     wait_until_alone(url());
 
     pqxx::connection conn(url());
-    pg::applier a(conn, graph);
+    pg::advisory_locker lock(conn, "retort");
+    pg::applier a(conn, graph, lock);
     revision_heads at;
     ASSERT_NO_THROW(at = a.current());
     ASSERT_LE(at.size(), 1u);
@@ -820,6 +823,15 @@ TEST_F(CliCheck, GithubActionsAnnotateEachChangeAtItsModelDeclaration) {
   const result none = check({"--annotations", "none"}, github);
   EXPECT_EQ(none.code, 3) << none;
   EXPECT_EQ(none.out, "") << none;
+}
+
+TEST_F(CliCheck, ColorAlwaysPaintsWithTerminalStyles) {
+  const result r = check({}, elsewhere, {"--color", "always"});
+  EXPECT_EQ(r.code, 3) << r;
+  // fmt/color.h's bold red, then the plain message; the declaration site is faint.
+  EXPECT_TRUE(r.err.starts_with("\x1b[1m\x1b[31merror: \x1b[0mthe models differ")) << r;
+  EXPECT_NE(r.err.find("user.hpp:6:56)\x1b[0m"), std::string::npos) << r;
+  EXPECT_EQ(check({}, elsewhere, {"--color", "never"}).err.find('\x1b'), std::string::npos);
 }
 
 TEST_F(CliCheck, ElsewhereTheTextListsEachChangeAndItsSql) {

@@ -1,6 +1,6 @@
 // The local cluster: finding PostgreSQL, connection strings, socket placement, and a real
 // cluster of its own that keeps its data across a stop and a start.
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -244,6 +244,103 @@ TEST(Outputs, LocationsFileIsRewrittenOnlyWhenItsBytesChange) {
   EXPECT_EQ(fs::last_write_time(dir / "locations.json"), long_ago);
 }
 
+TEST(Outputs, AFailedLocationsWriteLeavesNoSnapshot) {
+  const scratch_directory dir("locations-unwritable");
+  write(dir / "model.hpp", small_model);
+  const process_result r = run_scan(
+      with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "--locations", "missing/locations.json", "model.hpp"}),
+      dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("retort-scan: error: cannot write missing/locations.json"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "schema.json")) << "the snapshot and its locations are written together or not at all";
+  EXPECT_FALSE(fs::exists(dir / "schema.json.d"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1) << "no temporary file left";
+}
+
+// What the scan cannot read is an error at the declaration, never silently left out.
+struct ignored_case {
+  std::string name;
+  std::string model;  ///< after #include <retort/model.hpp>
+  std::string error;  ///< "line:col: error: message" (line 1 is the include)
+};
+
+class Ignored : public testing::TestWithParam<ignored_case> {};
+
+TEST_P(Ignored, IsAnErrorAtTheDeclaration) {
+  const ignored_case& c = GetParam();
+  const scratch_directory dir("ignored-" + c.name);
+  write(dir / "model.hpp", "#include <retort/model.hpp>\n" + c.model);
+  const process_result r = run_scan(with_flags({"-o", "schema.json", "model.hpp"}), dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find((dir / "model.hpp").string() + ":" + c.error), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "schema.json"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Scanner, Ignored,
+    testing::Values(
+        ignored_case{"static_member",
+                     "struct RETORT_TABLE(\"t\") T {\n  std::int64_t id;\n  RETORT_COLUMN(unique) static inline int count = 0;\n};\n",
+                     "4:43: error: RETORT_COLUMN on a static data member: a column must be a non-static data member"},
+        ignored_case{"member_function",
+                     "struct RETORT_TABLE(\"t\") T {\n  std::int64_t id;\n  RETORT_COLUMN(unique) int size() const;\n};\n",
+                     "4:29: error: RETORT_COLUMN on a function: a column must be a non-static data member"},
+        ignored_case{"table_in_function",
+                     "struct RETORT_TABLE(\"t\") T { std::int64_t id; };\n"
+                     "inline void f() {\n  struct RETORT_TABLE(\"local\") Local { std::int64_t id; };\n}\n",
+                     "4:10: error: RETORT_TABLE here is not read by the scan: tables, columns and enum types are "
+                     "declared at namespace or class scope, not inside a function"},
+        ignored_case{"redefined_macro",
+                     "#undef RETORT_TABLE\n#define RETORT_TABLE(...)\nstruct RETORT_TABLE(\"t\") T { std::int64_t id; };\n",
+                     "4:8: error: RETORT_TABLE here is not Retort's macro (it was redefined): the scan cannot see this declaration"},
+        ignored_case{"too_many_columns",
+                     [] {
+                       std::string m = "struct RETORT_TABLE(\"wide\") Wide {\n";
+                       for (int i = 0; i <= 1600; ++i) m += "  int c" + std::to_string(i) + ";\n";
+                       return m + "};\n";
+                     }(),
+                     "2:21: error: table public.wide has 1601 columns; PostgreSQL allows at most 1600"}),
+    [](const testing::TestParamInfo<ignored_case>& info) { return info.param.name; });
+
+TEST(Scanner, NoTableAtAllIsAnError) {
+  const scratch_directory dir("no-table");
+  write(dir / "model.hpp", "#include <retort/model.hpp>\nstruct NotATable { int id; };\n");
+  const process_result r = run_scan(with_flags({"-o", "schema.json", "model.hpp"}), dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("retort-scan: error: the models declare no table: no struct is marked RETORT_TABLE(...) in model.hpp"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "schema.json"));
+}
+
+TEST(Scanner, ADiamondVirtualBaseGivesItsColumnsOnce) {
+  const scratch_directory dir("diamond");
+  write(dir / "model.hpp", R"(#include <retort/model.hpp>
+struct Audit { std::int64_t revision; };
+struct Created : virtual Audit { std::int64_t created_by; };
+struct Updated : virtual Audit { std::int64_t updated_by; };
+struct RETORT_TABLE("docs") Doc : Created, Updated { RETORT_COLUMN(primary_key) std::int64_t id; };
+)");
+  const process_result r = run_scan(with_flags({"-o", "schema.json", "model.hpp"}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string snapshot = read(dir / "schema.json");
+  EXPECT_EQ(snapshot.find("\"revision\""), snapshot.rfind("\"revision\"")) << snapshot;
+  EXPECT_NE(snapshot.find("\"updated_by\""), std::string::npos) << snapshot;
+}
+
+TEST(Scanner, TooLongMultibyteNameIsPrintedWhole) {
+  const scratch_directory dir("multibyte");
+  const std::string name = [] {
+    std::string n;
+    for (int i = 0; i < 40; ++i) n += "\xc3\xa9";  // é: 80 bytes, 40 characters
+    return n;
+  }();
+  write(dir / "model.hpp", "#include <retort/model.hpp>\nstruct RETORT_TABLE(\"" + name + "\") T { std::int64_t id; };\n");
+  const process_result r = run_scan(with_flags({"-o", "schema.json", "model.hpp"}), dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("name \"" + name + "\" is 80 bytes; PostgreSQL allows 63"), std::string::npos) << r.output;
+}
+
 TEST(Outputs, DepfileEscapesSpacesHashesAndDollars) {
   EXPECT_EQ(depfile_text("out dir/schema.json", {"/a b/c#d.hpp", "/x$y.hpp"}),
             "out\\ dir/schema.json: \\\n  /a\\ b/c\\#d.hpp \\\n  /x$$y.hpp\n");

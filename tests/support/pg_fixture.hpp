@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 
 namespace retort::test {
 

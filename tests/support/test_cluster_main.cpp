@@ -7,7 +7,7 @@
 
 #include <pqxx/pqxx>
 
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 
 namespace {
 

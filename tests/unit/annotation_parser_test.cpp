@@ -299,16 +299,5 @@ TEST(NearestName, TyposAndShortenedNames) {
   EXPECT_EQ(nearest_name("idd", {"id"}), "id");
 }
 
-TEST(SnakeCase, DefaultNames) {
-  EXPECT_EQ(snake_case("User"), "user");
-  EXPECT_EQ(snake_case("UserProfile"), "user_profile");
-  EXPECT_EQ(snake_case("OrderItem"), "order_item");
-  EXPECT_EQ(snake_case("HTTPRequest"), "http_request");
-  EXPECT_EQ(snake_case("ProductV2"), "product_v2");
-  EXPECT_EQ(snake_case("Order2Item"), "order2_item");
-  EXPECT_EQ(snake_case("already_snake"), "already_snake");
-  EXPECT_EQ(snake_case("Mixed_Case"), "mixed_case");
-}
-
 }  // namespace
 }  // namespace retort::scan

@@ -37,7 +37,7 @@ TEST(DiffProperty, ReplayOfDiffReachesTargetAndDowngradeReturns) {
     // Every operation renders, and survives the migration file format.
     EXPECT_NO_THROW((void)pg::render(up, a));
     EXPECT_NO_THROW((void)pg::render(down, reached));
-    revision r{"r", {}, "m", "2026-01-01T00:00:00Z", up, down, "", ""};
+    revision r{"r", {}, "m", "2026-01-01T00:00:00Z", up, down, "", "", {}, {}};
     const revision back = read_revision(write_revision(r), "r.json");
     EXPECT_EQ(back.upgrade, up);
     EXPECT_EQ(back.downgrade, down);

@@ -238,5 +238,16 @@ TEST(Naming, AssignNamesOnATableWithoutConstraintsChangesNothing) {
   EXPECT_FALSE(s.tables[0].pk.has_value());
 }
 
+TEST(SnakeCase, DefaultNames) {
+  EXPECT_EQ(naming::snake_case("User"), "user");
+  EXPECT_EQ(naming::snake_case("UserProfile"), "user_profile");
+  EXPECT_EQ(naming::snake_case("OrderItem"), "order_item");
+  EXPECT_EQ(naming::snake_case("HTTPRequest"), "http_request");
+  EXPECT_EQ(naming::snake_case("ProductV2"), "product_v2");
+  EXPECT_EQ(naming::snake_case("Order2Item"), "order2_item");
+  EXPECT_EQ(naming::snake_case("already_snake"), "already_snake");
+  EXPECT_EQ(naming::snake_case("Mixed_Case"), "mixed_case");
+}
+
 }  // namespace
 }  // namespace retort

@@ -81,7 +81,7 @@ std::vector<op_case> cases() {
        {"public.users.email", "type"}, true, {"alter_column"}},
       {ops::alter_column{users_name(), varchar_email(100), nullable_email, ops::change_nullable}, "alter_column",
        {"public.users.email", "nullability"}, false, {"alter_column"}},
-      {ops::backfill_column{users_name(), "phone", "''"}, "backfill_column", {"public.users.phone"}, false, {}},
+      {ops::backfill_column{users_name(), "phone", "''", std::nullopt}, "backfill_column", {"public.users.phone"}, false, {}},
       {ops::add_primary_key{users_name(), {"pk_users", {"id"}}}, "add_primary_key", {"pk_users", "public.users"}, false,
        {"drop_primary_key"}},
       {ops::drop_primary_key{users_name(), {"pk_users", {"id"}}}, "drop_primary_key", {"pk_users", "public.users"},
@@ -231,7 +231,7 @@ TEST(Ops, InverseOfAListReversesTheOrder) {
       ops::create_schema{"app"},
       ops::create_table{users_table()},
       ops::add_column{users_name(), phone},
-      ops::backfill_column{users_name(), "phone", "''"},
+      ops::backfill_column{users_name(), "phone", "''", std::nullopt},
       ops::create_index{users_name(), ix},
       ops::sql{"INSERT 1", "DELETE 1"},
   };

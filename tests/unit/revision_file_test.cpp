@@ -83,7 +83,7 @@ std::vector<operation> every_operation() {
       ops::rename_column{users_name(), "login", "username"},
       ops::alter_column{users_name(), col("email", "varchar(100)"), nullable_email,
                         ops::change_type | ops::change_nullable | ops::change_default | ops::change_comment},
-      ops::backfill_column{users_name(), "phone", "'unknown'"},
+      ops::backfill_column{users_name(), "phone", "'unknown'", std::nullopt},
       ops::add_primary_key{users_name(), {"pk_users", {"id"}}},
       ops::drop_primary_key{users_name(), {"pk_users_old", {"id", "email"}}},
       ops::add_unique{users_name(), {"uq_users_email", {"email"}}},

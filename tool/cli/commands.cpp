@@ -64,7 +64,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
       switch (p.what) {
         case pg::progress::event::begin:
           std::cout << fmt::format("[{}/{}] {} {} {} ... ", p.index, p.total, to_string(p.step->dir),
-                                   ctx.paint(short_id(r.id), "33"), r.message)
+                                   ctx.paint(short_id(r.id), style::revision), r.message)
                     << std::flush;
           break;
         case pg::progress::event::outside_transaction:
@@ -77,7 +77,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
                     << std::flush;
           break;
         case pg::progress::event::waiting:
-          std::cout << ctx.paint(fmt::format("\n      waiting {:.0f} s for a lock held by:", p.milliseconds / 1000), "33");
+          std::cout << ctx.paint(fmt::format("\n      waiting {:.0f} s for a lock held by:", p.milliseconds / 1000), style::revision);
           for (const auto& b : p.blockers)
             std::cout << fmt::format("\n        pid {} ({}{}), {} for {:.0f} s: {}", b.pid,
                                      b.application_name.empty() ? "no application name" : b.application_name,
@@ -88,11 +88,11 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
         case pg::progress::event::retrying:
           std::cout << ctx.paint(fmt::format("\n      lock not granted in time (lock_timeout); attempt {} in {:.1f} s",
                                              p.attempt, p.milliseconds / 1000),
-                                 "33")
+                                 style::revision)
                     << "\n      " << std::flush;
           break;
         case pg::progress::event::done:
-          std::cout << ctx.paint("done", "32") << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
+          std::cout << ctx.paint("done", style::ok) << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
           break;
       }
     };
@@ -126,7 +126,8 @@ int applied_summary(context& ctx, const std::vector<std::string>& ids, const rev
 int upgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
   auto ids = a.upgrade(target);
   return applied_summary(ctx, ids, a.current(), "upgraded");
 }
@@ -134,7 +135,8 @@ int upgrade(context& ctx, const std::string& target, bool accept_edited) {
 int downgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, accept_edited));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
   auto ids = a.downgrade(target);
   return applied_summary(ctx, ids, a.current(), "downgraded");
 }
@@ -142,7 +144,8 @@ int downgrade(context& ctx, const std::string& target, bool accept_edited) {
 int stamp(context& ctx, const std::string& target) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, false));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   a.stamp(target);
   const auto now = a.current();
   if (ctx.json()) print_json(json{{"current", now}});
@@ -153,7 +156,8 @@ int stamp(context& ctx, const std::string& target) {
 int current(context& ctx) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::applier a(*conn, graph, apply_options(ctx, false));
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   const auto now = a.current();
   const auto edited = a.edited();
   const auto heads = graph.heads();
@@ -165,13 +169,13 @@ int current(context& ctx) {
     return exit_ok;
   }
   if (now.empty()) std::cout << "base (no revision applied)";
-  for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, "33"), graph.at(id).message);
+  for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, style::revision), graph.at(id).message);
   if (now.empty()) std::cout << "\n";
   std::cout << (at_head ? "The database is at head.\n"
                         : fmt::format("{} revision(s) to apply to reach head.\n",
                                       graph.upgrade_plan(now, "heads").size()));
   for (const auto& x : edited)
-    std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), "33");
+    std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), style::revision);
   return exit_ok;
 }
 
@@ -182,7 +186,8 @@ int history(context& ctx, bool audit) {
   const bool with_db = ctx.has_database();
   if (with_db) {
     auto conn = ctx.connect();
-    pg::applier a(*conn, graph, apply_options(ctx, false));
+    pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+    pg::applier a(*conn, graph, lock, apply_options(ctx, false));
     applied = graph.applied(a.current());
     if (audit) rows = a.history();
   }
@@ -210,12 +215,12 @@ int history(context& ctx, bool audit) {
   if (graph.empty()) std::cout << fmt::format("No revisions in {}.\n", ctx.opts().migrations_dir);
   for (auto it = graph.order().rbegin(); it != graph.order().rend(); ++it) {
     const revision& r = graph.at(*it);
-    std::string mark = with_db ? (applied.contains(r.id) ? ctx.paint("[applied] ", "32") : "[pending] ") : "";
-    std::string head = std::find(heads.begin(), heads.end(), r.id) != heads.end() ? ctx.paint(" (head)", "1") : "";
+    std::string mark = with_db ? (applied.contains(r.id) ? ctx.paint("[applied] ", style::ok) : "[pending] ") : "";
+    std::string head = std::find(heads.begin(), heads.end(), r.id) != heads.end() ? ctx.paint(" (head)", style::strong) : "";
     std::string parents = r.parents.empty() ? "<base>" : fmt::format("{}", fmt::join(r.parents, ", "));
-    std::cout << fmt::format("{}{} -> {}{}{}  {}\n", mark, parents, ctx.paint(r.id, "33"), head,
+    std::cout << fmt::format("{}{} -> {}{}{}  {}\n", mark, parents, ctx.paint(r.id, style::revision), head,
                              r.parents.size() > 1 ? " (merge)" : "", r.message);
-    std::cout << ctx.paint(fmt::format("    {}  {}\n", r.created, r.file), "2");
+    std::cout << ctx.paint(fmt::format("    {}  {}\n", r.created, r.file), style::quiet);
   }
   if (audit) {
     std::cout << "\nAudit history:\n";
@@ -234,7 +239,7 @@ int heads(context& ctx) {
     for (const auto& h : hs) out.push_back(revision_json(graph.at(h)));
     print_json(out);
   } else {
-    for (const auto& h : hs) std::cout << fmt::format("{} {}\n", ctx.paint(h, "33"), graph.at(h).message);
+    for (const auto& h : hs) std::cout << fmt::format("{} {}\n", ctx.paint(h, style::revision), graph.at(h).message);
     if (hs.size() > 1) std::cout << fmt::format("{} heads: join them with `retort merge`.\n", hs.size());
   }
   return exit_ok;
@@ -309,14 +314,14 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
     print_json(json{{"id", next->id}, {"file", path}, {"message", next->message}});
     return exit_ok;
   }
-  std::cout << fmt::format("Wrote {}\n", ctx.paint(path, "1"));
+  std::cout << fmt::format("Wrote {}\n", ctx.paint(path, style::strong));
   std::cout << fmt::format("Revision {} ({}): {}\n\n", next->id, heads_text(next->parents), next->message);
   const auto before = graph.schema_at(graph.heads());
   for (std::size_t i = 0; i < next->upgrade.size(); ++i) {
     const auto& op = next->upgrade[i];
-    std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), "2");
+    std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), style::quiet);
     if (ops::is_destructive(op))
-      std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", "1;31");
+      std::cout << ctx.paint("-- WARNING: destructive: review before applying; data in it is lost\n", style::error);
   }
   std::cout << "\n";
   print_statements(pg::render(next->upgrade, before, render_options(ctx)));
@@ -370,14 +375,14 @@ int check(context& ctx, const check_request& request) {
                              graph.order().size(), graph.order().size() == 1 ? "" : "s");
     return exit_ok;
   }
-  for (const auto& p : problems) std::cerr << ctx.paint("error: ", "1;31") << p << "\n";
+  for (const auto& p : problems) std::cerr << ctx.paint("error: ", style::error) << p << "\n";
   if (!drift.empty()) {
     for (std::size_t i = 0; i < drift.size(); ++i) {
       std::cerr << "  - " << ops::describe(drift[i]);
       if (const auto& at = where[i])
         std::cerr << ctx.paint(fmt::format("  ({}:{}:{})", workspace_relative(at->file, request.workspace), at->line,
                                            at->column),
-                               "2");
+                               style::quiet);
       std::cerr << "\n";
     }
     std::cerr << "\nAs SQL:\n";

@@ -86,9 +86,9 @@ std::unique_ptr<pqxx::connection> context::connect() {
   }
 }
 
-std::string context::paint(std::string_view text, std::string_view sgr) const {
+std::string context::paint(std::string_view text, fmt::text_style style) const {
   if (!o_.color) return std::string(text);
-  return fmt::format("\x1b[{}m{}\x1b[0m", sgr, text);
+  return fmt::format(style, "{}", text);
 }
 
 }  // namespace retort::cli

@@ -7,9 +7,10 @@
 #include <optional>
 #include <string>
 
+#include <fmt/color.h>
 #include <pqxx/pqxx>
 
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 #include "retort/pg/render.hpp"
 #include "retort/revision_graph.hpp"
 
@@ -56,13 +57,22 @@ class context {
   /// The local dev cluster of this project.
   [[nodiscard]] local_cluster devdb() const;
 
-  /// Text in a colour when printing to a terminal ("1;31" bold red, "32" green, "33" yellow, "2" dim).
-  [[nodiscard]] std::string paint(std::string_view text, std::string_view sgr) const;
+  /// Text in a style (one of `style` below) when colour is on (a terminal, or --color always).
+  [[nodiscard]] std::string paint(std::string_view text, fmt::text_style style) const;
 
  private:
   options o_;
   std::optional<revision_graph> graph_;
 };
+
+/// What the CLI's output colours mean, so each kind of text looks the same everywhere.
+namespace style {
+inline const fmt::text_style revision = fmt::fg(fmt::terminal_color::yellow);  ///< ids, warnings
+inline const fmt::text_style ok = fmt::fg(fmt::terminal_color::green);         ///< done, applied
+inline const fmt::text_style strong = fmt::emphasis::bold;                      ///< heads, written files
+inline const fmt::text_style quiet = fmt::emphasis::faint;                      ///< details, SQL comments
+inline const fmt::text_style error = fmt::emphasis::bold | fmt::fg(fmt::terminal_color::red);
+}  // namespace style
 
 /// The database name the local dev cluster serves.
 inline constexpr std::string_view devdb_database = "retort_dev";

@@ -153,21 +153,21 @@ int main(int argc, char** argv) {
     if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
   } catch (const retort::database_error& e) {
-    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
     return exit_database;
   } catch (const retort::checksum_error& e) {
-    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
     return exit_input;
   } catch (const retort::error& e) {
-    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
     return exit_input;
   } catch (const pqxx::failure& e) {
     std::string what = e.what();
     while (!what.empty() && what.back() == '\n') what.pop_back();
-    std::cerr << ctx.paint("error: ", "1;31") << "database: " << what << "\n";
+    std::cerr << ctx.paint("error: ", style::error) << "database: " << what << "\n";
     return exit_database;
   } catch (const std::exception& e) {
-    std::cerr << ctx.paint("error: ", "1;31") << e.what() << "\n";
+    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
     return exit_input;
   }
   return exit_usage;

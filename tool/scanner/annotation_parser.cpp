@@ -234,18 +234,15 @@ struct keyword {
   E value;
 };
 
-constexpr std::array<keyword<fk_action>, 5> fk_actions{{
-    {"no_action", fk_action::no_action},
-    {"restrict", fk_action::restrict},
-    {"cascade", fk_action::cascade},
-    {"set_null", fk_action::set_null},
-    {"set_default", fk_action::set_default},
-}};
+constexpr auto fk_actions = [] {
+  std::array<keyword<fk_action>, all_fk_actions.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {spelling(all_fk_actions[i]).name, all_fk_actions[i]};
+  return out;
+}();
 constexpr std::array<keyword<identity_kind>, 2> identity_kinds{{
     {"by_default", identity_kind::by_default},
     {"always", identity_kind::always},
 }};
-constexpr std::array<std::string_view, 6> index_methods{"btree", "hash", "gin", "gist", "brin", "spgist"};
 
 constexpr std::array<std::string_view, 8> table_options{"schema", "comment", "renamed_from", "primary_key",
                                                         "unique", "index", "check", "foreign_key"};
@@ -666,21 +663,6 @@ std::optional<std::string> nearest_name(std::string_view name, const std::vector
     }
   }
   return best;
-}
-
-std::string snake_case(std::string_view identifier) {
-  std::string out;
-  auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
-  auto lower_or_digit = [](char c) { return std::islower(static_cast<unsigned char>(c)) || is_digit(c); };
-  for (std::size_t i = 0; i < identifier.size(); ++i) {
-    char c = identifier[i];
-    if (upper(c) && i > 0 && identifier[i - 1] != '_' &&
-        (lower_or_digit(identifier[i - 1]) ||
-         (upper(identifier[i - 1]) && i + 1 < identifier.size() && std::islower(static_cast<unsigned char>(identifier[i + 1])))))
-      out += '_';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 }  // namespace retort::scan

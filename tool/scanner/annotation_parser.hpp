@@ -167,7 +167,4 @@ struct read_result {
 /// one it is the start of ("primary" for "primary_key"). nullopt when none is near.
 [[nodiscard]] std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known);
 
-/// "UserProfile" -> "user_profile", "HTTPRequest" -> "http_request": default SQL names.
-[[nodiscard]] std::string snake_case(std::string_view identifier);
-
 }  // namespace retort::scan

@@ -20,6 +20,7 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
   // Annotations live on declarations; nothing inside a function can be a model.
   bool TraverseStmt(clang::Stmt*, DataRecursionQueue* = nullptr) { return true; }
 
+  bool VisitDecl(clang::Decl* d) { return check_placement(*d); }
   bool VisitCXXRecordDecl(clang::CXXRecordDecl* d) { return map(*d, "table", found_.tables); }
   bool VisitEnumDecl(clang::EnumDecl* d) { return map(*d, "enum", found_.enums); }
 
@@ -29,6 +30,30 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
   template <class Decl>
   bool map(const Decl& d, std::string_view kind, std::vector<const Decl*>& into) {
     if (d.isThisDeclarationADefinition() && find_annotation(d, kind)) into.push_back(&d);
+    return true;
+  }
+
+  // Each annotation kind belongs on one kind of declaration.
+  bool check_placement(const clang::Decl& d) {
+    for (const auto* attr : d.specific_attrs<clang::AnnotateAttr>()) {
+      llvm::StringRef text = attr->getAnnotation();
+      if (!text.consume_front("retort:")) continue;
+      found_.annotated_at.insert(sm_.getExpansionLoc(attr->getLocation()).getRawEncoding());
+      const llvm::StringRef kind = text.take_until([](char c) { return c == ':'; });
+      const bool fits = kind == "column"  ? llvm::isa<clang::FieldDecl>(d)
+                        : kind == "table" ? llvm::isa<clang::CXXRecordDecl>(d)
+                        : kind == "enum"  ? llvm::isa<clang::EnumDecl>(d)
+                                          : false;
+      if (fits) continue;
+      const std::string macro = "RETORT_" + kind.upper();
+      const std::string what = kind == "column" ? "a column must be a non-static data member"
+                               : kind == "table" ? "a table is a struct or class definition"
+                                                 : "RETORT_ENUM names an enum class";
+      std::string on = llvm::isa<clang::VarDecl>(d) && d.getDeclContext()->isRecord() ? "a static data member"
+                       : llvm::isa<clang::FunctionDecl>(d)                            ? "a function"
+                                                                                      : std::string("a declaration of kind ") + d.getDeclKindName();
+      found_.misplaced.push_back({d.getLocation(), macro + " on " + on + ": " + what});
+    }
     return true;
   }
 

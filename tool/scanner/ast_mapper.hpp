@@ -3,6 +3,8 @@
 #pragma once
 
 #include <optional>
+#include <set>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,10 +16,21 @@
 
 namespace retort::scan {
 
+/// A Retort annotation on a declaration that cannot carry it (RETORT_COLUMN on a static
+/// member or a function, ...): an error at the declaration, never silently ignored.
+struct misplaced_annotation {
+  clang::SourceLocation at;  ///< the declaration's name
+  std::string message;
+};
+
 /// Annotated declarations in source order.
 struct found_declarations {
   std::vector<const clang::CXXRecordDecl*> tables;  ///< RETORT_TABLE definitions
   std::vector<const clang::EnumDecl*> enums;        ///< RETORT_ENUM definitions
+  std::vector<misplaced_annotation> misplaced;
+  /// Where each Retort annotation the walk saw was written (its macro's expansion location):
+  /// a RETORT_* macro expanded anywhere else (inside a function) was not seen.
+  std::set<clang::SourceLocation::UIntTy> annotated_at;
 };
 
 /// Walks the translation unit, skipping system headers and function bodies.

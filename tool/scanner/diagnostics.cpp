@@ -2,6 +2,7 @@
 // offset in a stringized macro argument back to the file where the argument is spelled.
 #include "diagnostics.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <clang/AST/Attr.h>
@@ -9,31 +10,39 @@
 
 namespace retort::scan {
 
+namespace {
+
+// The message is the diagnostic's format text itself ('%' escaped): Clang 14 drops the bytes
+// of a "%0" string argument that are not ASCII, so a name in UTF-8 printed as "".
+std::string as_format(std::string_view message) {
+  std::string format;
+  for (char c : message) {
+    if (c == '%') format += '%';
+    format += c;
+  }
+  return format;
+}
+
+}  // namespace
+
 void diagnostics::error(clang::SourceLocation loc, std::string_view message) {
   ++errors_;
   last_error_repeated_ = !reported_.emplace(loc.getRawEncoding(), std::string(message)).second;
   if (last_error_repeated_) return;
-  unsigned id = engine_.getCustomDiagID(clang::DiagnosticsEngine::Error, "%0");
-  engine_.Report(loc, id) << llvm::StringRef(message.data(), message.size());
+  engine_.Report(loc, engine_.getDiagnosticIDs()->getCustomDiagID(clang::DiagnosticIDs::Error, as_format(message)));
 }
 
 void diagnostics::note(clang::SourceLocation loc, std::string_view message) {
   if (last_error_repeated_) return;
-  unsigned id = engine_.getCustomDiagID(clang::DiagnosticsEngine::Note, "%0");
-  engine_.Report(loc, id) << llvm::StringRef(message.data(), message.size());
+  engine_.Report(loc, engine_.getDiagnosticIDs()->getCustomDiagID(clang::DiagnosticIDs::Note, as_format(message)));
 }
 
 namespace {
 
-struct spelled_token {
-  clang::SourceLocation loc;
-  std::size_t text_offset;  // where the token starts in the stringized arguments
-  std::size_t length;
-};
-
 // The tokens of `MACRO(arguments)` starting at `macro_name`, with their offsets in the
 // argument text as `#__VA_ARGS__` spells it: one space wherever the source had whitespace
 // or comments between two tokens. Empty when the text there is not such a macro call.
+template <class spelled_token>
 std::vector<spelled_token> macro_argument_tokens(const clang::SourceManager& sm, const clang::LangOptions& lang,
                                                  clang::SourceLocation macro_name) {
   auto [file, offset] = sm.getDecomposedLoc(macro_name);
@@ -70,13 +79,21 @@ clang::SourceLocation diagnostics::locate(const annotation& a, std::size_t offse
   clang::SourceLocation loc = a.attr->getLocation();
   if (!loc.isMacroID()) return loc;
   clang::SourceLocation macro_name = sm_.getExpansionLoc(loc);
-  std::vector<spelled_token> tokens = macro_argument_tokens(sm_, lang_, macro_name);
+  const std::vector<spelled_token>& tokens = tokens_of(a, macro_name);
   // Lexing must reproduce the annotation's text exactly, else the offsets mean nothing.
   if (tokens.empty() || tokens.back().text_offset + tokens.back().length != a.text.size()) return macro_name;
-  for (const spelled_token& t : tokens)
-    if (offset < t.text_offset + t.length)
-      return t.loc.getLocWithOffset(static_cast<int>(offset < t.text_offset ? 0 : offset - t.text_offset));
-  return tokens.back().loc.getLocWithOffset(static_cast<int>(tokens.back().length));
+  // The first token that ends after `offset`.
+  auto t = std::upper_bound(tokens.begin(), tokens.end(), offset,
+                            [](std::size_t o, const spelled_token& x) { return o < x.text_offset + x.length; });
+  if (t == tokens.end()) return tokens.back().loc.getLocWithOffset(static_cast<int>(tokens.back().length));
+  return t->loc.getLocWithOffset(static_cast<int>(offset < t->text_offset ? 0 : offset - t->text_offset));
+}
+
+const std::vector<diagnostics::spelled_token>& diagnostics::tokens_of(const annotation& a,
+                                                                     clang::SourceLocation macro_name) const {
+  auto it = tokens_.find(a.attr);
+  if (it == tokens_.end()) it = tokens_.emplace(a.attr, macro_argument_tokens<spelled_token>(sm_, lang_, macro_name)).first;
+  return it->second;
 }
 
 }  // namespace retort::scan

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <set>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +57,15 @@ class diagnostics {
   clang::DiagnosticsEngine& engine_;
   const clang::SourceManager& sm_;
   const clang::LangOptions& lang_;
+  /// Where each token of an annotation's arguments is spelled, lexed once per annotation: an
+  /// annotation with n options costs O(n) to lex however many locations are asked of it.
+  struct spelled_token {
+    clang::SourceLocation loc;
+    std::size_t text_offset;  // where the token starts in the stringized arguments
+    std::size_t length;
+  };
+  mutable std::map<const clang::AnnotateAttr*, std::vector<spelled_token>> tokens_;
+  [[nodiscard]] const std::vector<spelled_token>& tokens_of(const annotation& a, clang::SourceLocation macro_name) const;
   int errors_ = 0;
   std::set<std::pair<clang::SourceLocation::UIntTy, std::string>> reported_;
   bool last_error_repeated_ = false;  // its notes are dropped with it

@@ -82,12 +82,15 @@ int main(int argc, char** argv) {
 
     retort::scan::scan_outcome out = retort::scan::scan_headers(o->request);
     if (!out.result) return 1;
-    retort::scan::write_if_changed(o->output, retort::write_snapshot(out.result->model));
-    if (o->locations) retort::scan::write_if_changed(*o->locations, retort::write_declaration_sites(out.result->sites));
-    if (o->depfile) {
-      if (o->previous) out.files.push_back(std::filesystem::absolute(*o->previous).string());
-      retort::scan::write_if_changed(*o->depfile, retort::scan::depfile_text(o->output, out.files));
-    }
+    // The snapshot, its locations and the depfile are written together or not at all.
+    if (o->previous) out.files.push_back(std::filesystem::absolute(*o->previous).string());
+    const std::string snapshot = retort::write_snapshot(out.result->model);
+    const std::string locations = o->locations ? retort::write_declaration_sites(out.result->sites) : std::string();
+    const std::string depfile = o->depfile ? retort::scan::depfile_text(o->output, out.files) : std::string();
+    std::vector<retort::file_content> outputs{{o->output, snapshot}};
+    if (o->locations) outputs.push_back({*o->locations, locations});
+    if (o->depfile) outputs.push_back({*o->depfile, depfile});
+    retort::write_all_if_changed(outputs);
     return 0;
   } catch (const retort::error& e) {
     std::fprintf(stderr, "retort-scan: error: %s\n", e.what());

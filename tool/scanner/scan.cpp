@@ -8,6 +8,9 @@
 
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Lex/MacroInfo.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
 #include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 #include <fmt/format.h>
@@ -20,10 +23,33 @@
 
 namespace retort::scan {
 
+namespace {
+
+// Every RETORT_* expansion must have left an annotation the walk saw: one inside a function
+// body (skipped by the parse) or a redefined macro would otherwise drop a table silently.
+void check_macro_uses(const std::vector<macro_use>& uses, const found_declarations& found, diagnostics& diags) {
+  const clang::SourceManager& sm = diags.source_manager();
+  for (const macro_use& use : uses) {
+    if (!use.retort_definition) {
+      diags.error(use.at, fmt::format("{} here is not Retort's macro (it was redefined): the scan cannot see this declaration",
+                                      use.name));
+      if (use.defined_at.isValid()) diags.note(use.defined_at, "redefined here");
+    } else if (!found.annotated_at.contains(sm.getExpansionLoc(use.at).getRawEncoding())) {
+      diags.error(use.at, fmt::format("{} here is not read by the scan: tables, columns and enum types are declared at "
+                                      "namespace or class scope, not inside a function",
+                                      use.name));
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
-                                                    const schema* previous) {
+                                                    const schema* previous, const std::vector<macro_use>& uses) {
   diagnostics diags(engine, ast.getSourceManager(), ast.getLangOpts());
   found_declarations found = find_declarations(ast);
+  for (const misplaced_annotation& m : found.misplaced) diags.error(m.at, m.message);
+  check_macro_uses(uses, found, diags);
   serialize_context cx{ast, diags, {}};
   std::vector<scanned_table> tables;
   for (const clang::CXXRecordDecl* record : found.tables)
@@ -42,19 +68,46 @@ namespace fs = std::filesystem;
 // The name of the synthetic translation unit; it exists only in the tool's virtual file system.
 constexpr const char* synthetic_name = "retort-scan-models.cpp";
 
+// Records each expansion of Retort's annotation macros, with the definition in force.
+class macro_recorder : public clang::PPCallbacks {
+ public:
+  macro_recorder(const clang::SourceManager& sm, std::vector<macro_use>& uses) : sm_(sm), uses_(uses) {}
+
+  void MacroExpands(const clang::Token& name, const clang::MacroDefinition& definition, clang::SourceRange,
+                    const clang::MacroArgs*) override {
+    const clang::IdentifierInfo* id = name.getIdentifierInfo();
+    if (!id) return;
+    const llvm::StringRef spelled = id->getName();
+    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM") return;
+    if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
+    macro_use use{spelled.str(), name.getLocation(), true, {}};
+    if (const clang::MacroInfo* info = definition.getMacroInfo()) {
+      use.defined_at = info->getDefinitionLoc();
+      const llvm::StringRef file = sm_.getFilename(sm_.getSpellingLoc(use.defined_at));
+      use.retort_definition = file.endswith("retort/model.hpp");
+    }
+    uses_.push_back(std::move(use));
+  }
+
+ private:
+  const clang::SourceManager& sm_;
+  std::vector<macro_use>& uses_;
+};
+
 class scan_consumer : public clang::ASTConsumer {
  public:
-  scan_consumer(clang::CompilerInstance& ci, const schema* previous, scan_outcome& out)
-      : ci_(ci), previous_(previous), out_(out) {}
+  scan_consumer(clang::CompilerInstance& ci, const schema* previous, const std::vector<macro_use>& uses, scan_outcome& out)
+      : ci_(ci), previous_(previous), uses_(uses), out_(out) {}
 
   void HandleTranslationUnit(clang::ASTContext& ast) override {
     if (ci_.getDiagnostics().hasErrorOccurred()) return;  // the compiler said why
-    out_.result = scan_translation_unit(ast, ci_.getDiagnostics(), previous_);
+    out_.result = scan_translation_unit(ast, ci_.getDiagnostics(), previous_, uses_);
   }
 
  private:
   clang::CompilerInstance& ci_;
   const schema* previous_;
+  const std::vector<macro_use>& uses_;
   scan_outcome& out_;
 };
 
@@ -68,7 +121,8 @@ class scan_action : public clang::ASTFrontendAction {
   }
 
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& ci, llvm::StringRef) override {
-    return std::make_unique<scan_consumer>(ci, previous_, out_);
+    ci.getPreprocessor().addPPCallbacks(std::make_unique<macro_recorder>(ci.getSourceManager(), uses_));
+    return std::make_unique<scan_consumer>(ci, previous_, uses_, out_);
   }
 
   void EndSourceFileAction() override {
@@ -86,6 +140,7 @@ class scan_action : public clang::ASTFrontendAction {
 
  private:
   const schema* previous_;
+  std::vector<macro_use> uses_;
   scan_outcome& out_;
 };
 
@@ -176,6 +231,10 @@ scan_outcome scan_headers(const scan_request& request) {
   scan_outcome out;
   scan_action_factory factory(request.previous, out);
   if (tool.run(&factory) != 0) out.result.reset();
+  // A header that includes retort/model.hpp and declares no table is a mistake, not an empty schema.
+  if (out.result && out.result->model.tables.empty())
+    throw retort::error(fmt::format("the models declare no table: no struct is marked RETORT_TABLE(...) in {}",
+                                    fmt::join(request.headers, ", ")));
   return out;
 }
 

@@ -9,16 +9,28 @@
 
 #include <clang/AST/ASTContext.h>
 #include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/SourceLocation.h>
 
 #include "resolve.hpp"
 #include "retort/schema.hpp"
 
 namespace retort::scan {
 
+/// One expansion of RETORT_TABLE, RETORT_COLUMN or RETORT_ENUM outside system headers, as the
+/// preprocessor saw it (also inside function bodies, which the parse skips).
+struct macro_use {
+  std::string name;                   ///< "RETORT_TABLE"
+  clang::SourceLocation at;           ///< the macro's name where it is expanded
+  bool retort_definition = true;      ///< defined by <retort/model.hpp>, not redefined
+  clang::SourceLocation defined_at;   ///< the definition in force
+};
+
 /// Scans a parsed translation unit. Mistakes are reported through `engine`, whose client
 /// must be inside a source file; nullopt when any was. `previous` is the replayed head.
+/// `uses`, when given, are checked to have left an annotation on a declaration the scan read.
 [[nodiscard]] std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
-                                                                  const schema* previous);
+                                                                  const schema* previous,
+                                                                  const std::vector<macro_use>& uses = {});
 
 /// What to parse and how.
 struct scan_request {

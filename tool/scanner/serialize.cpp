@@ -4,6 +4,7 @@
 #include "serialize.hpp"
 
 #include <map>
+#include <set>
 
 #include <clang/AST/DeclTemplate.h>
 #include <fmt/format.h>
@@ -15,6 +16,9 @@
 namespace retort::scan {
 
 namespace {
+
+// PostgreSQL's MaxHeapAttributeNumber: CREATE TABLE refuses more columns.
+constexpr std::size_t max_columns = 1600;
 
 qualified_name qualified(std::string_view text, const std::string& default_schema) {
   if (auto dot = text.find('.'); dot != std::string_view::npos)
@@ -36,7 +40,7 @@ class table_builder {
 
   scanned_table build() {
     table& t = out_.table;
-    t.name = {options_.schema.value_or("public"), options_.name.value_or(snake_case(record_.getName().str()))};
+    t.name = {options_.schema.value_or("public"), options_.name.value_or(naming::snake_case(record_.getName().str()))};
     out_.origin.table = options_.name ? at(options_.offsets.at("name")) : record_.getLocation();
     out_.origin.record = record_.getLocation();
     t.comment = options_.comment;
@@ -46,6 +50,9 @@ class table_builder {
       out_.origin.primary_key = at(options_.primary_key->offset);
     }
     columns_of(record_);
+    if (t.columns.size() > max_columns)
+      cx_.diags.error(out_.origin.table, fmt::format("table {} has {} columns; PostgreSQL allows at most {}", to_string(t.name),
+                                                     t.columns.size(), max_columns));
     table_constraints();
     return std::move(out_);
   }
@@ -56,6 +63,8 @@ class table_builder {
   void columns_of(const clang::CXXRecordDecl& record) {
     for (const clang::CXXBaseSpecifier& base : record.bases()) {
       const clang::CXXRecordDecl* decl = base.getType()->getAsCXXRecordDecl();
+      // A virtual base is one subobject however many paths lead to it: its columns once.
+      if (base.isVirtual() && decl && !virtual_bases_.insert(decl->getCanonicalDecl()).second) continue;
       if (!decl || !decl->hasDefinition()) {
         cx_.diags.error(base.getBeginLoc(), fmt::format("cannot read the columns of base class '{}'",
                                                         base.getType().getAsString(cx_.ast.getPrintingPolicy())));
@@ -199,6 +208,7 @@ class table_builder {
   serialize_context& cx_;
   scanned_table out_;
   std::map<std::string, std::size_t, std::less<>> columns_;  // column name -> index
+  std::set<const clang::CXXRecordDecl*> virtual_bases_;        // already read
 };
 
 }  // namespace
@@ -226,7 +236,7 @@ qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& de
     for (const auto& e : read.errors) cx.diags.error(*a, e.offset, e.message);
     options = std::move(read.annotation);
   }
-  qualified_name name{options.schema.value_or(default_schema), options.name.value_or(snake_case(decl.getName().str()))};
+  qualified_name name{options.schema.value_or(default_schema), options.name.value_or(naming::snake_case(decl.getName().str()))};
   for (const scanned_enum& e : cx.enums)
     if (e.decl == &decl && e.type.name == name) return name;
   scanned_enum e;

@@ -4,11 +4,23 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace retort {
 
 /// Writes `bytes` to `path` (through a temporary file and a rename) unless the file already
 /// holds exactly them. True when it wrote. Throws retort::error on an I/O failure.
 bool write_if_changed(const std::filesystem::path& path, std::string_view bytes);
+
+/// A file's path and the bytes it should hold.
+struct file_content {
+  std::filesystem::path path;
+  std::string_view bytes;
+};
+
+/// write_if_changed for files that belong together (a snapshot and its locations): every
+/// changed file is first written to a temporary beside it, and only when all of them were
+/// written are they renamed into place, so a failure replaces none. Throws retort::error.
+void write_all_if_changed(const std::vector<file_content>& files);
 
 }  // namespace retort

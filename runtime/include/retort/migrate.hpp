@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/pqxx>
+#include <pqxx/connection>
 
 #include "retort/pg/applier.hpp"
 #include "retort/revision_graph.hpp"

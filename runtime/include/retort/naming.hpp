@@ -24,6 +24,10 @@ inline constexpr std::size_t max_identifier_bytes = 63;
 /// `label` is a column name for a column check, or the caller's name for a table check.
 [[nodiscard]] std::string check(const qualified_name& table, std::string_view label);
 
+/// "UserProfile" -> "user_profile", "HTTPRequest" -> "http_request": the default SQL name of a
+/// table or enum type from its C++ name.
+[[nodiscard]] std::string snake_case(std::string_view identifier);
+
 /// Gives every unnamed constraint and index of the schema its conventional name (order kept).
 void assign_names(schema& s);
 

@@ -2,10 +2,12 @@
 // database. The scanner produces it, snapshots and replay read and write it, diff compares two.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace retort {
@@ -22,7 +24,7 @@ struct qualified_name {
 /// "schema.name" for messages (not for SQL: the renderer quotes).
 [[nodiscard]] std::string to_string(const qualified_name& q);
 
-/// The built-in types Retort maps to; `enum_type` refers to a user enum.
+/// The built-in types Retort maps to; `enum_type` refers to a user enum and stays last.
 enum class type_kind {
   boolean, smallint, integer, bigint, real, double_precision, numeric,
   text, varchar, character, timestamptz, timestamp, date, time, interval,
@@ -51,6 +53,31 @@ struct column_type {
 
 enum class identity_kind { none, always, by_default };
 enum class fk_action { no_action, restrict, cascade, set_null, set_default };
+/// Every foreign-key action, in declaration order.
+inline constexpr std::array<fk_action, 5> all_fk_actions{fk_action::no_action, fk_action::restrict, fk_action::cascade,
+                                                         fk_action::set_null, fk_action::set_default};
+
+/// A foreign-key action's spellings, kept in this one place.
+struct fk_action_spelling {
+  std::string_view name;  ///< in annotations and migration files: "set_null"
+  std::string_view sql;   ///< in SQL: "SET NULL"
+  char catalog_code = 0;  ///< pg_constraint.confdeltype / confupdtype: 'n'
+};
+
+/// The spellings of `a` (a switch: an action without spellings is a -Wswitch warning).
+[[nodiscard]] constexpr fk_action_spelling spelling(fk_action a) {
+  switch (a) {
+    case fk_action::no_action: return {"no_action", "NO ACTION", 'a'};
+    case fk_action::restrict: return {"restrict", "RESTRICT", 'r'};
+    case fk_action::cascade: return {"cascade", "CASCADE", 'c'};
+    case fk_action::set_null: return {"set_null", "SET NULL", 'n'};
+    case fk_action::set_default: return {"set_default", "SET DEFAULT", 'd'};
+  }
+  return {};
+}
+
+/// The index access methods PostgreSQL has built in; models and files may name these only.
+inline constexpr std::array<std::string_view, 6> index_methods{"btree", "hash", "gin", "gist", "brin", "spgist"};
 
 struct column {
   std::string name;

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <thread>
 
+#include <pqxx/nontransaction>
+
 #include "retort/hash.hpp"
 #include "retort/pg/locker.hpp"
 

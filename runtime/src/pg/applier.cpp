@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
 
 #include "blocker_watch.hpp"
 #include "retort/errors.hpp"
@@ -46,12 +47,8 @@ database_error as_database_error(const pqxx::sql_error& e) {
 
 }  // namespace
 
-applier::applier(pqxx::connection& conn, const revision_graph& graph, apply_options options)
-    : conn_(conn),
-      graph_(graph),
-      options_(std::move(options)),
-      books_(options_.bookkeeping_schema),
-      locker_(conn, options_.bookkeeping_schema) {}
+applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
+    : conn_(conn), graph_(graph), options_(std::move(options)), books_(options_.bookkeeping_schema), locker_(lock) {}
 
 void applier::exec_all(const std::vector<std::string>& statements) {
   pqxx::work tx(conn_);

@@ -2,6 +2,8 @@
 // applier runs; it only connects when the wait outlasts the interval.
 #include "blocker_watch.hpp"
 
+#include <pqxx/pqxx>
+
 namespace retort::pg {
 
 std::vector<blocker> blockers_of(pqxx::connection& conn, int pid) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -137,11 +138,8 @@ std::vector<std::string> name_list(const pqxx::field& f) {
 }
 
 fk_action to_fk_action(const std::string& code, const std::string& constraint) {
-  if (code == "a") return fk_action::no_action;
-  if (code == "r") return fk_action::restrict;
-  if (code == "c") return fk_action::cascade;
-  if (code == "n") return fk_action::set_null;
-  if (code == "d") return fk_action::set_default;
+  for (const fk_action a : all_fk_actions)
+    if (code.size() == 1 && code[0] == spelling(a).catalog_code) return a;
   throw error(fmt::format("foreign key {} has an unknown action code '{}'", constraint, code));
 }
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include <pqxx/pqxx>
+#include <pqxx/connection>
 
 #include "retort/pg/locker.hpp"
 #include "retort/pg/migration_plan.hpp"
@@ -84,8 +84,10 @@ struct edited_revision {
 
 class applier {
  public:
-  /// `graph` must outlive the applier.
-  applier(pqxx::connection& conn, const revision_graph& graph, apply_options options = {});
+  /// `graph` and `lock` must outlive the applier. `lock` is held around everything that reads
+  /// or changes the migration state: an advisory_locker on `conn` serializes migrators of one
+  /// database; a test can pass its own.
+  applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options = {});
 
   /// The heads of the applied revisions; empty at base or before the first upgrade.
   [[nodiscard]] revision_heads current();
@@ -118,7 +120,7 @@ class applier {
   const revision_graph& graph_;
   apply_options options_;
   bookkeeping books_;
-  advisory_locker locker_;
+  locker& locker_;
 };
 
 }  // namespace retort::pg

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include <pqxx/pqxx>
+#include <pqxx/connection>
 
 #include "retort/schema.hpp"
 

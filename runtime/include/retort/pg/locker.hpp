@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include <pqxx/pqxx>
+#include <pqxx/connection>
 
 namespace retort::pg {
 

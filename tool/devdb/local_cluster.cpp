@@ -1,147 +1,43 @@
 // The local cluster: initdb, pg_ctl and a Unix socket kept in one directory. PostgreSQL
 // refuses to run as root, so when we are root every server command runs as `postgres`.
-#include "retort/local_cluster.hpp"
+#include "local_cluster.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
 #include <locale.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <optional>
-#include <pqxx/pqxx>
 #include <utility>
 #include <vector>
 
-#include "retort/errors.hpp"
+#include <pqxx/pqxx>
 
-extern char** environ;
+#include "process.hpp"
+#include "retort/errors.hpp"
 
 namespace retort {
 namespace {
 
 namespace fs = std::filesystem;
+using process::find_on_path;
+using process::is_executable_file;
+using process::throw_system_error;
 
 constexpr std::string_view install_hint = "on Debian or Ubuntu: apt-get install postgresql";
 constexpr std::string_view socket_name = ".s.PGSQL.5432";
 constexpr std::size_t max_socket_path = 107;  // sizeof(sockaddr_un::sun_path) minus the NUL
 constexpr std::string_view retort_conf = "retort.conf";
-
-[[noreturn]] void throw_system_error(const std::string& what, int err = errno) {
-  throw error(fmt::format("{}: {}", what, std::strerror(err)));
-}
-
-// ---------------------------------------------------------------------------------------
-// Child processes: argv vectors (never a shell line, paths may hold spaces), stdin from
-// /dev/null, stdout and stderr captured together for error messages.
-
-struct process_result {
-  int exit_code = 0;  ///< 128 + signal when killed
-  std::string output;
-};
-
-std::string command_line(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const auto& arg : argv) {
-    if (!line.empty()) line += ' ';
-    line += arg.find_first_of(" '\"\\") == std::string::npos ? arg : fmt::format("'{}'", arg);
-  }
-  return line;
-}
-
-class spawn_actions {
- public:
-  spawn_actions() { posix_spawn_file_actions_init(&actions_); }
-  ~spawn_actions() { posix_spawn_file_actions_destroy(&actions_); }
-  spawn_actions(const spawn_actions&) = delete;
-  spawn_actions& operator=(const spawn_actions&) = delete;
-  posix_spawn_file_actions_t* get() { return &actions_; }
-
- private:
-  posix_spawn_file_actions_t actions_;
-};
-
-process_result run_process(const std::vector<std::string>& argv, const fs::path& cwd) {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw_system_error("cannot create a pipe");
-
-  spawn_actions actions;
-  posix_spawn_file_actions_addopen(actions.get(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(actions.get(), pipe_fds[1], STDERR_FILENO);
-  // Nothing else is inherited: the server outlives us, and an inherited descriptor (a build
-  // tool's output pipe, say) would keep whoever waits on it waiting for as long as it runs.
-  posix_spawn_file_actions_addclosefrom_np(actions.get(), STDERR_FILENO + 1);
-  // A directory the server user can enter: tools run as `postgres` from root's home
-  // otherwise complain that they cannot read the current directory.
-  posix_spawn_file_actions_addchdir_np(actions.get(), cwd.c_str());
-
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, argv.front().c_str(), actions.get(), nullptr, args.data(), environ);
-  close(pipe_fds[1]);
-  if (spawn_error != 0) {
-    close(pipe_fds[0]);
-    throw_system_error(fmt::format("cannot run {}", command_line(argv)), spawn_error);
-  }
-
-  process_result result;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
-    if (n > 0) {
-      result.output.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  close(pipe_fds[0]);
-
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw_system_error(fmt::format("cannot wait for {}", argv.front()));
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
-bool is_executable_file(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) && access(p.c_str(), X_OK) == 0;
-}
-
-std::optional<fs::path> find_on_path(std::string_view program, std::vector<fs::path> extra_dirs = {}) {
-  std::vector<fs::path> dirs;
-  if (const char* path = std::getenv("PATH")) {
-    std::string_view rest = path;
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      if (colon != 0) dirs.emplace_back(rest.substr(0, colon));
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-  }
-  dirs.insert(dirs.end(), extra_dirs.begin(), extra_dirs.end());
-  for (const auto& dir : dirs) {
-    if (is_executable_file(dir / program)) return dir / program;
-  }
-  return std::nullopt;
-}
 
 // ---------------------------------------------------------------------------------------
 // Who runs initdb, pg_ctl and the server: this process's user, or `postgres` through
@@ -407,7 +303,7 @@ bool local_cluster::running() const {
   const auto account = current_server_account();
   const auto bin = find_postgres_bin_dir();
   const auto result =
-      run_process(account.command({(bin / "pg_ctl").string(), "status", "-D", (dir_ / "data").string()}), "/");
+      process::run(account.command({(bin / "pg_ctl").string(), "status", "-D", (dir_ / "data").string()}), "/");
   return result.exit_code == 0;
 }
 
@@ -426,7 +322,7 @@ void local_cluster::start() {
     const bool have_utf8 = utf8 != nullptr;
     if (have_utf8) freelocale(utf8);
     const auto initdb =
-        run_process(account.command({(bin / "initdb").string(), "-D", data.string(), "-U", "postgres", "--auth=trust",
+        process::run(account.command({(bin / "initdb").string(), "-D", data.string(), "-U", "postgres", "--auth=trust",
                                      "-E", "UTF8", have_utf8 ? "--locale=C.UTF-8" : "--no-locale"}),
                     dir_);
     if (initdb.exit_code != 0) {
@@ -456,7 +352,7 @@ void local_cluster::start() {
   }
 
   const auto log = dir_ / "server.log";
-  const auto pg_ctl = run_process(
+  const auto pg_ctl = process::run(
       account.command({(bin / "pg_ctl").string(), "-w", "-D", data.string(), "-l", log.string(), "start"}), dir_);
   if (pg_ctl.exit_code != 0) {
     throw error(fmt::format("PostgreSQL did not start in {} (pg_ctl exit code {}):\n{}\nLast lines of {}:\n{}",
@@ -473,7 +369,7 @@ void local_cluster::stop() {
   if (!running()) return;
   const auto data = dir_ / "data";
   const auto pg_ctl =
-      run_process(account.command({(bin / "pg_ctl").string(), "-w", "-m", "fast", "-D", data.string(), "stop"}), dir_);
+      process::run(account.command({(bin / "pg_ctl").string(), "-w", "-m", "fast", "-D", data.string(), "stop"}), dir_);
   if (pg_ctl.exit_code != 0) {
     throw error(fmt::format("PostgreSQL in {} did not stop (pg_ctl exit code {}):\n{}", data.string(), pg_ctl.exit_code,
                             trimmed(pg_ctl.output)));
