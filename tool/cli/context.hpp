@@ -11,6 +11,7 @@
 
 #include "retort/local_cluster.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/sum_file.hpp"
 
 namespace retort::cli {
 
@@ -41,6 +42,13 @@ class context {
 
   /// The migration history under migrations_dir (an empty directory is an empty history).
   [[nodiscard]] const revision_graph& graph();
+  /// The checksums of the migration files as they are now.
+  [[nodiscard]] const history_sum& files_sum();
+  /// Throws integrity_error unless migrations_dir/retort.sum matches the files (before any
+  /// command writes a revision or touches a database).
+  void verify_sum();
+  /// Rewrites migrations_dir/retort.sum from the files as they are now (re-reading them).
+  void rehash();
   /// The database URL to use; starts the local dev database when none is configured.
   [[nodiscard]] std::string database_url();
   /// A connection to database_url(); throws database_error with one clear line.
@@ -50,12 +58,19 @@ class context {
   /// The local dev cluster of this project.
   [[nodiscard]] local_cluster devdb() const;
 
+  /// Progress text ("[1/3] upgrade ... ") was printed without its end of line.
+  void begin_progress_line() noexcept { progress_open_ = true; }
+  /// Ends an open progress line: "done" was printed (ok), or "failed" is (an error follows).
+  void end_progress_line(bool ok);
+
   /// Text in a colour when printing to a terminal ("1;31" bold red, "32" green, "33" yellow, "2" dim).
   [[nodiscard]] std::string paint(std::string_view text, std::string_view sgr) const;
 
  private:
   options o_;
   std::optional<revision_graph> graph_;
+  std::optional<history_sum> sum_;
+  bool progress_open_ = false;
 };
 
 /// The database name the local dev cluster serves.

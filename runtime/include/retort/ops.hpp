@@ -211,11 +211,14 @@ struct rename_constraint {
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
 /// A step PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM)
 /// says `transactional = false` and runs on its own, outside the revision's transaction.
+/// A step with no `down` must say why in `irreversible` (`retort check` refuses it otherwise),
+/// and `downgrade` refuses to cross its revision.
 struct sql {
   static constexpr std::string_view kind = "sql";
   std::string up;
   std::optional<std::string> down;
   bool transactional = true;
+  std::optional<std::string> irreversible = std::nullopt;  ///< why it cannot be undone; only without `down`
   friend bool operator==(const sql&, const sql&) = default;
 };
 

@@ -6,38 +6,31 @@
 #include <chrono>
 #include <optional>
 #include <set>
+#include <variant>
 
 #include <fmt/format.h>
 
+#include "errors.hpp"
 #include "retort/errors.hpp"
 
 namespace retort::pg {
 
 namespace {
 
-// libpq's message: "ERROR:  text\nDETAIL:  text\nHINT: ..."; we keep the message and detail.
-std::pair<std::string, std::string> split_message(const std::string& what) {
-  std::string message, detail;
-  std::size_t pos = 0;
-  while (pos < what.size()) {
-    std::size_t end = what.find('\n', pos);
-    if (end == std::string::npos) end = what.size();
-    std::string_view line(what.data() + pos, end - pos);
-    auto strip = [](std::string_view l, std::string_view prefix) {
-      l.remove_prefix(prefix.size());
-      while (!l.empty() && l.front() == ' ') l.remove_prefix(1);
-      return std::string(l);
-    };
-    if (line.starts_with("ERROR:")) message = strip(line, "ERROR:");
-    else if (line.starts_with("DETAIL:")) detail = strip(line, "DETAIL:");
-    else if (message.empty() && !line.empty()) message = std::string(line);
-    pos = end + 1;
-  }
-  return {message, detail};
-}
-
 database_error as_database_error(const pqxx::sql_error& e) {
   return database_error(split_message(e.what()).first, e.sqlstate(), e.query());
+}
+
+// One statement on its own. A rendered statement goes through the extended protocol, where
+// PostgreSQL refuses a second statement in the string: no expression can become two. A
+// hand-written sql step is SQL by design and may hold several: the simple protocol runs it.
+void execute(pqxx::transaction_base& tx, const std::string& sql, bool hand_written) {
+  if (hand_written) tx.exec(sql);
+  else tx.exec_params(sql);
+}
+
+bool is_hand_written(const revision_step& step, const statement& st) {
+  return std::holds_alternative<ops::sql>(step.operations[st.operation]);
 }
 
 }  // namespace
@@ -47,11 +40,16 @@ applier::applier(pqxx::connection& conn, const revision_graph& graph, apply_opti
       graph_(graph),
       options_(std::move(options)),
       books_(options_.bookkeeping_schema),
-      locker_(conn, options_.bookkeeping_schema) {}
+      locker_(conn, options_.bookkeeping_schema) {
+  // Literals are rendered for either setting; pinning it and the encoding keeps the session
+  // from reading them any other way (a role's or database's default could say otherwise).
+  conn_.set_variable("standard_conforming_strings", "on");
+  conn_.set_client_encoding("UTF8");
+}
 
 void applier::exec_all(const std::vector<std::string>& statements) {
   pqxx::work tx(conn_);
-  for (const auto& sql : statements) tx.exec(sql);
+  for (const auto& sql : statements) execute(tx, sql, false);
   tx.commit();
 }
 
@@ -59,7 +57,7 @@ void applier::ensure_bookkeeping() {
   try {
     exec_all(books_.create());
   } catch (const pqxx::sql_error& e) {
-    throw as_database_error(e);
+    throw bookkeeping_failure(e, books_.schema());
   }
 }
 
@@ -162,7 +160,7 @@ void applier::run(const std::vector<revision_step>& steps) {
       for (const statement& st : step.statements) {
         current = &st;
         if (st.transactional) {
-          tx->exec(st.sql);
+          execute(*tx, st.sql, is_hand_written(step, st));
           ++uncommitted;
           continue;
         }
@@ -174,22 +172,16 @@ void applier::run(const std::vector<revision_step>& steps) {
         notify(progress::event::outside_transaction, st.sql);
         {
           pqxx::nontransaction alone(conn_);
-          alone.exec(st.sql);
+          execute(alone, st.sql, is_hand_written(step, st));
         }
         committed = true;
         tx.emplace(conn_);
       }
       current = nullptr;
-      for (const auto& sql : books_.record(step)) tx->exec(sql);
+      for (const auto& sql : books_.record(step)) execute(*tx, sql, false);
       tx->commit();
-    } catch (const pqxx::sql_error& e) {
-      auto [message, detail] = split_message(e.what());
-      migration_error::details d{step.rev->id, step.rev->file, "", current ? current->sql : e.query(),
-                                 e.sqlstate(), message, detail};
-      if (current) d.operation = ops::describe(step.operations[current->operation]);
-      else d.operation = "recording the revision in " + books_.schema();
-      d.rolled_back = !committed;
-      throw migration_error(std::move(d));
+    } catch (const pqxx::failure&) {
+      throw_revision_failure({&step, current, committed, books_.schema()}, std::current_exception());
     }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     notify(progress::event::done, {}, ms);
