@@ -181,7 +181,7 @@ void applier::run(const std::vector<revision_step>& steps) {
       for (const auto& sql : books_.record(step)) execute(*tx, sql, false);
       tx->commit();
     } catch (const pqxx::failure&) {
-      throw_revision_failure({&step, current, committed, books_.schema()}, std::current_exception());
+      throw_revision_failure({&step, current, committed, books_.schema(), conn_.options()}, std::current_exception());
     }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     notify(progress::event::done, {}, ms);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string_view>
 
 #include "retort/sql_expression.hpp"
@@ -77,33 +79,84 @@ std::pair<std::string, int> statement_at(std::string_view sql, std::size_t offse
   }
 }
 
+// The byte offset in `sql` of PostgreSQL's error position: libpqxx gives it for syntax errors;
+// for the others (unknown table, column, ...) libpq's message shows it as "LINE n: ..." with a
+// caret under it. npos when PostgreSQL reported none (errors while executing).
+std::size_t error_offset(std::string_view sql, const pqxx::sql_error& e) {
+  if (const auto* syntax = dynamic_cast<const pqxx::syntax_error*>(&e); syntax && syntax->error_position > 0)
+    return byte_offset(sql, syntax->error_position);
+  const std::string_view what = e.what();
+  const std::size_t at = what.find("\nLINE ");
+  if (at == std::string_view::npos) return std::string_view::npos;
+  const std::size_t colon = what.find(": ", at);
+  const std::size_t end = what.find('\n', at + 1);
+  if (colon == std::string_view::npos || end == std::string_view::npos || colon > end) return std::string_view::npos;
+  const int line = std::atoi(std::string(what.substr(at + 6, colon - at - 6)).c_str());
+  std::size_t offset = 0;
+  for (int l = 1; l < line && offset != std::string_view::npos; ++l) {
+    offset = sql.find('\n', offset);
+    if (offset != std::string_view::npos) ++offset;
+  }
+  if (offset == std::string_view::npos) return offset;
+  const std::size_t caret = what.find('^', end);
+  const std::size_t prefix = colon + 2 - (at + 1);  // "LINE n: "
+  const bool cut = what.substr(colon + 2, 3) == "...";  // libpq shortened the line: its start is unknown
+  if (caret != std::string_view::npos && !cut && caret - (end + 1) >= prefix) offset += caret - (end + 1) - prefix;
+  return std::min(offset, sql.size());
+}
+
 // The failing statement of a hand-written step, located by PostgreSQL's position when it
 // gives one (syntax errors, unknown names); otherwise the whole step.
 std::string failing_statement(const failure_point& at, const pqxx::sql_error& e) {
   const std::string& sql = at.current->sql;
-  const auto* syntax = dynamic_cast<const pqxx::syntax_error*>(&e);
-  if (!is_hand_written(at) || !syntax || syntax->error_position <= 0) return sql;
-  const auto [text, line] = statement_at(sql, byte_offset(sql, syntax->error_position));
+  if (!is_hand_written(at)) return sql;
+  const std::size_t offset = error_offset(sql, e);
+  if (offset == std::string_view::npos) return sql;
+  const auto [text, line] = statement_at(sql, offset);
   if (text == trimmed(sql)) return sql;  // one statement: nothing to locate
   return fmt::format("{} (line {} of the sql step)", text, line);
+}
+
+// libpqxx 6 leaves sqlstate() empty on some of its typed errors.
+std::string sqlstate_of(const pqxx::sql_error& e) {
+  if (!e.sqlstate().empty()) return e.sqlstate();
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+  if (dynamic_cast<const pqxx::undefined_table*>(&e)) return "42P01";
+  if (dynamic_cast<const pqxx::undefined_column*>(&e)) return "42703";
+  if (dynamic_cast<const pqxx::undefined_function*>(&e)) return "42883";
+  return {};
 }
 
 bool is_connection_loss(std::string_view sqlstate) {
   return sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
-std::string loss_reason(std::string_view sqlstate, const std::string& message) {
+// libpqxx 6 loses the server's last message when the connection closes under a statement
+// ("Could not obtain client encoding: not connected"): a new connection tells whether the
+// server is still up, which separates a terminated session from a stopped server.
+std::string probed_reason(const std::string& conninfo) {
+  if (conninfo.empty()) return "the reason is unknown (a terminated session, a stopped server or the network)";
+  try {
+    pqxx::connection probe(conninfo);
+    return "the server ended the session and accepts connections again (an administrator's pg_terminate_backend, "
+           "a timeout, or the network)";
+  } catch (const std::exception& e) {
+    std::string why = split_message(e.what()).first;
+    return "the server does not accept connections now (stopped, shutting down or restarting): " + why;
+  }
+}
+
+std::string loss_reason(std::string_view sqlstate, const std::string& conninfo) {
   if (sqlstate == "57P01") return "the server terminated the session (an administrator's pg_terminate_backend, or a shutdown)";
   if (sqlstate == "57P02") return "the server crashed and is restarting";
   if (sqlstate == "57P03") return "the server is shutting down or starting up";
-  return message.empty() ? "the reason is unknown (network, server stopped)" : message;
+  return probed_reason(conninfo);
 }
 
-[[noreturn]] void throw_connection_lost(const failure_point& at, std::string_view sqlstate, const std::string& message,
-                                        bool in_doubt) {
+[[noreturn]] void throw_connection_lost(const failure_point& at, std::string_view sqlstate, bool in_doubt) {
   const revision& r = *at.step->rev;
   std::string out = fmt::format("the connection to the database was lost while revision {} ({}) was running: {}",
-                                r.id, r.file.empty() ? "embedded" : r.file, loss_reason(sqlstate, message));
+                                r.id, r.file.empty() ? "embedded" : r.file, loss_reason(sqlstate, at.conninfo));
   out += "\n  operation: " + operation_label(at);
   if (at.current) out += "\n  statement: " + at.current->sql;
   if (in_doubt)
@@ -130,21 +183,23 @@ void throw_revision_failure(const failure_point& at, std::exception_ptr failure)
     std::rethrow_exception(failure);
   } catch (const pqxx::sql_error& e) {
     auto [message, detail] = split_message(e.what());
-    if (is_connection_loss(e.sqlstate())) throw_connection_lost(at, e.sqlstate(), message, false);
+    const std::string sqlstate = sqlstate_of(e);
+    if (is_connection_loss(sqlstate)) throw_connection_lost(at, sqlstate, false);
     migration_error::details d{at.step->rev->id, at.step->rev->file, operation_label(at),
-                               at.current ? failing_statement(at, e) : e.query(), e.sqlstate(), message, detail};
+                               at.current ? failing_statement(at, e) : e.query(), sqlstate, message, detail};
     d.rolled_back = !at.committed;
     throw migration_error(std::move(d));
-  } catch (const pqxx::broken_connection& e) {
-    throw_connection_lost(at, "", split_message(e.what()).first, false);
-  } catch (const pqxx::in_doubt_error& e) {
-    throw_connection_lost(at, "", split_message(e.what()).first, true);
+  } catch (const pqxx::broken_connection&) {
+    throw_connection_lost(at, "", false);
+  } catch (const pqxx::in_doubt_error&) {
+    throw_connection_lost(at, "", true);
   }
 }
 
 database_error bookkeeping_failure(const pqxx::sql_error& e, const std::string& schema) {
   const std::string message = split_message(e.what()).first;
-  if (e.sqlstate() != "42501") return database_error(message, e.sqlstate(), e.query());
+  const std::string sqlstate = sqlstate_of(e);
+  if (sqlstate != "42501") return database_error(message, sqlstate, e.query());
   return database_error(
       fmt::format("cannot create Retort's bookkeeping schema \"{0}\" and its tables (where Retort records the applied "
                   "revisions and their audit history): {1}\n  statement: {2}\n  Retort needs the CREATE privilege on "
@@ -152,7 +207,7 @@ database_error bookkeeping_failure(const pqxx::sql_error& e, const std::string& 
                   "exists and in which the user has the CREATE and USAGE privileges; --bookkeeping-schema names "
                   "another one",
                   schema, message, e.query()),
-      e.sqlstate(), e.query());
+      sqlstate, e.query());
 }
 
 }  // namespace retort::pg

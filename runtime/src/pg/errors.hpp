@@ -19,6 +19,7 @@ struct failure_point {
   const statement* current = nullptr;  ///< nullptr: while recording the revision
   bool committed = false;              ///< part of the revision was committed before the failure
   std::string bookkeeping_schema;
+  std::string conninfo;  ///< the connection's string, to probe the server after a loss
 };
 
 /// The error for a revision that failed with the exception `failure` (rethrown and inspected):
