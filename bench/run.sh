@@ -82,6 +82,10 @@ for p in "${projects[@]}"; do
   cp $(ls "$d"/migrations/versions/*.json | head -n -1) "$d/minus1/versions/"
   cp "$d"/alembic/{alembic.ini,env.py,script.py.mako,models.py} "$d/alembic_minus1/"
   cp $(ls "$d"/alembic/versions/*.py | head -n -1) "$d/alembic_minus1/versions/"
+  # The generated files get their retort.sum, as `retort revision` would have written it.
+  "$retort" --migrations "$d/migrations/versions" rehash > /dev/null
+  "$retort" --migrations "$d/minus1/versions" rehash > /dev/null
+  cp "$d/minus1/versions/retort.sum" "$d/minus1/retort.sum.orig"
   "$retort" --migrations "$d/migrations/versions" replay -o "$d/head.json"
   "$retort" --migrations "$d/minus1/versions" replay -o "$d/minus1.json"
   # shellcheck disable=SC2046
@@ -196,7 +200,7 @@ for p in n100_r200 n1000_r200 n1000_r1000; do
   d=$work/$p
   log "db-revision $p"
   touch "$res/marker"
-  prep_rev() { rm_new_revision "$d/minus1/versions"; }
+  prep_rev() { rm_new_revision "$d/minus1/versions"; cp "$d/minus1/retort.sum.orig" "$d/minus1/versions/retort.sum"; }
   pair "revision.retort.$p" prep_rev "$retort" --migrations "$d/minus1/versions" revision --snapshot "$d/schema.json" \
          -m "bench" \
     :: "revision.floor.$p" noop "$read_inputs" "$d/schema.json" "$d/minus1/versions"

@@ -1,6 +1,6 @@
 # Script mode (cmake -P): writes the depfile of a command that reads a migration directory:
 # the directory itself (adding, removing or renaming a file changes its time) and every file
-# in it (an edit). retort_add_schema's commands declare their migration inputs this way, so a
+# in it (an edit, also of retort.sum). retort_add_schema's commands declare their migration inputs this way, so a
 # new revision is noticed without re-running CMake, and a build with no change runs nothing.
 #   -DMIGRATIONS=<dir>   the migrations/versions directory
 #   -DOUTPUT=<file>      the command's output, as its rule names it
@@ -22,6 +22,11 @@ endfunction()
 
 file(GLOB files LIST_DIRECTORIES false "${MIGRATIONS}/*.json")
 list(SORT files)
+# retort.sum, the files' checksums, once it exists (a missing input would make the command
+# run on every build; its creation changes the directory's time anyway).
+if(EXISTS "${MIGRATIONS}/retort.sum")
+  list(APPEND files "${MIGRATIONS}/retort.sum")
+endif()
 _retort_depfile_path(text "${OUTPUT}")
 string(APPEND text ":")
 foreach(path IN ITEMS "${MIGRATIONS}" ${files})

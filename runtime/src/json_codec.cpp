@@ -101,6 +101,11 @@ nlohmann::json parse(std::string_view text, const std::string& file) {
     std::string what = e.what();
     if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     throw file_error(file, line, col, "malformed JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for any type ("2e66124"): the parser throws out_of_range, not parse_error.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    throw file_error(file, "", "malformed JSON: " + what);
   }
 }
 

@@ -121,7 +121,7 @@ std::vector<operation> inverse(const operation& op) {
           },
           [](const sql& o) -> std::vector<operation> {
             if (!o.down) throw error(fmt::format("the sql step \"{}\" has no down step: it cannot be undone", first_line(o.up)));
-            return {sql{*o.down, o.up, o.transactional}};
+            return {sql{*o.down, o.up, o.transactional, std::nullopt}};
           },
       },
       op);

@@ -6,6 +6,7 @@
 #include "json_codec.hpp"
 #include "overloaded.hpp"
 #include "retort/errors.hpp"
+#include "retort/sql_expression.hpp"
 
 namespace retort {
 
@@ -132,6 +133,7 @@ ojson op_to_json(const ops::operation& op) {
                    j["up"] = o.up;
                    j["down"] = opt(o.down);
                    if (!o.transactional) j["transactional"] = false;
+                   if (o.irreversible) j["irreversible"] = *o.irreversible;
                  },
              },
              op);
@@ -270,8 +272,12 @@ template <>
 ops::rename_constraint read_op(const reader& r) { return read_rename<ops::rename_constraint>(r); }
 template <>
 ops::sql read_op(const reader& r) {
-  r.expect_object({"op", "up", "down", "transactional"});
-  return {r.string("up"), r.optional_string("down"), r.boolean("transactional", true)};
+  r.expect_object({"op", "up", "down", "transactional", "irreversible"});
+  ops::sql o{r.string("up"), r.optional_string("down"), r.boolean("transactional", true), r.optional_string("irreversible")};
+  if (o.irreversible && o.down) r.at("irreversible").fail("an sql step with a \"down\" is not irreversible");
+  if (o.irreversible && o.irreversible->empty())
+    r.at("irreversible").fail("say why the step cannot be undone (\"irreversible\": \"<reason>\")");
+  return o;
 }
 
 template <std::size_t... I>
@@ -348,9 +354,10 @@ std::vector<ops::operation> read_operations(const reader& r, operation_notes& no
       bare.erase("override");
       out.push_back(read_operation(reader(bare, item.file(), item.path())));
       notes[out.size() - 1] = std::move(note);
-      continue;
+    } else {
+      out.push_back(read_operation(item));
     }
-    out.push_back(read_operation(item));
+    if (auto p = multi_statement_expression(out.back())) item.fail(fmt::format("{}: {}", p->path, p->message));
   }
   return out;
 }

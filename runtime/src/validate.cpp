@@ -9,6 +9,7 @@
 #include "retort/errors.hpp"
 #include "retort/naming.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sql_expression.hpp"
 
 namespace retort {
 
@@ -155,6 +156,9 @@ class validator {
 
 }  // namespace
 
-void validate(const schema& s) { validator(s).run(); }
+void validate(const schema& s) {
+  validator(s).run();
+  require_single_expressions(s);
+}
 
 }  // namespace retort

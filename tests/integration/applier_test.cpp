@@ -217,7 +217,7 @@ TEST_P(ApplierFailure, LeavesTheDatabaseAtThePreviousRevision) {
     EXPECT_EQ(w.revision, r2.id);
     EXPECT_EQ(w.file, graph.at(r2.id).file);
     EXPECT_NE(w.file, "");
-    EXPECT_EQ(w.operation, ops::describe(c.second));
+    EXPECT_EQ(w.operation, "upgrade[1] " + ops::describe(c.second));  // its index, as `check` shows it
     EXPECT_NE(w.statement.find(c.statement_fragment), std::string::npos) << w.statement;
     EXPECT_EQ(w.sqlstate, c.sqlstate);
     EXPECT_NE(w.message.find(c.message_fragment), std::string::npos) << w.message;

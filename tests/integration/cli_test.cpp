@@ -40,6 +40,7 @@
 #include "retort/pg/introspect.hpp"
 #include "retort/pg/render.hpp"
 #include "retort/snapshot.hpp"
+#include "retort/sum_file.hpp"
 #include "schema_text.hpp"
 
 extern char** environ;
@@ -300,15 +301,27 @@ TEST_F(Cli, EditedFileStopsTheUpgradeUntilAccepted) {
   (void)write(history);
   ASSERT_EQ(retort({"upgrade"}).code, 0);
 
-  // Edit the applied second revision in place, and add a pending fourth.
+  // Add a pending fourth, and edit the applied second revision in place.
+  const revision pending = make_revision(4, {history[2].id}, "pending", {ops::create_schema{"pending_schema"}});
+  (void)write({pending});
   const revision_graph before_edit(load_revisions(migrations().string()));
   const std::string edited_file = before_edit.at(history[1].id).file;
   revision edited = history[1];
   edited.message = "edited after it was applied";
   std::ofstream(edited_file, std::ios::binary | std::ios::trunc) << write_revision(edited);
-  const revision pending = make_revision(4, {history[2].id}, "pending", {ops::create_schema{"pending_schema"}});
-  const revision_graph graph = write({pending});
+  const revision_graph graph(load_revisions(migrations().string()));
   const std::string history_before = rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id");
+
+  // retort.sum catches the edit first, with no database (--accept-edited is for the database's side).
+  const result by_sum = retort({"upgrade", "--accept-edited"});
+  EXPECT_EQ(by_sum.code, 1) << by_sum;
+  EXPECT_NE(by_sum.err.find(fs::path(edited_file).filename().string() + " was edited after it was written"),
+            std::string::npos)
+      << by_sum;
+  EXPECT_NE(by_sum.err.find("`retort rehash`"), std::string::npos) << by_sum;
+  EXPECT_EQ(rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id"), history_before);
+  // A reviewed edit is recorded with rehash; then the database's checksums speak.
+  ASSERT_EQ(retort({"rehash"}, std::nullopt).code, 0);
 
   const result refused = retort({"upgrade"});
   EXPECT_EQ(refused.code, 1) << refused;
@@ -513,6 +526,25 @@ TEST_F(Cli, RefusedRevisionIsReportedAndRolledBack) {
                            std::string("23505"), std::string("could not create unique index"), std::string("rolled back")})
     EXPECT_NE(r.err.find(part), std::string::npos) << part << " not in\n" << r;
   EXPECT_NE(r.out.find("[1/2]"), std::string::npos) << r;
+  // The progress line ends before the error, which names the operation with its index.
+  EXPECT_TRUE(r.out.ends_with(" ... failed\n")) << r;
+  EXPECT_TRUE(r.err.starts_with("error: revision " + r2.id)) << r;
+  EXPECT_NE(r.err.find("operation: upgrade[1] " + ops::describe(unique)), std::string::npos) << r;
+
+  // With --format json, the same error is one document on stdout, with the same exit code.
+  const result as_json = retort({"--safety", "plain", "--format", "json", "upgrade"});
+  EXPECT_EQ(as_json.code, 4) << as_json;
+  const json error = json::parse(as_json.out).at("error");
+  EXPECT_EQ(error.at("type"), "migration");
+  EXPECT_EQ(error.at("revision"), r2.id);
+  EXPECT_EQ(error.at("file"), graph.at(r2.id).file);
+  EXPECT_EQ(error.at("operation"), "upgrade[1] " + ops::describe(unique));
+  EXPECT_EQ(error.at("sqlstate"), "23505");
+  EXPECT_EQ(error.at("rolled_back"), true);
+  EXPECT_EQ(as_json.err, "") << as_json;
+  const result bad_name = retort({"--format", "json", "show", "zzzz"});
+  EXPECT_EQ(bad_name.code, 1) << bad_name;
+  EXPECT_EQ(json::parse(bad_name.out).at("error").at("type"), "graph") << bad_name;
 
   const result now = retort({"--format", "json", "current"});
   ASSERT_EQ(now.code, 0) << now;
@@ -920,6 +952,107 @@ TEST_F(Cli, CheckAnnotationsAreEscapedAndSeveralHeadsPointAtTheNewest) {
                                    "join them with `retort merge`\n",
                                    newest, fmt::join(graph.heads(), ", ")))
       << heads;
+}
+
+// ---------------------------------------------------------------------------------------
+// retort.sum: an edited, hand-added or removed migration stops upgrade, downgrade and check
+// with no database (the URL here reaches none); `retort rehash` records an intended change.
+
+TEST_F(Cli, RetortSumCatchesChangedFilesWithoutADatabase) {
+  const auto history = testing::random_history(91, 2);
+  const revision_graph graph = write(history);
+  const std::string nowhere = "host=/nonexistent-dir dbname=postgres";
+  const fs::path snapshot = scratch() / "models.json";
+  std::ofstream(snapshot, std::ios::binary) << write_snapshot(graph.schema_at(graph.heads()));
+  const std::vector<std::string> check{"check", "--snapshot", snapshot.string()};
+  ASSERT_EQ(retort(check, std::nullopt).code, 0);
+
+  const revision by_hand = make_revision(3, {history[1].id}, "by hand", {ops::create_schema{"s"}});
+  const fs::path added = testing::write_migration(migrations(), by_hand);
+  for (const std::string command : {"upgrade", "downgrade"}) {
+    const result r = retort({command}, nowhere);
+    EXPECT_EQ(r.code, 1) << r;
+    EXPECT_NE(r.err.find(added.filename().string() + " was added without `retort revision`"), std::string::npos) << r;
+    EXPECT_NE(r.err.find("Nothing was run"), std::string::npos) << r;
+  }
+  const result checked = retort(check, std::nullopt);
+  EXPECT_EQ(checked.code, 3) << checked;
+  EXPECT_NE(checked.err.find("was added without `retort revision`"), std::string::npos) << checked;
+
+  ASSERT_EQ(retort({"rehash"}, std::nullopt).code, 0);
+  EXPECT_EQ(retort({"upgrade"}, nowhere).code, 4);  // past retort.sum: now the database is missing
+
+  fs::remove(migrations() / "retort.sum");
+  const result missing = retort({"upgrade"}, nowhere);
+  EXPECT_EQ(missing.code, 1) << missing;
+  EXPECT_NE(missing.err.find("retort.sum is missing"), std::string::npos) << missing;
+  EXPECT_NE(missing.err.find("`retort rehash`"), std::string::npos) << missing;
+}
+
+// A revision written by `retort revision` updates retort.sum with it.
+TEST_F(Cli, RevisionAndMergeWriteRetortSum) {
+  const fs::path snapshot = scratch() / "models.json";
+  std::ofstream(snapshot, std::ios::binary) << R"json({"format": 1, "tables": [{"schema": "public", "name": "t",
+      "columns": [{"name": "id", "type": "bigint"}]}]})json";
+  const result r = retort({"revision", "--snapshot", snapshot.string(), "-m", "first"}, std::nullopt);
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_NO_THROW(verify_sum_file(migrations().string(), sum_of(load_revisions(migrations().string()))));
+  EXPECT_EQ(retort({"check", "--snapshot", snapshot.string()}, std::nullopt).code, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// A downgrade across an irreversible step stops before running anything.
+
+TEST_F(Cli, DowngradeAcrossAnIrreversibleStepRunsNothing) {
+  const revision r1 = make_revision(1, {}, "sessions", {ops::sql{"CREATE TABLE sessions (id integer)", "DROP TABLE sessions"}});
+  revision r2 = make_revision(2, {r1.id}, "purge", {});  // no inverse to take
+  r2.upgrade = {ops::sql{"DELETE FROM sessions", std::nullopt, true, "deleted sessions cannot be brought back"}};
+  const revision r3 = make_revision(3, {r2.id}, "schema", {ops::create_schema{"after"}});
+  const revision_graph graph = write({r1, r2, r3});
+  ASSERT_EQ(retort({"upgrade"}).code, 0);
+  const std::string audit = rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id");
+
+  const result r = retort({"downgrade", "base"});
+  EXPECT_EQ(r.code, 1) << r;
+  for (const auto& part : {"revision " + r2.id, graph.at(r2.id).file, std::string("cannot be undone"),
+                           std::string("deleted sessions cannot be brought back"), std::string("Nothing was run")})
+    EXPECT_NE(r.err.find(part), std::string::npos) << part << " not in\n" << r;
+  EXPECT_EQ(rows_of(url(), "SELECT id, revision, direction FROM retort.history ORDER BY id"), audit);
+  EXPECT_EQ(current_of(url(), graph), revision_heads{r3.id});
+  EXPECT_EQ(retort({"downgrade", "-1"}).code, 0);  // down to the irreversible one is fine
+}
+
+// ---------------------------------------------------------------------------------------
+// The backend terminated while a revision runs: which revision, why, rolled back, how to resume.
+
+TEST_F(Cli, LostConnectionSaysWhichRevisionWhyAndHowToResume) {
+  const revision r1 = make_revision(1, {}, "first", {ops::create_schema{"first"}});
+  const revision r2 = make_revision(2, {r1.id}, "slow", {ops::create_schema{"second"},
+                                                         ops::sql{"SELECT pg_sleep(60)", "SELECT 1"}});
+  const revision_graph graph = write({r1, r2});
+  auto upgrade = start_retort({"upgrade"});
+
+  pqxx::connection admin(url());
+  const auto deadline = clock_type::now() + std::chrono::seconds(30);
+  int terminated = 0;
+  while (terminated == 0 && clock_type::now() < deadline) {
+    pqxx::nontransaction tx(admin);
+    terminated = tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND query = 'SELECT pg_sleep(60)' AND pid <> pg_backend_pid()")
+                     .size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(terminated, 1);
+  const result r = upgrade->wait();
+  EXPECT_EQ(r.code, 4) << r;
+  for (const auto* part : {"connection to the database was lost while revision", "pg_terminate_backend",
+                           "operation: upgrade[1] sql: SELECT pg_sleep(60)", "The revision was rolled back",
+                           "Rerun `retort upgrade`"})
+    EXPECT_NE(r.err.find(part), std::string::npos) << part << " not in\n" << r;
+  EXPECT_NE(r.err.find(r2.id), std::string::npos) << r;
+  EXPECT_TRUE(r.out.ends_with(" ... failed\n")) << r;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{r1.id});
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({r1.id}));
 }
 
 }  // namespace

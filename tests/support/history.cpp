@@ -12,6 +12,7 @@
 #include "retort/diff.hpp"
 #include "retort/errors.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/sum_file.hpp"
 
 namespace retort::testing {
 
@@ -58,7 +59,9 @@ fs::path write_migration(const fs::path& dir, const revision& r) {
 
 std::vector<revision> write_migrations(const fs::path& dir, const std::vector<revision>& revisions) {
   for (const auto& r : revisions) (void)write_migration(dir, r);
-  return load_revisions(dir.string());
+  auto loaded = load_revisions(dir.string());
+  write_sum_file(dir.string(), sum_of(loaded));  // as `retort revision` would have
+  return loaded;
 }
 
 }  // namespace retort::testing

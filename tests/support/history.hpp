@@ -29,7 +29,8 @@ namespace retort::testing {
 /// Writes `r` into `dir` under its usual file name; returns the file's path.
 std::filesystem::path write_migration(const std::filesystem::path& dir, const revision& r);
 
-/// Writes every revision into `dir`; returns them as load_revisions() reads them back (file, checksum).
+/// Writes every revision into `dir`, and retort.sum for the files there; returns them as
+/// load_revisions() reads them back (file, checksum).
 std::vector<revision> write_migrations(const std::filesystem::path& dir, const std::vector<revision>& revisions);
 
 }  // namespace retort::testing

@@ -171,7 +171,9 @@ TEST(RenderPostgres, QuotesIdentifiersAndLiterals) {
   EXPECT_EQ(pg::quote_ident(R"(x"; DROP TABLE y; --)"), R"("x""; DROP TABLE y; --")");
   EXPECT_EQ(pg::quote_ident(qualified_name{"we\"ird", "na.me"}), R"("we""ird"."na.me")");
   EXPECT_EQ(pg::quote_literal("it's"), "'it''s'");
-  EXPECT_EQ(pg::quote_literal(R"(\'; DROP TABLE y; --)"), R"('\''; DROP TABLE y; --')");
+  // A backslash makes it an E'' literal: the same text whatever standard_conforming_strings says.
+  EXPECT_EQ(pg::quote_literal(R"(\'; DROP TABLE y; --)"), R"(E'\\''; DROP TABLE y; --')");
+  EXPECT_EQ(pg::quote_literal(R"(a\\b)"), R"(E'a\\\\b')");
   EXPECT_THROW((void)pg::quote_ident(std::string("a\0b", 3)), error);
   EXPECT_THROW((void)pg::quote_literal(std::string("a\0b", 3)), error);
 }

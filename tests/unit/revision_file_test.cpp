@@ -389,3 +389,22 @@ TEST(RevisionFile, MalformedJsonGivesFileLineAndColumn) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+// Found by the readers' fuzz target: a number too large for any type made the JSON parser
+// throw an exception that was not a file_error.
+TEST(RevisionFile, NumberTooLargeIsMalformedJson) {
+  const std::string text = R"({"format": 1, "id": "r1", "parents": [2e66124], "upgrade": [], "downgrade": []})";
+  try {
+    (void)read_revision(text, "rev.json");
+    FAIL() << "no error";
+  } catch (const file_error& e) {
+    EXPECT_EQ(std::string(e.what()).substr(0, 25), "rev.json: malformed JSON:") << e.what();
+    EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace retort

@@ -15,6 +15,7 @@
 #include "retort/authoring.hpp"
 #include "retort/errors.hpp"
 #include "retort/files.hpp"
+#include "retort/history_check.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/migration_plan.hpp"
 #include "retort/snapshot.hpp"
@@ -66,6 +67,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
           std::cout << fmt::format("[{}/{}] {} {} {} ... ", p.index, p.total, to_string(p.step->dir),
                                    ctx.paint(short_id(r.id), style::revision), r.message)
                     << std::flush;
+          ctx.begin_progress_line();
           break;
         case pg::progress::event::outside_transaction:
           std::cout << "\n      running outside a transaction (PostgreSQL requires it): " << p.statement << "\n      "
@@ -93,6 +95,7 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
           break;
         case pg::progress::event::done:
           std::cout << ctx.paint("done", style::ok) << fmt::format(" ({:.0f} ms)\n", p.milliseconds);
+          ctx.end_progress_line(true);
           break;
       }
     };
@@ -125,6 +128,7 @@ int applied_summary(context& ctx, const std::vector<std::string>& ids, const rev
 
 int upgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
+  ctx.verify_sum();
   auto conn = ctx.connect();
   pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
   pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
@@ -134,6 +138,7 @@ int upgrade(context& ctx, const std::string& target, bool accept_edited) {
 
 int downgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
+  ctx.verify_sum();
   auto conn = ctx.connect();
   pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
   pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
@@ -143,6 +148,7 @@ int downgrade(context& ctx, const std::string& target, bool accept_edited) {
 
 int stamp(context& ctx, const std::string& target) {
   const auto& graph = ctx.graph();
+  ctx.verify_sum();  // stamping records the files' checksums as applied
   auto conn = ctx.connect();
   pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
   pg::applier a(*conn, graph, lock, apply_options(ctx, false));
@@ -289,16 +295,33 @@ int sql(context& ctx, const std::string& range, bool single_transaction) {
 namespace {
 authoring system_authoring() { return {random_revision_id, utc_now}; }
 
+// The new file and retort.sum with it; the existing files were verified against it first.
 std::string write_new_revision(context& ctx, const revision& r) {
   fs::create_directories(ctx.opts().migrations_dir);
   const fs::path path = fs::path(ctx.opts().migrations_dir) / file_name_for(r);
   write_if_changed(path, write_revision(r));
+  ctx.rehash();
   return path.string();
+}
+
+// The history's integrity with no database: its files against retort.sum, and each downgrade
+// replayed over its upgrade.
+std::vector<std::string> integrity_problems(context& ctx) {
+  std::vector<std::string> out;
+  try {
+    ctx.verify_sum();
+  } catch (const integrity_error& e) {
+    out.push_back(e.what());
+  }
+  for (const auto& p : verify_downgrades(ctx.graph()))
+    out.push_back(fmt::format("revision {} ({}): {}", p.revision, p.file, p.message));
+  return out;
 }
 }  // namespace
 
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
   const auto& graph = ctx.graph();
+  ctx.verify_sum();  // the new retort.sum must not bless an edited file
   const schema models = read_models(snapshot);
   auto next = next_revision(graph, models, message, system_authoring());
   if (!next) {
@@ -331,6 +354,7 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
 
 int merge(context& ctx, std::string message) {
   const auto& graph = ctx.graph();
+  ctx.verify_sum();
   const auto r = merge_revision(graph, std::move(message), system_authoring());
   const std::string path = write_new_revision(ctx, r);
   if (ctx.json()) print_json(json{{"id", r.id}, {"file", path}, {"parents", r.parents}});
@@ -344,7 +368,7 @@ int check(context& ctx, const check_request& request) {
   const declaration_sites sites =
       request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_file(request.locations), request.locations);
   const auto hs = graph.heads();
-  std::vector<std::string> problems;
+  std::vector<std::string> problems = integrity_problems(ctx);
   std::vector<ops::operation> drift;
   if (hs.size() > 1) {
     problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", hs.size(),
@@ -371,7 +395,8 @@ int check(context& ctx, const check_request& request) {
     return problems.empty() ? exit_ok : exit_drift;
   }
   if (problems.empty()) {
-    std::cout << fmt::format("OK: {} revision{}, one head, the models match the migration history.\n",
+    std::cout << fmt::format("OK: {} revision{}, one head, the models match the migration history; retort.sum "
+                             "matches the files and every downgrade restores the schema before its upgrade.\n",
                              graph.order().size(), graph.order().size() == 1 ? "" : "s");
     return exit_ok;
   }
@@ -402,6 +427,16 @@ int check(context& ctx, const check_request& request) {
       std::cout << github_error(where[i], "Retort drift", ops::describe(drift[i]), request.workspace) << "\n";
   }
   return exit_drift;
+}
+
+int rehash(context& ctx) {
+  ctx.rehash();
+  const auto& sum = ctx.files_sum();
+  const std::string path = (fs::path(ctx.opts().migrations_dir) / std::string(sum_file_name)).string();
+  if (ctx.json()) print_json(json{{"file", path}, {"files", sum.entries.size()}, {"total", sum.total}});
+  else std::cout << fmt::format("Wrote {}: the checksums of {} migration file{}.\n", path, sum.entries.size(),
+                                sum.entries.size() == 1 ? "" : "s");
+  return exit_ok;
 }
 
 int replay_to_file(context& ctx, const std::string& target, const std::string& output) {

@@ -27,6 +27,8 @@ struct check_request {
   std::string workspace;    ///< GITHUB_WORKSPACE: annotation paths are relative to it
 };
 int check(context& ctx, const check_request& request);
+/// Rewrites retort.sum from the migration files as they are.
+int rehash(context& ctx);
 int replay_to_file(context& ctx, const std::string& target, const std::string& output);
 int devdb(context& ctx, const std::string& action);
 

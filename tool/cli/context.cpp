@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include <cstdlib>
+#include <iostream>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -16,9 +17,24 @@ const revision_graph& context::graph() {
   if (!graph_) {
     std::vector<revision> revisions;
     if (fs::exists(o_.migrations_dir)) revisions = load_revisions(o_.migrations_dir);
+    sum_ = sum_of(revisions);
     graph_.emplace(std::move(revisions));
   }
   return *graph_;
+}
+
+const history_sum& context::files_sum() {
+  (void)graph();
+  return *sum_;
+}
+
+void context::verify_sum() { verify_sum_file(o_.migrations_dir, files_sum()); }
+
+void context::rehash() {
+  std::vector<revision> revisions;
+  if (fs::exists(o_.migrations_dir)) revisions = load_revisions(o_.migrations_dir);
+  sum_ = sum_of(revisions);
+  write_sum_file(o_.migrations_dir, *sum_);
 }
 
 local_cluster context::devdb() const {
@@ -84,6 +100,12 @@ std::unique_ptr<pqxx::connection> context::connect() {
     while (!why.empty() && why.back() == ' ') why.pop_back();
     throw database_error(fmt::format("cannot connect to the database: {}", why));
   }
+}
+
+void context::end_progress_line(bool ok) {
+  if (!progress_open_) return;
+  progress_open_ = false;
+  if (!ok) std::cout << paint("failed", style::error) << "\n" << std::flush;
 }
 
 std::string context::paint(std::string_view text, fmt::text_style style) const {

@@ -13,6 +13,7 @@
 #include "local_cluster.hpp"
 #include "retort/pg/render.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/sum_file.hpp"
 
 namespace retort::cli {
 
@@ -48,6 +49,13 @@ class context {
 
   /// The migration history under migrations_dir (an empty directory is an empty history).
   [[nodiscard]] const revision_graph& graph();
+  /// The checksums of the migration files as they are now.
+  [[nodiscard]] const history_sum& files_sum();
+  /// Throws integrity_error unless migrations_dir/retort.sum matches the files (before any
+  /// command writes a revision or touches a database).
+  void verify_sum();
+  /// Rewrites migrations_dir/retort.sum from the files as they are now (re-reading them).
+  void rehash();
   /// The database URL to use; starts the local dev database when none is configured.
   [[nodiscard]] std::string database_url();
   /// A connection to database_url(); throws database_error with one clear line.
@@ -57,12 +65,19 @@ class context {
   /// The local dev cluster of this project.
   [[nodiscard]] local_cluster devdb() const;
 
+  /// Progress text ("[1/3] upgrade ... ") was printed without its end of line.
+  void begin_progress_line() noexcept { progress_open_ = true; }
+  /// Ends an open progress line: "done" was printed (ok), or "failed" is (an error follows).
+  void end_progress_line(bool ok);
+
   /// Text in a style (one of `style` below) when colour is on (a terminal, or --color always).
   [[nodiscard]] std::string paint(std::string_view text, fmt::text_style style) const;
 
  private:
   options o_;
   std::optional<revision_graph> graph_;
+  std::optional<history_sum> sum_;
+  bool progress_open_ = false;
 };
 
 /// What the CLI's output colours mean, so each kind of text looks the same everywhere.

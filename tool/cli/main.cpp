@@ -7,10 +7,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <pqxx/pqxx>
 
 #include "commands.hpp"
-#include "retort/errors.hpp"
+#include "error_report.hpp"
 
 namespace {
 
@@ -107,6 +106,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "github", "none"}))
       ->capture_default_str();
 
+  auto* rh = app.add_subcommand("rehash",
+                                 "Rewrite retort.sum (the migration files' checksums) after an intended edit or a "
+                                 "hand-written file");
+
   auto* rp = app.add_subcommand("replay", "Write the schema the migration history produces (no database) as a snapshot");
   std::string replay_output, replay_target = "heads";
   rp->add_option("-o,--output", replay_output, "The snapshot file (written only when its bytes change)")->required();
@@ -150,25 +153,11 @@ int main(int argc, char** argv) {
     if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
     if (*mg) return merge(ctx, message);
     if (*ck) return check(ctx, check_with);
+    if (*rh) return rehash(ctx);
     if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
-  } catch (const retort::database_error& e) {
-    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
-    return exit_database;
-  } catch (const retort::checksum_error& e) {
-    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
-    return exit_input;
-  } catch (const retort::error& e) {
-    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
-    return exit_input;
-  } catch (const pqxx::failure& e) {
-    std::string what = e.what();
-    while (!what.empty() && what.back() == '\n') what.pop_back();
-    std::cerr << ctx.paint("error: ", style::error) << "database: " << what << "\n";
-    return exit_database;
-  } catch (const std::exception& e) {
-    std::cerr << ctx.paint("error: ", style::error) << e.what() << "\n";
-    return exit_input;
+  } catch (...) {
+    return report_current_error(ctx);
   }
   return exit_usage;
 }

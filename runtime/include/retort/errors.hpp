@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace retort {
 
@@ -93,6 +94,26 @@ class migration_error : public database_error {
 
  private:
   details details_;
+};
+
+/// The connection was lost while a revision ran (the server terminated the session, shut
+/// down, the network failed): says which revision, why if known, what was rolled back and
+/// how to resume.
+class connection_lost_error : public database_error {
+ public:
+  using database_error::database_error;
+};
+
+/// A migration history whose files do not match their checksum file (retort.sum): each
+/// problem one line ("x.json was edited after it was written").
+class integrity_error : public error {
+ public:
+  integrity_error(const std::string& message, std::vector<std::string> problems)
+      : error(message), problems_(std::move(problems)) {}
+  [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
 };
 
 /// Applied migrations whose files changed since they were applied.

@@ -127,7 +127,7 @@ struct backfill_column {
   qualified_name table;
   std::string column;
   std::string expression;
-  std::optional<int> batch;
+  std::optional<int> batch = std::nullopt;
   friend bool operator==(const backfill_column&, const backfill_column&) = default;
 };
 
@@ -213,11 +213,14 @@ struct rename_constraint {
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
 /// A step PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM)
 /// says `transactional = false` and runs on its own, outside the revision's transaction.
+/// A step with no `down` must say why in `irreversible` (`retort check` refuses it otherwise),
+/// and `downgrade` refuses to cross its revision.
 struct sql {
   static constexpr std::string_view kind = "sql";
   std::string up;
   std::optional<std::string> down;
   bool transactional = true;
+  std::optional<std::string> irreversible = std::nullopt;  ///< why it cannot be undone; only without `down`
   friend bool operator==(const sql&, const sql&) = default;
 };
 

@@ -52,8 +52,8 @@ struct revision {
   std::string file;      ///< where it was read from; empty when built in memory
   std::string checksum;  ///< SHA-256 hex of the file's bytes; empty when built in memory
 
-  operation_notes upgrade_notes;    ///< by index into `upgrade`
-  operation_notes downgrade_notes;  ///< by index into `downgrade`
+  operation_notes upgrade_notes = {};    ///< by index into `upgrade`
+  operation_notes downgrade_notes = {};  ///< by index into `downgrade`
 };
 
 /// Canonical JSON text of a revision's file.

@@ -90,7 +90,7 @@ struct column {
   // Hints from the models, read by diff and never part of a database's state.
   std::vector<std::string> renamed_from;  ///< earlier names of this column
   std::optional<std::string> backfill;    ///< SQL expression filling existing rows when added NOT NULL
-  std::optional<int> backfill_batch;      ///< rows per transaction of that backfill (none: one UPDATE)
+  std::optional<int> backfill_batch = std::nullopt;  ///< rows per transaction of that backfill (none: one UPDATE)
 
   friend bool operator==(const column&, const column&) = default;
 };

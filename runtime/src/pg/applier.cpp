@@ -9,50 +9,48 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <variant>
 
 #include <fmt/format.h>
 #include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
 
 #include "blocker_watch.hpp"
+#include "errors.hpp"
 #include "retort/errors.hpp"
 
 namespace retort::pg {
 
 namespace {
 
-// libpq's message: "ERROR:  text\nDETAIL:  text\nHINT: ..."; we keep the message and detail.
-std::pair<std::string, std::string> split_message(const std::string& what) {
-  std::string message, detail;
-  std::size_t pos = 0;
-  while (pos < what.size()) {
-    std::size_t end = what.find('\n', pos);
-    if (end == std::string::npos) end = what.size();
-    std::string_view line(what.data() + pos, end - pos);
-    auto strip = [](std::string_view l, std::string_view prefix) {
-      l.remove_prefix(prefix.size());
-      while (!l.empty() && l.front() == ' ') l.remove_prefix(1);
-      return std::string(l);
-    };
-    if (line.starts_with("ERROR:")) message = strip(line, "ERROR:");
-    else if (line.starts_with("DETAIL:")) detail = strip(line, "DETAIL:");
-    else if (message.empty() && !line.empty()) message = std::string(line);
-    pos = end + 1;
-  }
-  return {message, detail};
-}
-
 database_error as_database_error(const pqxx::sql_error& e) {
   return database_error(split_message(e.what()).first, e.sqlstate(), e.query());
+}
+
+// One statement on its own. A rendered statement goes through the extended protocol, where
+// PostgreSQL refuses a second statement in the string: no expression can become two. A
+// hand-written sql step is SQL by design and may hold several: the simple protocol runs it.
+void execute(pqxx::transaction_base& tx, const std::string& sql, bool hand_written) {
+  if (hand_written) tx.exec(sql);
+  else tx.exec_params(sql);
+}
+
+bool is_hand_written(const revision_step& step, const statement& st) {
+  return std::holds_alternative<ops::sql>(step.operations[st.operation]);
 }
 
 }  // namespace
 
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
-    : conn_(conn), graph_(graph), options_(std::move(options)), books_(options_.bookkeeping_schema), locker_(lock) {}
+    : conn_(conn), graph_(graph), options_(std::move(options)), books_(options_.bookkeeping_schema), locker_(lock) {
+  // Literals are rendered for either setting; pinning it and the encoding keeps the session
+  // from reading them any other way (a role's or database's default could say otherwise).
+  conn_.set_variable("standard_conforming_strings", "on");
+  conn_.set_client_encoding("UTF8");
+}
 
 void applier::exec_all(const std::vector<std::string>& statements) {
   pqxx::work tx(conn_);
-  for (const auto& sql : statements) tx.exec(sql);
+  for (const auto& sql : statements) execute(tx, sql, false);
   tx.commit();
 }
 
@@ -60,7 +58,7 @@ void applier::ensure_bookkeeping() {
   try {
     exec_all(books_.create());
   } catch (const pqxx::sql_error& e) {
-    throw as_database_error(e);
+    throw bookkeeping_failure(e, books_.schema());
   }
 }
 
@@ -206,12 +204,19 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
   const transaction_unit& unit = step.units[u];
   const auto record = [&](pqxx::work& tx) {
     if (last)
-      for (const auto& sql : books_.record(step)) tx.exec(sql);
+      for (const auto& sql : books_.record(step)) execute(tx, sql, false);
     else
-      tx.exec(books_.record_unit(step, u));
+      execute(tx, books_.record_unit(step, u), false);
+  };
+  const statement* current = nullptr;
+  // The failure as Retort's error: where in the revision, what committed, what to do next.
+  const auto fail = [&](std::exception_ptr failure, int attempts) {
+    failure_point at{&step, current, u, step.units.size(), true, attempts, books_.schema(), conn_.options()};
+    at.rolled_back = unit.transactional || !current || current->rebuild_invalid_index.has_value();
+    throw_revision_failure(at, failure);
   };
   for (int attempt = 1;; ++attempt) {
-    const statement* current = nullptr;
+    current = nullptr;
     std::optional<blocker_watch> watch;
     // Reported before the wait gives up, even with a short lock_timeout.
     auto interval = options_.report_blockers_after;
@@ -231,7 +236,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         pqxx::work tx(conn_);
         for (std::size_t i : unit.statements) {
           current = &step.statements[i];
-          tx.exec(current->sql);
+          execute(tx, current->sql, is_hand_written(step, *current));
         }
         current = nullptr;
         record(tx);
@@ -245,7 +250,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         if (current->rebuild_invalid_index) drop_if_invalid(conn_, *current->rebuild_invalid_index);
         {
           pqxx::nontransaction alone(conn_);
-          alone.exec(current->sql);
+          execute(alone, current->sql, is_hand_written(step, *current));
         }
         current = nullptr;
         pqxx::work tx(conn_);
@@ -253,6 +258,12 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         tx.commit();
       }
       return;
+    } catch (const pqxx::broken_connection&) {
+      watch.reset();
+      fail(std::current_exception(), 1);
+    } catch (const pqxx::in_doubt_error&) {
+      watch.reset();
+      fail(std::current_exception(), 1);
     } catch (const pqxx::sql_error& e) {
       watch.reset();
       // A failed concurrent build leaves an INVALID index behind: removed now, so that the
@@ -274,17 +285,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         std::this_thread::sleep_for(pause);
         continue;
       }
-      auto [message, detail] = split_message(e.what());
-      migration_error::details d{step.rev->id, step.rev->file, "", current ? current->sql : e.query(),
-                                 e.sqlstate(), message, detail};
-      if (current) d.operation = ops::describe(step.operations[current->operation]);
-      else d.operation = "recording the revision in " + books_.schema();
-      if (retryable(e))
-        d.message += fmt::format(" (after {} attempt{})", attempt, attempt == 1 ? "" : "s");
-      d.rolled_back = unit.transactional || !current || current->rebuild_invalid_index.has_value();
-      d.committed_units = u;
-      d.units = step.units.size();
-      throw migration_error(std::move(d));
+      fail(std::current_exception(), attempt);
     }
   }
 }

@@ -8,6 +8,7 @@
 
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
+#include "retort/history_check.hpp"
 #include "retort/replay.hpp"
 
 namespace retort::pg {
@@ -92,8 +93,9 @@ std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revis
 
 std::vector<revision_step> plan_downgrade(const revision_graph& graph, const revision_heads& current,
                                           std::string_view target, const render_options& options) {
-  return steps_for(graph, graph.downgrade_plan(current, target), direction::downgrade, graph.schema_at(current),
-                   options);
+  const auto ids = graph.downgrade_plan(current, target);
+  require_reversible(graph, ids);  // before anything runs
+  return steps_for(graph, ids, direction::downgrade, graph.schema_at(current), options);
 }
 
 std::string bookkeeping::table(std::string_view name) const { return quote_ident(qualified_name{schema_, std::string(name)}); }

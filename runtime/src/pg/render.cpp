@@ -27,11 +27,14 @@ std::string quote_ident(std::string_view name) {
 
 std::string quote_ident(const qualified_name& name) { return quote_ident(name.schema) + "." + quote_ident(name.name); }
 
+// A doubled quote means one quote under either standard_conforming_strings setting; only a
+// backslash differs (an escape when it is off), so text with one becomes E'...' with it doubled.
 std::string quote_literal(std::string_view text) {
   if (text.find('\0') != std::string_view::npos) throw error("a string literal cannot contain a NUL byte");
-  std::string out = "'";
+  const bool escaped = text.find('\\') != std::string_view::npos;
+  std::string out = escaped ? "E'" : "'";
   for (char c : text) {
-    if (c == '\'') out += '\'';
+    if (c == '\'' || (escaped && c == '\\')) out += c;
     out += c;
   }
   return out + "'";

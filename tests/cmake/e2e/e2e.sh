@@ -196,6 +196,7 @@ current_is "$rev2" "at head"
 columns_are users "email id phone_number"
 
 step "branch A adds users.nickname: its revision, then set aside (as if on another branch)"
+cp "$versions/retort.sum" "$E2E_WORK/retort.sum.main"
 write_model "$phone
 $nickname"
 ok with_message "branch a nickname" target db-revision
@@ -203,6 +204,7 @@ has "\($rev2\): branch a nickname"
 rev_a=$(revision_id branch_a_nickname)
 mkdir -p "$E2E_WORK/branch-a"
 mv "$versions"/*_branch_a_nickname.json "$E2E_WORK/branch-a/"
+cp "$E2E_WORK/retort.sum.main" "$versions/retort.sum"   # main's retort.sum, as git checkout would
 
 step "branch B adds a table tags, from the same parent"
 write_model "$phone" "$tags"
@@ -212,6 +214,10 @@ rev_b=$(revision_id branch_b_tags)
 
 step "both branches merged in git: two heads -> db-heads, db-check, retort check and the build say so"
 mv "$E2E_WORK/branch-a"/*.json "$versions/"
+# Both branches rewrote retort.sum: git reports a conflict there, which `retort rehash` resolves.
+fails 3 "$retort" --migrations "$versions" check --snapshot "$build/retort/app/schema.json"
+has "branch_a_nickname.json was added without \`retort revision\`"
+ok "$retort" --migrations "$versions" rehash
 write_model "$phone
 $nickname" "$tags"
 ok target db-heads

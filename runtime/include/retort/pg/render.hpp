@@ -46,8 +46,9 @@ struct render_options {
 [[nodiscard]] std::string quote_ident(std::string_view name);
 /// "schema"."name"
 [[nodiscard]] std::string quote_ident(const qualified_name& name);
-/// 'text' with embedded quotes doubled (standard_conforming_strings is on since 9.1);
-/// throws retort::error on a NUL byte.
+/// 'text' with embedded quotes doubled, or E'text' with quotes and backslashes doubled when it
+/// has a backslash: the same text under standard_conforming_strings on or off. Throws
+/// retort::error on a NUL byte.
 [[nodiscard]] std::string quote_literal(std::string_view text);
 /// SQL spelling of a column type.
 [[nodiscard]] std::string type_sql(const column_type& t);

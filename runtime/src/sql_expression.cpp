@@ -1,0 +1,151 @@
+// The top-level `;` finder: a small scanner over PostgreSQL's lexical rules for what can hide
+// a `;` (strings, quoted identifiers, dollar quotes, comments), and the walks over schema
+// elements and operations that apply it to every expression.
+#include "retort/sql_expression.hpp"
+
+#include <fmt/format.h>
+
+#include <variant>
+
+#include "overloaded.hpp"
+#include "retort/errors.hpp"
+
+namespace retort {
+
+namespace {
+
+bool ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '$'; }
+
+// The end of a quoted run opened at `i` by `quote`, a doubled quote standing for one; with
+// `backslash`, a backslash escapes the next byte (E'...'). npos when unterminated.
+std::size_t end_of_quoted(std::string_view s, std::size_t i, char quote, bool backslash) {
+  for (++i; i < s.size(); ++i) {
+    if (backslash && s[i] == '\\') ++i;
+    else if (s[i] == quote) {
+      if (i + 1 < s.size() && s[i + 1] == quote) ++i;
+      else return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// A dollar quote's opening tag at `i` ("$$", "$tag$"), or empty when `$` starts none ($1).
+std::string_view dollar_tag(std::string_view s, std::size_t i) {
+  std::size_t j = i + 1;
+  if (j < s.size() && ident_start(s[j]))
+    while (j < s.size() && ident_char(s[j]) && s[j] != '$') ++j;
+  if (j < s.size() && s[j] == '$') return s.substr(i, j - i + 1);
+  return {};
+}
+
+std::size_t end_of_block_comment(std::string_view s, std::size_t i) {
+  int depth = 0;
+  while (i + 1 < s.size()) {
+    if (s[i] == '/' && s[i + 1] == '*') ++depth, i += 2;
+    else if (s[i] == '*' && s[i + 1] == '/') {
+      i += 2;
+      if (--depth == 0) return i;
+    } else ++i;
+  }
+  return std::string_view::npos;
+}
+
+std::optional<expression_problem> check(const std::string& path, std::string_view what, std::string_view sql) {
+  const std::size_t at = top_level_semicolon(sql);
+  if (at == std::string_view::npos) return std::nullopt;
+  return expression_problem{path, fmt::format("{} \"{}\" has a \";\" outside quotes and parentheses (at byte {}): an "
+                                              "expression must stay one expression, not become several statements",
+                                              what, sql.substr(0, 200), at)};
+}
+
+std::optional<expression_problem> column_expressions(const column& c, const std::string& path) {
+  if (c.server_default)
+    if (auto p = check(path + ".default", "server default", *c.server_default)) return p;
+  if (c.backfill)
+    if (auto p = check(path + ".backfill", "backfill", *c.backfill)) return p;
+  return std::nullopt;
+}
+
+std::optional<expression_problem> check_expression(const check_constraint& c, const std::string& path) {
+  return check(path + ".expression", "check expression", c.expression);
+}
+
+std::optional<expression_problem> index_predicate(const index& i, const std::string& path) {
+  if (!i.where) return std::nullopt;
+  return check(path + ".where", "index predicate", *i.where);
+}
+
+}  // namespace
+
+std::size_t top_level_semicolon(std::string_view s) {
+  int depth = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    std::size_t next = i + 1;
+    if (c == ';' && depth <= 0) return i;
+    if (c == '(') ++depth;
+    else if (c == ')') --depth;
+    else if (c == '\'') next = end_of_quoted(s, i, '\'', false);
+    else if (c == '"') next = end_of_quoted(s, i, '"', false);
+    else if ((c == 'e' || c == 'E') && i + 1 < s.size() && s[i + 1] == '\'') next = end_of_quoted(s, i + 1, '\'', true);
+    else if (ident_start(c)) {
+      while (next < s.size() && ident_char(s[next])) ++next;  // a$b is one identifier, not a dollar quote
+    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      next = s.find('\n', i);
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      next = end_of_block_comment(s, i);
+    } else if (c == '$') {
+      if (const auto tag = dollar_tag(s, i); !tag.empty()) {
+        const std::size_t close = s.find(tag, i + tag.size());
+        next = close == std::string_view::npos ? close : close + tag.size();
+      }
+    }
+    if (next == std::string_view::npos) return std::string_view::npos;  // unterminated: no statement follows
+    i = next;
+  }
+  return std::string_view::npos;
+}
+
+std::optional<expression_problem> multi_statement_expression(const table& t, const std::string& path) {
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    if (auto p = column_expressions(t.columns[i], fmt::format("{}.columns[{}]", path, i))) return p;
+  for (std::size_t i = 0; i < t.checks.size(); ++i)
+    if (auto p = check_expression(t.checks[i], fmt::format("{}.checks[{}]", path, i))) return p;
+  for (std::size_t i = 0; i < t.indexes.size(); ++i)
+    if (auto p = index_predicate(t.indexes[i], fmt::format("{}.indexes[{}]", path, i))) return p;
+  return std::nullopt;
+}
+
+std::optional<expression_problem> multi_statement_expression(const ops::operation& op) {
+  using result = std::optional<expression_problem>;
+  return std::visit(
+      overloaded{
+          [](const ops::create_table& o) -> result { return multi_statement_expression(o.def, "table"); },
+          [](const ops::drop_table& o) -> result { return multi_statement_expression(o.def, "table"); },
+          [](const ops::add_column& o) -> result { return column_expressions(o.def, "column"); },
+          [](const ops::drop_column& o) -> result { return column_expressions(o.def, "column"); },
+          [](const ops::alter_column& o) -> result {
+            if (auto p = column_expressions(o.from, "from")) return p;
+            return column_expressions(o.to, "to");
+          },
+          [](const ops::backfill_column& o) -> result { return check("expression", "backfill", o.expression); },
+          [](const ops::add_check& o) -> result { return check_expression(o.def, "check"); },
+          [](const ops::drop_check& o) -> result { return check_expression(o.def, "check"); },
+          [](const ops::create_index& o) -> result { return index_predicate(o.def, "index"); },
+          [](const ops::drop_index& o) -> result { return index_predicate(o.def, "index"); },
+          [](const auto&) -> result { return std::nullopt; },  // no expressions (an sql step is statements)
+      },
+      op);
+}
+
+void require_single_expressions(const schema& s) {
+  for (std::size_t i = 0; i < s.tables.size(); ++i)
+    if (auto p = multi_statement_expression(s.tables[i], fmt::format("tables[{}]", i)))
+      throw model_error(p->path, p->message);
+}
+
+}  // namespace retort
