@@ -44,9 +44,7 @@ class differ {
  public:
   // Hints in `from` mean nothing: only the target's say where its objects came from.
   differ(const schema& from, const schema& to, const diff_options& options)
-      : cur_(without_hints(from)), to_(to), options_(options) {
-    sort_canonically(cur_);
-    sort_canonically(to_);
+      : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
   }
 
   std::vector<ops::operation> run() {
@@ -73,7 +71,7 @@ class differ {
 
  private:
   void emit(ops::operation op) {
-    replay(cur_, op);
+    work_.apply(op);
     out_.push_back(std::move(op));
   }
 
@@ -81,22 +79,22 @@ class differ {
   template <class F>
   void for_each_kept_table(F&& f) {
     for (const table& target : to_.tables)
-      if (const table* t = find_table(cur_, target.name)) f(*t, target);
+      if (const table* t = find_table(cur(), target.name)) f(*t, target);
   }
 
   void create_schemas() {
     for (const auto& name : to_.schemas)
-      if (!std::binary_search(cur_.schemas.begin(), cur_.schemas.end(), name)) emit(ops::create_schema{name});
+      if (!std::binary_search(cur().schemas.begin(), cur().schemas.end(), name)) emit(ops::create_schema{name});
   }
 
   void drop_schemas() {
-    for (const auto& name : std::vector(cur_.schemas))
+    for (const auto& name : std::vector(cur().schemas))
       if (!std::binary_search(to_.schemas.begin(), to_.schemas.end(), name)) emit(ops::drop_schema{name});
   }
 
   void create_and_extend_enums() {
     for (const enum_type& target : to_.enums) {
-      const enum_type* e = find_enum(cur_, target.name);
+      const enum_type* e = find_enum(cur(), target.name);
       if (!e) {
         emit(ops::create_enum{target});
         continue;
@@ -107,13 +105,13 @@ class differ {
         if (std::find(e->values.begin(), e->values.end(), v[i]) != e->values.end()) continue;
         std::optional<std::string> before = i + 1 < v.size() ? std::optional(v[i + 1]) : std::nullopt;
         emit(ops::add_enum_value{target.name, v[i], before});
-        e = find_enum(cur_, target.name);
+        e = find_enum(cur(), target.name);
       }
     }
   }
 
   void drop_enum_values_and_enums() {
-    for (const enum_type& e : std::vector(cur_.enums)) {
+    for (const enum_type& e : std::vector(cur().enums)) {
       const enum_type* target = find_enum(to_, e.name);
       if (!target) {
         emit(ops::drop_enum{e});
@@ -121,12 +119,12 @@ class differ {
       }
       for (const auto& value : e.values) {
         if (std::find(target->values.begin(), target->values.end(), value) != target->values.end()) continue;
-        const auto& now = find_enum(cur_, e.name)->values;
+        const auto& now = find_enum(cur(), e.name)->values;
         auto at = std::find(now.begin(), now.end(), value);
         std::optional<std::string> before = at + 1 == now.end() ? std::nullopt : std::optional(*(at + 1));
         emit(ops::drop_enum_value{e.name, value, before});
       }
-      if (find_enum(cur_, e.name)->values != target->values)
+      if (find_enum(cur(), e.name)->values != target->values)
         throw diff_error(fmt::format("enum {}: reordering existing values is not supported; PostgreSQL orders enum "
                                      "values by creation. Keep the old order and add new values where you want them.",
                                      to_string(e.name)));
@@ -135,9 +133,9 @@ class differ {
 
   void rename_tables() {
     for (const table& target : to_.tables) {
-      if (find_table(cur_, target.name)) continue;
+      if (find_table(cur(), target.name)) continue;
       for (const qualified_name& old : target.renamed_from) {
-        if (find_table(cur_, old) && !find_table(to_, old)) {
+        if (find_table(cur(), old) && !find_table(to_, old)) {
           emit(ops::rename_table{old, target.name});
           break;
         }
@@ -194,14 +192,14 @@ class differ {
   // column rename, the conventional name changes too) is renamed, not rebuilt.
   void rename_constraints_and_indexes() {
     for (const table& target : to_.tables) {
-      const table* t = find_table(cur_, target.name);
+      const table* t = find_table(cur(), target.name);
       if (!t) continue;
       const qualified_name name = t->name;
       auto rename_list = [&](auto member, bool is_index) {
-        const auto current_list = (*find_table(cur_, name)).*member;
+        const auto current_list = (*find_table(cur(), name)).*member;
         for (const auto& x : current_list) {
           if (named(target.*member, x.name)) continue;
-          const table& now = *find_table(cur_, name);
+          const table& now = *find_table(cur(), name);
           for (const auto& y : target.*member) {
             if (named(now.*member, y.name) || !same_but_name(x, y)) continue;
             if (is_index) emit(ops::rename_index{name, x.name, y.name});
@@ -238,11 +236,11 @@ class differ {
   }
 
   void drop_foreign_keys() {
-    for (const table& t : std::vector(cur_.tables)) {
+    for (const table& t : std::vector(cur().tables)) {
       const table* target = find_table(to_, t.name);
       for (const foreign_key& f : t.foreign_keys) {
         const foreign_key* tf = target ? named(target->foreign_keys, f.name) : nullptr;
-        const table* referenced = find_table(cur_, f.ref_table);
+        const table* referenced = find_table(cur(), f.ref_table);
         if (tf && *tf == f && referenced && key_survives(*referenced, f.ref_columns)) continue;
         emit(ops::drop_foreign_key{t.name, f});
       }
@@ -263,7 +261,7 @@ class differ {
   }
 
   void drop_tables() {
-    for (const table& t : std::vector(cur_.tables))
+    for (const table& t : std::vector(cur().tables))
       if (!find_table(to_, t.name)) emit(ops::drop_table{t});
   }
 
@@ -302,7 +300,7 @@ class differ {
     for_each_kept_table([&](const table& t_ref, const table& target) {
       const qualified_name name = t_ref.name;
       for (const column& c : target.columns) {
-        if (find_column(*find_table(cur_, name), c.name)) continue;
+        if (find_column(*find_table(cur(), name), c.name)) continue;
         column def = without_hints(c);
         bool fills_itself = def.nullable || def.server_default || def.identity != identity_kind::none;
         if (fills_itself || (!c.backfill && !options_.require_backfill)) {
@@ -326,7 +324,7 @@ class differ {
 
   void create_tables() {
     for (const table& target : to_.tables) {
-      if (find_table(cur_, target.name)) continue;
+      if (find_table(cur(), target.name)) continue;
       table def = without_hints(target);
       def.foreign_keys.clear();
       emit(ops::create_table{def});
@@ -342,7 +340,7 @@ class differ {
   void add_table_constraints_and_indexes() {
     for_each_kept_table([&](const table& t_ref, const table& target) {
       const qualified_name name = t_ref.name;
-      auto now = [&]() -> const table& { return *find_table(cur_, name); };
+      auto now = [&]() -> const table& { return *find_table(cur(), name); };
       if (target.pk && !now().pk) emit(ops::add_primary_key{name, *target.pk});
       for (const auto& u : target.uniques)
         if (!named(now().uniques, u.name)) emit(ops::add_unique{name, u});
@@ -356,10 +354,17 @@ class differ {
   void add_foreign_keys() {
     for (const table& target : to_.tables)
       for (const auto& f : target.foreign_keys)
-        if (!named(find_table(cur_, target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
+        if (!named(find_table(cur(), target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
   }
 
-  schema cur_;
+  static schema sorted(schema s) {
+    sort_canonically(s);
+    return s;
+  }
+  // The schema the operations emitted so far produce.
+  [[nodiscard]] const schema& cur() const { return work_.state(); }
+
+  replayer work_;
   schema to_;
   const diff_options& options_;
   std::vector<ops::operation> out_;

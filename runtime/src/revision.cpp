@@ -144,12 +144,12 @@ Op read_op(const reader& r);
 template <>
 ops::create_schema read_op(const reader& r) {
   r.expect_object({"op", "name"});
-  return {r.string("name")};
+  return {r.identifier("name")};
 }
 template <>
 ops::drop_schema read_op(const reader& r) {
   r.expect_object({"op", "name"});
-  return {r.string("name")};
+  return {r.identifier("name")};
 }
 template <>
 ops::create_enum read_op(const reader& r) {
@@ -164,12 +164,12 @@ ops::drop_enum read_op(const reader& r) {
 template <>
 ops::add_enum_value read_op(const reader& r) {
   r.expect_object({"op", "enum", "value", "before"});
-  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+  return {json_codec::read_qualified_name(r.at("enum")), r.identifier("value"), r.optional_identifier("before")};
 }
 template <>
 ops::drop_enum_value read_op(const reader& r) {
   r.expect_object({"op", "enum", "value", "before"});
-  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+  return {json_codec::read_qualified_name(r.at("enum")), r.identifier("value"), r.optional_identifier("before")};
 }
 template <>
 ops::create_table read_op(const reader& r) {
@@ -201,7 +201,7 @@ Op read_element_op(const reader& r, std::string_view key, Read read) {
 template <class Op>
 Op read_rename(const reader& r) {
   r.expect_object({"op", "table", "from", "to"});
-  return {json_codec::read_qualified_name(r.at("table")), r.string("from"), r.string("to")};
+  return {json_codec::read_qualified_name(r.at("table")), r.identifier("from"), r.identifier("to")};
 }
 
 template <>
@@ -215,12 +215,14 @@ ops::alter_column read_op(const reader& r) {
   r.expect_object({"op", "table", "changes", "from", "to"});
   ops::alter_column o{json_codec::read_qualified_name(r.at("table")), json_codec::read_column(r.at("from")),
                       json_codec::read_column(r.at("to"))};
-  for (const reader& c : r.at("changes").items()) {
+  const reader changes = r.at("changes");  // outlives the readers of its items
+  for (const reader& c : changes.items()) {
     std::string name = c.string();
     bool known = false;
     for (const auto& [bit, n] : change_names)
       if (n == name) o.changes |= bit, known = true;
-    if (!known) c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", name));
+    if (!known)
+      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", excerpt(name)));
   }
   if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_column cannot rename; use rename_column");
   return o;
@@ -228,7 +230,7 @@ ops::alter_column read_op(const reader& r) {
 template <>
 ops::backfill_column read_op(const reader& r) {
   r.expect_object({"op", "table", "column", "expression"});
-  return {json_codec::read_qualified_name(r.at("table")), r.string("column"), r.string("expression")};
+  return {json_codec::read_qualified_name(r.at("table")), r.identifier("column"), r.string("expression")};
 }
 template <>
 ops::add_primary_key read_op(const reader& r) {
@@ -277,7 +279,7 @@ ops::operation read_any(const reader& r, std::string_view name, std::index_seque
    ...);
   if (!out) {
     std::vector<std::string_view> known{std::variant_alternative_t<I, ops::operation>::kind...};
-    r.at("op").fail(fmt::format("unknown operation \"{}\" (known: {})", name, fmt::join(known, ", ")));
+    r.at("op").fail(fmt::format("unknown operation \"{}\" (known: {})", excerpt(name), fmt::join(known, ", ")));
   }
   return *std::move(out);
 }
@@ -317,8 +319,8 @@ std::string write_revision(const revision& rev) {
 }
 
 revision read_revision(std::string_view text, const std::string& file) {
-  const nlohmann::json doc = json_codec::parse(text, file);
-  reader r(doc, file);
+  const json_codec::document doc(text, file);
+  const reader r(doc.root(), file);
   r.expect_object({"format", "id", "parents", "message", "created", "upgrade", "downgrade"});
   reader format = r.at("format");
   if (format.integer() != migration_format)

@@ -16,7 +16,12 @@ namespace {
 
 class validator {
  public:
-  explicit validator(const schema& s) : s_(s) {}
+  // The schema may be in any order (the scanner validates before sorting): lookups go through
+  // indexes of its own.
+  explicit validator(const schema& s) : s_(s) {
+    for (const table& t : s.tables) tables_.emplace(t.name, &t);
+    for (const enum_type& e : s.enums) enums_.insert(e.name);
+  }
 
   void run() {
     std::set<std::string> schemas{"public"};
@@ -65,10 +70,7 @@ class validator {
   [[noreturn]] void fail(const std::string& path, const std::string& message) { throw model_error(path, message); }
 
   void name(const std::string& path, const std::string& n) {
-    if (n.empty()) fail(path, "empty name");
-    if (n.find('\0') != std::string::npos) fail(path, "a name cannot contain a NUL byte");
-    if (n.size() > naming::max_identifier_bytes)
-      fail(path, fmt::format("name \"{}\" is {} bytes; PostgreSQL allows {}", n, n.size(), naming::max_identifier_bytes));
+    if (auto problem = naming::identifier_problem(n)) fail(path, *problem);
   }
 
   void columns_exist(const std::string& path, const table& t, const std::vector<std::string>& cols, std::string_view what) {
@@ -88,7 +90,7 @@ class validator {
       const std::string cp = fmt::format("{}.columns[{}]", path, i);
       name(cp, c.name);
       if (!columns.insert(c.name).second) fail(cp, fmt::format("table {} has two columns named \"{}\"", tn, c.name));
-      if (c.type.kind == type_kind::enum_type && !find_enum(s_, c.type.enum_name))
+      if (c.type.kind == type_kind::enum_type && !enums_.contains(c.type.enum_name))
         fail(cp, fmt::format("column {}.{} uses unknown enum type {}", tn, c.name, to_string(c.type.enum_name)));
       if (c.identity != identity_kind::none) {
         auto k = c.type.kind;
@@ -140,7 +142,8 @@ class validator {
       const std::string p = fmt::format("{}.foreign_keys[{}]", path, i);
       unique_name(p, f.name);
       columns_exist(p, t, f.columns, fmt::format("foreign key {}", f.name));
-      const table* target = find_table(s_, f.ref_table);
+      auto found = tables_.find(f.ref_table);
+      const table* target = found == tables_.end() ? nullptr : found->second;
       if (!target) fail(p, fmt::format("foreign key {} of table {} references unknown table {}", f.name, tn, to_string(f.ref_table)));
       columns_exist(p, *target, f.ref_columns, fmt::format("foreign key {} of table {}: referenced", f.name, tn));
       if (f.columns.size() != f.ref_columns.size())
@@ -152,6 +155,8 @@ class validator {
   }
 
   const schema& s_;
+  std::map<qualified_name, const table*> tables_;
+  std::set<qualified_name> enums_;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "retort/files.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/migration_plan.hpp"
+#include "retort/replay.hpp"
 #include "retort/snapshot.hpp"
 
 namespace retort::cli {
@@ -222,7 +223,7 @@ int show(context& ctx, const std::string& name) {
   for (const auto& st : pg::render(r.upgrade, parents_schema)) std::cout << st.sql << ";\n";
   std::cout << "\n-- downgrade\n";
   for (const auto& op : r.downgrade) std::cout << fmt::format("--   {}\n", ops::describe(op));
-  for (const auto& st : pg::render(r.downgrade, graph.schema_at({r.id}))) std::cout << st.sql << ";\n";
+  for (const auto& st : pg::render(r.downgrade, replay(parents_schema, r.upgrade))) std::cout << st.sql << ";\n";
   return exit_ok;
 }
 
@@ -256,7 +257,8 @@ std::string write_new_revision(context& ctx, const revision& r) {
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
   const auto& graph = ctx.graph();
   const schema models = read_models(snapshot);
-  auto next = next_revision(graph, models, message, system_authoring());
+  const schema before = single_head_schema(graph);  // replayed once: for the diff and for the SQL
+  auto next = next_revision(graph, before, models, message, system_authoring());
   if (!next) {
     if (!allow_empty) {
       std::cout << "No changes: the models match the migration history.\n";
@@ -272,7 +274,6 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
   }
   std::cout << fmt::format("Wrote {}\n", ctx.paint(path, "1"));
   std::cout << fmt::format("Revision {} ({}): {}\n\n", next->id, heads_text(next->parents), next->message);
-  const auto before = graph.schema_at(graph.heads());
   for (std::size_t i = 0; i < next->upgrade.size(); ++i) {
     const auto& op = next->upgrade[i];
     std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), "2");
@@ -302,11 +303,13 @@ int check(context& ctx, const check_request& request) {
   const auto hs = graph.heads();
   std::vector<std::string> problems;
   std::vector<ops::operation> drift;
+  schema head;  // replayed once: for the diff and for the SQL
   if (hs.size() > 1) {
     problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", hs.size(),
                                    fmt::join(hs, ", ")));
   } else {
-    drift = diff(graph.schema_at(hs), models, {.require_backfill = false});
+    head = graph.schema_at(hs);
+    drift = diff(head, models, {.require_backfill = false});
     if (!drift.empty())
       problems.push_back(fmt::format("the models differ from the migration history in {} change{}", drift.size(),
                                      drift.size() == 1 ? "" : "s"));
@@ -342,7 +345,7 @@ int check(context& ctx, const check_request& request) {
       std::cerr << "\n";
     }
     std::cerr << "\nAs SQL:\n";
-    for (const auto& st : pg::render(drift, graph.schema_at(hs))) std::cerr << "  " << st.sql << ";\n";
+    for (const auto& st : pg::render(drift, head)) std::cerr << "  " << st.sql << ";\n";
     std::cerr << "\nGenerate the migration with: "
               << (request.fix_command.empty()
                       ? fmt::format("retort revision --snapshot {} -m \"<message>\"", request.snapshot)

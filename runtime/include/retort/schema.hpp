@@ -133,7 +133,9 @@ struct schema {
   friend bool operator==(const schema&, const schema&) = default;
 };
 
-// Lookups; nullptr when absent.
+// Lookups; nullptr when absent. Tables and enums by binary search: `s` must be sorted
+// canonically (sort_canonically; replay and read_snapshot leave it so). Columns keep their
+// declared order and are searched in it.
 [[nodiscard]] const table* find_table(const schema& s, const qualified_name& n);
 [[nodiscard]] table* find_table(schema& s, const qualified_name& n);
 [[nodiscard]] const enum_type* find_enum(const schema& s, const qualified_name& n);

@@ -6,7 +6,6 @@
 
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
-#include "retort/replay.hpp"
 
 namespace retort::pg {
 
@@ -24,8 +23,7 @@ std::vector<revision_step> steps_for(const revision_graph& graph, const std::vec
     const revision& r = graph.at(id);
     revision_step step{&r, dir, dir == direction::upgrade ? r.upgrade : r.downgrade, {}};
     try {
-      step.statements = render(step.operations, s);
-      s = replay(std::move(s), step.operations);
+      step.statements = render_and_replay(step.operations, s);
     } catch (const error& e) {
       throw replay_error(fmt::format("{} of revision {} ({}): {}", to_string(dir), r.id, r.file.empty() ? r.id : r.file,
                                      e.what()));

@@ -331,17 +331,29 @@ void commit_enum_values_used_later(const std::vector<ops::operation>& operations
 
 }  // namespace
 
-std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before) {
+std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s) {
   std::vector<statement> plan;
-  schema s = before;
-  for (std::size_t i = 0; i < operations.size(); ++i) {
-    const auto* step = std::get_if<ops::sql>(&operations[i]);
-    const bool transactional = !step || step->transactional;
-    for (auto& sql : std::visit(renderer(s), operations[i])) plan.push_back({std::move(sql), transactional, i});
-    replay(s, operations[i]);
+  replayer r(std::move(s));
+  try {
+    for (std::size_t i = 0; i < operations.size(); ++i) {
+      const auto* step = std::get_if<ops::sql>(&operations[i]);
+      const bool transactional = !step || step->transactional;
+      for (auto& sql : std::visit(renderer(r.state()), operations[i])) plan.push_back({std::move(sql), transactional, i});
+      r.apply(operations[i]);
+    }
+  } catch (...) {
+    s = std::move(r).take();
+    throw;
   }
+  s = std::move(r).take();
   commit_enum_values_used_later(operations, plan);
   return plan;
+}
+
+std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before) {
+  schema s = before;
+  sort_canonically(s);  // a schema built by hand may be in any order
+  return render_and_replay(operations, s);
 }
 
 }  // namespace retort::pg

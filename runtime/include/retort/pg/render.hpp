@@ -33,4 +33,8 @@ struct statement {
 /// operations, like dropping an enum value, need to know which columns use a type).
 [[nodiscard]] std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before);
 
+/// The same, leaving `s` (sorted canonically, as replay leaves it) at the schema the
+/// operations produce: a planner that renders revision after revision replays each once.
+[[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s);
+
 }  // namespace retort::pg
