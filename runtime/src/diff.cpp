@@ -75,6 +75,12 @@ class differ {
     out_.push_back(std::move(op));
   }
 
+  // The phases that drop or alter what a table holds decide from the table as it is, in
+  // place (no copy of the schema), then emit: emitting changes the lists they read.
+  void emit_all(std::vector<ops::operation> operations) {
+    for (auto& op : operations) emit(std::move(op));
+  }
+
   // Tables of the target that already exist (after renames), as (current, target) pairs.
   template <class F>
   void for_each_kept_table(F&& f) {
@@ -168,13 +174,13 @@ class differ {
   // column they mention is renamed, and replay cannot. Those that change are dropped before any
   // column rename, so that the downgrade re-creates them after renaming the columns back.
   void drop_expressions_before_column_renames() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       const auto renames = column_renames(t, target);
       for (const auto& c : t.checks) {
         bool kept = std::any_of(target.checks.begin(), target.checks.end(),
                                 [&](const check_constraint& x) { return x.expression == c.expression; });
-        if (!kept) emit(ops::drop_check{t.name, c});
+        if (!kept) later.push_back(ops::drop_check{t.name, c});
       }
       for (const auto& i : t.indexes) {
         if (!i.where) continue;
@@ -183,8 +189,9 @@ class differ {
           if (auto it = renames.find(col); it != renames.end()) col = it->second;
         bool kept = std::any_of(target.indexes.begin(), target.indexes.end(),
                                 [&](const index& x) { return same_but_name(x, renamed); });
-        if (!kept) emit(ops::drop_index{t.name, i});
+        if (!kept) later.push_back(ops::drop_index{t.name, i});
       }
+      emit_all(std::move(later));
     });
   }
 
@@ -236,46 +243,52 @@ class differ {
   }
 
   void drop_foreign_keys() {
-    for (const table& t : std::vector(cur().tables)) {
+    std::vector<ops::operation> later;
+    for (const table& t : cur().tables) {
       const table* target = find_table(to_, t.name);
       for (const foreign_key& f : t.foreign_keys) {
         const foreign_key* tf = target ? named(target->foreign_keys, f.name) : nullptr;
         const table* referenced = find_table(cur(), f.ref_table);
         if (tf && *tf == f && referenced && key_survives(*referenced, f.ref_columns)) continue;
-        emit(ops::drop_foreign_key{t.name, f});
+        later.push_back(ops::drop_foreign_key{t.name, f});
       }
     }
+    emit_all(std::move(later));
   }
 
   void drop_table_constraints_and_indexes() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const auto& i : t.indexes)
-        if (const auto* x = named(target.indexes, i.name); !x || !(*x == i)) emit(ops::drop_index{t.name, i});
+        if (const auto* x = named(target.indexes, i.name); !x || !(*x == i)) later.push_back(ops::drop_index{t.name, i});
       for (const auto& c : t.checks)
-        if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) emit(ops::drop_check{t.name, c});
+        if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) later.push_back(ops::drop_check{t.name, c});
       for (const auto& u : t.uniques)
-        if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) emit(ops::drop_unique{t.name, u});
-      if (t.pk && !(target.pk && *target.pk == *t.pk)) emit(ops::drop_primary_key{t.name, *t.pk});
+        if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) later.push_back(ops::drop_unique{t.name, u});
+      if (t.pk && !(target.pk && *target.pk == *t.pk)) later.push_back(ops::drop_primary_key{t.name, *t.pk});
+      emit_all(std::move(later));
     });
   }
 
   void drop_tables() {
-    for (const table& t : std::vector(cur().tables))
-      if (!find_table(to_, t.name)) emit(ops::drop_table{t});
+    std::vector<ops::operation> later;
+    for (const table& t : cur().tables)
+      if (!find_table(to_, t.name)) later.push_back(ops::drop_table{t});
+    emit_all(std::move(later));
   }
 
   void drop_columns() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const column& c : t.columns)
-        if (!find_column(target, c.name)) emit(ops::drop_column{t.name, c});
+        if (!find_column(target, c.name)) later.push_back(ops::drop_column{t.name, c});
+      emit_all(std::move(later));
     });
   }
 
   void alter_columns() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const column& c : t.columns) {
         const column* tc = find_column(target, c.name);
         if (!tc) continue;
@@ -286,13 +299,14 @@ class differ {
           // Fill existing NULLs before the column becomes NOT NULL.
           column first = wanted;
           first.nullable = true;
-          if (unsigned pre = column_changes(c, first)) emit(ops::alter_column{t.name, c, first, pre});
-          emit(ops::backfill_column{t.name, c.name, *tc->backfill});
-          emit(ops::alter_column{t.name, first, wanted, ops::change_nullable});
+          if (unsigned pre = column_changes(c, first)) later.push_back(ops::alter_column{t.name, c, first, pre});
+          later.push_back(ops::backfill_column{t.name, c.name, *tc->backfill});
+          later.push_back(ops::alter_column{t.name, first, wanted, ops::change_nullable});
           continue;
         }
-        emit(ops::alter_column{t.name, c, wanted, changes});
+        later.push_back(ops::alter_column{t.name, c, wanted, changes});
       }
+      emit_all(std::move(later));
     });
   }
 

@@ -4,28 +4,14 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "retort/errors.hpp"
+#include "retort/files.hpp"
 #include "retort/hash.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort {
-
-namespace {
-
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path.string(), "", "cannot open file for reading");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw file_error(path.string(), "", "cannot read file");
-  return std::move(bytes).str();
-}
-
-}  // namespace
 
 std::vector<revision> load_revisions(const std::string& dir) {
   namespace fs = std::filesystem;

@@ -27,15 +27,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error(fmt::format("{}: cannot read the file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-schema read_models(const std::string& snapshot) { return read_snapshot(read_file(snapshot), snapshot); }
+schema read_models(const std::string& snapshot) { return read_snapshot(read_bytes(snapshot), snapshot); }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
@@ -299,7 +291,7 @@ int check(context& ctx, const check_request& request) {
   const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
   const schema models = read_models(request.snapshot);
   const declaration_sites sites =
-      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_file(request.locations), request.locations);
+      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   const auto hs = graph.heads();
   std::vector<std::string> problems;
   std::vector<ops::operation> drift;
