@@ -45,6 +45,15 @@ class differ {
   // Hints in `from` mean nothing: only the target's say where its objects came from.
   differ(const schema& from, const schema& to, const diff_options& options)
       : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
+    if (!options_.require_backfill) return;
+    const auto missing = new_columns_without_values(cur(), to_);
+    if (missing.empty()) return;
+    const table& t = to_.tables[missing.front().index];
+    throw diff_error(fmt::format(
+        "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
+        "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
+        "std::optional",
+        to_string(t.name), t.columns[missing.front().member].name));
   }
 
   std::vector<ops::operation> run() {
@@ -138,29 +147,7 @@ class differ {
   }
 
   void rename_tables() {
-    for (const table& target : to_.tables) {
-      if (find_table(cur(), target.name)) continue;
-      for (const qualified_name& old : target.renamed_from) {
-        if (find_table(cur(), old) && !find_table(to_, old)) {
-          emit(ops::rename_table{old, target.name});
-          break;
-        }
-      }
-    }
-  }
-
-  // Old name -> new name of the columns of `t` that the target renames.
-  static std::map<std::string, std::string> column_renames(const table& t, const table& target) {
-    std::map<std::string, std::string> renames;
-    for (const column& c : target.columns) {
-      if (find_column(t, c.name)) continue;
-      for (const auto& old : c.renamed_from)
-        if (find_column(t, old) && !find_column(target, old) && !renames.contains(old)) {
-          renames[old] = c.name;
-          break;
-        }
-    }
-    return renames;
+    for (const auto& [fresh, old] : table_renames(cur(), to_)) emit(ops::rename_table{old, fresh});
   }
 
   void rename_columns() {
@@ -317,16 +304,11 @@ class differ {
         if (find_column(*find_table(cur(), name), c.name)) continue;
         column def = without_hints(c);
         bool fills_itself = def.nullable || def.server_default || def.identity != identity_kind::none;
-        if (fills_itself || (!c.backfill && !options_.require_backfill)) {
+        // Without a backfill: new_columns_without_values refused it already, unless the options allow it.
+        if (fills_itself || !c.backfill) {
           emit(ops::add_column{name, def});
           continue;
         }
-        if (!c.backfill)
-          throw diff_error(fmt::format(
-              "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
-              "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
-              "std::optional",
-              to_string(name), c.name));
         column nullable = def;
         nullable.nullable = true;
         emit(ops::add_column{name, nullable});
@@ -385,6 +367,58 @@ class differ {
 };
 
 }  // namespace
+
+std::map<qualified_name, qualified_name> table_renames(const schema& from, const schema& to) {
+  std::set<qualified_name> in_to;
+  for (const table& t : to.tables) in_to.insert(t.name);
+  std::vector<const table*> targets;  // in name order, as the diff walks them
+  for (const table& t : to.tables) targets.push_back(&t);
+  std::sort(targets.begin(), targets.end(), [](const table* a, const table* b) { return a->name < b->name; });
+  std::map<qualified_name, qualified_name> renames;
+  std::set<qualified_name> taken;
+  for (const table* target : targets) {
+    if (find_table(from, target->name)) continue;
+    for (const qualified_name& old : target->renamed_from)
+      if (find_table(from, old) && !in_to.contains(old) && taken.insert(old).second) {
+        renames.emplace(target->name, old);
+        break;
+      }
+  }
+  return renames;
+}
+
+std::map<std::string, std::string> column_renames(const table& from, const table& to) {
+  std::map<std::string, std::string> renames;
+  for (const column& c : to.columns) {
+    if (find_column(from, c.name)) continue;
+    for (const auto& old : c.renamed_from)
+      if (find_column(from, old) && !find_column(to, old) && !renames.contains(old)) {
+        renames[old] = c.name;
+        break;
+      }
+  }
+  return renames;
+}
+
+std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to) {
+  const auto table_renamed = table_renames(from, to);
+  std::vector<element_ref> out;
+  for (std::size_t i = 0; i < to.tables.size(); ++i) {
+    const table& t = to.tables[i];
+    const table* before = find_table(from, t.name);
+    if (auto it = table_renamed.find(t.name); !before && it != table_renamed.end()) before = find_table(from, it->second);
+    if (!before) continue;  // a new table has no rows
+    std::set<std::string> renamed;
+    for (const auto& [old, fresh] : column_renames(*before, t)) renamed.insert(fresh);
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      const column& c = t.columns[j];
+      if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
+      if (find_column(*before, c.name) || renamed.contains(c.name)) continue;
+      out.push_back({element_ref::kind::column, i, j});
+    }
+  }
+  return out;
+}
 
 std::vector<ops::operation> diff(const schema& from, const schema& to, const diff_options& options) {
   return differ(from, to, options).run();
