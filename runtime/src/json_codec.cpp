@@ -32,17 +32,18 @@ std::string_view type_name(simdjson::dom::element e) {
 
 }  // namespace
 
-document::document(std::string_view text, const std::string& file) {
+document::document(simdjson::dom::parser& parser, std::string_view text, const std::string& file) {
   // A byte order mark (some Windows editors write one) is no part of the JSON: skipped.
   if (text.starts_with(byte_order_mark)) text.remove_prefix(byte_order_mark.size());
-  if (parser_.parse(text.data(), text.size()).get(root_) == simdjson::SUCCESS) return;
+  const auto parsed = parser.parse(text.data(), text.size());
+  if (parsed.get(root_) == simdjson::SUCCESS) return;
   // The error path only: nlohmann_json says where the text stops being JSON.
   try {
     (void)nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw malformed_json(file, text, e.byte, e.what());
   }
-  std::string_view why = simdjson::error_message(parser_.parse(text.data(), text.size()).error());
+  std::string_view why = simdjson::error_message(parsed.error());
   throw file_error(file, "", fmt::format("malformed JSON: {}", why));
 }
 
@@ -330,8 +331,11 @@ ojson array_of(const std::vector<T>& items, F&& convert) {
 template <class F>
 auto read_array(const reader& r, std::string_view key, F&& read) {
   std::vector<decltype(read(r))> out;
-  if (auto a = r.maybe(key))
-    for (const reader& item : a->items()) out.push_back(read(item));
+  if (auto a = r.maybe(key)) {
+    const auto items = a->items();
+    out.reserve(items.size());
+    for (const reader& item : items) out.push_back(read(item));
+  }
   return out;
 }
 }  // namespace

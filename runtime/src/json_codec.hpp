@@ -22,13 +22,13 @@ using ojson = nlohmann::ordered_json;
 /// are read; bench/parse_bench.cpp measures it against nlohmann_json's DOM and SAX).
 class document {
  public:
-  /// Parses `text`; a leading UTF-8 byte order mark is skipped. Throws file_error with the
-  /// line and column of a syntax error.
-  document(std::string_view text, const std::string& file);
+  /// Parses `text` with `parser` (whose buffers it reuses: valid until the parser parses
+  /// again); a leading UTF-8 byte order mark is skipped. Throws file_error with the line and
+  /// column of a syntax error.
+  document(simdjson::dom::parser& parser, std::string_view text, const std::string& file);
   [[nodiscard]] simdjson::dom::element root() const noexcept { return root_; }
 
  private:
-  simdjson::dom::parser parser_;
   simdjson::dom::element root_;
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "json_codec.hpp"
+#include "revision_reader.hpp"
 #include "overloaded.hpp"
 #include "retort/errors.hpp"
 
@@ -296,7 +297,9 @@ ojson operations_json(const std::vector<ops::operation>& list) {
 
 std::vector<ops::operation> read_operations(const reader& r) {
   std::vector<ops::operation> out;
-  for (const reader& item : r.items()) out.push_back(read_operation(item));
+  const auto items = r.items();
+  out.reserve(items.size());
+  for (const reader& item : items) out.push_back(read_operation(item));
   return out;
 }
 
@@ -319,7 +322,12 @@ std::string write_revision(const revision& rev) {
 }
 
 revision read_revision(std::string_view text, const std::string& file) {
-  const json_codec::document doc(text, file);
+  simdjson::dom::parser parser;
+  return read_revision(text, file, parser);
+}
+
+revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser) {
+  const json_codec::document doc(parser, text, file);
   const reader r(doc.root(), file);
   r.expect_object({"format", "id", "parents", "message", "created", "upgrade", "downgrade"});
   reader format = r.at("format");

@@ -25,7 +25,8 @@ std::string write_snapshot(const schema& in) {
 }
 
 schema read_snapshot(std::string_view text, const std::string& file) {
-  const json_codec::document doc(text, file);
+  simdjson::dom::parser parser;
+  const json_codec::document doc(parser, text, file);
   const json_codec::reader r(doc.root(), file);
   r.expect_object({"format", "schemas", "enums", "tables"});
   json_codec::reader format = r.at("format");
