@@ -235,7 +235,7 @@ w("`retort check --snapshot` (no drift) against the raw read of the same bytes (
 w("physical limit) and against reading + parsing them with simdjson, the parser Retort uses. The")
 w("snapshot is `retort replay -o` of the history (gen.py's models are its head: "
   + ("the full run checked that it has the scan's bytes at N=1000, R=1000" if scale_meta.get("same_bytes_as_scan") == "yes"
-     else "the scan's bytes")
+     else "the scan writes the same bytes for them; a full run checks it at N=1000, R=1000")
   + f"). Commit {scale_meta.get('commit', '?')}, {scale_meta.get('date', '?')}, median of {scale_meta.get('runs', '?')} "
   "runs after a warm-up, the three interleaved.")
 w("")
