@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Renders docs/performance.md from bench/run.sh's results directory and the hand-written notes.
-usage: report.py RESULTS_DIR NOTES.md > docs/performance.md"""
+usage: report.py RESULTS_DIR SCALE_RESULTS_DIR NOTES.md > docs/performance.md"""
 import os
 import statistics
 import sys
 
-res, notes_path = sys.argv[1], sys.argv[2]
+res, scale_res, notes_path = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
-def lines(name):
-    path = os.path.join(res, name)
+def lines(name, where=None):
+    path = os.path.join(where or res, name)
     if not os.path.exists(path):
         return None
     with open(path) as f:
@@ -204,6 +204,85 @@ w("Input sizes (bytes): " + "; ".join(
     f"{case_name[p]}: headers {s['headers']}, history {s['history']}, snapshot {s['snapshot']}, SQL {s['sql']}"
     for p, s in sizes.items()))
 w("")
+# ---- scale ----
+scale_cases = ["n1000_r1000", "n2000_r1000", "n5000_r2000", "n10000_r5000"]
+scale_meta = dict(l.split(" ", 1) for l in lines("meta", scale_res) or [])
+
+
+def sms(key):
+    v = lines(key + ".ms", scale_res)
+    return statistics.median(int(x) for x in v) if v else None
+
+
+def srss(key):
+    v = lines(key + ".rss", scale_res)
+    return max(int(x) for x in v) / 1024 if v else None
+
+
+def sinput(p):
+    kv_ = dict(l.split(" ", 1) for l in lines("size." + p, scale_res) or [])
+    return int(kv_["input"]) if "input" in kv_ else None
+
+
+def sname(p):
+    n, r = p[1:].split("_r")
+    return f"N={int(n):,}, R={int(r):,}"
+
+
+w("## Scale: db-check up to 10,000 tables and 5,000 revisions")
+w("")
+w("`retort check --snapshot` (no drift) against the raw read of the same bytes (no parsing: the")
+w("physical limit) and against reading + parsing them with simdjson, the parser Retort uses. The")
+w("snapshot is `retort replay -o` of the history (gen.py's models are its head: "
+  + ("the full run checked that it has the scan's bytes at N=1000, R=1000" if scale_meta.get("same_bytes_as_scan") == "yes"
+     else "the scan writes the same bytes for them; a full run checks it at N=1000, R=1000")
+  + f"). Commit {scale_meta.get('commit', '?')}, {scale_meta.get('date', '?')}, median of {scale_meta.get('runs', '?')} "
+  "runs after a warm-up, the three interleaved.")
+w("")
+w("| case | input (snapshot + history) | db-check | read + parse | raw read | check / raw read | peak RSS | RSS / input |")
+w("|---|---|---|---|---|---|---|---|")
+for p in scale_cases:
+    inp = sinput(p)
+    c, pa, ra = sms(f"check.retort.{p}"), sms(f"check.parse.{p}"), sms(f"check.raw.{p}")
+    m = srss(f"check.retort.{p}")
+    w(f"| {sname(p)} | {'n/a' if inp is None else f'{inp / 1e6:.1f} MB'} | {fms(c)} | {fms(pa)} | {fms(ra)} | "
+      f"{fr(ratio(c, ra))} | {fmb(m)} | {fr(None if m is None or inp is None else m * 1024 * 1024 / inp)} |")
+w("")
+w("Growth from each case to the next (target: the time grows at most 1.3x as much as the input):")
+w("")
+w("| step | input | db-check time | time / input growth | read + parse time | raw read time |")
+w("|---|---|---|---|---|---|")
+for a_, b_ in zip(scale_cases, scale_cases[1:]):
+    ia, ib = sinput(a_), sinput(b_)
+    ca, cb = sms(f"check.retort.{a_}"), sms(f"check.retort.{b_}")
+    gi = ratio(ib, ia)
+    gc = ratio(cb, ca)
+    rel = ratio(gc, gi)
+    ok = "n/a" if rel is None else (f"{rel:.2f} met" if rel <= 1.3 else f"{rel:.2f} MISSED")
+    if rel is not None and rel > 1.3:
+        missed.append(f"scale growth {sname(a_)} -> {sname(b_)}")
+    w(f"| {sname(a_)} -> {sname(b_)} | {fr(gi)} | {fr(gc)} | {ok} | "
+      f"{fr(ratio(sms(f'check.parse.{b_}'), sms(f'check.parse.{a_}')))} | "
+      f"{fr(ratio(sms(f'check.raw.{b_}'), sms(f'check.raw.{a_}')))} |")
+w("")
+small, big = sms("check.retort.n1000_r1000"), sms("check.retort.n10000_r5000")
+big_rss, big_in = srss("check.retort.n10000_r5000"), sinput("n10000_r5000")
+targets = [
+    ("db-check at N=1000, R=1000 under 100 ms", small is not None and small < 100, fms(small)),
+    ("db-check at N=10,000, R=5,000 under 2 s", big is not None and big < 2000, fms(big)),
+    ("its peak RSS under 5x the input bytes", big_rss is not None and big_in and big_rss * 1024 * 1024 < 5 * big_in,
+     fr(None if big_rss is None or not big_in else big_rss * 1024 * 1024 / big_in)),
+]
+for label, ok, value in targets:
+    w(f"- {label}: {value}, {'met' if ok else 'MISSED'}")
+    if not ok:
+        missed.append(label)
+w("")
+w("Samples (ms, in run order): " + "; ".join(
+    f"{k} {sname(p)}: {' '.join(lines(f'check.{k}.{p}.ms', scale_res) or [])}"
+    for p in scale_cases for k in ("retort", "parse", "raw")))
+w("")
+
 if missed:
     w("Targets missed in this run: " + ", ".join(missed) + " (see the notes).")
 else:

@@ -3,6 +3,9 @@
 #
 #   bench/run.sh            # everything, median of 5 (6 minutes on 2 shared cores, plus the first build)
 #   RUNS=3 bench/run.sh     # fewer runs per figure
+#   bench/run.sh --scale    # only the scale table (db-check from N=1000, R=1000 to N=10,000,
+#                           # R=5,000 against reading the same bytes); the other tables are kept
+#                           # from the last full run and the whole file is rendered again
 #
 # What it does, in order:
 #  1. bench/install-deps.sh (Alembic, SQLAlchemy, GNU time, ...; only what is missing).
@@ -15,11 +18,15 @@
 #  4. A private PostgreSQL cluster under /tmp (retort devdb), stopped at the end.
 #  5. Every figure: Retort and its floor interleaved, RUNS times each, median wall time and the
 #     largest peak RSS (GNU time %M); Alembic likewise.
-#  6. bench/report.py renders the tables + bench/performance-notes.md into docs/performance.md.
+#  6. The scale table: projects up to N=10,000 tables, R=5,000 revisions, db-check against the
+#     raw read of the same bytes and against reading + parsing them (results in results-scale/).
+#  7. bench/report.py renders the tables + bench/performance-notes.md into docs/performance.md.
 # BENCH_DIR defaults to build-bench in the repository.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+scale_only=0
+[[ ${1:-} == --scale ]] && scale_only=1
 command_line="bench/run.sh${*:+ $*}"
 [[ -n ${RUNS:-} ]] && command_line="RUNS=$RUNS $command_line"
 runs=${RUNS:-5}
@@ -64,10 +71,97 @@ scan=$build/tool/retort-scan
 
 work=$bench/work
 res=$work/results
+scale_res=$work/results-scale
+mkdir -p "$work"
+c++ -O2 -std=c++20 "$root/bench/read_inputs.cpp" -lsimdjson -o "$work/read_inputs"
+read_inputs=$work/read_inputs
+
+# ---- 5. Measuring (the helpers; used from here on) ------------------------------------------
+# sample KEY PREP CMD...: PREP (untimed), then one timed run of CMD: wall ms, peak RSS (KiB) and
+# the CPU time (user + sys, ms) of the process and its children (not the server's).
+sample() {
+  local key=$1 prep=$2
+  shift 2
+  $prep
+  local t0 t1
+  t0=$(date +%s%N)
+  if ! /usr/bin/time -f '%M %U %S' -o "$res/$key.rss1" "$@" > "$res/$key.out" 2>&1; then
+    echo "failed: $key: $*" >&2
+    tail -20 "$res/$key.out" >&2
+    exit 1
+  fi
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000)) >> "$res/$key.ms"
+  tail -1 "$res/$key.rss1" | awk '{ print $1 }' >> "$res/$key.rss"
+  tail -1 "$res/$key.rss1" | awk '{ printf "%d\n", ($2 + $3) * 1000 }' >> "$res/$key.cpu"
+}
+# pair KEY_A PREP_A CMD_A :: KEY_B PREP_B CMD_B: a warm-up of each, then RUNS interleaved runs.
+# (warm-up skipped when WARMUP=0)
+pair() {
+  local a=() b=() in_b=0 x
+  for x in "$@"; do
+    if [[ $x == :: && $in_b == 0 ]]; then in_b=1; elif ((in_b)); then b+=("$x"); else a+=("$x"); fi
+  done
+  if [[ ${WARMUP:-1} == 1 ]]; then
+    sample "${a[0]}.warm" "${a[@]:1}"
+    sample "${b[0]}.warm" "${b[@]:1}"
+  fi
+  local i
+  for ((i = 0; i < ${RUNS_HERE:-$runs}; i++)); do
+    sample "${a[@]}"
+    sample "${b[@]}"
+  done
+}
+noop() { :; }
+
+# ---- The scale table (its function; run here alone with --scale, else as step 6) --------------
+# db-check on projects up to N=10,000, R=5,000 against the raw read of the same bytes and the
+# read + parse of them. The snapshot is `retort replay -o` of the history: gen.py's models are the
+# history's head, so it has the bytes the scan writes (the full run proves it on N=1000, R=1000).
+scale_projects=(n1000_r1000 n2000_r1000 n5000_r2000 n10000_r5000)
+scale_table() {
+  local saved_res=$res p d n r
+  res=$scale_res
+  rm -rf "$res"
+  mkdir -p "$res"
+  for p in "${scale_projects[@]}"; do
+    n=${p#n}; n=${n%_r*}; r=${p#*_r}
+    d=$work/scale/$p
+    if [[ ! -f $d/done ]]; then
+      log "generating $p (scale)"
+      "$py" "$root/bench/gen.py" --tables "$n" --revisions "$r" --out "$d"
+      touch "$d/done"
+    fi
+    "$retort" --migrations "$d/migrations/versions" replay -o "$d/schema.json"
+    echo "input $(( $(cat "$d"/migrations/versions/*.json | wc -c) + $(wc -c < "$d/schema.json") ))" > "$res/size.$p"
+    log "db-check $p (scale)"
+    # A warm-up of each, then RUNS rounds of the three, interleaved.
+    local i
+    for ((i = 0; i <= runs; i++)); do
+      local suffix=""
+      ((i == 0)) && suffix=.warm
+      sample "check.retort.$p$suffix" noop "$retort" --migrations "$d/migrations/versions" check --snapshot "$d/schema.json"
+      sample "check.parse.$p$suffix" noop "$read_inputs" "$d/schema.json" "$d/migrations/versions"
+      sample "check.raw.$p$suffix" noop "$read_inputs" --raw "$d/schema.json" "$d/migrations/versions"
+    done
+  done
+  {
+    echo "commit $commit"
+    echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "runs $runs"
+  } > "$res/meta"
+  res=$saved_res
+}
+if ((scale_only)); then
+  started_scale=$(date +%s)
+  scale_table
+  echo "duration_s $(($(date +%s) - started_scale))" >> "$scale_res/meta"
+  "$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
+  log "wrote docs/performance.md (scale table only, $(($(date +%s) - started_scale)) s)"
+  exit 0
+fi
 rm -rf "$res"
 mkdir -p "$res"
-c++ -O2 -std=c++20 "$root/bench/read_inputs.cpp" -o "$work/read_inputs"
-read_inputs=$work/read_inputs
 
 # ---- 3. The synthetic projects ---------------------------------------------------------------
 projects=(n100_r200 n1000_r200 n1000_r1000)
@@ -119,43 +213,6 @@ fresh_db() {
 }
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 
-# ---- 5. Measuring ----------------------------------------------------------------------------
-# sample KEY PREP CMD...: PREP (untimed), then one timed run of CMD: wall ms, peak RSS (KiB) and
-# the CPU time (user + sys, ms) of the process and its children (not the server's).
-sample() {
-  local key=$1 prep=$2
-  shift 2
-  $prep
-  local t0 t1
-  t0=$(date +%s%N)
-  if ! /usr/bin/time -f '%M %U %S' -o "$res/$key.rss1" "$@" > "$res/$key.out" 2>&1; then
-    echo "failed: $key: $*" >&2
-    tail -20 "$res/$key.out" >&2
-    exit 1
-  fi
-  t1=$(date +%s%N)
-  echo $(((t1 - t0) / 1000000)) >> "$res/$key.ms"
-  tail -1 "$res/$key.rss1" | awk '{ print $1 }' >> "$res/$key.rss"
-  tail -1 "$res/$key.rss1" | awk '{ printf "%d\n", ($2 + $3) * 1000 }' >> "$res/$key.cpu"
-}
-# pair KEY_A PREP_A CMD_A :: KEY_B PREP_B CMD_B: a warm-up of each, then RUNS interleaved runs.
-# (warm-up skipped when WARMUP=0)
-pair() {
-  local a=() b=() in_b=0 x
-  for x in "$@"; do
-    if [[ $x == :: && $in_b == 0 ]]; then in_b=1; elif ((in_b)); then b+=("$x"); else a+=("$x"); fi
-  done
-  if [[ ${WARMUP:-1} == 1 ]]; then
-    sample "${a[0]}.warm" "${a[@]:1}"
-    sample "${b[0]}.warm" "${b[@]:1}"
-  fi
-  local i
-  for ((i = 0; i < ${RUNS_HERE:-$runs}; i++)); do
-    sample "${a[@]}"
-    sample "${b[@]}"
-  done
-}
-noop() { :; }
 
 # Scan vs clang++ -fsyntax-only, same translation unit and flags (RETORT_SCANNING is what
 # retort-scan defines, so the compiler sees the annotations too).
@@ -267,7 +324,12 @@ for p in n100_r200 n1000_r200; do
   done
 done
 
-# ---- 6. The report ---------------------------------------------------------------------------
+# ---- 6. The scale table ----------------------------------------------------------------------
+scale_table
+cmp -s "$work/n1000_r1000/schema.json" "$work/scale/n1000_r1000/schema.json" \
+  && echo "same_bytes_as_scan yes" >> "$scale_res/meta" || echo "same_bytes_as_scan no" >> "$scale_res/meta"
+
+# ---- 7. The report ---------------------------------------------------------------------------
 finished=$(date +%s)
 {
   echo "command $command_line"
@@ -282,5 +344,5 @@ finished=$(date +%s)
   echo "alembic $("$py" -c 'import alembic, sqlalchemy; print(alembic.__version__, "/ SQLAlchemy", sqlalchemy.__version__)')"
   echo "duration_s $((finished - started))"
 } > "$res/meta"
-"$py" "$root/bench/report.py" "$res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
+"$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
 log "wrote docs/performance.md ($((finished - started)) s)"

@@ -71,23 +71,32 @@ std::string file_name_for(const revision& r) {
   return fmt::format("{}_{}{}{}.json", stamp, r.id, slug.empty() ? "" : "_", slug);
 }
 
-std::optional<revision> next_revision(const revision_graph& graph, const schema& models, std::string message,
-                                      const authoring& source, const diff_options& options) {
+schema single_head_schema(const revision_graph& graph) {
   const auto heads = graph.heads();
   if (heads.size() > 1)
     throw graph_error(graph_error::kind::multiple_heads,
                       fmt::format("the history has {} heads ({}); join them first with `retort merge`", heads.size(),
                                   fmt::join(heads, ", ")));
-  auto up = diff(graph.schema_at(heads), models, options);
+  return graph.schema_at(heads);
+}
+
+std::optional<revision> next_revision(const revision_graph& graph, const schema& head, const schema& models,
+                                      std::string message, const authoring& source, const diff_options& options) {
+  auto up = diff(head, models, options);
   if (up.empty()) return std::nullopt;
   revision r;
   r.id = source.new_id();
-  r.parents = heads;
+  r.parents = graph.heads();
   r.message = message.empty() ? default_message(up) : std::move(message);
   r.created = source.now();
   r.downgrade = ops::inverse(up);
   r.upgrade = std::move(up);
   return r;
+}
+
+std::optional<revision> next_revision(const revision_graph& graph, const schema& models, std::string message,
+                                      const authoring& source, const diff_options& options) {
+  return next_revision(graph, single_head_schema(graph), models, std::move(message), source, options);
 }
 
 revision merge_revision(const revision_graph& graph, std::string message, const authoring& source) {

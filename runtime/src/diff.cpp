@@ -44,9 +44,16 @@ class differ {
  public:
   // Hints in `from` mean nothing: only the target's say where its objects came from.
   differ(const schema& from, const schema& to, const diff_options& options)
-      : cur_(without_hints(from)), to_(to), options_(options) {
-    sort_canonically(cur_);
-    sort_canonically(to_);
+      : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
+    if (!options_.require_backfill) return;
+    const auto missing = new_columns_without_values(cur(), to_);
+    if (missing.empty()) return;
+    const table& t = to_.tables[missing.front().index];
+    throw diff_error(fmt::format(
+        "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
+        "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
+        "std::optional",
+        to_string(t.name), t.columns[missing.front().member].name));
   }
 
   std::vector<ops::operation> run() {
@@ -75,30 +82,36 @@ class differ {
 
  private:
   void emit(ops::operation op) {
-    replay(cur_, op);
+    work_.apply(op);
     out_.push_back(std::move(op));
+  }
+
+  // The phases that drop or alter what a table holds decide from the table as it is, in
+  // place (no copy of the schema), then emit: emitting changes the lists they read.
+  void emit_all(std::vector<ops::operation> operations) {
+    for (auto& op : operations) emit(std::move(op));
   }
 
   // Tables of the target that already exist (after renames), as (current, target) pairs.
   template <class F>
   void for_each_kept_table(F&& f) {
     for (const table& target : to_.tables)
-      if (const table* t = find_table(cur_, target.name)) f(*t, target);
+      if (const table* t = find_table(cur(), target.name)) f(*t, target);
   }
 
   void create_schemas() {
     for (const auto& name : to_.schemas)
-      if (!std::binary_search(cur_.schemas.begin(), cur_.schemas.end(), name)) emit(ops::create_schema{name});
+      if (!std::binary_search(cur().schemas.begin(), cur().schemas.end(), name)) emit(ops::create_schema{name});
   }
 
   void drop_schemas() {
-    for (const auto& name : std::vector(cur_.schemas))
+    for (const auto& name : std::vector(cur().schemas))
       if (!std::binary_search(to_.schemas.begin(), to_.schemas.end(), name)) emit(ops::drop_schema{name});
   }
 
   void create_and_extend_enums() {
     for (const enum_type& target : to_.enums) {
-      const enum_type* e = find_enum(cur_, target.name);
+      const enum_type* e = find_enum(cur(), target.name);
       if (!e) {
         emit(ops::create_enum{target});
         continue;
@@ -109,13 +122,13 @@ class differ {
         if (std::find(e->values.begin(), e->values.end(), v[i]) != e->values.end()) continue;
         std::optional<std::string> before = i + 1 < v.size() ? std::optional(v[i + 1]) : std::nullopt;
         emit(ops::add_enum_value{target.name, v[i], before});
-        e = find_enum(cur_, target.name);
+        e = find_enum(cur(), target.name);
       }
     }
   }
 
   void drop_enum_values_and_enums() {
-    for (const enum_type& e : std::vector(cur_.enums)) {
+    for (const enum_type& e : std::vector(cur().enums)) {
       const enum_type* target = find_enum(to_, e.name);
       if (!target) {
         emit(ops::drop_enum{e});
@@ -123,12 +136,12 @@ class differ {
       }
       for (const auto& value : e.values) {
         if (std::find(target->values.begin(), target->values.end(), value) != target->values.end()) continue;
-        const auto& now = find_enum(cur_, e.name)->values;
+        const auto& now = find_enum(cur(), e.name)->values;
         auto at = std::find(now.begin(), now.end(), value);
         std::optional<std::string> before = at + 1 == now.end() ? std::nullopt : std::optional(*(at + 1));
         emit(ops::drop_enum_value{e.name, value, before});
       }
-      if (find_enum(cur_, e.name)->values != target->values)
+      if (find_enum(cur(), e.name)->values != target->values)
         throw diff_error(fmt::format("enum {}: reordering existing values is not supported; PostgreSQL orders enum "
                                      "values by creation. Keep the old order and add new values where you want them.",
                                      to_string(e.name)));
@@ -136,29 +149,7 @@ class differ {
   }
 
   void rename_tables() {
-    for (const table& target : to_.tables) {
-      if (find_table(cur_, target.name)) continue;
-      for (const qualified_name& old : target.renamed_from) {
-        if (find_table(cur_, old) && !find_table(to_, old)) {
-          emit(ops::rename_table{old, target.name});
-          break;
-        }
-      }
-    }
-  }
-
-  // Old name -> new name of the columns of `t` that the target renames.
-  static std::map<std::string, std::string> column_renames(const table& t, const table& target) {
-    std::map<std::string, std::string> renames;
-    for (const column& c : target.columns) {
-      if (find_column(t, c.name)) continue;
-      for (const auto& old : c.renamed_from)
-        if (find_column(t, old) && !find_column(target, old) && !renames.contains(old)) {
-          renames[old] = c.name;
-          break;
-        }
-    }
-    return renames;
+    for (const auto& [fresh, old] : table_renames(cur(), to_)) emit(ops::rename_table{old, fresh});
   }
 
   void rename_columns() {
@@ -172,13 +163,13 @@ class differ {
   // column they mention is renamed, and replay cannot. Those that change are dropped before any
   // column rename, so that the downgrade re-creates them after renaming the columns back.
   void drop_expressions_before_column_renames() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       const auto renames = column_renames(t, target);
       for (const auto& c : t.checks) {
         bool kept = std::any_of(target.checks.begin(), target.checks.end(),
                                 [&](const check_constraint& x) { return x.expression == c.expression; });
-        if (!kept) emit(ops::drop_check{t.name, c});
+        if (!kept) later.push_back(ops::drop_check{t.name, c});
       }
       for (const auto& i : t.indexes) {
         if (!i.where) continue;
@@ -187,8 +178,9 @@ class differ {
           if (auto it = renames.find(col); it != renames.end()) col = it->second;
         bool kept = std::any_of(target.indexes.begin(), target.indexes.end(),
                                 [&](const index& x) { return same_but_name(x, renamed); });
-        if (!kept) emit(ops::drop_index{t.name, i});
+        if (!kept) later.push_back(ops::drop_index{t.name, i});
       }
+      emit_all(std::move(later));
     });
   }
 
@@ -196,14 +188,14 @@ class differ {
   // column rename, the conventional name changes too) is renamed, not rebuilt.
   void rename_constraints_and_indexes() {
     for (const table& target : to_.tables) {
-      const table* t = find_table(cur_, target.name);
+      const table* t = find_table(cur(), target.name);
       if (!t) continue;
       const qualified_name name = t->name;
       auto rename_list = [&](auto member, bool is_index) {
-        const auto current_list = (*find_table(cur_, name)).*member;
+        const auto current_list = (*find_table(cur(), name)).*member;
         for (const auto& x : current_list) {
           if (named(target.*member, x.name)) continue;
-          const table& now = *find_table(cur_, name);
+          const table& now = *find_table(cur(), name);
           for (const auto& y : target.*member) {
             if (named(now.*member, y.name) || !same_but_name(x, y)) continue;
             if (is_index) emit(ops::rename_index{name, x.name, y.name});
@@ -240,46 +232,52 @@ class differ {
   }
 
   void drop_foreign_keys() {
-    for (const table& t : std::vector(cur_.tables)) {
+    std::vector<ops::operation> later;
+    for (const table& t : cur().tables) {
       const table* target = find_table(to_, t.name);
       for (const foreign_key& f : t.foreign_keys) {
         const foreign_key* tf = target ? named(target->foreign_keys, f.name) : nullptr;
-        const table* referenced = find_table(cur_, f.ref_table);
+        const table* referenced = find_table(cur(), f.ref_table);
         if (tf && *tf == f && referenced && key_survives(*referenced, f.ref_columns)) continue;
-        emit(ops::drop_foreign_key{t.name, f});
+        later.push_back(ops::drop_foreign_key{t.name, f});
       }
     }
+    emit_all(std::move(later));
   }
 
   void drop_table_constraints_and_indexes() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const auto& i : t.indexes)
-        if (const auto* x = named(target.indexes, i.name); !x || !(*x == i)) emit(ops::drop_index{t.name, i});
+        if (const auto* x = named(target.indexes, i.name); !x || !(*x == i)) later.push_back(ops::drop_index{t.name, i});
       for (const auto& c : t.checks)
-        if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) emit(ops::drop_check{t.name, c});
+        if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) later.push_back(ops::drop_check{t.name, c});
       for (const auto& u : t.uniques)
-        if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) emit(ops::drop_unique{t.name, u});
-      if (t.pk && !(target.pk && *target.pk == *t.pk)) emit(ops::drop_primary_key{t.name, *t.pk});
+        if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) later.push_back(ops::drop_unique{t.name, u});
+      if (t.pk && !(target.pk && *target.pk == *t.pk)) later.push_back(ops::drop_primary_key{t.name, *t.pk});
+      emit_all(std::move(later));
     });
   }
 
   void drop_tables() {
-    for (const table& t : std::vector(cur_.tables))
-      if (!find_table(to_, t.name)) emit(ops::drop_table{t});
+    std::vector<ops::operation> later;
+    for (const table& t : cur().tables)
+      if (!find_table(to_, t.name)) later.push_back(ops::drop_table{t});
+    emit_all(std::move(later));
   }
 
   void drop_columns() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const column& c : t.columns)
-        if (!find_column(target, c.name)) emit(ops::drop_column{t.name, c});
+        if (!find_column(target, c.name)) later.push_back(ops::drop_column{t.name, c});
+      emit_all(std::move(later));
     });
   }
 
   void alter_columns() {
-    for_each_kept_table([&](const table& t_ref, const table& target) {
-      const table t = t_ref;
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
       for (const column& c : t.columns) {
         const column* tc = find_column(target, c.name);
         if (!tc) continue;
@@ -290,13 +288,14 @@ class differ {
           // Fill existing NULLs before the column becomes NOT NULL.
           column first = wanted;
           first.nullable = true;
-          if (unsigned pre = column_changes(c, first)) emit(ops::alter_column{t.name, c, first, pre});
-          emit(ops::backfill_column{t.name, c.name, *tc->backfill, tc->backfill_batch});
-          emit(ops::alter_column{t.name, first, wanted, ops::change_nullable});
+          if (unsigned pre = column_changes(c, first)) later.push_back(ops::alter_column{t.name, c, first, pre});
+          later.push_back(ops::backfill_column{t.name, c.name, *tc->backfill, tc->backfill_batch});
+          later.push_back(ops::alter_column{t.name, first, wanted, ops::change_nullable});
           continue;
         }
-        emit(ops::alter_column{t.name, c, wanted, changes});
+        later.push_back(ops::alter_column{t.name, c, wanted, changes});
       }
+      emit_all(std::move(later));
     });
   }
 
@@ -304,19 +303,14 @@ class differ {
     for_each_kept_table([&](const table& t_ref, const table& target) {
       const qualified_name name = t_ref.name;
       for (const column& c : target.columns) {
-        if (find_column(*find_table(cur_, name), c.name)) continue;
+        if (find_column(*find_table(cur(), name), c.name)) continue;
         column def = without_hints(c);
         bool fills_itself = def.nullable || def.server_default || def.identity != identity_kind::none;
-        if (fills_itself || (!c.backfill && !options_.require_backfill)) {
+        // Without a backfill: new_columns_without_values refused it already, unless the options allow it.
+        if (fills_itself || !c.backfill) {
           emit(ops::add_column{name, def});
           continue;
         }
-        if (!c.backfill)
-          throw diff_error(fmt::format(
-              "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
-              "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
-              "std::optional",
-              to_string(name), c.name));
         column nullable = def;
         nullable.nullable = true;
         emit(ops::add_column{name, nullable});
@@ -328,7 +322,7 @@ class differ {
 
   void create_tables() {
     for (const table& target : to_.tables) {
-      if (find_table(cur_, target.name)) continue;
+      if (find_table(cur(), target.name)) continue;
       table def = without_hints(target);
       def.foreign_keys.clear();
       emit(ops::create_table{def});
@@ -344,7 +338,7 @@ class differ {
   void add_table_constraints_and_indexes() {
     for_each_kept_table([&](const table& t_ref, const table& target) {
       const qualified_name name = t_ref.name;
-      auto now = [&]() -> const table& { return *find_table(cur_, name); };
+      auto now = [&]() -> const table& { return *find_table(cur(), name); };
       if (target.pk && !now().pk) emit(ops::add_primary_key{name, *target.pk});
       for (const auto& u : target.uniques)
         if (!named(now().uniques, u.name)) emit(ops::add_unique{name, u});
@@ -358,16 +352,75 @@ class differ {
   void add_foreign_keys() {
     for (const table& target : to_.tables)
       for (const auto& f : target.foreign_keys)
-        if (!named(find_table(cur_, target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
+        if (!named(find_table(cur(), target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
   }
 
-  schema cur_;
+  static schema sorted(schema s) {
+    sort_canonically(s);
+    return s;
+  }
+  // The schema the operations emitted so far produce.
+  [[nodiscard]] const schema& cur() const { return work_.state(); }
+
+  replayer work_;
   schema to_;
   const diff_options& options_;
   std::vector<ops::operation> out_;
 };
 
 }  // namespace
+
+std::map<qualified_name, qualified_name> table_renames(const schema& from, const schema& to) {
+  std::set<qualified_name> in_to;
+  for (const table& t : to.tables) in_to.insert(t.name);
+  std::vector<const table*> targets;  // in name order, as the diff walks them
+  for (const table& t : to.tables) targets.push_back(&t);
+  std::sort(targets.begin(), targets.end(), [](const table* a, const table* b) { return a->name < b->name; });
+  std::map<qualified_name, qualified_name> renames;
+  std::set<qualified_name> taken;
+  for (const table* target : targets) {
+    if (find_table(from, target->name)) continue;
+    for (const qualified_name& old : target->renamed_from)
+      if (find_table(from, old) && !in_to.contains(old) && taken.insert(old).second) {
+        renames.emplace(target->name, old);
+        break;
+      }
+  }
+  return renames;
+}
+
+std::map<std::string, std::string> column_renames(const table& from, const table& to) {
+  std::map<std::string, std::string> renames;
+  for (const column& c : to.columns) {
+    if (find_column(from, c.name)) continue;
+    for (const auto& old : c.renamed_from)
+      if (find_column(from, old) && !find_column(to, old) && !renames.contains(old)) {
+        renames[old] = c.name;
+        break;
+      }
+  }
+  return renames;
+}
+
+std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to) {
+  const auto table_renamed = table_renames(from, to);
+  std::vector<element_ref> out;
+  for (std::size_t i = 0; i < to.tables.size(); ++i) {
+    const table& t = to.tables[i];
+    const table* before = find_table(from, t.name);
+    if (auto it = table_renamed.find(t.name); !before && it != table_renamed.end()) before = find_table(from, it->second);
+    if (!before) continue;  // a new table has no rows
+    std::set<std::string> renamed;
+    for (const auto& [old, fresh] : column_renames(*before, t)) renamed.insert(fresh);
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      const column& c = t.columns[j];
+      if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
+      if (find_column(*before, c.name) || renamed.contains(c.name)) continue;
+      out.push_back({element_ref::kind::column, i, j});
+    }
+  }
+  return out;
+}
 
 std::vector<ops::operation> diff(const schema& from, const schema& to, const diff_options& options) {
   return differ(from, to, options).run();

@@ -1,6 +1,8 @@
 // Error types: file_error formats "file: path: message".
 #include "retort/errors.hpp"
 
+#include "retort/naming.hpp"
+
 namespace retort {
 
 namespace {
@@ -16,6 +18,28 @@ file_error::file_error(std::string file, std::string json_path, const std::strin
 
 file_error::file_error(std::string file, int line, int column, const std::string& message)
     : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message), file_(std::move(file)) {}
+
+file_error malformed_json(const std::string& file, std::string_view text, std::size_t byte,
+                          std::string_view parser_message) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  // nlohmann_json's messages start "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ...".
+  std::string_view why = parser_message;
+  if (auto p = why.find("syntax error"); p != std::string_view::npos) why = why.substr(p);
+  return file_error(file, line, column, "malformed JSON: " + excerpt(why, 200));
+}
+
+std::string excerpt(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(naming::utf8_prefix(text, limit)) + "\u2026 (" + std::to_string(text.size()) + " bytes)";
+}
 
 namespace {
 std::string migration_message(const migration_error::details& d) {

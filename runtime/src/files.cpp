@@ -1,10 +1,9 @@
-// write_if_changed: compare, then replace through a temporary file.
+// read_bytes: one sized read; write_if_changed: compare, then replace through a temporary file.
 #include "retort/files.hpp"
 
 #include <unistd.h>
 
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -14,13 +13,23 @@
 
 namespace retort {
 
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!in || ec) throw file_error(path.string(), "", "cannot open file for reading");
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (in.gcount() != static_cast<std::streamsize>(size)) throw file_error(path.string(), "", "cannot read file");
+  return bytes;
+}
+
 namespace {
 
 bool holds(const std::filesystem::path& path, std::string_view bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return current == bytes;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == bytes.size() && !ec &&
+         read_bytes(path) == bytes;
 }
 
 std::filesystem::path temporary_for(const std::filesystem::path& path) {

@@ -9,36 +9,98 @@
 #include <fmt/format.h>
 
 #include "retort/errors.hpp"
+#include "retort/naming.hpp"
 
 namespace retort::json_codec {
 
 // ---- reader ---------------------------------------------------------------------------
 
-void reader::fail(const std::string& message) const { throw file_error(*file_, path_, message); }
-
 namespace {
-std::string member_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+
+constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
+
+std::string_view type_name(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::ARRAY: return "array";
+    case simdjson::dom::element_type::OBJECT: return "object";
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+    case simdjson::dom::element_type::DOUBLE: return "number";
+    case simdjson::dom::element_type::STRING: return "string";
+    case simdjson::dom::element_type::BOOL: return "boolean";
+    case simdjson::dom::element_type::NULL_VALUE: return "null";
+  }
+  return "value";
 }
-std::string_view type_name(const nlohmann::json& j) { return j.type_name(); }
+
 }  // namespace
 
+document::document(simdjson::dom::parser& parser, std::string_view text, const std::string& file) {
+  // A byte order mark (some Windows editors write one) is no part of the JSON: skipped.
+  if (text.starts_with(byte_order_mark)) text.remove_prefix(byte_order_mark.size());
+  const auto parsed = parser.parse(text.data(), text.size());
+  if (parsed.get(root_) == simdjson::SUCCESS) return;
+  // The error path only: nlohmann_json says where the text stops being JSON.
+  try {
+    [[maybe_unused]] const auto accepted = nlohmann::json::parse(text);  // then simdjson's words below
+  } catch (const nlohmann::json::parse_error& e) {
+    throw malformed_json(file, text, e.byte, e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for any type ("2e66124", found by the fuzzer): out_of_range, no position.
+    std::string_view why = e.what();
+    if (auto p = why.find("] "); p != std::string_view::npos) why.remove_prefix(p + 2);
+    throw file_error(file, "", fmt::format("malformed JSON: {}", why));
+  }
+  std::string_view why = simdjson::error_message(parsed.error());
+  throw file_error(file, "", fmt::format("malformed JSON: {}", why));
+}
+
+void reader::append_path(std::string& out) const {
+  if (!parent_) return;
+  parent_->append_path(out);
+  if (!member_) {
+    out += fmt::format("[{}]", index_);
+    return;
+  }
+  if (!out.empty()) out += '.';
+  out += excerpt(key_);
+}
+
+std::string reader::path() const {
+  std::string out;
+  append_path(out);
+  return out;
+}
+
+void reader::fail(const std::string& message) const { throw file_error(*file_, path(), message); }
+
 void reader::expect_object(std::initializer_list<std::string_view> allowed) const {
-  if (!value_->is_object()) fail(fmt::format("expected an object, found {}", type_name(*value_)));
-  for (const auto& [key, _] : value_->items())
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      reader(*value_, *file_, member_path(path_, key)).fail("unknown key");
+  simdjson::dom::object object;
+  if (value_.get(object) != simdjson::SUCCESS) fail(fmt::format("expected an object, found {}", type_name(value_)));
+  std::uint64_t seen = 0;  // a bit per allowed key
+  for (const auto field : object) {
+    const auto at = std::find(allowed.begin(), allowed.end(), field.key);
+    if (at == allowed.end() && std::find(also_allowed_.begin(), also_allowed_.end(), field.key) != also_allowed_.end())
+      continue;  // read by the caller that allowed it
+    if (at == allowed.end()) reader(field.value, *this, field.key).fail("unknown key");
+    const std::uint64_t bit = std::uint64_t{1} << (at - allowed.begin());
+    // Readers look a key up once: with a second one, one of the two would be silently ignored.
+    if (seen & bit) reader(field.value, *this, field.key).fail("duplicated key");
+    seen |= bit;
+  }
 }
 
 bool reader::has(std::string_view key) const {
-  return value_->is_object() && value_->contains(key) && !(*value_)[std::string(key)].is_null();
+  simdjson::dom::element member;
+  return value_.is_object() && value_[key].get(member) == simdjson::SUCCESS && !member.is_null();
 }
 
 reader reader::at(std::string_view key) const {
-  if (!value_->is_object()) fail(fmt::format("expected an object, found {}", type_name(*value_)));
-  auto it = value_->find(key);
-  if (it == value_->end()) reader(*value_, *file_, member_path(path_, key)).fail("missing");
-  return reader(*it, *file_, member_path(path_, key));
+  simdjson::dom::object object;
+  if (value_.get(object) != simdjson::SUCCESS) fail(fmt::format("expected an object, found {}", type_name(value_)));
+  simdjson::dom::element member;
+  if (object[key].get(member) != simdjson::SUCCESS) reader(value_, *this, key).fail("missing");
+  return reader(member, *this, key);
 }
 
 std::optional<reader> reader::maybe(std::string_view key) const {
@@ -47,25 +109,37 @@ std::optional<reader> reader::maybe(std::string_view key) const {
 }
 
 std::vector<reader> reader::items() const {
-  if (!value_->is_array()) fail(fmt::format("expected an array, found {}", type_name(*value_)));
+  simdjson::dom::array array;
+  if (value_.get(array) != simdjson::SUCCESS) fail(fmt::format("expected an array, found {}", type_name(value_)));
   std::vector<reader> out;
-  for (std::size_t i = 0; i < value_->size(); ++i) out.emplace_back((*value_)[i], *file_, fmt::format("{}[{}]", path_, i));
+  out.reserve(array.size());
+  std::size_t i = 0;
+  for (const auto item : array) out.push_back(reader(item, *this, i++));
   return out;
 }
 
 std::string reader::string() const {
-  if (!value_->is_string()) fail(fmt::format("expected a string, found {}", type_name(*value_)));
-  return value_->get<std::string>();
+  std::string_view text;
+  if (value_.get(text) != simdjson::SUCCESS) fail(fmt::format("expected a string, found {}", type_name(value_)));
+  return std::string(text);
 }
 
-int reader::integer() const {
-  if (!value_->is_number_integer()) fail(fmt::format("expected an integer, found {}", type_name(*value_)));
-  return value_->get<int>();
+std::string reader::identifier() const {
+  std::string name = string();
+  if (auto problem = naming::identifier_problem(name)) fail(*problem);
+  return name;
+}
+
+std::int64_t reader::integer() const {
+  std::int64_t n = 0;
+  if (value_.get(n) != simdjson::SUCCESS) fail(fmt::format("expected an integer, found {}", type_name(value_)));
+  return n;
 }
 
 bool reader::boolean() const {
-  if (!value_->is_boolean()) fail(fmt::format("expected true or false, found {}", type_name(*value_)));
-  return value_->get<bool>();
+  bool b = false;
+  if (value_.get(b) != simdjson::SUCCESS) fail(fmt::format("expected true or false, found {}", type_name(value_)));
+  return b;
 }
 
 std::vector<std::string> reader::strings() const {
@@ -74,8 +148,19 @@ std::vector<std::string> reader::strings() const {
   return out;
 }
 
+std::vector<std::string> reader::identifiers() const {
+  std::vector<std::string> out;
+  for (const reader& item : items()) out.push_back(item.identifier());
+  return out;
+}
+
 std::optional<std::string> reader::optional_string(std::string_view key) const {
   if (auto r = maybe(key)) return r->string();
+  return std::nullopt;
+}
+
+std::optional<std::string> reader::optional_identifier(std::string_view key) const {
+  if (auto r = maybe(key)) return r->identifier();
   return std::nullopt;
 }
 
@@ -89,24 +174,9 @@ std::vector<std::string> reader::strings(std::string_view key) const {
   return {};
 }
 
-nlohmann::json parse(std::string_view text, const std::string& file) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Report the line and column of the byte where parsing stopped.
-    int line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-    }
-    std::string what = e.what();
-    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    throw file_error(file, line, col, "malformed JSON: " + what);
-  } catch (const nlohmann::json::exception& e) {
-    // A number too large for any type ("2e66124"): the parser throws out_of_range, not parse_error.
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    throw file_error(file, "", "malformed JSON: " + what);
-  }
+std::vector<std::string> reader::identifiers(std::string_view key) const {
+  if (auto r = maybe(key)) return r->identifiers();
+  return {};
 }
 
 std::string dump(const ojson& j) { return j.dump(2) + "\n"; }
@@ -130,7 +200,7 @@ auto unspell(const reader& r, const Table& table) -> std::tuple_element_t<0, std
     if (name == s) return v;
     known.push_back(name);
   }
-  r.fail(fmt::format("unknown value \"{}\" (expected one of: {})", s, fmt::join(known, ", ")));
+  r.fail(fmt::format("unknown value \"{}\" (expected one of: {})", excerpt(s), fmt::join(known, ", ")));
 }
 
 constexpr std::pair<identity_kind, std::string_view> identity_names[] = {
@@ -149,7 +219,7 @@ ojson to_json(const qualified_name& q) { return ojson{{"schema", q.schema}, {"na
 
 qualified_name read_qualified_name(const reader& r) {
   r.expect_object({"schema", "name"});
-  return {r.optional_string("schema").value_or("public"), r.string("name")};
+  return {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
 }
 
 ojson to_json(const column& c) {
@@ -171,8 +241,7 @@ column read_column(const reader& r) {
   r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill",
                    "backfill_batch"});
   column c;
-  c.name = r.string("name");
-  if (c.name.empty()) r.at("name").fail("empty name");
+  c.name = r.identifier("name");
   if (auto e = r.maybe("enum")) {
     if (r.has("type")) r.at("type").fail("a column has either \"type\" or \"enum\", not both");
     c.type.kind = type_kind::enum_type;
@@ -181,14 +250,14 @@ column read_column(const reader& r) {
     reader t = r.at("type");
     std::string text = t.string();
     auto parsed = parse_builtin_type(text);
-    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", text));
+    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", excerpt(text)));
     c.type = *parsed;
   }
   c.nullable = r.boolean("nullable", false);
   c.server_default = r.optional_string("default");
   if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
   c.comment = r.optional_string("comment");
-  c.renamed_from = r.strings("renamed_from");
+  c.renamed_from = r.identifiers("renamed_from");
   c.backfill = r.optional_string("backfill");
   if (auto b = r.maybe("backfill_batch")) {
     if (b->integer() < 1) b->fail("backfill_batch must be a positive number of rows");
@@ -202,7 +271,7 @@ ojson to_json(const primary_key& pk) { return ojson{{"name", pk.name}, {"columns
 namespace {
 std::vector<std::string> read_columns(const reader& r, std::string_view key = "columns") {
   reader a = r.at(key);
-  auto cols = a.strings();
+  auto cols = a.identifiers();
   if (cols.empty()) a.fail("needs at least one column");
   return cols;
 }
@@ -210,14 +279,14 @@ std::vector<std::string> read_columns(const reader& r, std::string_view key = "c
 
 primary_key read_primary_key(const reader& r) {
   r.expect_object({"name", "columns"});
-  return {r.optional_string("name").value_or(""), read_columns(r)};
+  return {r.optional_identifier("name").value_or(""), read_columns(r)};
 }
 
 ojson to_json(const unique_constraint& u) { return ojson{{"name", u.name}, {"columns", u.columns}}; }
 
 unique_constraint read_unique(const reader& r) {
   r.expect_object({"name", "columns"});
-  return {r.optional_string("name").value_or(""), read_columns(r)};
+  return {r.optional_identifier("name").value_or(""), read_columns(r)};
 }
 
 ojson to_json(const index& i) {
@@ -231,7 +300,7 @@ ojson to_json(const index& i) {
 index read_index(const reader& r) {
   r.expect_object({"name", "columns", "unique", "where", "method"});
   index i;
-  i.name = r.optional_string("name").value_or("");
+  i.name = r.optional_identifier("name").value_or("");
   i.columns = read_columns(r);
   i.unique = r.boolean("unique", false);
   i.where = r.optional_string("where");
@@ -250,11 +319,11 @@ ojson to_json(const foreign_key& f) {
 foreign_key read_foreign_key(const reader& r) {
   r.expect_object({"name", "columns", "references", "on_delete", "on_update"});
   foreign_key f;
-  f.name = r.optional_string("name").value_or("");
+  f.name = r.optional_identifier("name").value_or("");
   f.columns = read_columns(r);
   reader ref = r.at("references");
   ref.expect_object({"schema", "table", "columns"});
-  f.ref_table = {ref.optional_string("schema").value_or("public"), ref.string("table")};
+  f.ref_table = {ref.optional_identifier("schema").value_or("public"), ref.identifier("table")};
   f.ref_columns = read_columns(ref);
   if (f.ref_columns.size() != f.columns.size())
     ref.at("columns").fail(fmt::format("{} referenced columns for {} columns", f.ref_columns.size(), f.columns.size()));
@@ -267,7 +336,7 @@ ojson to_json(const check_constraint& c) { return ojson{{"name", c.name}, {"expr
 
 check_constraint read_check(const reader& r) {
   r.expect_object({"name", "expression"});
-  return {r.optional_string("name").value_or(""), r.string("expression")};
+  return {r.optional_identifier("name").value_or(""), r.string("expression")};
 }
 
 namespace {
@@ -280,8 +349,11 @@ ojson array_of(const std::vector<T>& items, F&& convert) {
 template <class F>
 auto read_array(const reader& r, std::string_view key, F&& read) {
   std::vector<decltype(read(r))> out;
-  if (auto a = r.maybe(key))
-    for (const reader& item : a->items()) out.push_back(read(item));
+  if (auto a = r.maybe(key)) {
+    const auto items = a->items();
+    out.reserve(items.size());
+    for (const reader& item : items) out.push_back(read(item));
+  }
   return out;
 }
 }  // namespace
@@ -304,8 +376,7 @@ table read_table(const reader& r) {
   r.expect_object({"schema", "name", "comment", "renamed_from", "columns", "primary_key", "unique", "indexes",
                    "foreign_keys", "checks"});
   table t;
-  t.name = {r.optional_string("schema").value_or("public"), r.string("name")};
-  if (t.name.name.empty()) r.at("name").fail("empty name");
+  t.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
   t.comment = r.optional_string("comment");
   t.renamed_from = read_array(r, "renamed_from", read_qualified_name);
   t.columns = read_array(r, "columns", read_column);
@@ -323,7 +394,7 @@ ojson to_json(const enum_type& e) {
 
 enum_type read_enum(const reader& r) {
   r.expect_object({"schema", "name", "values"});
-  enum_type e{{r.optional_string("schema").value_or("public"), r.string("name")}, r.strings("values")};
+  enum_type e{{r.optional_identifier("schema").value_or("public"), r.identifier("name")}, r.identifiers("values")};
   if (e.values.empty()) r.at("values").fail("an enum needs at least one value");
   return e;
 }

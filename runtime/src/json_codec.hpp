@@ -2,13 +2,16 @@
 // and a reader that tracks the JSON path so every mistake is reported where it is.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "retort/schema.hpp"
 
@@ -16,48 +19,83 @@ namespace retort::json_codec {
 
 using ojson = nlohmann::ordered_json;
 
+/// A parsed JSON text (simdjson's DOM: the read path parses at close to the speed the bytes
+/// are read; bench/parse_bench.cpp measures it against nlohmann_json's DOM and SAX).
+class document {
+ public:
+  /// Parses `text` with `parser` (whose buffers it reuses: valid until the parser parses
+  /// again); a leading UTF-8 byte order mark is skipped. Throws file_error with the line and
+  /// column of a syntax error.
+  document(simdjson::dom::parser& parser, std::string_view text, const std::string& file);
+  [[nodiscard]] simdjson::dom::element root() const noexcept { return root_; }
+
+ private:
+  simdjson::dom::element root_;
+};
+
 /// A JSON value with the file and path it was found at; every accessor fails with a
-/// file_error "file: path: message".
+/// file_error "file: path: message". The path is built only on failure, from the chain of
+/// readers that led here: a reader must not outlive the one it came from.
 class reader {
  public:
-  reader(const nlohmann::json& value, const std::string& file, std::string path = {})
-      : value_(&value), file_(&file), path_(std::move(path)) {}
+  reader(simdjson::dom::element value, const std::string& file) : value_(value), file_(&file) {}
 
   [[noreturn]] void fail(const std::string& message) const;
+  /// "upgrade[3].table.name"
+  [[nodiscard]] std::string path() const;
 
-  [[nodiscard]] const nlohmann::json& value() const noexcept { return *value_; }
-  [[nodiscard]] const std::string& path() const noexcept { return path_; }
-  [[nodiscard]] const std::string& file() const noexcept { return *file_; }
+  /// The same value, whose expect_object() also lets `keys` pass (another reader reads them).
+  [[nodiscard]] reader also_allowing(std::span<const std::string_view> keys) const {
+    reader copy = *this;
+    copy.also_allowed_ = keys;
+    return copy;
+  }
 
-  /// Requires an object whose keys are all in `allowed`.
+  /// Requires an object whose keys are all in `allowed`, none of them twice.
   void expect_object(std::initializer_list<std::string_view> allowed) const;
   [[nodiscard]] bool has(std::string_view key) const;
   /// A required member.
   [[nodiscard]] reader at(std::string_view key) const;
   /// An optional member (absent or null gives nullopt).
   [[nodiscard]] std::optional<reader> maybe(std::string_view key) const;
+  /// Whether the value is an array.
+  [[nodiscard]] bool is_array() const noexcept { return value_.is_array(); }
   /// Elements of a required array.
   [[nodiscard]] std::vector<reader> items() const;
 
   [[nodiscard]] std::string string() const;
-  [[nodiscard]] int integer() const;
+  /// A PostgreSQL identifier: what validate() requires of a name (not empty, no NUL byte,
+  /// at most 63 bytes), so a file cannot carry a name the server would truncate.
+  [[nodiscard]] std::string identifier() const;
+  [[nodiscard]] std::int64_t integer() const;
   [[nodiscard]] bool boolean() const;
   [[nodiscard]] std::vector<std::string> strings() const;
+  [[nodiscard]] std::vector<std::string> identifiers() const;
 
   // Shorthands for members.
   [[nodiscard]] std::string string(std::string_view key) const { return at(key).string(); }
+  [[nodiscard]] std::string identifier(std::string_view key) const { return at(key).identifier(); }
   [[nodiscard]] std::optional<std::string> optional_string(std::string_view key) const;
+  [[nodiscard]] std::optional<std::string> optional_identifier(std::string_view key) const;
   [[nodiscard]] bool boolean(std::string_view key, bool otherwise) const;
   [[nodiscard]] std::vector<std::string> strings(std::string_view key) const;  ///< absent: empty
+  [[nodiscard]] std::vector<std::string> identifiers(std::string_view key) const;  ///< absent: empty
 
  private:
-  const nlohmann::json* value_;
-  const std::string* file_;
-  std::string path_;
-};
+  reader(simdjson::dom::element value, const reader& parent, std::string_view key)
+      : value_(value), file_(parent.file_), parent_(&parent), key_(key), member_(true) {}
+  reader(simdjson::dom::element value, const reader& parent, std::size_t index)
+      : value_(value), file_(parent.file_), parent_(&parent), index_(index) {}
+  void append_path(std::string& out) const;
 
-/// Parses JSON text, reporting syntax errors as file_error with line and column.
-[[nodiscard]] nlohmann::json parse(std::string_view text, const std::string& file);
+  simdjson::dom::element value_;
+  const std::string* file_;
+  const reader* parent_ = nullptr;  ///< null at the root
+  std::string_view key_;            ///< the member name (member_), else
+  std::size_t index_ = 0;           ///< the array index
+  bool member_ = false;
+  std::span<const std::string_view> also_allowed_;
+};
 
 /// Two-space indented text with a trailing newline.
 [[nodiscard]] std::string dump(const ojson& j);

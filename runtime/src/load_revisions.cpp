@@ -4,28 +4,15 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "retort/errors.hpp"
+#include "retort/files.hpp"
 #include "retort/hash.hpp"
 #include "retort/revision_graph.hpp"
+#include "revision_reader.hpp"
 
 namespace retort {
-
-namespace {
-
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path.string(), "", "cannot open file for reading");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw file_error(path.string(), "", "cannot read file");
-  return std::move(bytes).str();
-}
-
-}  // namespace
 
 std::vector<revision> load_revisions(const std::string& dir) {
   namespace fs = std::filesystem;
@@ -44,9 +31,10 @@ std::vector<revision> load_revisions(const std::string& dir) {
 
   std::vector<revision> result;
   result.reserve(files.size());
+  simdjson::dom::parser parser;  // one for all files: its buffers are allocated once
   for (const auto& path : files) {
     const std::string bytes = read_bytes(path);
-    revision r = read_revision(bytes, path.string());
+    revision r = read_revision(bytes, path.string(), parser);
     r.file = path.string();
     r.checksum = sha256_hex(bytes);
     result.push_back(std::move(r));
@@ -56,8 +44,9 @@ std::vector<revision> load_revisions(const std::string& dir) {
 
 std::vector<revision> load_embedded(std::span<const embedded_file> files) {
   std::vector<revision> result;
+  simdjson::dom::parser parser;
   for (const embedded_file& f : files) {
-    revision r = read_revision(f.bytes, std::string(f.name));
+    revision r = read_revision(f.bytes, std::string(f.name), parser);
     r.file = std::string(f.name);
     r.checksum = sha256_hex(f.bytes);
     result.push_back(std::move(r));

@@ -6,20 +6,28 @@
 
 #include <fmt/format.h>
 
+#include "retort/errors.hpp"
 #include "retort/hash.hpp"
 
 namespace retort::naming {
 
 namespace {
 std::string joined(const std::vector<std::string>& columns) { return fmt::format("{}", fmt::join(columns, "_")); }
+}  // namespace
 
-// Cuts at a UTF-8 character boundary at or before `bytes`.
 std::string_view utf8_prefix(std::string_view s, std::size_t bytes) {
   if (s.size() <= bytes) return s;
   while (bytes > 0 && (static_cast<unsigned char>(s[bytes]) & 0xC0) == 0x80) --bytes;
   return s.substr(0, bytes);
 }
-}  // namespace
+
+std::optional<std::string> identifier_problem(std::string_view name) {
+  if (name.empty()) return "empty name";
+  if (name.find('\0') != std::string_view::npos) return "a name cannot contain a NUL byte";
+  if (name.size() > max_identifier_bytes)
+    return fmt::format("name \"{}\" is {} bytes; PostgreSQL allows {}", excerpt(name), name.size(), max_identifier_bytes);
+  return std::nullopt;
+}
 
 std::string fit(std::string_view name) {
   if (name.size() <= max_identifier_bytes) return std::string(name);

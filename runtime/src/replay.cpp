@@ -3,11 +3,11 @@
 #include "retort/replay.hpp"
 
 #include <algorithm>
+#include <set>
 #include <type_traits>
 
 #include <fmt/format.h>
 
-#include "overloaded.hpp"
 #include "retort/errors.hpp"
 
 namespace retort {
@@ -16,14 +16,22 @@ namespace {
 
 [[noreturn]] void fail(const std::string& message) { throw replay_error(message); }
 
-bool schema_exists(const schema& s, const std::string& name) {
-  return name == "public" || std::binary_search(s.schemas.begin(), s.schemas.end(), name);
+constexpr auto name_less = [](const auto& a, const auto& b) { return a.name < b.name; };
+
+// Where an element named `name` belongs in a list sorted by name.
+template <class T, class Name>
+auto position(std::vector<T>& list, const Name& name) {
+  return std::lower_bound(list.begin(), list.end(), name, [](const T& x, const Name& n) { return x.name < n; });
 }
 
-table& existing_table(schema& s, const qualified_name& n) {
-  table* t = find_table(s, n);
-  if (!t) fail(fmt::format("table {} does not exist", to_string(n)));
-  return *t;
+template <class T>
+void insert_sorted(std::vector<T>& list, T item) {
+  auto at = std::upper_bound(list.begin(), list.end(), item, name_less);
+  list.insert(at, std::move(item));
+}
+
+bool schema_exists(const schema& s, const std::string& name) {
+  return name == "public" || std::binary_search(s.schemas.begin(), s.schemas.end(), name);
 }
 
 column& existing_column(table& t, const std::string& name) {
@@ -42,28 +50,13 @@ void require_columns(const table& t, const std::vector<std::string>& cols, std::
     if (!find_column(t, c)) fail(fmt::format("{} names column {}.{}, which does not exist", what, to_string(t.name), c));
 }
 
-// `relation`: the name also names an index (primary key, unique constraint, index). Check
-// and foreign key names live in the table only, as in validate().
-void require_free_name(const schema& s, const table& t, const std::string& name, bool relation) {
-  auto names = constraint_and_index_names(t);
-  if (std::find(names.begin(), names.end(), name) != names.end())
-    fail(fmt::format("table {} already has a constraint or index named {}", to_string(t.name), name));
-  if (!relation) return;
-  // Primary keys, unique constraints and indexes are relations: their names are unique per schema.
-  for (const table& other : s.tables) {
-    if (other.name.schema != t.name.schema) continue;
-    if (other.name.name == name) fail(fmt::format("{} is already the name of table {}", name, to_string(other.name)));
-    bool taken = (other.pk && other.pk->name == name) ||
-                 std::any_of(other.uniques.begin(), other.uniques.end(), [&](const auto& u) { return u.name == name; }) ||
-                 std::any_of(other.indexes.begin(), other.indexes.end(), [&](const auto& i) { return i.name == name; });
-    if (taken) fail(fmt::format("schema {} already has an index named {}", t.name.schema, name));
-  }
-}
-
-template <class T>
-void add_named(const schema& s, table& t, std::vector<T>& list, const T& item) {
-  require_free_name(s, t, item.name, !std::is_same_v<T, check_constraint> && !std::is_same_v<T, foreign_key>);
-  list.push_back(item);
+// Primary keys, unique constraints and indexes have an index of their name.
+std::vector<std::string> relation_names(const table& t) {
+  std::vector<std::string> names;
+  if (t.pk) names.push_back(t.pk->name);
+  for (const auto& u : t.uniques) names.push_back(u.name);
+  for (const auto& i : t.indexes) names.push_back(i.name);
+  return names;
 }
 
 template <class T>
@@ -73,15 +66,6 @@ void remove_named(table& t, std::vector<T>& list, const T& item, std::string_vie
   if (!(*it == item))
     fail(fmt::format("{} {} of table {} differs from the one the operation drops", what, item.name, to_string(t.name)));
   list.erase(it);
-}
-
-// After `t` lost a key, every foreign key referencing `t` must still find a unique key.
-void require_referenced_keys(const schema& s, const table& t, std::string_view what) {
-  for (const table& other : s.tables)
-    for (const auto& f : other.foreign_keys)
-      if (f.ref_table == t.name && !is_unique_key(t, f.ref_columns))
-        fail(fmt::format("{} of table {} is still referenced by foreign key {} of {}; drop it first", what,
-                         to_string(t.name), f.name, to_string(other.name)));
 }
 
 bool uses_column(const table& t, const std::string& c) {
@@ -97,40 +81,142 @@ void rename_in(std::vector<std::string>& cols, const std::string& from, const st
   std::replace(cols.begin(), cols.end(), from, to);
 }
 
-void apply(schema& s, const ops::create_schema& o) {
-  if (schema_exists(s, o.name)) fail(fmt::format("schema {} already exists", o.name));
-  s.schemas.push_back(o.name);
+}  // namespace
+
+replayer::replayer(schema s) : s_(std::move(s)) {}
+
+// ---- the indexes ------------------------------------------------------------------------
+
+void replayer::track(const table& t) {
+  if (relations_)
+    for (auto& n : relation_names(t)) relations_->insert({t.name.schema, std::move(n)});
+  if (referencing_)
+    for (const auto& f : t.foreign_keys) ++(*referencing_)[f.ref_table][t.name];
 }
 
-void apply(schema& s, const ops::drop_schema& o) {
-  if (o.name == "public" || !schema_exists(s, o.name)) fail(fmt::format("schema {} does not exist", o.name));
-  for (const auto& t : s.tables)
-    if (t.name.schema == o.name) fail(fmt::format("schema {} still holds table {}", o.name, to_string(t.name)));
-  for (const auto& e : s.enums)
+void replayer::untrack(const table& t) {
+  if (relations_)
+    for (auto& n : relation_names(t)) relations_->erase({t.name.schema, std::move(n)});
+  if (referencing_)
+    for (const auto& f : t.foreign_keys) {
+      auto& by = (*referencing_)[f.ref_table];
+      if (--by[t.name] == 0) by.erase(t.name);
+      if (by.empty()) referencing_->erase(f.ref_table);
+    }
+}
+
+std::vector<qualified_name> replayer::referencing(const qualified_name& referenced) {
+  if (!referencing_) {
+    referencing_.emplace();
+    for (const table& t : s_.tables)
+      for (const auto& f : t.foreign_keys) ++(*referencing_)[f.ref_table][t.name];
+  }
+  std::vector<qualified_name> out;
+  if (auto it = referencing_->find(referenced); it != referencing_->end())
+    for (const auto& [name, _] : it->second) out.push_back(name);
+  return out;
+}
+
+template <class F>
+void replayer::edit_table(const qualified_name& n, F&& change) {
+  table& t = existing_table(n);
+  untrack(t);
+  change(t);
+  track(t);
+}
+
+void replayer::insert_table(table t) {
+  auto at = position(s_.tables, t.name);
+  s_.tables.insert(at, std::move(t));
+}
+
+// ---- lookups and checks -----------------------------------------------------------------
+
+table& replayer::existing_table(const qualified_name& n) {
+  table* t = find_table(s_, n);
+  if (!t) fail(fmt::format("table {} does not exist", to_string(n)));
+  return *t;
+}
+
+// `relation`: the name also names an index (primary key, unique constraint, index). Check
+// and foreign key names live in the table only, as in validate().
+void replayer::require_free_name(const table& t, const std::string& name, bool relation) {
+  auto names = constraint_and_index_names(t);
+  if (std::find(names.begin(), names.end(), name) != names.end())
+    fail(fmt::format("table {} already has a constraint or index named {}", to_string(t.name), name));
+  if (!relation) return;
+  // Primary keys, unique constraints and indexes are relations: their names are unique per schema.
+  const qualified_name q{t.name.schema, name};
+  if (find_table(s_, q)) fail(fmt::format("{} is already the name of table {}", name, to_string(q)));
+  if (!relations_) {
+    relations_.emplace();
+    for (const table& other : s_.tables)
+      if (other.name != t.name)  // `t` may be the one being changed, taken out of the index
+        for (auto& n : relation_names(other)) relations_->insert({other.name.schema, std::move(n)});
+  }
+  if (relations_->contains(q)) fail(fmt::format("schema {} already has an index named {}", t.name.schema, name));
+}
+
+// After `t` lost a key, every foreign key referencing `t` must still find a unique key.
+void replayer::require_referenced_keys(const table& t, std::string_view what) {
+  for (const qualified_name& name : referencing(t.name)) {
+    const table& other = *find_table(s_, name);
+    for (const auto& f : other.foreign_keys)
+      if (f.ref_table == t.name && !is_unique_key(t, f.ref_columns))
+        fail(fmt::format("{} of table {} is still referenced by foreign key {} of {}; drop it first", what,
+                         to_string(t.name), f.name, to_string(other.name)));
+  }
+}
+
+template <class T>
+void replayer::add_named(table& t, std::vector<T>& list, const T& item) {
+  require_free_name(t, item.name, !std::is_same_v<T, check_constraint> && !std::is_same_v<T, foreign_key>);
+  insert_sorted(list, item);
+}
+
+// ---- the operations ---------------------------------------------------------------------
+
+template <>
+void replayer::apply_one(const ops::create_schema& o) {
+  if (schema_exists(s_, o.name)) fail(fmt::format("schema {} already exists", o.name));
+  s_.schemas.insert(std::upper_bound(s_.schemas.begin(), s_.schemas.end(), o.name), o.name);
+}
+
+template <>
+void replayer::apply_one(const ops::drop_schema& o) {
+  if (o.name == "public" || !schema_exists(s_, o.name)) fail(fmt::format("schema {} does not exist", o.name));
+  // Tables are sorted by schema first: the first one at or after (schema, "") is in it if any is.
+  auto t = position(s_.tables, qualified_name{o.name, ""});
+  if (t != s_.tables.end() && t->name.schema == o.name)
+    fail(fmt::format("schema {} still holds table {}", o.name, to_string(t->name)));
+  for (const auto& e : s_.enums)
     if (e.name.schema == o.name) fail(fmt::format("schema {} still holds enum {}", o.name, to_string(e.name)));
-  std::erase(s.schemas, o.name);
+  std::erase(s_.schemas, o.name);
 }
 
-void apply(schema& s, const ops::create_enum& o) {
-  if (!schema_exists(s, o.type.name.schema)) fail(fmt::format("schema {} does not exist", o.type.name.schema));
-  if (find_enum(s, o.type.name)) fail(fmt::format("enum {} already exists", to_string(o.type.name)));
+template <>
+void replayer::apply_one(const ops::create_enum& o) {
+  if (!schema_exists(s_, o.type.name.schema)) fail(fmt::format("schema {} does not exist", o.type.name.schema));
+  if (find_enum(s_, o.type.name)) fail(fmt::format("enum {} already exists", to_string(o.type.name)));
   if (o.type.values.empty()) fail(fmt::format("enum {} has no values", to_string(o.type.name)));
-  s.enums.push_back(o.type);
+  insert_sorted(s_.enums, o.type);
 }
 
-void apply(schema& s, const ops::drop_enum& o) {
-  const enum_type* e = find_enum(s, o.type.name);
+template <>
+void replayer::apply_one(const ops::drop_enum& o) {
+  const enum_type* e = find_enum(s_, o.type.name);
   if (!e) fail(fmt::format("enum {} does not exist", to_string(o.type.name)));
   if (!(*e == o.type)) fail(fmt::format("enum {} differs from the one the operation drops", to_string(o.type.name)));
-  for (const auto& t : s.tables)
+  for (const auto& t : s_.tables)
     for (const auto& c : t.columns)
       if (c.type.kind == type_kind::enum_type && c.type.enum_name == o.type.name)
         fail(fmt::format("enum {} is still used by column {}.{}", to_string(o.type.name), to_string(t.name), c.name));
-  std::erase(s.enums, o.type);
+  std::erase(s_.enums, o.type);
 }
 
-void apply(schema& s, const ops::add_enum_value& o) {
-  enum_type* e = find_enum(s, o.type);
+template <>
+void replayer::apply_one(const ops::add_enum_value& o) {
+  enum_type* e = find_enum(s_, o.type);
   if (!e) fail(fmt::format("enum {} does not exist", to_string(o.type)));
   auto& v = e->values;
   if (std::find(v.begin(), v.end(), o.value) != v.end())
@@ -143,8 +229,9 @@ void apply(schema& s, const ops::add_enum_value& o) {
   v.insert(at, o.value);
 }
 
-void apply(schema& s, const ops::drop_enum_value& o) {
-  enum_type* e = find_enum(s, o.type);
+template <>
+void replayer::apply_one(const ops::drop_enum_value& o) {
+  enum_type* e = find_enum(s_, o.type);
   if (!e) fail(fmt::format("enum {} does not exist", to_string(o.type)));
   auto& v = e->values;
   auto at = std::find(v.begin(), v.end(), o.value);
@@ -156,10 +243,11 @@ void apply(schema& s, const ops::drop_enum_value& o) {
   v.erase(at);
 }
 
-void apply(schema& s, const ops::create_table& o) {
+template <>
+void replayer::apply_one(const ops::create_table& o) {
   const table& t = o.def;
-  if (!schema_exists(s, t.name.schema)) fail(fmt::format("schema {} does not exist", t.name.schema));
-  if (find_table(s, t.name)) fail(fmt::format("table {} already exists", to_string(t.name)));
+  if (!schema_exists(s_, t.name.schema)) fail(fmt::format("schema {} does not exist", t.name.schema));
+  if (find_table(s_, t.name)) fail(fmt::format("table {} already exists", to_string(t.name)));
   if (t.columns.empty()) fail(fmt::format("table {} has no columns", to_string(t.name)));
   if (!t.foreign_keys.empty())
     fail(fmt::format("create_table {} carries foreign keys; they are added by add_foreign_key", to_string(t.name)));
@@ -168,16 +256,17 @@ void apply(schema& s, const ops::create_table& o) {
   fresh.uniques.clear();
   fresh.indexes.clear();
   fresh.checks.clear();
+  std::set<std::string_view> seen;
   for (const auto& c : t.columns) {
-    require_enum_types(s, c);
-    if (std::count_if(t.columns.begin(), t.columns.end(), [&](const column& x) { return x.name == c.name; }) > 1)
-      fail(fmt::format("table {} has two columns named {}", to_string(t.name), c.name));
+    require_enum_types(s_, c);
+    if (!seen.insert(c.name).second) fail(fmt::format("table {} has two columns named {}", to_string(t.name), c.name));
   }
-  s.tables.push_back(fresh);
-  table& added = s.tables.back();
+  insert_table(std::move(fresh));
+  // The new table is not indexed yet: its own names are checked against the table itself.
+  table& added = *find_table(s_, t.name);
   if (t.pk) {
     require_columns(added, t.pk->columns, "primary key " + t.pk->name);
-    require_free_name(s, added, t.pk->name, true);
+    require_free_name(added, t.pk->name, true);
     added.pk = t.pk;
   }
   for (const auto& u : t.uniques) {
@@ -187,64 +276,88 @@ void apply(schema& s, const ops::create_table& o) {
                    std::any_of(added.uniques.begin(), added.uniques.end(),
                                [&](const unique_constraint& x) { return x.columns == u.columns; });
     if (repeats) fail(fmt::format("unique constraint {} of table {} repeats another key", u.name, to_string(t.name)));
-    add_named(s, added, added.uniques, u);
+    add_named(added, added.uniques, u);
   }
-  for (const auto& i : t.indexes) require_columns(added, i.columns, "index " + i.name), add_named(s, added, added.indexes, i);
-  for (const auto& c : t.checks) add_named(s, added, added.checks, c);
+  for (const auto& i : t.indexes) require_columns(added, i.columns, "index " + i.name), add_named(added, added.indexes, i);
+  for (const auto& c : t.checks) add_named(added, added.checks, c);
+  track(added);
 }
 
-void apply(schema& s, const ops::drop_table& o) {
-  table& t = existing_table(s, o.def.name);
+template <>
+void replayer::apply_one(const ops::drop_table& o) {
+  table& t = existing_table(o.def.name);
   if (!t.foreign_keys.empty())
     fail(fmt::format("table {} still has foreign key {}; drop it first", to_string(t.name), t.foreign_keys.front().name));
-  for (const auto& other : s.tables)
-    for (const auto& f : other.foreign_keys)
+  for (const qualified_name& other : referencing(t.name))
+    for (const auto& f : find_table(s_, other)->foreign_keys)
       if (f.ref_table == t.name)
-        fail(fmt::format("table {} is still referenced by foreign key {} of {}", to_string(t.name), f.name, to_string(other.name)));
+        fail(fmt::format("table {} is still referenced by foreign key {} of {}", to_string(t.name), f.name, to_string(other)));
   if (comparable(schema{{}, {}, {t}}) != comparable(schema{{}, {}, {without_hints(o.def)}}))
     fail(fmt::format("table {} differs from the one the operation drops", to_string(t.name)));
-  std::erase_if(s.tables, [&](const table& x) { return x.name == o.def.name; });
+  untrack(t);
+  s_.tables.erase(position(s_.tables, o.def.name));
 }
 
-void apply(schema& s, const ops::rename_table& o) {
-  if (!schema_exists(s, o.to.schema)) fail(fmt::format("schema {} does not exist", o.to.schema));
-  if (find_table(s, o.to)) fail(fmt::format("table {} already exists", to_string(o.to)));
-  existing_table(s, o.from).name = o.to;
-  for (auto& t : s.tables)
-    for (auto& f : t.foreign_keys)
+template <>
+void replayer::apply_one(const ops::rename_table& o) {
+  if (!schema_exists(s_, o.to.schema)) fail(fmt::format("schema {} does not exist", o.to.schema));
+  if (find_table(s_, o.to)) fail(fmt::format("table {} already exists", to_string(o.to)));
+  existing_table(o.from);
+  // Foreign keys name the table they reference: those of other tables, and the table's own.
+  std::vector<qualified_name> rewrite = referencing(o.from);
+  std::erase(rewrite, o.from);
+  untrack(*find_table(s_, o.from));
+  for (const qualified_name& other : rewrite) {
+    table& r = *find_table(s_, other);
+    untrack(r);
+    for (auto& f : r.foreign_keys)
       if (f.ref_table == o.from) f.ref_table = o.to;
+    track(r);
+  }
+  auto at = position(s_.tables, o.from);
+  table moved = std::move(*at);
+  s_.tables.erase(at);
+  moved.name = o.to;
+  for (auto& f : moved.foreign_keys)
+    if (f.ref_table == o.from) f.ref_table = o.to;
+  track(moved);
+  insert_table(std::move(moved));
 }
 
-void apply(schema& s, const ops::set_table_comment& o) {
-  table& t = existing_table(s, o.table);
+template <>
+void replayer::apply_one(const ops::set_table_comment& o) {
+  table& t = existing_table(o.table);
   if (t.comment != o.from) fail(fmt::format("the comment of table {} is not the one the operation replaces", to_string(o.table)));
   t.comment = o.to;
 }
 
-void apply(schema& s, const ops::add_column& o) {
-  table& t = existing_table(s, o.table);
+template <>
+void replayer::apply_one(const ops::add_column& o) {
+  table& t = existing_table(o.table);
   if (find_column(t, o.def.name)) fail(fmt::format("column {}.{} already exists", to_string(o.table), o.def.name));
-  require_enum_types(s, o.def);
+  require_enum_types(s_, o.def);
   t.columns.push_back(without_hints(o.def));
 }
 
-void apply(schema& s, const ops::drop_column& o) {
-  table& t = existing_table(s, o.table);
+template <>
+void replayer::apply_one(const ops::drop_column& o) {
+  table& t = existing_table(o.table);
   column& c = existing_column(t, o.def.name);
   if (!(c == without_hints(o.def)))
     fail(fmt::format("column {}.{} differs from the one the operation drops", to_string(o.table), o.def.name));
   if (uses_column(t, c.name))
     fail(fmt::format("column {}.{} is still used by a key or index; drop it first", to_string(o.table), c.name));
-  for (const auto& other : s.tables)
-    for (const auto& f : other.foreign_keys)
+  for (const qualified_name& other : referencing(t.name))
+    for (const auto& f : find_table(s_, other)->foreign_keys)
       if (f.ref_table == t.name && std::find(f.ref_columns.begin(), f.ref_columns.end(), c.name) != f.ref_columns.end())
         fail(fmt::format("column {}.{} is still referenced by foreign key {}", to_string(o.table), c.name, f.name));
   if (t.columns.size() == 1) fail(fmt::format("column {}.{} is the table's last column", to_string(o.table), c.name));
   std::erase_if(t.columns, [&](const column& x) { return x.name == o.def.name; });
 }
 
-void apply(schema& s, const ops::rename_column& o) {
-  table& t = existing_table(s, o.table);
+template <>
+void replayer::apply_one(const ops::rename_column& o) {
+  table& t = existing_table(o.table);
   column& c = existing_column(t, o.from);
   if (find_column(t, o.to)) fail(fmt::format("column {}.{} already exists", to_string(o.table), o.to));
   c.name = o.to;
@@ -252,13 +365,14 @@ void apply(schema& s, const ops::rename_column& o) {
   for (auto& u : t.uniques) rename_in(u.columns, o.from, o.to);
   for (auto& i : t.indexes) rename_in(i.columns, o.from, o.to);
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.from, o.to);
-  for (auto& other : s.tables)
-    for (auto& f : other.foreign_keys)
-      if (f.ref_table == t.name) rename_in(f.ref_columns, o.from, o.to);
+  for (const qualified_name& other : referencing(o.table))
+    for (auto& f : find_table(s_, other)->foreign_keys)
+      if (f.ref_table == o.table) rename_in(f.ref_columns, o.from, o.to);
 }
 
-void apply(schema& s, const ops::alter_column& o) {
-  table& t = existing_table(s, o.table);
+template <>
+void replayer::apply_one(const ops::alter_column& o) {
+  table& t = existing_table(o.table);
   column& c = existing_column(t, o.from.name);
   if (o.from.name != o.to.name) fail("alter_column cannot rename a column; use rename_column");
   if (!(c == without_hints(o.from)))
@@ -266,113 +380,163 @@ void apply(schema& s, const ops::alter_column& o) {
   // PostgreSQL refuses DROP NOT NULL on a primary key column ("column is in a primary key").
   if (o.to.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
     fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
-  require_enum_types(s, o.to);
+  require_enum_types(s_, o.to);
   c = without_hints(o.to);
 }
 
-void apply(schema& s, const ops::backfill_column& o) { existing_column(existing_table(s, o.table), o.column); }
-
-void apply(schema& s, const ops::add_primary_key& o) {
-  table& t = existing_table(s, o.table);
-  if (t.pk) fail(fmt::format("table {} already has primary key {}", to_string(o.table), t.pk->name));
-  require_columns(t, o.def.columns, "primary key " + o.def.name);
-  require_free_name(s, t, o.def.name, true);
-  for (const auto& c : o.def.columns)
-    if (find_column(t, c)->nullable) fail(fmt::format("primary key column {}.{} is nullable", to_string(o.table), c));
-  t.pk = o.def;
+template <>
+void replayer::apply_one(const ops::backfill_column& o) {
+  existing_column(existing_table(o.table), o.column);
 }
 
-void apply(schema& s, const ops::drop_primary_key& o) {
-  table& t = existing_table(s, o.table);
-  if (!t.pk || !(*t.pk == o.def))
-    fail(fmt::format("table {} has no primary key {} as the operation describes it", to_string(o.table), o.def.name));
-  t.pk.reset();
-  require_referenced_keys(s, t, "primary key " + o.def.name);
+template <>
+void replayer::apply_one(const ops::add_primary_key& o) {
+  edit_table(o.table, [&](table& t) {
+    if (t.pk) fail(fmt::format("table {} already has primary key {}", to_string(o.table), t.pk->name));
+    require_columns(t, o.def.columns, "primary key " + o.def.name);
+    require_free_name(t, o.def.name, true);
+    for (const auto& c : o.def.columns)
+      if (find_column(t, c)->nullable) fail(fmt::format("primary key column {}.{} is nullable", to_string(o.table), c));
+    t.pk = o.def;
+  });
 }
 
-void apply(schema& s, const ops::add_unique& o) {
-  table& t = existing_table(s, o.table);
-  require_columns(t, o.def.columns, "unique constraint " + o.def.name);
-  add_named(s, t, t.uniques, o.def);
+template <>
+void replayer::apply_one(const ops::drop_primary_key& o) {
+  edit_table(o.table, [&](table& t) {
+    if (!t.pk || !(*t.pk == o.def))
+      fail(fmt::format("table {} has no primary key {} as the operation describes it", to_string(o.table), o.def.name));
+    t.pk.reset();
+  });
+  require_referenced_keys(existing_table(o.table), "primary key " + o.def.name);
 }
-void apply(schema& s, const ops::drop_unique& o) {
-  table& t = existing_table(s, o.table);
-  remove_named(t, t.uniques, o.def, "unique constraint");
-  require_referenced_keys(s, t, "unique constraint " + o.def.name);
+
+template <>
+void replayer::apply_one(const ops::add_unique& o) {
+  edit_table(o.table, [&](table& t) {
+    require_columns(t, o.def.columns, "unique constraint " + o.def.name);
+    add_named(t, t.uniques, o.def);
+  });
 }
-void apply(schema& s, const ops::add_check& o) {
-  table& t = existing_table(s, o.table);
-  add_named(s, t, t.checks, o.def);
+
+template <>
+void replayer::apply_one(const ops::drop_unique& o) {
+  edit_table(o.table, [&](table& t) { remove_named(t, t.uniques, o.def, "unique constraint"); });
+  require_referenced_keys(existing_table(o.table), "unique constraint " + o.def.name);
 }
-void apply(schema& s, const ops::drop_check& o) {
-  table& t = existing_table(s, o.table);
+
+template <>
+void replayer::apply_one(const ops::add_check& o) {
+  table& t = existing_table(o.table);
+  add_named(t, t.checks, o.def);
+}
+
+template <>
+void replayer::apply_one(const ops::drop_check& o) {
+  table& t = existing_table(o.table);
   remove_named(t, t.checks, o.def, "check constraint");
 }
-void apply(schema& s, const ops::create_index& o) {
-  table& t = existing_table(s, o.table);
-  require_columns(t, o.def.columns, "index " + o.def.name);
-  add_named(s, t, t.indexes, o.def);
-}
-void apply(schema& s, const ops::drop_index& o) {
-  table& t = existing_table(s, o.table);
-  remove_named(t, t.indexes, o.def, "index");
-  require_referenced_keys(s, t, "unique index " + o.def.name);
+
+template <>
+void replayer::apply_one(const ops::create_index& o) {
+  edit_table(o.table, [&](table& t) {
+    require_columns(t, o.def.columns, "index " + o.def.name);
+    add_named(t, t.indexes, o.def);
+  });
 }
 
-void apply(schema& s, const ops::add_foreign_key& o) {
-  table& t = existing_table(s, o.table);
-  require_columns(t, o.def.columns, "foreign key " + o.def.name);
-  const table& target = existing_table(s, o.def.ref_table);
+template <>
+void replayer::apply_one(const ops::drop_index& o) {
+  edit_table(o.table, [&](table& t) { remove_named(t, t.indexes, o.def, "index"); });
+  require_referenced_keys(existing_table(o.table), "unique index " + o.def.name);
+}
+
+template <>
+void replayer::apply_one(const ops::add_foreign_key& o) {
+  const table& target = existing_table(o.def.ref_table);
   require_columns(target, o.def.ref_columns, "foreign key " + o.def.name);
   if (o.def.columns.size() != o.def.ref_columns.size())
     fail(fmt::format("foreign key {} has {} columns but references {}", o.def.name, o.def.columns.size(), o.def.ref_columns.size()));
   if (!is_unique_key(target, o.def.ref_columns))
     fail(fmt::format("foreign key {} references {}({}), which is neither its primary key nor unique", o.def.name,
                      to_string(o.def.ref_table), fmt::join(o.def.ref_columns, ", ")));
-  add_named(s, t, t.foreign_keys, o.def);
-}
-void apply(schema& s, const ops::drop_foreign_key& o) {
-  table& t = existing_table(s, o.table);
-  remove_named(t, t.foreign_keys, o.def, "foreign key");
-}
-
-void apply(schema& s, const ops::rename_index& o) {
-  table& t = existing_table(s, o.table);
-  auto it = std::find_if(t.indexes.begin(), t.indexes.end(), [&](const index& i) { return i.name == o.from; });
-  if (it == t.indexes.end()) fail(fmt::format("table {} has no index named {}", to_string(o.table), o.from));
-  require_free_name(s, t, o.to, true);
-  it->name = o.to;
+  edit_table(o.table, [&](table& t) {
+    require_columns(t, o.def.columns, "foreign key " + o.def.name);
+    add_named(t, t.foreign_keys, o.def);
+  });
 }
 
-void apply(schema& s, const ops::rename_constraint& o) {
-  table& t = existing_table(s, o.table);
-  std::string* name = nullptr;
-  if (t.pk && t.pk->name == o.from) name = &t.pk->name;
-  auto look = [&](auto& list) {
-    for (auto& x : list)
-      if (x.name == o.from) name = &x.name;
-  };
-  look(t.uniques);
-  const bool relation = name != nullptr;  // a primary key or unique constraint has an index of the same name
-  look(t.foreign_keys);
-  look(t.checks);
-  if (!name) fail(fmt::format("table {} has no constraint named {}", to_string(o.table), o.from));
-  require_free_name(s, t, o.to, relation);
-  *name = o.to;
+template <>
+void replayer::apply_one(const ops::drop_foreign_key& o) {
+  edit_table(o.table, [&](table& t) { remove_named(t, t.foreign_keys, o.def, "foreign key"); });
 }
 
-void apply(schema&, const ops::sql&) {}
+template <>
+void replayer::apply_one(const ops::rename_index& o) {
+  edit_table(o.table, [&](table& t) {
+    auto it = std::find_if(t.indexes.begin(), t.indexes.end(), [&](const index& i) { return i.name == o.from; });
+    if (it == t.indexes.end()) fail(fmt::format("table {} has no index named {}", to_string(o.table), o.from));
+    require_free_name(t, o.to, true);
+    index renamed = std::move(*it);
+    t.indexes.erase(it);
+    renamed.name = o.to;
+    insert_sorted(t.indexes, std::move(renamed));
+  });
+}
 
-}  // namespace
+template <>
+void replayer::apply_one(const ops::rename_constraint& o) {
+  edit_table(o.table, [&](table& t) {
+    std::string* name = nullptr;
+    if (t.pk && t.pk->name == o.from) name = &t.pk->name;
+    auto look = [&](auto& list) {
+      for (auto& x : list)
+        if (x.name == o.from) name = &x.name;
+    };
+    look(t.uniques);
+    const bool relation = name != nullptr;  // a primary key or unique constraint has an index of the same name
+    look(t.foreign_keys);
+    look(t.checks);
+    if (!name) fail(fmt::format("table {} has no constraint named {}", to_string(o.table), o.from));
+    require_free_name(t, o.to, relation);
+    *name = o.to;
+    std::stable_sort(t.uniques.begin(), t.uniques.end(), name_less);
+    std::stable_sort(t.foreign_keys.begin(), t.foreign_keys.end(), name_less);
+    std::stable_sort(t.checks.begin(), t.checks.end(), name_less);
+  });
+}
+
+template <>
+void replayer::apply_one(const ops::sql&) {}
+
+void replayer::apply(const ops::operation& op) {
+  try {
+    std::visit([&](const auto& o) { apply_one(o); }, op);
+  } catch (...) {
+    // An operation that failed halfway may have left the indexes behind the schema.
+    relations_.reset();
+    referencing_.reset();
+    throw;
+  }
+}
 
 void replay(schema& s, const ops::operation& op) {
-  std::visit([&](const auto& o) { apply(s, o); }, op);
-  sort_canonically(s);
+  sort_canonically(s);  // a schema built by hand may be in any order
+  replayer r(std::move(s));
+  try {
+    r.apply(op);
+  } catch (...) {
+    s = std::move(r).take();
+    throw;
+  }
+  s = std::move(r).take();
 }
 
 schema replay(schema s, const std::vector<ops::operation>& operations) {
-  for (const auto& op : operations) replay(s, op);
-  return s;
+  sort_canonically(s);
+  replayer r(std::move(s));
+  for (const auto& op : operations) r.apply(op);
+  return std::move(r).take();
 }
 
 }  // namespace retort

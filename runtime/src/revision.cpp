@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "json_codec.hpp"
+#include "revision_reader.hpp"
 #include "overloaded.hpp"
 #include "retort/errors.hpp"
 #include "retort/sql_expression.hpp"
@@ -147,12 +148,12 @@ Op read_op(const reader& r);
 template <>
 ops::create_schema read_op(const reader& r) {
   r.expect_object({"op", "name"});
-  return {r.string("name")};
+  return {r.identifier("name")};
 }
 template <>
 ops::drop_schema read_op(const reader& r) {
   r.expect_object({"op", "name"});
-  return {r.string("name")};
+  return {r.identifier("name")};
 }
 template <>
 ops::create_enum read_op(const reader& r) {
@@ -167,12 +168,12 @@ ops::drop_enum read_op(const reader& r) {
 template <>
 ops::add_enum_value read_op(const reader& r) {
   r.expect_object({"op", "enum", "value", "before"});
-  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+  return {json_codec::read_qualified_name(r.at("enum")), r.identifier("value"), r.optional_identifier("before")};
 }
 template <>
 ops::drop_enum_value read_op(const reader& r) {
   r.expect_object({"op", "enum", "value", "before"});
-  return {json_codec::read_qualified_name(r.at("enum")), r.string("value"), r.optional_string("before")};
+  return {json_codec::read_qualified_name(r.at("enum")), r.identifier("value"), r.optional_identifier("before")};
 }
 template <>
 ops::create_table read_op(const reader& r) {
@@ -204,7 +205,7 @@ Op read_element_op(const reader& r, std::string_view key, Read read) {
 template <class Op>
 Op read_rename(const reader& r) {
   r.expect_object({"op", "table", "from", "to"});
-  return {json_codec::read_qualified_name(r.at("table")), r.string("from"), r.string("to")};
+  return {json_codec::read_qualified_name(r.at("table")), r.identifier("from"), r.identifier("to")};
 }
 
 template <>
@@ -218,12 +219,14 @@ ops::alter_column read_op(const reader& r) {
   r.expect_object({"op", "table", "changes", "from", "to"});
   ops::alter_column o{json_codec::read_qualified_name(r.at("table")), json_codec::read_column(r.at("from")),
                       json_codec::read_column(r.at("to"))};
-  for (const reader& c : r.at("changes").items()) {
+  const reader changes = r.at("changes");  // outlives the readers of its items
+  for (const reader& c : changes.items()) {
     std::string name = c.string();
     bool known = false;
     for (const auto& [bit, n] : change_names)
       if (n == name) o.changes |= bit, known = true;
-    if (!known) c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", name));
+    if (!known)
+      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", excerpt(name)));
   }
   if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_column cannot rename; use rename_column");
   return o;
@@ -231,7 +234,7 @@ ops::alter_column read_op(const reader& r) {
 template <>
 ops::backfill_column read_op(const reader& r) {
   r.expect_object({"op", "table", "column", "expression", "batch"});
-  ops::backfill_column o{json_codec::read_qualified_name(r.at("table")), r.string("column"), r.string("expression"), std::nullopt};
+  ops::backfill_column o{json_codec::read_qualified_name(r.at("table")), r.identifier("column"), r.string("expression")};
   if (auto b = r.maybe("batch")) {
     if (b->integer() < 1) b->fail("batch must be a positive number of rows");
     o.batch = static_cast<int>(b->integer());
@@ -289,7 +292,7 @@ ops::operation read_any(const reader& r, std::string_view name, std::index_seque
    ...);
   if (!out) {
     std::vector<std::string_view> known{std::variant_alternative_t<I, ops::operation>::kind...};
-    r.at("op").fail(fmt::format("unknown operation \"{}\" (known: {})", name, fmt::join(known, ", ")));
+    r.at("op").fail(fmt::format("unknown operation \"{}\" (known: {})", excerpt(name), fmt::join(known, ", ")));
   }
   return *std::move(out);
 }
@@ -318,6 +321,9 @@ ojson operations_json(const std::vector<ops::operation>& list, const operation_n
   return a;
 }
 
+// The keys beside an operation's own that say something about it (see operation_note).
+constexpr std::string_view note_keys[] = {"allow", "override"};
+
 allowance read_allowance(const reader& r) {
   r.expect_object({"rule", "reason"});
   allowance a{r.string("rule"), r.string("reason")};
@@ -331,7 +337,7 @@ allowance read_allowance(const reader& r) {
 operation_note read_note(const reader& r) {
   operation_note note;
   if (auto a = r.maybe("allow")) {
-    if (a->value().is_array())
+    if (a->is_array())
       for (const reader& item : a->items()) note.allow.push_back(read_allowance(item));
     else
       note.allow.push_back(read_allowance(*a));
@@ -346,14 +352,12 @@ operation_note read_note(const reader& r) {
 
 std::vector<ops::operation> read_operations(const reader& r, operation_notes& notes) {
   std::vector<ops::operation> out;
-  for (const reader& item : r.items()) {
-    if (item.value().is_object() && (item.has("allow") || item.has("override"))) {
-      operation_note note = read_note(item);
-      nlohmann::json bare = item.value();
-      bare.erase("allow");
-      bare.erase("override");
-      out.push_back(read_operation(reader(bare, item.file(), item.path())));
-      notes[out.size() - 1] = std::move(note);
+  const auto items = r.items();
+  out.reserve(items.size());
+  for (const reader& item : items) {
+    if (item.has("allow") || item.has("override")) {
+      notes[out.size()] = read_note(item);
+      out.push_back(read_operation(item.also_allowing(note_keys)));
     } else {
       out.push_back(read_operation(item));
     }
@@ -381,8 +385,13 @@ std::string write_revision(const revision& rev) {
 }
 
 revision read_revision(std::string_view text, const std::string& file) {
-  const nlohmann::json doc = json_codec::parse(text, file);
-  reader r(doc, file);
+  simdjson::dom::parser parser;
+  return read_revision(text, file, parser);
+}
+
+revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser) {
+  const json_codec::document doc(parser, text, file);
+  const reader r(doc.root(), file);
   r.expect_object({"format", "id", "parents", "message", "created", "upgrade", "downgrade"});
   reader format = r.at("format");
   if (format.integer() != migration_format)

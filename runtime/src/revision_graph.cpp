@@ -449,19 +449,19 @@ std::vector<std::string> revision_graph::downgrade_plan(const revision_heads& cu
 
 schema revision_graph::schema_at(const revision_heads& heads) const {
   const auto done = applied(heads);
-  schema s;
+  replayer s;
   for (const auto& id : order_) {
     if (!done.contains(id)) continue;
     const auto& r = revisions_.find(id)->second;
     for (std::size_t i = 0; i < r.upgrade.size(); ++i) {
       try {
-        replay(s, r.upgrade[i]);
+        s.apply(r.upgrade[i]);
       } catch (const replay_error& e) {
         throw replay_error(fmt::format("{}: upgrade[{}] {}: {}", label(r), i, ops::describe(r.upgrade[i]), e.what()));
       }
     }
   }
-  return s;
+  return std::move(s).take();
 }
 
 }  // namespace retort

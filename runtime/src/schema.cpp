@@ -14,12 +14,19 @@ auto find_by(Range& range, const Key& key, auto project) -> decltype(&*range.beg
   return it == range.end() ? nullptr : &*it;
 }
 constexpr auto by_name = [](const auto& x) -> const auto& { return x.name; };
+
+// Tables and enums are sorted by name (sort_canonically): a binary search.
+template <class Range>
+auto find_sorted(Range& range, const qualified_name& key) -> decltype(&*range.begin()) {
+  auto it = std::lower_bound(range.begin(), range.end(), key, [](const auto& x, const qualified_name& k) { return x.name < k; });
+  return it == range.end() || it->name != key ? nullptr : &*it;
+}
 }  // namespace
 
-const table* find_table(const schema& s, const qualified_name& n) { return find_by(s.tables, n, by_name); }
-table* find_table(schema& s, const qualified_name& n) { return find_by(s.tables, n, by_name); }
-const enum_type* find_enum(const schema& s, const qualified_name& n) { return find_by(s.enums, n, by_name); }
-enum_type* find_enum(schema& s, const qualified_name& n) { return find_by(s.enums, n, by_name); }
+const table* find_table(const schema& s, const qualified_name& n) { return find_sorted(s.tables, n); }
+table* find_table(schema& s, const qualified_name& n) { return find_sorted(s.tables, n); }
+const enum_type* find_enum(const schema& s, const qualified_name& n) { return find_sorted(s.enums, n); }
+enum_type* find_enum(schema& s, const qualified_name& n) { return find_sorted(s.enums, n); }
 const column* find_column(const table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 

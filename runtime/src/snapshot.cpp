@@ -25,14 +25,15 @@ std::string write_snapshot(const schema& in) {
 }
 
 schema read_snapshot(std::string_view text, const std::string& file) {
-  const nlohmann::json doc = json_codec::parse(text, file);
-  json_codec::reader r(doc, file);
+  simdjson::dom::parser parser;
+  const json_codec::document doc(parser, text, file);
+  const json_codec::reader r(doc.root(), file);
   r.expect_object({"format", "schemas", "enums", "tables"});
   json_codec::reader format = r.at("format");
   if (format.integer() != snapshot_format)
     format.fail(fmt::format("snapshot format {} is not supported by this Retort (it reads format {})", format.integer(), snapshot_format));
   schema s;
-  s.schemas = r.strings("schemas");
+  s.schemas = r.identifiers("schemas");
   if (auto a = r.maybe("enums"))
     for (const auto& item : a->items()) s.enums.push_back(json_codec::read_enum(item));
   if (auto a = r.maybe("tables"))

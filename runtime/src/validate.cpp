@@ -17,62 +17,86 @@ namespace {
 
 class validator {
  public:
-  explicit validator(const schema& s) : s_(s) {}
+  // The schema may be in any order (the scanner validates before sorting): lookups go through
+  // indexes of its own.
+  explicit validator(const schema& s) : s_(s) {
+    for (const table& t : s.tables) tables_.emplace(t.name, &t);
+    for (const enum_type& e : s.enums) enums_.insert(e.name);
+  }
 
-  void run() {
+  std::vector<validation_issue> run() {
     std::set<std::string> schemas{"public"};
-    for (std::size_t i = 0; i < s_.schemas.size(); ++i) {
-      const std::string path = fmt::format("schemas[{}]", i);
-      name(path, s_.schemas[i]);
-      if (!schemas.insert(s_.schemas[i]).second) fail(path, fmt::format("duplicate schema \"{}\"", s_.schemas[i]));
-    }
+    for (std::size_t i = 0; i < s_.schemas.size(); ++i)
+      element([&] {
+        const element_ref path{element_ref::kind::schema, i};
+        name(path, s_.schemas[i]);
+        if (!schemas.insert(s_.schemas[i]).second) fail(path, fmt::format("duplicate schema \"{}\"", s_.schemas[i]));
+      });
     // Tables, their indexes and enum types share one namespace per schema in PostgreSQL.
     std::map<qualified_name, std::string> relations;
-    auto claim = [&](const std::string& path, const qualified_name& q, std::string what) {
+    auto claim = [&](const element_ref& path, const qualified_name& q, std::string what) {
       if (!schemas.contains(q.schema))
         fail(path, fmt::format("schema \"{}\" of {} {} is not declared", q.schema, what, to_string(q)));
       auto [it, fresh] = relations.emplace(q, what);
       if (!fresh) fail(path, fmt::format("{} {} has the same name as {} {}", what, to_string(q), it->second, to_string(q)));
     };
-    for (std::size_t i = 0; i < s_.enums.size(); ++i) {
-      const enum_type& e = s_.enums[i];
-      const std::string path = fmt::format("enums[{}]", i);
-      name(path, e.name.name);
-      claim(path, e.name, "enum type");
-      if (e.values.empty()) fail(path, fmt::format("enum {} has no values", to_string(e.name)));
-      std::set<std::string> seen;
-      for (std::size_t v = 0; v < e.values.size(); ++v) {
-        name(fmt::format("{}.values[{}]", path, v), e.values[v]);
-        if (!seen.insert(e.values[v]).second)
-          fail(fmt::format("{}.values[{}]", path, v), fmt::format("enum {} has the value \"{}\" twice", to_string(e.name), e.values[v]));
-      }
-    }
-    for (std::size_t i = 0; i < s_.tables.size(); ++i) {
-      const table& t = s_.tables[i];
-      const std::string path = fmt::format("tables[{}]", i);
-      name(path, t.name.name);
-      claim(path, t.name, "table");
-      table_body(path, t);
-      auto index_name = [&](const std::string& p, const std::string& n, std::string_view what) {
-        claim(p, {t.name.schema, n}, fmt::format("{} of table {}", what, to_string(t.name)));
-      };
-      if (t.pk) index_name(path + ".primary_key", t.pk->name, "primary key");
-      for (std::size_t k = 0; k < t.uniques.size(); ++k) index_name(fmt::format("{}.unique[{}]", path, k), t.uniques[k].name, "unique constraint");
-      for (std::size_t k = 0; k < t.indexes.size(); ++k) index_name(fmt::format("{}.indexes[{}]", path, k), t.indexes[k].name, "index");
-    }
+    for (std::size_t i = 0; i < s_.enums.size(); ++i)
+      element([&] {
+        const enum_type& e = s_.enums[i];
+        const element_ref path{element_ref::kind::enum_type, i};
+        name(path, e.name.name);
+        claim(path, e.name, "enum type");
+        if (e.values.empty()) fail(path, fmt::format("enum {} has no values", to_string(e.name)));
+        std::set<std::string> seen;
+        for (std::size_t v = 0; v < e.values.size(); ++v) {
+          const element_ref value{element_ref::kind::enum_value, i, v};
+          name(value, e.values[v]);
+          if (!seen.insert(e.values[v]).second)
+            fail(value, fmt::format("enum {} has the value \"{}\" twice", to_string(e.name), e.values[v]));
+        }
+      });
+    for (std::size_t i = 0; i < s_.tables.size(); ++i)
+      element([&] {
+        const table& t = s_.tables[i];
+        const element_ref path{element_ref::kind::table, i};
+        name(path, t.name.name);
+        claim(path, t.name, "table");
+        table_body(i, t);
+        auto index_name = [&](const element_ref& p, const std::string& n, std::string_view what) {
+          claim(p, {t.name.schema, n}, fmt::format("{} of table {}", what, to_string(t.name)));
+        };
+        if (t.pk) index_name({element_ref::kind::primary_key, i}, t.pk->name, "primary key");
+        for (std::size_t k = 0; k < t.uniques.size(); ++k)
+          index_name({element_ref::kind::unique, i, k}, t.uniques[k].name, "unique constraint");
+        for (std::size_t k = 0; k < t.indexes.size(); ++k)
+          index_name({element_ref::kind::index, i, k}, t.indexes[k].name, "index");
+      });
+    return std::move(issues_);
   }
 
  private:
-  [[noreturn]] void fail(const std::string& path, const std::string& message) { throw model_error(path, message); }
+  // One issue per element: the checks of an element rely on its earlier ones (a key's columns
+  // exist before their nullability is read), so the first failure ends that element's checks.
+  struct element_failed {};
 
-  void name(const std::string& path, const std::string& n) {
-    if (n.empty()) fail(path, "empty name");
-    if (n.find('\0') != std::string::npos) fail(path, "a name cannot contain a NUL byte");
-    if (n.size() > naming::max_identifier_bytes)
-      fail(path, fmt::format("name \"{}\" is {} bytes; PostgreSQL allows {}", n, n.size(), naming::max_identifier_bytes));
+  template <class F>
+  void element(F&& checks) {
+    try {
+      checks();
+    } catch (const element_failed&) {
+    }
   }
 
-  void columns_exist(const std::string& path, const table& t, const std::vector<std::string>& cols, std::string_view what) {
+  [[noreturn]] void fail(const element_ref& at, std::string message) {
+    issues_.push_back({at, std::move(message)});
+    throw element_failed{};
+  }
+
+  void name(const element_ref& path, const std::string& n) {
+    if (auto problem = naming::identifier_problem(n)) fail(path, *problem);
+  }
+
+  void columns_exist(const element_ref& path, const table& t, const std::vector<std::string>& cols, std::string_view what) {
     std::set<std::string> seen;
     for (const auto& c : cols) {
       if (!find_column(t, c)) fail(path, fmt::format("{} of table {} names unknown column \"{}\"", what, to_string(t.name), c));
@@ -80,16 +104,17 @@ class validator {
     }
   }
 
-  void table_body(const std::string& path, const table& t) {
+  void table_body(std::size_t ti, const table& t) {
+    const element_ref path{element_ref::kind::table, ti};
     const std::string tn = to_string(t.name);
     if (t.columns.empty()) fail(path, fmt::format("table {} has no columns", tn));
     std::set<std::string> columns;
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
       const column& c = t.columns[i];
-      const std::string cp = fmt::format("{}.columns[{}]", path, i);
+      const element_ref cp{element_ref::kind::column, ti, i};
       name(cp, c.name);
       if (!columns.insert(c.name).second) fail(cp, fmt::format("table {} has two columns named \"{}\"", tn, c.name));
-      if (c.type.kind == type_kind::enum_type && !find_enum(s_, c.type.enum_name))
+      if (c.type.kind == type_kind::enum_type && !enums_.contains(c.type.enum_name))
         fail(cp, fmt::format("column {}.{} uses unknown enum type {}", tn, c.name, to_string(c.type.enum_name)));
       if (c.identity != identity_kind::none) {
         auto k = c.type.kind;
@@ -100,19 +125,20 @@ class validator {
       }
     }
     std::set<std::string> constraint_names;
-    auto unique_name = [&](const std::string& p, const std::string& n) {
+    auto unique_name = [&](const element_ref& p, const std::string& n) {
       name(p, n);
       if (!constraint_names.insert(n).second) fail(p, fmt::format("table {} has two constraints or indexes named \"{}\"", tn, n));
     };
     if (t.pk) {
-      unique_name(path + ".primary_key", t.pk->name);
-      columns_exist(path + ".primary_key", t, t.pk->columns, "primary key");
+      const element_ref p{element_ref::kind::primary_key, ti};
+      unique_name(p, t.pk->name);
+      columns_exist(p, t, t.pk->columns, "primary key");
       for (const auto& c : t.pk->columns)
         if (find_column(t, c)->nullable)
-          fail(path + ".primary_key", fmt::format("primary key column {}.{} cannot be nullable", tn, c));
+          fail(p, fmt::format("primary key column {}.{} cannot be nullable", tn, c));
     }
     for (std::size_t i = 0; i < t.uniques.size(); ++i) {
-      const std::string p = fmt::format("{}.unique[{}]", path, i);
+      const element_ref p{element_ref::kind::unique, ti, i};
       unique_name(p, t.uniques[i].name);
       columns_exist(p, t, t.uniques[i].columns, fmt::format("unique constraint {}", t.uniques[i].name));
       // CREATE TABLE silently drops a unique constraint that repeats another key.
@@ -124,23 +150,24 @@ class validator {
                               t.uniques[i].name, tn));
     }
     for (std::size_t i = 0; i < t.indexes.size(); ++i) {
-      const std::string p = fmt::format("{}.indexes[{}]", path, i);
+      const element_ref p{element_ref::kind::index, ti, i};
       unique_name(p, t.indexes[i].name);
       columns_exist(p, t, t.indexes[i].columns, fmt::format("index {}", t.indexes[i].name));
       if (std::find(index_methods.begin(), index_methods.end(), t.indexes[i].method) == index_methods.end())
         fail(p, fmt::format("index {} uses unknown method \"{}\"", t.indexes[i].name, t.indexes[i].method));
     }
     for (std::size_t i = 0; i < t.checks.size(); ++i) {
-      const std::string p = fmt::format("{}.checks[{}]", path, i);
+      const element_ref p{element_ref::kind::check, ti, i};
       unique_name(p, t.checks[i].name);
       if (t.checks[i].expression.empty()) fail(p, fmt::format("check {} has an empty expression", t.checks[i].name));
     }
     for (std::size_t i = 0; i < t.foreign_keys.size(); ++i) {
       const foreign_key& f = t.foreign_keys[i];
-      const std::string p = fmt::format("{}.foreign_keys[{}]", path, i);
+      const element_ref p{element_ref::kind::foreign_key, ti, i};
       unique_name(p, f.name);
       columns_exist(p, t, f.columns, fmt::format("foreign key {}", f.name));
-      const table* target = find_table(s_, f.ref_table);
+      auto found = tables_.find(f.ref_table);
+      const table* target = found == tables_.end() ? nullptr : found->second;
       if (!target) fail(p, fmt::format("foreign key {} of table {} references unknown table {}", f.name, tn, to_string(f.ref_table)));
       columns_exist(p, *target, f.ref_columns, fmt::format("foreign key {} of table {}: referenced", f.name, tn));
       if (f.columns.size() != f.ref_columns.size())
@@ -152,12 +179,35 @@ class validator {
   }
 
   const schema& s_;
+  std::vector<validation_issue> issues_;
+  std::map<qualified_name, const table*> tables_;
+  std::set<qualified_name> enums_;
 };
 
 }  // namespace
 
+std::string json_path(const element_ref& e) {
+  using k = element_ref::kind;
+  switch (e.what) {
+    case k::schema: return fmt::format("schemas[{}]", e.index);
+    case k::enum_type: return fmt::format("enums[{}]", e.index);
+    case k::enum_value: return fmt::format("enums[{}].values[{}]", e.index, e.member);
+    case k::table: return fmt::format("tables[{}]", e.index);
+    case k::column: return fmt::format("tables[{}].columns[{}]", e.index, e.member);
+    case k::primary_key: return fmt::format("tables[{}].primary_key", e.index);
+    case k::unique: return fmt::format("tables[{}].unique[{}]", e.index, e.member);
+    case k::index: return fmt::format("tables[{}].indexes[{}]", e.index, e.member);
+    case k::foreign_key: return fmt::format("tables[{}].foreign_keys[{}]", e.index, e.member);
+    case k::check: return fmt::format("tables[{}].checks[{}]", e.index, e.member);
+  }
+  return {};
+}
+
+std::vector<validation_issue> validation_issues(const schema& s) { return validator(s).run(); }
+
 void validate(const schema& s) {
-  validator(s).run();
+  auto issues = validation_issues(s);
+  if (!issues.empty()) throw model_error(json_path(issues.front().element), issues.front().message);
   require_single_expressions(s);
 }
 

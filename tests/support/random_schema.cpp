@@ -227,18 +227,25 @@ class generator {
     const schema before = s;
     for (std::size_t i = 0; i < s.tables.size(); ++i) mutate_table(s, i);
     drop_unused_enums_and_schemas(s);
-    give_new_columns_a_backfill(before, s);
-    fix_enum_backfills(original, s);
+    // Lookups are binary searches: they look in sorted copies (sorting `s` itself would change
+    // what the seeds generate).
+    give_new_columns_a_backfill(sorted(before), s);
+    fix_enum_backfills(sorted(original), sorted(s), s);
     return finish(std::move(s));
   }
 
   // An enum column's backfill names a value that already existed before this migration
   // (PostgreSQL refuses a value added in the same transaction); with none, the column stays nullable.
-  static void fix_enum_backfills(const schema& original, schema& s) {
+  static schema sorted(schema s) {
+    sort_canonically(s);
+    return s;
+  }
+
+  static void fix_enum_backfills(const schema& original, const schema& lookup, schema& s) {
     for (table& t : s.tables)
       for (column& c : t.columns) {
         if (!c.backfill || c.type.kind != type_kind::enum_type) continue;
-        const enum_type* now = find_enum(s, c.type.enum_name);
+        const enum_type* now = find_enum(lookup, c.type.enum_name);
         const enum_type* old = find_enum(original, c.type.enum_name);
         std::optional<std::string> value;
         for (const auto& v : now->values)

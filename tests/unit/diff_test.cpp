@@ -118,5 +118,46 @@ TEST(Diff, RenameHintIsIgnoredWhenTheOldNameIsStillModelled) {
   EXPECT_TRUE(std::holds_alternative<ops::add_column>(up[0]));
 }
 
+// The rule for new NOT NULL columns lives once (new_columns_without_values) and follows the
+// renames the diff makes: the scanner used its own copy, which took renamed_from at its word, so
+// a model could pass the scan and fail at db-revision.
+TEST(Diff, NewNotNullRuleFollowsTheRenamesTheDiffMakes) {
+  const schema from = load(data_dir / "rename_column" / "from.json");
+  schema to = from;
+  column username = *find_column(to.tables[0], "login");
+  username.name = "username";
+  username.nullable = false;
+  username.server_default.reset();
+  username.identity = identity_kind::none;
+  username.renamed_from = {"login"};
+  to.tables[0].columns.push_back(username);  // "login" stays modelled: no rename, a new column
+  const std::vector<element_ref> expected{{element_ref::kind::column, 0, to.tables[0].columns.size() - 1}};
+  EXPECT_EQ(new_columns_without_values(from, to), expected);
+  EXPECT_THROW((void)diff(from, to), diff_error);
+
+  // Renamed for real ("login" gone): the column exists, no value needed, and no error.
+  std::erase_if(to.tables[0].columns, [](const column& c) { return c.name == "login"; });
+  to.tables[0].indexes.clear();  // one of them was on "login"
+  EXPECT_TRUE(new_columns_without_values(from, to).empty());
+  EXPECT_NO_THROW((void)diff(from, to));
+}
+
+TEST(Diff, TableRenamesTakeTheFirstOldNameStillFree) {
+  const auto with_id = [](std::string name) {
+    table t;
+    t.name = {"public", std::move(name)};
+    column id;
+    id.name = "id";
+    t.columns.push_back(id);
+    return t;
+  };
+  schema from;
+  from.tables = {with_id("a"), with_id("b")};
+  schema to;
+  to.tables = {with_id("a"), with_id("c")};
+  to.tables[1].renamed_from = {{"public", "a"}, {"public", "b"}};  // "a" is still modelled
+  EXPECT_EQ(table_renames(from, to), (std::map<qualified_name, qualified_name>{{{"public", "c"}, {"public", "b"}}}));
+}
+
 }  // namespace
 }  // namespace retort

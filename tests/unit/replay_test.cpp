@@ -166,14 +166,16 @@ std::vector<replay_case> cases() {
       {"rename_table updates referencing foreign keys", b, ops::rename_table{pub("users"), pub("members")},
        edited(b,
               [](schema& s) {
-                table_of(s, pub("users")).name = pub("members");
+                // Lookups are binary searches: the foreign key first, while the tables are in order.
                 table_of(s, pub("orders")).foreign_keys[0].ref_table = pub("members");
+                table_of(s, pub("users")).name = pub("members");
               })},
       {"rename_table into another schema", b, ops::rename_table{pub("users"), {"app", "users"}},
        edited(b,
               [](schema& s) {
-                table_of(s, pub("users")).name = {"app", "users"};
+                // Lookups are binary searches: the foreign key first, while the tables are in order.
                 table_of(s, pub("orders")).foreign_keys[0].ref_table = {"app", "users"};
+                table_of(s, pub("users")).name = {"app", "users"};
               })},
       {"set_table_comment", b, ops::set_table_comment{pub("users"), std::nullopt, "People"}, commented},
       {"set_table_comment to none", commented, ops::set_table_comment{pub("users"), "People", std::nullopt}, b},

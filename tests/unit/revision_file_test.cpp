@@ -367,6 +367,76 @@ TEST(RevisionFile, ReadingErrorsNameTheirPath) {
   for (const auto& c : cases) expect_file_error(c);
 }
 
+// Issue 10, item 6: files are held to the rules models are held to, and nothing is guessed.
+TEST(RevisionFile, IdentifiersOverSixtyThreeBytesAreRefusedWithTheirPath) {
+  const std::string long_name(64, 'n');
+  const std::string add = R"({"op": "add_column", "table": )" + users_json + R"(, "column": {"name": ")" + long_name +
+                          R"(", "type": "text", "nullable": true}})";
+  const std::vector<error_case> cases{
+      {"column name", revision_text("[" + add + "]"), "upgrade[0].column.name",
+       "name \"" + long_name + "\" is 64 bytes; PostgreSQL allows 63"},
+      {"table name", revision_text(R"([{"op": "create_schema", "name": ")" + long_name + R"("}])"), "upgrade[0].name",
+       "is 64 bytes"},
+      {"renamed column",
+       revision_text(R"([{"op": "rename_column", "table": )" + users_json + R"(, "from": "a", "to": ")" + long_name + R"("}])"),
+       "upgrade[0].to", "is 64 bytes"},
+      {"index column", revision_text(R"([{"op": "create_index", "table": )" + users_json +
+                                     R"(, "index": {"name": "ix", "columns": [")" + long_name + R"("]}}])"),
+       "upgrade[0].index.columns[0]", "is 64 bytes"},
+      {"referenced table", revision_text(R"([{"op": "add_foreign_key", "table": )" + users_json +
+                                         R"(, "foreign_key": {"name": "fk", "columns": ["a"], "references": {"table": ")" +
+                                         long_name + R"(", "columns": ["id"]}}}])"),
+       "upgrade[0].foreign_key.references.table", "is 64 bytes"},
+  };
+  for (const auto& c : cases) expect_file_error(c);
+  // 63 bytes is the limit, not past it.
+  EXPECT_NO_THROW((void)read_revision(revision_text(R"([{"op": "create_schema", "name": ")" + std::string(63, 'n') + R"("}])"),
+                                      "rev.json"));
+}
+
+TEST(RevisionFile, AFormatBeyondIntIsNotReadAsAnother) {
+  // 4294967297 is 2^32 + 1: truncated to 32 bits it would be format 1.
+  expect_file_error({"format 2^32 + 1", R"({"format": 4294967297, "id": "r1", "parents": [], "upgrade": [], "downgrade": []})",
+                     "format", "migration format 4294967297 is not supported"});
+  expect_file_error({"format beyond 64 bits",
+                     R"({"format": 18446744073709551617, "id": "r1", "parents": [], "upgrade": [], "downgrade": []})",
+                     "", "malformed JSON"});  // no number a 64-bit integer cannot hold is read at all
+}
+
+TEST(RevisionFile, DuplicatedKeysAreRefusedWithTheirPath) {
+  expect_file_error({"top level", R"({"format": 1, "id": "r1", "id": "r2", "parents": [], "upgrade": [], "downgrade": []})",
+                     "id", "duplicated key"});
+  expect_file_error({"inside an operation",
+                     revision_text(R"([{"op": "create_schema", "name": "app"}, {"op": "create_schema", "name": "a", "name": "b"}])"),
+                     "upgrade[1].name", "duplicated key"});
+}
+
+TEST(RevisionFile, AByteOrderMarkIsSkipped) {
+  const std::string text = revision_text(R"([{"op": "create_schema", "name": "app"}])");
+  const revision plain = read_revision(text, "rev.json");
+  const revision marked = read_revision("\xEF\xBB\xBF" + text, "rev.json");
+  expect_same_revision(marked, plain);
+}
+
+TEST(RevisionFile, AHugeValueIsNotEchoedWhole) {
+  const std::string huge(10 * 1024 * 1024, 'x');
+  try {
+    (void)read_revision(revision_text(R"([{"op": ")" + huge + R"("}])"), "rev.json");
+    FAIL() << "no error";
+  } catch (const file_error& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 1000u);
+    EXPECT_NE(what.find("unknown operation \"" + std::string(80, 'x') + "\u2026 (10485760 bytes)\""), std::string::npos)
+        << what.substr(0, 300);
+  }
+  try {  // an unknown key is echoed in the path
+    (void)read_revision(R"({"format": 1, ")" + huge + R"(": 1})", "rev.json");
+    FAIL() << "no error";
+  } catch (const file_error& e) {
+    EXPECT_LT(std::string(e.what()).size(), 1000u);
+  }
+}
+
 TEST(RevisionFile, MalformedJsonGivesFileLineAndColumn) {
   const std::string text = "{\n  \"format\": 1,\n  \"id\": \"r1\"\n  \"parents\": []\n}";
   try {

@@ -423,6 +423,28 @@ TEST(Snapshot, FormatMustBePresentAndSupported) {
   EXPECT_NO_THROW((void)read_snapshot(R"({"format": 1})", "snap.json"));
 }
 
+// Issue 10, item 6: the snapshot reader shares the migration files' rules.
+TEST(Snapshot, AFormatBeyondIntDuplicatedKeysAndHugeValuesAreRefused) {
+  expect_file_error({"format 2^32 + 1", R"({"format": 4294967297, "schemas": [], "enums": [], "tables": []})", "format",
+                     "snapshot format 4294967297 is not supported"});
+  expect_file_error({"duplicated key", snapshot_with(R"([{"name": "t", "name": "u", "columns": [)" + id_col + "]}]"),
+                     "tables[0].name", "duplicated key"});
+  const std::string huge(10 * 1024 * 1024, 'y');
+  try {
+    (void)read_snapshot(snapshot_with(R"([{"name": "t", "columns": [{"name": "id", "type": ")" + huge + R"("}]}])"),
+                        "snap.json");
+    FAIL() << "no error";
+  } catch (const file_error& e) {
+    EXPECT_LT(std::string(e.what()).size(), 1000u);
+    EXPECT_EQ(e.json_path(), "tables[0].columns[0].type");
+  }
+}
+
+TEST(Snapshot, AByteOrderMarkIsSkipped) {
+  const std::string text = snapshot_with(R"([{"name": "t", "columns": [)" + id_col + "]}]");
+  EXPECT_EQ(read_snapshot("\xEF\xBB\xBF" + text, "snap.json"), read_snapshot(text, "snap.json"));
+}
+
 TEST(Snapshot, MalformedJsonGivesFileLineAndColumn) {
   struct syntax_case {
     std::string text;
@@ -598,18 +620,18 @@ TEST(Snapshot, ValidationErrorsNameTheirPath) {
        snapshot_with(R"([{"name": "t", "columns": [{"name": "id", "type": "int", "default": "1", "identity": "always"}]}])"),
        "tables[0].columns[0]", "identity column public.t.id cannot also have a default"},
       {"table name longer than 63 bytes", snapshot_with(R"([{"name": ")" + long_name + R"(", "columns": [)" + id_col + "]}]"),
-       "tables[0]", "name \"" + long_name + "\" is 64 bytes; PostgreSQL allows 63"},
+       "tables[0].name", "name \"" + long_name + "\" is 64 bytes; PostgreSQL allows 63"},
       {"column name longer than 63 bytes",
        snapshot_with(R"([{"name": "t", "columns": [)" + id_col + R"(, {"name": ")" + long_name + R"(", "type": "text"}]}])"),
-       "tables[0].columns[1]", "is 64 bytes; PostgreSQL allows 63"},
+       "tables[0].columns[1].name", "is 64 bytes; PostgreSQL allows 63"},
       {"index name longer than 63 bytes",
        snapshot_with(R"([{"name": "t", "columns": [)" + id_col + R"(], "indexes": [{"name": ")" + long_name + R"(", "columns": ["id"]}]}])"),
-       "tables[0].indexes[0]", "is 64 bytes; PostgreSQL allows 63"},
+       "tables[0].indexes[0].name", "is 64 bytes; PostgreSQL allows 63"},
       {"check name longer than 63 bytes",
        snapshot_with(R"([{"name": "t", "columns": [)" + id_col + R"(], "checks": [{"name": ")" + long_name + R"(", "expression": "id > 0"}]}])"),
-       "tables[0].checks[0]", "is 64 bytes; PostgreSQL allows 63"},
+       "tables[0].checks[0].name", "is 64 bytes; PostgreSQL allows 63"},
       {"enum name longer than 63 bytes", snapshot_with("[]", R"([{"name": ")" + long_name + R"(", "values": ["a"]}])"),
-       "enums[0]", "is 64 bytes; PostgreSQL allows 63"},
+       "enums[0].name", "is 64 bytes; PostgreSQL allows 63"},
       {"enum value longer than 63 bytes", snapshot_with("[]", R"([{"name": "mood", "values": ["a", ")" + long_name + R"("]}])"),
        "enums[0].values[1]", "is 64 bytes; PostgreSQL allows 63"},
       {"schema name longer than 63 bytes", snapshot_with("[]", "[]", R"([")" + long_name + R"("])"), "schemas[0]",

@@ -12,12 +12,14 @@
 
 #include "declaration_sites.hpp"
 #include "drift_report.hpp"
+#include "lint_report.hpp"
 #include "retort/authoring.hpp"
 #include "retort/errors.hpp"
 #include "retort/files.hpp"
 #include "retort/history_check.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/pg/migration_plan.hpp"
+#include "retort/replay.hpp"
 #include "retort/snapshot.hpp"
 
 namespace retort::cli {
@@ -27,15 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error(fmt::format("{}: cannot read the file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-schema read_models(const std::string& snapshot) { return read_snapshot(read_file(snapshot), snapshot); }
+schema read_models(const std::string& snapshot) { return read_snapshot(read_bytes(snapshot), snapshot); }
 
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
@@ -261,15 +255,14 @@ int show(context& ctx, const std::string& name) {
   std::cout << fmt::format("Revision: {}\nParents:  {}\nCreated:  {}\nFile:     {}\nMessage:  {}\n\n", r.id,
                            r.parents.empty() ? "<base>" : fmt::format("{}", fmt::join(r.parents, ", ")), r.created,
                            r.file, r.message);
-  auto parents_schema = graph.schema_at(r.parents);
+  schema s = graph.schema_at(r.parents);  // each rendering below leaves it at the schema after it
   std::cout << "-- upgrade\n";
   for (const auto& op : r.upgrade)
     std::cout << fmt::format("--   {}{}\n", ops::describe(op), ops::is_destructive(op) ? " [destructive]" : "");
-  print_statements(pg::render_with_overrides(r.upgrade, r.upgrade_notes, parents_schema, render_options(ctx)));
+  print_statements(pg::render_with_overrides(r.upgrade, r.upgrade_notes, s, render_options(ctx)));
   std::cout << "\n-- downgrade\n";
   for (const auto& op : r.downgrade) std::cout << fmt::format("--   {}\n", ops::describe(op));
-  print_statements(
-      pg::render_with_overrides(r.downgrade, r.downgrade_notes, graph.schema_at({r.id}), render_options(ctx)));
+  print_statements(pg::render_with_overrides(r.downgrade, r.downgrade_notes, s, render_options(ctx)));
   return exit_ok;
 }
 
@@ -323,7 +316,8 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
   const auto& graph = ctx.graph();
   ctx.verify_sum();  // the new retort.sum must not bless an edited file
   const schema models = read_models(snapshot);
-  auto next = next_revision(graph, models, message, system_authoring());
+  const schema before = single_head_schema(graph);  // replayed once: for the diff and for the SQL
+  auto next = next_revision(graph, before, models, message, system_authoring());
   if (!next) {
     if (!allow_empty) {
       std::cout << "No changes: the models match the migration history.\n";
@@ -339,7 +333,6 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
   }
   std::cout << fmt::format("Wrote {}\n", ctx.paint(path, style::strong));
   std::cout << fmt::format("Revision {} ({}): {}\n\n", next->id, heads_text(next->parents), next->message);
-  const auto before = graph.schema_at(graph.heads());
   for (std::size_t i = 0; i < next->upgrade.size(); ++i) {
     const auto& op = next->upgrade[i];
     std::cout << ctx.paint(fmt::format("-- {}\n", ops::describe(op)), style::quiet);
@@ -348,8 +341,50 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
   }
   std::cout << "\n";
   print_statements(pg::render(next->upgrade, before, render_options(ctx)));
+  next->file = path;
+  const auto findings = lint::lint_revision(*next, before, {render_options(ctx)});
+  if (!findings.empty()) {
+    std::cout << fmt::format("\nLint: {} finding{} ({} failing `retort check`):\n", findings.size(),
+                             findings.size() == 1 ? "" : "s", failing(findings));
+    print_findings(std::cout, findings, false);
+    std::cout << "Silence one that is intended with \"allow\": [{\"rule\": \"<id>\", \"reason\": \"...\"}] on its "
+                 "operation, then `retort rehash`.\n";
+  }
   std::cout << "\nReview it, then apply with `retort upgrade`.\n";
   return exit_ok;
+}
+
+int lint(context& ctx, const lint_request& request) {
+  const auto& graph = ctx.graph();
+  std::vector<std::string> ids;
+  if (request.revisions.empty()) {
+    ids = revisions_since(graph, request.since);
+  } else {
+    for (const auto& name : request.revisions) ids.push_back(graph.resolve(name));
+    std::sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& b) {
+      const auto& order = graph.order();
+      return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+    });
+  }
+  const auto findings = lint::lint_revisions(graph, ids, {render_options(ctx)});
+  const std::size_t errors = failing(findings);
+  if (ctx.json()) {
+    print_json(json{{"ok", errors == 0}, {"revisions", ids}, {"findings", findings_json(findings)}});
+    return errors == 0 ? exit_ok : exit_drift;
+  }
+  print_findings(std::cout, findings, request.show_silenced);
+  if (request.github)
+    for (const auto& f : findings)
+      if (f.fails())
+        std::cout << github_error(finding_site(f), "Retort lint " + f.rule, f.message + ". " + f.hint, request.workspace)
+                  << "\n";
+  const std::size_t silenced = static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(), [](const lint::finding& f) { return f.silenced(); }));
+  std::cout << fmt::format("{} revision{} linted: {} error{}, {} warning{}, {} silenced with a reason.\n", ids.size(),
+                           ids.size() == 1 ? "" : "s", errors, errors == 1 ? "" : "s",
+                           findings.size() - errors - silenced, findings.size() - errors - silenced == 1 ? "" : "s",
+                           silenced);
+  return errors == 0 ? exit_ok : exit_drift;
 }
 
 int merge(context& ctx, std::string message) {
@@ -366,21 +401,32 @@ int check(context& ctx, const check_request& request) {
   const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
   const schema models = read_models(request.snapshot);
   const declaration_sites sites =
-      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_file(request.locations), request.locations);
+      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   const auto hs = graph.heads();
   std::vector<std::string> problems = integrity_problems(ctx);
   std::vector<ops::operation> drift;
+  schema head;  // replayed once: for the diff and for the SQL
   if (hs.size() > 1) {
     problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", hs.size(),
                                    fmt::join(hs, ", ")));
   } else {
-    drift = diff(graph.schema_at(hs), models, {.require_backfill = false});
+    head = graph.schema_at(hs);
+    drift = diff(head, models, {.require_backfill = false});
     if (!drift.empty())
       problems.push_back(fmt::format("the models differ from the migration history in {} change{}", drift.size(),
                                      drift.size() == 1 ? "" : "s"));
   }
   std::vector<std::optional<declaration_site>> where;
   for (const auto& op : drift) where.push_back(site_of(op, sites));
+  std::vector<lint::finding> findings;
+  if (request.lint) {
+    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx)}))
+      if (f.fails()) findings.push_back(std::move(f));
+    if (!findings.empty())
+      problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", findings.size(),
+                                     findings.size() == 1 ? "" : "s",
+                                     request.lint_since.empty() ? "" : " (after " + request.lint_since + ")"));
+  }
 
   if (ctx.json()) {
     json changes = json::array();
@@ -391,7 +437,11 @@ int check(context& ctx, const check_request& request) {
                              {"line", at ? json(at->line) : json(nullptr)},
                              {"column", at ? json(at->column) : json(nullptr)}});
     }
-    print_json(json{{"ok", problems.empty()}, {"heads", hs}, {"problems", problems}, {"changes", changes}});
+    print_json(json{{"ok", problems.empty()},
+                    {"heads", hs},
+                    {"problems", problems},
+                    {"changes", changes},
+                    {"lint", findings_json(findings)}});
     return problems.empty() ? exit_ok : exit_drift;
   }
   if (problems.empty()) {
@@ -401,6 +451,12 @@ int check(context& ctx, const check_request& request) {
     return exit_ok;
   }
   for (const auto& p : problems) std::cerr << ctx.paint("error: ", style::error) << p << "\n";
+  if (!findings.empty()) {
+    print_findings(std::cerr, findings, false);
+    std::cerr << "Fix each (the hint says how), or silence one that is intended with \"allow\": [{\"rule\": "
+                 "\"<id>\", \"reason\": \"...\"}] on its operation and `retort rehash`; `--lint-since REV` lints "
+                 "only the revisions after one applied everywhere.\n";
+  }
   if (!drift.empty()) {
     for (std::size_t i = 0; i < drift.size(); ++i) {
       std::cerr << "  - " << ops::describe(drift[i]);
@@ -411,7 +467,7 @@ int check(context& ctx, const check_request& request) {
       std::cerr << "\n";
     }
     std::cerr << "\nAs SQL:\n";
-    for (const auto& st : pg::render(drift, graph.schema_at(hs), render_options(ctx))) std::cerr << "  " << st.sql << ";\n";
+    for (const auto& st : pg::render(drift, head, render_options(ctx))) std::cerr << "  " << st.sql << ";\n";
     std::cerr << "\nGenerate the migration with: "
               << (request.fix_command.empty()
                       ? fmt::format("retort revision --snapshot {} -m \"<message>\"", request.snapshot)
@@ -425,6 +481,9 @@ int check(context& ctx, const check_request& request) {
       std::cout << github_error(newest_head_site(graph), "Retort heads", problems.front(), request.workspace) << "\n";
     for (std::size_t i = 0; i < drift.size(); ++i)
       std::cout << github_error(where[i], "Retort drift", ops::describe(drift[i]), request.workspace) << "\n";
+    for (const auto& f : findings)
+      std::cout << github_error(finding_site(f), "Retort lint " + f.rule, f.message + ". " + f.hint, request.workspace)
+                << "\n";
   }
   return exit_drift;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 #include <string>
 
 #include "context.hpp"
@@ -25,8 +26,19 @@ struct check_request {
   std::string fix_command;  ///< suggested for generating the missing migration
   bool github = false;      ///< also print GitHub Actions `::error` commands on stdout
   std::string workspace;    ///< GITHUB_WORKSPACE: annotation paths are relative to it
+  bool lint = true;         ///< also fail on lint errors in the revisions after `lint_since`
+  std::string lint_since;   ///< a revision applied everywhere; empty: lint every revision
 };
 int check(context& ctx, const check_request& request);
+/// What `lint` looks at and how it reports.
+struct lint_request {
+  std::vector<std::string> revisions;  ///< named revisions; empty: those after `since`
+  std::string since;                   ///< empty: every revision
+  bool show_silenced = false;          ///< list silenced findings with their reasons
+  bool github = false;
+  std::string workspace;
+};
+int lint(context& ctx, const lint_request& request);
 /// Rewrites retort.sum from the migration files as they are.
 int rehash(context& ctx);
 int replay_to_file(context& ctx, const std::string& target, const std::string& output);

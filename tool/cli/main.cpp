@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "retort/lint.hpp"
 #include "error_report.hpp"
 
 namespace {
@@ -105,6 +106,19 @@ int main(int argc, char** argv) {
                  "GitHub Actions `::error` lines on stdout, one per change (auto: when $GITHUB_ACTIONS is true)")
       ->check(CLI::IsMember({"auto", "github", "none"}))
       ->capture_default_str();
+  ck->add_option("--lint-since", check_with.lint_since,
+                 "Lint only the revisions after this one (applied everywhere already); default: every revision")
+      ->envname("RETORT_LINT_SINCE");
+  bool no_lint = false;
+  ck->add_flag("--no-lint", no_lint, "Do not fail on lint errors");
+
+  auto* ln = app.add_subcommand("lint", "Report what migrations do that is dangerous on a busy database (exit 3 on errors)");
+  lint_request lint_with;
+  ln->add_option("revisions", lint_with.revisions, "Revisions to lint (default: every one, or those after --since)");
+  ln->add_option("--since", lint_with.since, "Lint the revisions after this one");
+  ln->add_flag("--show-silenced", lint_with.show_silenced, "Also list the findings silenced with a reason");
+  bool list_rules = false;
+  ln->add_flag("--rules", list_rules, "List the rules and exit");
 
   auto* rh = app.add_subcommand("rehash",
                                  "Rewrite retort.sum (the migration files' checksums) after an intended edit or a "
@@ -138,6 +152,18 @@ int main(int argc, char** argv) {
     check_with.github = annotations == "github" ||
                         (annotations == "auto" && o.format != "json" && actions && std::string_view(actions) == "true");
     if (const char* w = std::getenv("GITHUB_WORKSPACE")) check_with.workspace = w;
+    check_with.lint = !no_lint;
+  }
+  if (*ln) {
+    if (list_rules) {
+      for (const auto& r : retort::lint::rules())
+        std::cout << fmt::format("{:<30} {:<7} {}\n", r.id, r.level == retort::lint::severity::error ? "error" : "warning",
+                                 r.summary);
+      return exit_ok;
+    }
+    const char* actions = std::getenv("GITHUB_ACTIONS");
+    lint_with.github = o.format != "json" && actions && std::string_view(actions) == "true";
+    if (const char* w = std::getenv("GITHUB_WORKSPACE")) lint_with.workspace = w;
   }
 
   context ctx(o);
@@ -147,6 +173,7 @@ int main(int argc, char** argv) {
     if (*st) return stamp(ctx, stamp_target);
     if (*cur) return current(ctx);
     if (*hist) return history(ctx, audit);
+    if (*ln) return lint(ctx, lint_with);
     if (*hd) return heads(ctx);
     if (*sh) return show(ctx, name);
     if (*sq) return sql(ctx, range, single_transaction);

@@ -50,18 +50,7 @@ json parse(std::string_view text, const std::string& file) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
-    int line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    if (auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    throw file_error(file, line, column, "malformed JSON: " + what);
+    throw malformed_json(file, text, e.byte, e.what());
   }
 }
 

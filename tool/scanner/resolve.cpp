@@ -1,9 +1,8 @@
-// Resolve: duplicate tables and enum types, foreign key targets, the previous-snapshot rule
-// for new NOT NULL columns, then retort::validate with its JSON path mapped back to a location;
+// Resolve: duplicate tables and enum types, foreign key targets, the core's rule for new NOT NULL
+// columns against the previous snapshot, then retort's validation issues, each at its declaration;
 // last, the declaration sites of what survived.
 #include "resolve.hpp"
 
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -13,6 +12,7 @@
 #include <llvm/Support/Path.h>
 
 #include "annotation_parser.hpp"
+#include "retort/diff.hpp"
 #include "retort/errors.hpp"
 #include "retort/naming.hpp"
 #include "retort/snapshot.hpp"
@@ -38,12 +38,10 @@ class resolver {
     schema s = assemble();
     if (previous) new_not_null_columns(s, *previous);
     if (diags_.error_count() != 0) return std::nullopt;  // this stage's or an earlier one's
-    try {
-      validate(s);  // before sorting: its paths index the vectors built here
-    } catch (const model_error& e) {
-      diags_.error(location_of(e.path()), e.what());
-      return std::nullopt;
-    }
+    // Before sorting: the issues index the vectors built here.
+    const auto issues = validation_issues(s);
+    for (const validation_issue& issue : issues) diags_.error(location_of(issue.element), issue.message);
+    if (!issues.empty()) return std::nullopt;
     return scanned_schema{std::move(s), sites()};
   }
 
@@ -148,24 +146,15 @@ class resolver {
     return s;
   }
 
-  // Without a default, existing rows would have no value for a column added NOT NULL.
+  // Without a default, existing rows would have no value for a column added NOT NULL: the
+  // core's rule, the one db-revision's diff applies, renames and all.
   void new_not_null_columns(const schema& s, const schema& previous) {
-    for (std::size_t i = 0; i < s.tables.size(); ++i) {
-      const table& t = s.tables[i];
-      const table* before = find_table(previous, t.name);
-      for (const qualified_name& old : t.renamed_from) before = before ? before : find_table(previous, old);
-      if (!before) continue;  // a new table has no rows
-      for (std::size_t j = 0; j < t.columns.size(); ++j) {
-        const column& c = t.columns[j];
-        if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
-        bool existed = find_column(*before, c.name) != nullptr;
-        for (const std::string& old : c.renamed_from) existed = existed || find_column(*before, old);
-        if (existed) continue;
-        diags_.error(tables_[i].origin.columns[j],
-                     fmt::format("new NOT NULL column '{}' of table {} needs a server_default or a backfill value for "
-                                 "the existing rows",
-                                 c.name, to_string(t.name)));
-      }
+    for (const element_ref& at : new_columns_without_values(previous, s)) {
+      const table& t = s.tables[at.index];
+      diags_.error(tables_[at.index].origin.columns[at.member],
+                   fmt::format("new NOT NULL column '{}' of table {} needs a server_default or a backfill value for "
+                               "the existing rows",
+                               t.columns[at.member].name, to_string(t.name)));
     }
   }
 
@@ -184,40 +173,37 @@ class resolver {
     return out;
   }
 
-  // "tables[3].columns[2]" -> where column 2 of table 3 is declared.
-  clang::SourceLocation location_of(std::string_view path) const {
-    auto take_index = [&](std::string_view key) -> std::optional<std::size_t> {
-      if (!path.starts_with(key) || path.size() <= key.size() || path[key.size()] != '[') return std::nullopt;
-      path.remove_prefix(key.size() + 1);
-      std::size_t n = 0;
-      auto [p, ec] = std::from_chars(path.data(), path.data() + path.size(), n);
-      if (ec != std::errc{}) return std::nullopt;
-      path.remove_prefix(static_cast<std::size_t>(p - path.data()));
-      if (path.starts_with("]")) path.remove_prefix(1);
-      if (path.starts_with(".")) path.remove_prefix(1);
-      return n;
+  // Where the element an issue is about is declared.
+  clang::SourceLocation location_of(const element_ref& at) const {
+    using k = element_ref::kind;
+    auto pick = [](const std::vector<clang::SourceLocation>& v, std::size_t i, clang::SourceLocation otherwise) {
+      return i < v.size() && v[i].isValid() ? v[i] : otherwise;
     };
-    auto pick = [](const std::vector<clang::SourceLocation>& v, std::optional<std::size_t> i, clang::SourceLocation otherwise) {
-      return i && *i < v.size() && v[*i].isValid() ? v[*i] : otherwise;
-    };
-    if (auto e = take_index("enums"); e && *e < enums_.size()) return enums_[*e].at;
-    if (auto s = take_index("schemas"); s && *s < schemas_.size()) {
-      for (const scanned_table& t : tables_)
-        if (t.table.name.schema == schemas_[*s]) return t.origin.table;
-      for (const scanned_enum& e : enums_)
-        if (e.type.name.schema == schemas_[*s]) return e.at;
-      return {};
+    switch (at.what) {
+      case k::enum_type:
+      case k::enum_value:
+        return at.index < enums_.size() ? enums_[at.index].at : clang::SourceLocation();
+      case k::schema:
+        if (at.index >= schemas_.size()) return {};
+        for (const scanned_table& t : tables_)
+          if (t.table.name.schema == schemas_[at.index]) return t.origin.table;
+        for (const scanned_enum& e : enums_)
+          if (e.type.name.schema == schemas_[at.index]) return e.at;
+        return {};
+      default:
+        break;
     }
-    auto ti = take_index("tables");
-    if (!ti || *ti >= tables_.size()) return {};
-    const table_origin& o = tables_[*ti].origin;
-    if (path.starts_with("primary_key")) return o.primary_key.isValid() ? o.primary_key : o.table;
-    if (path.starts_with("columns")) return pick(o.columns, take_index("columns"), o.table);
-    if (path.starts_with("unique")) return pick(o.uniques, take_index("unique"), o.table);
-    if (path.starts_with("indexes")) return pick(o.indexes, take_index("indexes"), o.table);
-    if (path.starts_with("foreign_keys")) return pick(o.foreign_keys, take_index("foreign_keys"), o.table);
-    if (path.starts_with("checks")) return pick(o.checks, take_index("checks"), o.table);
-    return o.table;
+    if (at.index >= tables_.size()) return {};
+    const table_origin& o = tables_[at.index].origin;
+    switch (at.what) {
+      case k::primary_key: return o.primary_key.isValid() ? o.primary_key : o.table;
+      case k::column: return pick(o.columns, at.member, o.table);
+      case k::unique: return pick(o.uniques, at.member, o.table);
+      case k::index: return pick(o.indexes, at.member, o.table);
+      case k::foreign_key: return pick(o.foreign_keys, at.member, o.table);
+      case k::check: return pick(o.checks, at.member, o.table);
+      default: return o.table;
+    }
   }
 
   std::vector<scanned_table> tables_;

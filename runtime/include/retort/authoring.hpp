@@ -17,8 +17,17 @@ struct authoring {
   std::function<std::string()> now;     ///< the current time, ISO 8601 UTC ("2026-11-25T04:49:48Z")
 };
 
-/// The revision that brings the history's single head to `models`, or nullopt when they agree.
-/// `message` empty: named from its operations. Throws graph_error when there are several heads.
+/// The schema at the history's single head. Throws graph_error when there are several heads.
+[[nodiscard]] schema single_head_schema(const revision_graph& graph);
+
+/// The revision that brings `head` (single_head_schema of `graph`, replayed once by the caller,
+/// who may render with it too) to `models`, or nullopt when they agree. `message` empty: named
+/// from its operations.
+[[nodiscard]] std::optional<revision> next_revision(const revision_graph& graph, const schema& head,
+                                                    const schema& models, std::string message,
+                                                    const authoring& source, const diff_options& options = {});
+
+/// The same, replaying the head itself. Throws graph_error when there are several heads.
 [[nodiscard]] std::optional<revision> next_revision(const revision_graph& graph, const schema& models,
                                                     std::string message, const authoring& source,
                                                     const diff_options& options = {});

@@ -2,8 +2,10 @@
 // They are caught only at the CLI boundary, where each becomes one message and an exit code.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace retort {
@@ -38,6 +40,15 @@ class file_error : public error {
   std::string file_;
   std::string json_path_;
 };
+
+/// JSON text that is not JSON: the file_error at the line and column of byte `byte` (the
+/// parser's count: the byte it stopped after), with the parser's own words for why.
+[[nodiscard]] file_error malformed_json(const std::string& file, std::string_view text, std::size_t byte,
+                                        std::string_view parser_message);
+
+/// `text` for a message that echoes input: whole up to `limit` bytes, else cut there (at a
+/// UTF-8 character boundary) with an ellipsis, so a 10 MB value is not printed back whole.
+[[nodiscard]] std::string excerpt(std::string_view text, std::size_t limit = 80);
 
 /// An operation that does not apply to the schema it is replayed over.
 class replay_error : public error {

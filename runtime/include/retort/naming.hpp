@@ -2,6 +2,7 @@
 // shortened with a stable hash so every name fits PostgreSQL's 63-byte identifiers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,14 @@ namespace retort::naming {
 
 /// PostgreSQL truncates identifiers longer than this many bytes.
 inline constexpr std::size_t max_identifier_bytes = 63;
+
+/// What makes `name` no valid PostgreSQL identifier for Retort (empty, a NUL byte, longer
+/// than max_identifier_bytes, which the server would truncate silently); nullopt if none.
+/// The one rule for names in models, snapshots and migration files.
+[[nodiscard]] std::optional<std::string> identifier_problem(std::string_view name);
+
+/// The longest prefix of `s` of at most `bytes` bytes that does not cut a UTF-8 character.
+[[nodiscard]] std::string_view utf8_prefix(std::string_view s, std::size_t bytes);
 
 /// `name` if it fits; else a prefix, "_" and 8 hex digits of its SHA-256.
 [[nodiscard]] std::string fit(std::string_view name);

@@ -161,7 +161,22 @@ struct schema {
   friend bool operator==(const schema&, const schema&) = default;
 };
 
-// Lookups; nullptr when absent.
+/// An element of a schema, by its place in the schema's vectors as they are (validation does
+/// not sort): what a validation issue is about.
+struct element_ref {
+  enum class kind { schema, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check };
+  kind what = kind::table;
+  std::size_t index = 0;   ///< into schemas, enums or tables
+  std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys or checks; the enum's values
+  friend bool operator==(const element_ref&, const element_ref&) = default;
+};
+
+/// The element's JSON path in a snapshot ("tables[3].columns[2]").
+[[nodiscard]] std::string json_path(const element_ref& e);
+
+// Lookups; nullptr when absent. Tables and enums by binary search: `s` must be sorted
+// canonically (sort_canonically; replay and read_snapshot leave it so). Columns keep their
+// declared order and are searched in it.
 [[nodiscard]] const table* find_table(const schema& s, const qualified_name& n);
 [[nodiscard]] table* find_table(schema& s, const qualified_name& n);
 [[nodiscard]] const enum_type* find_enum(const schema& s, const qualified_name& n);

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "retort/schema.hpp"
 
@@ -18,8 +19,19 @@ inline constexpr int snapshot_format = 1;
 /// Parses and validates a snapshot; throws file_error naming `file` and the JSON path.
 [[nodiscard]] schema read_snapshot(std::string_view text, const std::string& file);
 
+/// A rule the schema breaks, and the element that breaks it.
+struct validation_issue {
+  element_ref element;
+  std::string message;
+  friend bool operator==(const validation_issue&, const validation_issue&) = default;
+};
+
 /// Checks references and names: every foreign key, enum, constraint column and name
-/// resolves and nothing is duplicated. Throws model_error.
+/// resolves and nothing is duplicated. One issue per element at most, in the schema's order;
+/// empty when the schema is valid.
+[[nodiscard]] std::vector<validation_issue> validation_issues(const schema& s);
+
+/// validation_issues, the first one thrown as a model_error with its JSON path.
 void validate(const schema& s);
 
 }  // namespace retort

@@ -9,7 +9,6 @@
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
 #include "retort/history_check.hpp"
-#include "retort/replay.hpp"
 
 namespace retort::pg {
 
@@ -41,9 +40,8 @@ std::vector<transaction_unit> group_units(const std::vector<statement>& statemen
 }
 
 std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
-                                             const operation_notes& notes, const schema& before,
-                                             const render_options& options) {
-  std::vector<statement> generated = render(operations, before, options);
+                                             const operation_notes& notes, schema& s, const render_options& options) {
+  std::vector<statement> generated = render_and_replay(operations, s, options);
   if (std::none_of(notes.begin(), notes.end(), [](const auto& n) { return n.second.sql.has_value(); }))
     return generated;
   std::vector<statement> out;
@@ -74,7 +72,6 @@ std::vector<revision_step> steps_for(const revision_graph& graph, const std::vec
     try {
       step.statements = render_with_overrides(step.operations, up ? r.upgrade_notes : r.downgrade_notes, s, options);
       step.units = group_units(step.statements);
-      s = replay(std::move(s), step.operations);
     } catch (const error& e) {
       throw replay_error(fmt::format("{} of revision {} ({}): {}", to_string(dir), r.id, r.file.empty() ? r.id : r.file,
                                      e.what()));

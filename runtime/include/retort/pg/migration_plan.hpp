@@ -39,10 +39,10 @@ struct revision_step {
   std::vector<transaction_unit> units;     ///< `statements` grouped
 };
 
-/// The statements of `operations` against `before`, with the file's SQL overrides in place of
-/// the generated statements of the operations they name.
+/// The statements of `operations` against `s`, with the file's SQL overrides in place of the
+/// generated statements of the operations they name; leaves `s` at the schema they produce.
 [[nodiscard]] std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
-                                                           const operation_notes& notes, const schema& before,
+                                                           const operation_notes& notes, schema& s,
                                                            const render_options& options = {});
 
 /// The steps from `current` to `target` ("head", "+N", a revision; see revision_graph::upgrade_plan).

@@ -59,4 +59,9 @@ struct render_options {
 [[nodiscard]] std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before,
                                             const render_options& options = {});
 
+/// The same, leaving `s` (sorted canonically, as replay leaves it) at the schema the
+/// operations produce: a planner that renders revision after revision replays each once.
+[[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s,
+                                                       const render_options& options = {});
+
 }  // namespace retort::pg

@@ -1,0 +1,36 @@
+// What SQL text does, read by PostgreSQL's own parser (libpg_query): the lint asks it which
+// statements build indexes, validate constraints or rewrite tables, in generated steps and in
+// hand-written ones alike. Needs no database.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/schema.hpp"
+
+namespace retort::sql {
+
+/// The facts about one statement that matter for the locks it takes.
+struct statement_facts {
+  std::string text;
+  std::optional<qualified_name> table;   ///< the table it builds an index on, alters or locks
+  bool creates_index = false;
+  bool concurrently = false;             ///< CREATE/DROP INDEX CONCURRENTLY
+  bool adds_validated_constraint = false;  ///< a foreign key or check added without NOT VALID
+  bool validates_constraint = false;     ///< ALTER TABLE ... VALIDATE CONSTRAINT
+  bool sets_not_null = false;
+  bool changes_column_type = false;
+  bool locks_table = false;              ///< an explicit LOCK
+};
+
+/// The statements of `text` (several for a hand-written step) with their facts. Throws
+/// retort::error with PostgreSQL's parser message when the text does not parse.
+[[nodiscard]] std::vector<statement_facts> analyze(std::string_view text);
+
+/// The functions an SQL expression calls, lower case and unqualified ("random", "nextval").
+/// Throws retort::error when it does not parse as one expression.
+[[nodiscard]] std::vector<std::string> functions_called(std::string_view expression);
+
+}  // namespace retort::sql

@@ -1,0 +1,321 @@
+// The lint rules: each operation is judged with the schema before it (does the table hold rows
+// already, was the column just added) and with the statements it runs, as PostgreSQL's parser
+// reads them (generated, overridden or hand-written alike).
+#include "retort/lint.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "../overloaded.hpp"
+#include "retort/errors.hpp"
+#include "retort/pg/migration_plan.hpp"
+#include "retort/replay.hpp"
+#include "retort/sql_analysis.hpp"
+
+namespace retort::lint {
+
+namespace {
+
+constexpr std::array all_rules{
+    rule{"drop-table", severity::error, "drops a table: its rows are lost"},
+    rule{"drop-column", severity::error, "drops a column: its values are lost"},
+    rule{"drop-enum-value", severity::error,
+         "removes an enum value: the type is rebuilt, and rows holding the value make it fail"},
+    rule{"narrowing-type", severity::error,
+         "changes a column to a type that holds less (shorter, smaller, less precise): values may not fit, and "
+         "the table is rewritten"},
+    rule{"table-rewrite", severity::error,
+         "changes a column's type in a way that rewrites the table under ACCESS EXCLUSIVE (integer to bigint, "
+         "text to varchar(n), ...)"},
+    rule{"index-not-concurrent", severity::error,
+         "builds an index on a table that may hold rows without CONCURRENTLY: writes wait until it is built"},
+    rule{"constraint-validated-inline", severity::error,
+         "adds a foreign key, check or NOT NULL to a table that may hold rows and scans it under a lock that "
+         "blocks writes"},
+    rule{"set-not-null-without-backfill", severity::error,
+         "makes an existing nullable column NOT NULL with no backfill: rows holding NULL make it fail"},
+    rule{"not-null-without-default", severity::error,
+         "a new NOT NULL column without a default: every INSERT of the running version that does not name it "
+         "fails once the revision commits"},
+    rule{"rename-column", severity::error,
+         "renames a column that the running version still reads and writes (backward-incompatible)"},
+    rule{"rename-table", severity::error,
+         "renames a table that the running version still reads and writes (backward-incompatible)"},
+    rule{"volatile-default", severity::error,
+         "adds a column whose default is volatile (random(), clock_timestamp(), an identity, ...) to a table that "
+         "may hold rows: the table is rewritten under ACCESS EXCLUSIVE"},
+    rule{"lock-table", severity::error, "an explicit LOCK in an sql step: writers wait for as long as it is held"},
+    rule{"several-statements", severity::warning,
+         "an sql step with several statements: make it one statement per step where you can, so a failure "
+         "names its step"},
+    rule{"unparsable-sql", severity::warning, "an sql step that PostgreSQL's parser cannot read: the lint cannot check it"},
+    rule{"unknown-allow", severity::error, "an \"allow\" that names no rule"},
+};
+
+const rule& rule_named(std::string_view id) {
+  for (const auto& r : all_rules)
+    if (r.id == id) return r;
+  throw error(fmt::format("no lint rule {}", id));
+}
+
+// Functions whose value changes per row: a default calling one is evaluated for every existing row.
+constexpr std::array volatile_functions{"random", "clock_timestamp", "timeofday", "gen_random_uuid",
+                                        "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
+                                        "nextval", "txid_current", "pg_current_xact_id"};
+
+enum class type_change { safe, narrowing, rewrite };
+
+bool is_integer(type_kind k) { return k == type_kind::smallint || k == type_kind::integer || k == type_kind::bigint; }
+int integer_width(type_kind k) { return k == type_kind::smallint ? 2 : k == type_kind::integer ? 4 : 8; }
+bool is_string(type_kind k) { return k == type_kind::text || k == type_kind::varchar; }
+
+// Which type changes PostgreSQL makes without touching the rows (a catalog update), which lose
+// range, and which rewrite the table.
+type_change classify(const column_type& a, const column_type& b) {
+  if (a.array != b.array) return type_change::rewrite;
+  if (is_string(a.kind) && is_string(b.kind)) {
+    if (!b.length || b.kind == type_kind::text) return type_change::safe;  // wider or unbounded
+    if (!a.length || *b.length < *a.length) return type_change::narrowing;
+    return type_change::safe;
+  }
+  if (a.kind == type_kind::numeric && b.kind == type_kind::numeric) {
+    if (!b.precision) return type_change::safe;
+    if (!a.precision || a.scale.value_or(0) != b.scale.value_or(0) || *b.precision < *a.precision)
+      return type_change::narrowing;
+    return type_change::safe;
+  }
+  if (is_integer(a.kind) && is_integer(b.kind))
+    return integer_width(b.kind) < integer_width(a.kind) ? type_change::narrowing : type_change::rewrite;
+  if (a.kind == type_kind::double_precision && b.kind == type_kind::real) return type_change::narrowing;
+  if (is_string(b.kind) && b.length && !is_string(a.kind)) return type_change::narrowing;
+  return type_change::rewrite;
+}
+
+// One side (upgrade or downgrade) of one revision, operation by operation.
+class side_linter {
+ public:
+  side_linter(const revision& r, side where, const std::vector<ops::operation>& list, const operation_notes& notes,
+              schema before, const options& o)
+      : r_(r), where_(where), list_(list), notes_(notes), s_(std::move(before)), o_(o) {}
+
+  std::vector<finding> run() {
+    schema rendered_from = s_;
+    const auto statements = pg::render_with_overrides(list_, notes_, rendered_from, o_.render);
+    for (i_ = 0; i_ < list_.size(); ++i_) {
+      std::vector<const pg::statement*> mine;
+      for (const auto& st : statements)
+        if (st.operation == i_) mine.push_back(&st);
+      std::visit([&](const auto& op) { structural(op); }, list_[i_]);
+      judge_statements(mine);
+      check_allows();
+      replay(s_, list_[i_]);
+      track(list_[i_]);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // The table existed before this list of operations (it may hold rows and writers).
+  [[nodiscard]] bool existing(const qualified_name& t) const { return !fresh_.contains(t) && find_table(s_, t); }
+
+  void report(std::string_view id, std::string message, std::string hint) {
+    const rule& ru = rule_named(id);
+    finding f{std::string(id), where_ == side::downgrade ? severity::warning : ru.level, r_.id, r_.file, where_, i_,
+              std::move(message), std::move(hint), {}};
+    if (auto n = notes_.find(i_); n != notes_.end())
+      for (const auto& a : n->second.allow)
+        if (a.rule == id) f.allowed = a.reason;
+    out_.push_back(std::move(f));
+  }
+
+  // Rules that the operation's kind decides.
+  void structural(const ops::drop_table& o) {
+    if (!existing(o.def.name)) return;  // created by this revision: nothing to lose
+    report("drop-table", fmt::format("drops table {} and its rows", to_string(o.def.name)),
+           "Stop using it in a release first; drop it once no running version reads it, with a reason in \"allow\".");
+  }
+  void structural(const ops::drop_column& o) {
+    if (!existing(o.table) || added_.contains({o.table, o.def.name})) return;
+    report("drop-column", fmt::format("drops column {}.{} and its values", to_string(o.table), o.def.name),
+           "Stop reading and writing it in a release first, then drop it, with a reason in \"allow\".");
+  }
+  void structural(const ops::drop_enum_value& o) {
+    report("drop-enum-value", fmt::format("removes '{}' from enum {}", o.value, to_string(o.type)),
+           "Update the rows that hold it first (an sql step), then allow this with a reason.");
+  }
+  void structural(const ops::rename_table& o) {
+    if (!existing(o.from)) return;
+    report("rename-table", fmt::format("renames table {} to {}", to_string(o.from), to_string(o.to)),
+           "Expand and contract: create the new table (or a view under the new name), move readers and writers "
+           "over in a release, then drop the old one.");
+  }
+  void structural(const ops::rename_column& o) {
+    if (!existing(o.table) || added_.contains({o.table, o.from})) return;
+    report("rename-column", fmt::format("renames column {}.{} to {}", to_string(o.table), o.from, o.to),
+           "Expand and contract: add the new column, write both and backfill, move readers over in a release, "
+           "then drop the old column.");
+  }
+  void structural(const ops::add_column& o) {
+    if (!existing(o.table)) return;
+    added_.insert({o.table, o.def.name});
+    const column& c = o.def;
+    if (!c.nullable && !c.server_default && c.identity == identity_kind::none)
+      report("not-null-without-default",
+             fmt::format("adds {}.{} NOT NULL with no default", to_string(o.table), c.name),
+             "Give it a server_default, or add it nullable and make it NOT NULL in a later release.");
+    bool is_volatile = c.identity != identity_kind::none;
+    if (c.server_default) {
+      try {
+        for (const auto& f : sql::functions_called(*c.server_default))
+          if (std::find(volatile_functions.begin(), volatile_functions.end(), f) != volatile_functions.end())
+            is_volatile = true;
+      } catch (const error&) {  // not parsed: validation reports the expression
+      }
+    }
+    if (is_volatile)
+      report("volatile-default",
+             fmt::format("adds {}.{} with a {} on a table that may hold rows", to_string(o.table), c.name,
+                         c.identity != identity_kind::none ? "identity" : "volatile default"),
+             "Add it with no default (or a constant one), then set the default and backfill the rows in batches.");
+  }
+  void structural(const ops::backfill_column& o) { backfilled_.insert({o.table, o.column}); }
+  void structural(const ops::alter_column& o) {
+    if (!existing(o.table)) return;
+    const bool just_added = added_.contains({o.table, o.to.name});
+    if ((o.changes & ops::change_nullable) && !o.to.nullable) {
+      if (!just_added && !backfilled_.contains({o.table, o.to.name}))
+        report("set-not-null-without-backfill",
+               fmt::format("makes {}.{} NOT NULL with no backfill", to_string(o.table), o.to.name),
+               "Give the column a backfill in the model (the value for rows that hold NULL).");
+      if (just_added && !o.to.server_default && o.to.identity == identity_kind::none)
+        report("not-null-without-default",
+               fmt::format("adds {}.{} NOT NULL with no default", to_string(o.table), o.to.name),
+               "Give it a server_default, or keep it nullable until every running version writes it.");
+    }
+    if (o.changes & ops::change_type) {
+      const auto change = classify(o.from.type, o.to.type);
+      const std::string what = fmt::format("{}.{} from {} to {}", to_string(o.table), o.to.name,
+                                           pg::type_sql(o.from.type), pg::type_sql(o.to.type));
+      if (change == type_change::narrowing)
+        report("narrowing-type", "narrows " + what,
+               "Check that every value fits, then allow this with a reason; or add a new column and move the data.");
+      if (change == type_change::rewrite)
+        report("table-rewrite", "rewrites the table to change " + what,
+               "Add a new column of the new type, backfill it in batches and switch readers over, or allow this "
+               "for a small table with a reason.");
+    }
+    type_judged_ = true;
+  }
+  void structural(const ops::sql& o) {
+    try {
+      const auto statements = sql::analyze(o.up);
+      if (statements.size() > 1)
+        report("several-statements", fmt::format("an sql step with {} statements", statements.size()),
+               "Split it into one sql step per statement.");
+    } catch (const error& e) {
+      report("unparsable-sql", e.what(), "Check the SQL; the lint skipped this step.");
+    }
+  }
+  template <class Op>
+  void structural(const Op&) {}
+
+  // Rules that the statements decide: what runs, generated or written by hand.
+  void judge_statements(const std::vector<const pg::statement*>& mine) {
+    bool validated = false;
+    for (const pg::statement* st : mine) {
+      std::vector<sql::statement_facts> facts;
+      try {
+        facts = sql::analyze(st->sql);
+      } catch (const error&) {
+        continue;  // reported once, for the step (unparsable-sql)
+      }
+      for (const auto& f : facts) {
+        const bool on_existing = f.table && existing(*f.table);
+        if (f.validates_constraint) validated = true;
+        if (f.creates_index && !f.concurrently && on_existing)
+          report("index-not-concurrent", fmt::format("builds an index on {} without CONCURRENTLY", to_string(*f.table)),
+                 "Use the safe plans (the default), or CREATE INDEX CONCURRENTLY in a step that is not transactional.");
+        if (f.adds_validated_constraint && on_existing)
+          report("constraint-validated-inline",
+                 fmt::format("adds a constraint to {} and validates it at once", to_string(*f.table)),
+                 "Add it NOT VALID, then VALIDATE CONSTRAINT in a transaction of its own (the safe plans do).");
+        if (f.sets_not_null && on_existing && !validated)
+          report("constraint-validated-inline", fmt::format("SET NOT NULL on {} scans it", to_string(*f.table)),
+                 "Add CHECK (col IS NOT NULL) NOT VALID and validate it first (the safe plans do).");
+        if (f.changes_column_type && !type_judged_)
+          report("table-rewrite", fmt::format("changes a column type{}", f.table ? " of " + to_string(*f.table) : ""),
+                 "Add a new column of the new type and move the data in batches.");
+        if (f.locks_table)
+          report("lock-table", fmt::format("LOCK{}", f.table ? " " + to_string(*f.table) : ""),
+                 "Let the statements take the locks they need, with a lock_timeout.");
+      }
+    }
+    type_judged_ = false;
+  }
+
+  void check_allows() {
+    auto n = notes_.find(i_);
+    if (n == notes_.end()) return;
+    for (const auto& a : n->second.allow) {
+      const bool known = std::any_of(all_rules.begin(), all_rules.end(), [&](const rule& ru) { return ru.id == a.rule; });
+      if (!known)
+        report("unknown-allow", fmt::format("\"allow\" names the rule \"{}\", which does not exist", a.rule),
+               "See `retort lint --rules` for the rule ids.");
+    }
+  }
+
+  void track(const ops::operation& op) {
+    if (const auto* c = std::get_if<ops::create_table>(&op)) fresh_.insert(c->def.name);
+    if (const auto* r = std::get_if<ops::rename_table>(&op); r && fresh_.erase(r->from)) fresh_.insert(r->to);
+  }
+
+  const revision& r_;
+  side where_;
+  const std::vector<ops::operation>& list_;
+  const operation_notes& notes_;
+  schema s_;
+  const options& o_;
+  std::size_t i_ = 0;
+  std::set<qualified_name> fresh_;
+  std::set<std::pair<qualified_name, std::string>> added_, backfilled_;
+  bool type_judged_ = false;  ///< the operation's own rule judged its type change
+  std::vector<finding> out_;
+};
+
+}  // namespace
+
+std::span<const rule> rules() { return all_rules; }
+
+std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o) {
+  std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, before, o).run();
+  const schema after = replay(before, r.upgrade);
+  for (auto& f : side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, after, o).run())
+    out.push_back(std::move(f));
+  return out;
+}
+
+std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
+                                    const options& o) {
+  std::vector<finding> out;
+  // A linear stretch of history replays once: the schema after a revision is the next one's start.
+  std::string previous;
+  schema after_previous;
+  for (const auto& id : ids) {
+    const revision& r = graph.at(id);
+    schema before = r.parents == std::vector<std::string>{previous} && !previous.empty() ? std::move(after_previous)
+                                                                                          : graph.schema_at(r.parents);
+    for (auto& f : lint_revision(r, before, o)) out.push_back(std::move(f));
+    after_previous = replay(std::move(before), r.upgrade);
+    previous = id;
+  }
+  return out;
+}
+
+std::string location(const finding& f) {
+  return fmt::format("{}[{}]", f.where == side::upgrade ? "upgrade" : "downgrade", f.operation);
+}
+
+}  // namespace retort::lint

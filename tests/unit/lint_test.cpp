@@ -1,0 +1,178 @@
+// The lint, rule by rule, as a table: for each rule, a revision that fires it, a neighbouring
+// one that does not, and the first silenced by an "allow" with a reason.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "operation_cases.hpp"
+#include "retort/lint.hpp"
+
+namespace retort {
+namespace {
+
+using namespace ops;
+using testing::operation_base_schema;
+
+const qualified_name users{"public", "users"};
+const qualified_name posts{"public", "posts"};
+
+const table& base_table(const qualified_name& t) { return *find_table(operation_base_schema(), t); }
+const column& base_column(const qualified_name& t, std::string_view c) { return *find_column(base_table(t), c); }
+
+column text_column(std::string name, bool nullable, std::optional<std::string> default_value = {}) {
+  column c;
+  c.name = std::move(name);
+  c.type = *parse_builtin_type("text");
+  c.nullable = nullable;
+  c.server_default = std::move(default_value);
+  return c;
+}
+
+column with_type(column c, std::string_view type) {
+  c.type = *parse_builtin_type(type);
+  return c;
+}
+
+column not_null(column c) {
+  c.nullable = false;
+  return c;
+}
+
+revision revision_of(std::vector<operation> up, operation_notes notes = {}) {
+  revision r;
+  r.id = "r1";
+  r.file = "";
+  r.upgrade = std::move(up);
+  r.upgrade_notes = std::move(notes);
+  return r;
+}
+
+std::vector<lint::finding> of_rule(const std::vector<lint::finding>& all, std::string_view rule) {
+  std::vector<lint::finding> out;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const auto& f) { return f.rule == rule; });
+  return out;
+}
+
+struct lint_case {
+  std::string rule;
+  std::vector<operation> fires;
+  std::vector<operation> quiet;
+  operation_notes fires_notes = {};  ///< e.g. an override that makes it fire
+};
+
+std::vector<lint_case> cases() {
+  const foreign_key& posts_fk = base_table(posts).foreign_keys.front();
+  const column& bio = base_column(users, "bio");
+  const column& email = base_column(users, "email");
+  index bio_index{"ix_users_bio", {"bio"}, false, {}, "btree"};
+  check_constraint short_bio{"ck_users_bio", "length(bio) < 10"};
+  column token;
+  token.name = "token";
+  token.type = *parse_builtin_type("uuid");
+  token.nullable = true;
+  token.server_default = "gen_random_uuid()";
+  column stamped = text_column("seen", true, "now()::text");
+  table posts_without_fk = base_table(posts);
+  posts_without_fk.foreign_keys.clear();
+  return {
+      {"drop-table", {drop_foreign_key{posts, posts_fk}, drop_table{posts_without_fk}}, {drop_foreign_key{posts, posts_fk}}},
+      {"drop-column", {drop_column{users, bio}}, {add_column{users, text_column("nick", true)}}},
+      {"drop-enum-value", {drop_enum_value{{"public", "mood"}, "sad", std::nullopt}},
+       {add_enum_value{{"public", "mood"}, "angry", std::nullopt}}},
+      {"narrowing-type", {alter_column{users, email, with_type(email, "varchar(100)"), change_type}},
+       {alter_column{users, email, with_type(email, "varchar(300)"), change_type}}},
+      {"table-rewrite", {alter_column{users, bio, with_type(bio, "integer"), change_type}},
+       {alter_column{users, email, with_type(email, "text"), change_type}}},
+      {"index-not-concurrent", {create_index{users, bio_index}}, {create_index{users, bio_index}},
+       {{0, operation_note{{}, sql_override{{R"(CREATE INDEX "ix_users_bio" ON "public"."users" ("bio"))"}, true}}}}},
+      {"constraint-validated-inline", {add_check{users, short_bio}}, {add_check{users, short_bio}},
+       {{0, operation_note{{}, sql_override{{R"(ALTER TABLE users ADD CONSTRAINT ck_users_bio CHECK (length(bio) < 10))"},
+                                            true}}}}},
+      {"set-not-null-without-backfill", {alter_column{users, bio, not_null(bio), change_nullable}},
+       {backfill_column{users, "bio", "''", std::nullopt}, alter_column{users, bio, not_null(bio), change_nullable}}},
+      {"not-null-without-default", {add_column{users, text_column("nick", false)}},
+       {add_column{users, text_column("nick", false, "''")}}},
+      {"rename-column", {rename_column{users, "bio", "about"}}, {add_column{users, text_column("about", true)}}},
+      {"rename-table", {rename_table{posts, {"public", "articles"}}}, {set_table_comment{posts, {}, "articles"}}},
+      {"volatile-default", {add_column{users, token}}, {add_column{users, stamped}}},
+      {"lock-table", {sql{"LOCK TABLE users IN ACCESS EXCLUSIVE MODE", "SELECT 1"}}, {sql{"SELECT 1", "SELECT 1"}}},
+      {"several-statements", {sql{"UPDATE users SET bio = 'a'; UPDATE users SET bio = 'b'", "SELECT 1"}},
+       {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
+      {"unparsable-sql", {sql{"UPDAT users SET bio = 'a'", "SELECT 1"}}, {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
+  };
+}
+
+class LintRule : public ::testing::TestWithParam<lint_case> {};
+
+TEST_P(LintRule, FiresOnItsCaseOnlyAndIsSilencedWithAReason) {
+  const lint_case& c = GetParam();
+  const auto fired = of_rule(lint::lint_revision(revision_of(c.fires, c.fires_notes), operation_base_schema()), c.rule);
+  ASSERT_EQ(fired.size(), 1u) << c.rule;
+  EXPECT_EQ(fired[0].where, lint::side::upgrade);
+  EXPECT_FALSE(fired[0].message.empty());
+  EXPECT_FALSE(fired[0].hint.empty());
+  const auto& rule = *std::find_if(lint::rules().begin(), lint::rules().end(), [&](const auto& r) { return r.id == c.rule; });
+  EXPECT_EQ(fired[0].level, rule.level);
+  EXPECT_EQ(fired[0].fails(), rule.level == lint::severity::error);
+
+  EXPECT_TRUE(of_rule(lint::lint_revision(revision_of(c.quiet), operation_base_schema()), c.rule).empty()) << c.rule;
+
+  operation_notes notes = c.fires_notes;
+  notes[fired[0].operation].allow.push_back({c.rule, "reviewed: the table is empty in every environment"});
+  const auto silenced = of_rule(lint::lint_revision(revision_of(c.fires, notes), operation_base_schema()), c.rule);
+  ASSERT_EQ(silenced.size(), 1u);
+  EXPECT_TRUE(silenced[0].silenced());
+  EXPECT_FALSE(silenced[0].fails());
+  EXPECT_EQ(silenced[0].allowed, "reviewed: the table is empty in every environment");
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, LintRule, ::testing::ValuesIn(cases()), [](const auto& info) {
+  std::string name = info.param.rule;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
+
+TEST(Lint, EveryRuleHasACase) {
+  std::set<std::string> covered{"unknown-allow"};
+  for (const auto& c : cases()) covered.insert(c.rule);
+  for (const auto& r : lint::rules()) EXPECT_TRUE(covered.contains(std::string(r.id))) << r.id;
+}
+
+TEST(Lint, AnAllowNamingNoRuleIsAnError) {
+  operation_notes notes{{0, operation_note{{{"drop-colum", "typo"}}, std::nullopt}}};
+  const auto found = of_rule(lint::lint_revision(revision_of({drop_column{users, base_column(users, "bio")}}, notes),
+                                                 operation_base_schema()),
+                             "unknown-allow");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0].fails());
+}
+
+TEST(Lint, TablesCreatedInTheRevisionAreNotJudgedAsTablesWithRows) {
+  table fresh;
+  fresh.name = {"public", "fresh"};
+  fresh.columns = {text_column("a", true)};
+  const auto found = lint::lint_revision(
+      revision_of({create_table{fresh}, add_column{fresh.name, text_column("b", false)},
+                   create_index{fresh.name, index{"ix_fresh_a", {"a"}, false, {}, "btree"}}}),
+      operation_base_schema());
+  EXPECT_TRUE(found.empty()) << found.front().rule;
+}
+
+TEST(Lint, DowngradeFindingsAreWarnings) {
+  revision r = revision_of({add_column{users, text_column("nick", true)}});
+  r.downgrade = {drop_column{users, text_column("nick", true)}};
+  const auto found = of_rule(lint::lint_revision(r, operation_base_schema()), "drop-column");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].where, lint::side::downgrade);
+  EXPECT_EQ(found[0].level, lint::severity::warning);
+  EXPECT_FALSE(found[0].fails());
+}
+
+TEST(Lint, PlainPlansAreJudgedByWhatTheyRun) {
+  const auto found = lint::lint_revision(revision_of({create_index{users, index{"ix_users_bio", {"bio"}, false, {}, "btree"}}}),
+                                         operation_base_schema(), {{pg::safety::plain}});
+  EXPECT_EQ(of_rule(found, "index-not-concurrent").size(), 1u);
+}
+
+}  // namespace
+}  // namespace retort
