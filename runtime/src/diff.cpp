@@ -46,6 +46,14 @@ class differ {
   differ(const schema& from, const schema& to, const diff_options& options)
       : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
     if (!options_.require_backfill) return;
+    if (const auto made = columns_made_not_null_without_backfill(cur(), to_); !made.empty()) {
+      const table& t = to_.tables[made.front().index];
+      throw diff_error(fmt::format(
+          "column {}.{} becomes NOT NULL with no backfill: rows holding NULL would make the change fail. Give it a "
+          "backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), the value for those rows, or keep it "
+          "std::optional",
+          to_string(t.name), t.columns[made.front().member].name));
+    }
     const auto missing = new_columns_without_values(cur(), to_);
     if (missing.empty()) return;
     const table& t = to_.tables[missing.front().index];
@@ -417,6 +425,27 @@ std::vector<element_ref> new_columns_without_values(const schema& from, const sc
       if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
       if (find_column(*before, c.name) || renamed.contains(c.name)) continue;
       out.push_back({element_ref::kind::column, i, j});
+    }
+  }
+  return out;
+}
+
+std::vector<element_ref> columns_made_not_null_without_backfill(const schema& from, const schema& to) {
+  const auto table_renamed = table_renames(from, to);
+  std::vector<element_ref> out;
+  for (std::size_t i = 0; i < to.tables.size(); ++i) {
+    const table& t = to.tables[i];
+    const table* before = find_table(from, t.name);
+    if (auto it = table_renamed.find(t.name); !before && it != table_renamed.end()) before = find_table(from, it->second);
+    if (!before) continue;
+    std::map<std::string, std::string> old_name;  // new -> old
+    for (const auto& [old, fresh] : column_renames(*before, t)) old_name[fresh] = old;
+    for (std::size_t j = 0; j < t.columns.size(); ++j) {
+      const column& c = t.columns[j];
+      if (c.nullable || c.backfill) continue;
+      const auto renamed = old_name.find(c.name);
+      const column* was = find_column(*before, renamed == old_name.end() ? c.name : renamed->second);
+      if (was && was->nullable) out.push_back({element_ref::kind::column, i, j});
     }
   }
   return out;

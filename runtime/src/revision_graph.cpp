@@ -173,9 +173,10 @@ branch_touches touches_since_fork(const revision_graph& g, const std::set<std::s
   return result;
 }
 
-// Throws graph_error(conflict) when two of the branches ending at `tips` change one object;
-// `where` says what joins them ("merged by <file>", "heads a, b").
-void check_branches(const revision_graph& g, const std::vector<std::string>& tips, const std::string& where) {
+// Every object two of the branches ending at `tips` both change, as a message naming both
+// revisions; `where` says what joins them ("merged by <file>", "heads a, b").
+void check_branches(const revision_graph& g, const std::vector<std::string>& tips, const std::string& where,
+                    std::vector<std::string>& out) {
   std::vector<std::set<std::string>> ancestries;
   for (const auto& t : tips) ancestries.push_back(g.ancestry(t));
   for (std::size_t i = 0; i < tips.size(); ++i) {
@@ -186,9 +187,8 @@ void check_branches(const revision_graph& g, const std::vector<std::string>& tip
       for (const auto& [key, l] : left) {
         auto r = right.find(key);
         if (r == right.end() || !(l.exclusive || r->second.exclusive)) continue;
-        throw graph_error(graph_error::kind::conflict,
-                          fmt::format("conflict: {} and {} both change {} ({})", label(g.at(l.revision)),
-                                      label(g.at(r->second.revision)), to_string(key), where));
+        out.push_back(fmt::format("conflict: {} and {} both change {} ({})", label(g.at(l.revision)),
+                                  label(g.at(r->second.revision)), to_string(key), where));
       }
     }
   }
@@ -196,14 +196,17 @@ void check_branches(const revision_graph& g, const std::vector<std::string>& tip
 
 // Conflicts: at each merge, between its parents' branches; then between the heads, which a
 // future merge would join.
-void check_conflicts(const revision_graph& g) {
+std::vector<std::string> find_conflicts(const revision_graph& g) {
+  std::vector<std::string> out;
   for (const auto& id : g.order()) {
     const auto& r = g.at(id);
     std::set<std::string> distinct(r.parents.begin(), r.parents.end());
     if (distinct.size() > 1)
-      check_branches(g, std::vector<std::string>(distinct.begin(), distinct.end()), "merged by " + label(r));
+      check_branches(g, std::vector<std::string>(distinct.begin(), distinct.end()), "merged by " + label(r), out);
   }
-  if (auto tips = g.heads(); tips.size() > 1) check_branches(g, tips, fmt::format("heads {}", fmt::join(tips, ", ")));
+  if (auto tips = g.heads(); tips.size() > 1)
+    check_branches(g, tips, fmt::format("heads {}", fmt::join(tips, ", ")), out);
+  return out;
 }
 
 using revision_map = std::map<std::string, revision, std::less<>>;
@@ -294,7 +297,16 @@ revision_graph::revision_graph(std::vector<revision> revisions) {
   for (auto& [id, kids] : children_) std::sort(kids.begin(), kids.end());
 
   order_ = topological_order(revisions_, children_);
-  check_conflicts(*this);
+  conflicts_ = find_conflicts(*this);
+}
+
+void revision_graph::require_no_conflicts() const {
+  if (conflicts_.empty()) return;
+  throw graph_error(graph_error::kind::conflict,
+                    fmt::format("{}\nResolve it as a merge conflict before applying or extending the history: keep one "
+                                "branch's revision, move the other on top of it (its parents: the first branch's "
+                                "head) and regenerate it from the models with `retort revision`.",
+                                fmt::join(conflicts_, "\n")));
 }
 
 const revision& revision_graph::at(std::string_view id) const {

@@ -34,6 +34,7 @@
 #include "history.hpp"
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
+#include "retort/files.hpp"
 #include "retort/hash.hpp"
 #include "local_cluster.hpp"
 #include "retort/pg/applier.hpp"
@@ -1053,6 +1054,136 @@ TEST_F(Cli, LostConnectionSaysWhichRevisionWhyAndHowToResume) {
   EXPECT_TRUE(r.out.ends_with(" ... failed\n")) << r;
   EXPECT_EQ(current_of(url(), graph), revision_heads{r1.id});
   EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({r1.id}));
+}
+
+}  // namespace
+}  // namespace retort
+
+namespace retort {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// The lint from the command line: findings at their line of the migration file, exit 3 on an
+// error, silenced with a reason, judged only after --since / --lint-since, in check and under
+// GitHub Actions; an operation's SQL override runs in place of its statements.
+
+class CliLint : public Cli {
+ protected:
+  void SetUp() override {
+    const schema users = read_snapshot(R"json({"format": 1, "tables": [{"schema": "public", "name": "users",
+        "columns": [{"name": "id", "type": "bigint"}, {"name": "bio", "type": "text", "nullable": true}],
+        "primary_key": {"columns": ["id"]}}]})json",
+                                       "users.json");
+    r1 = make_revision(1, {}, "users", diff(schema{}, users));
+    r2 = make_revision(2, {r1.id}, "drop bio", {ops::drop_column{{"public", "users"}, *find_column(users.tables[0], "bio")}});
+    graph.emplace(write({r1, r2}));
+    ASSERT_EQ(retort({"replay", "-o", snapshot.string()}, std::nullopt).code, 0);
+  }
+  result check(std::vector<std::string> options, const env_changes& env = {}) {
+    std::vector<std::string> args{"check", "--snapshot", snapshot.string()};
+    args.insert(args.end(), options.begin(), options.end());
+    return retort(args, std::nullopt, env);
+  }
+  revision r1, r2;
+  std::optional<revision_graph> graph;
+  const fs::path snapshot = scratch() / "head.json";
+};
+
+TEST_F(CliLint, ReportsAtTheLineFailsAndCanBeScoped) {
+  const result r = retort({"lint"}, std::nullopt);
+  EXPECT_EQ(r.code, 3) << r;
+  const std::string file = graph->at(r2.id).file;
+  EXPECT_NE(r.out.find(file + ":11:7: error: [drop-column] revision " + r2.id + " upgrade[0]"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("hint: "), std::string::npos) << r;
+  EXPECT_EQ(retort({"lint", "--since", r2.id}, std::nullopt).code, 0);
+  EXPECT_EQ(retort({"lint", r1.id}, std::nullopt).code, 0);
+  const result rules = retort({"lint", "--rules"}, std::nullopt);
+  EXPECT_NE(rules.out.find("index-not-concurrent"), std::string::npos) << rules;
+  const result as_json = retort({"--format", "json", "lint"}, std::nullopt);
+  EXPECT_EQ(as_json.code, 3);
+  const json findings = json::parse(as_json.out).at("findings");
+  EXPECT_TRUE(std::any_of(findings.begin(), findings.end(), [](const json& f) {
+    return f.at("rule") == "drop-column" && f.at("severity") == "error" && f.at("line") == 11;
+  })) << as_json;
+
+  // check fails on it, unless it judges only the revisions after r2, or not at all.
+  const result failing = check({});
+  EXPECT_EQ(failing.code, 3) << failing;
+  EXPECT_NE(failing.err.find("1 lint error"), std::string::npos) << failing;
+  EXPECT_EQ(check({"--lint-since", r2.id}).code, 0);
+  EXPECT_EQ(check({"--no-lint"}).code, 0);
+  const result annotated = check({}, {{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", scratch().string()}});
+  EXPECT_NE(annotated.out.find("::error file=versions/"), std::string::npos) << annotated;
+  EXPECT_NE(annotated.out.find(",line=11,col=7,title=Retort lint drop-column::"), std::string::npos) << annotated;
+}
+
+TEST_F(CliLint, SilencedWithAReason) {
+  revision allowed = r2;
+  allowed.upgrade_notes[0].allow.push_back({"drop-column", "bio was never read by a released version"});
+  fs::remove(graph->at(r2.id).file);
+  (void)write({r1, allowed});
+  const result r = retort({"lint", "--show-silenced"}, std::nullopt);
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_NE(r.out.find("note: [drop-column]"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("allowed: bio was never read by a released version"), std::string::npos) << r;
+  EXPECT_EQ(check({}).code, 0);
+}
+
+TEST_F(CliLint, AnOverrideRunsInPlaceOfTheGeneratedStatementsAndIsJudged) {
+  revision indexed = make_revision(3, {r2.id}, "index id",
+                                   {ops::create_index{{"public", "users"}, index{"ix_users_id", {"id"}, false, {}, "btree"}}});
+  indexed.upgrade_notes[0].sql = sql_override{{R"(CREATE INDEX "ix_users_id" ON "public"."users" ("id") WITH (fillfactor = 70))"}, true};
+  revision allowed = r2;
+  allowed.upgrade_notes[0].allow.push_back({"drop-column", "reviewed"});
+  fs::remove(graph->at(r2.id).file);
+  (void)write({r1, allowed, indexed});
+  const result lint = retort({"lint"}, std::nullopt);
+  EXPECT_EQ(lint.code, 3) << lint;
+  EXPECT_NE(lint.out.find("[index-not-concurrent] revision " + indexed.id), std::string::npos) << lint;
+  const result up = retort({"upgrade"});
+  ASSERT_EQ(up.code, 0) << up;
+  EXPECT_EQ(rows_of(url(), "SELECT reloptions::text FROM pg_class WHERE relname = 'ix_users_id'"),
+            rows_of(url(), "SELECT '{fillfactor=70}'"));
+  // Replay still sees the index: the history's schema has it, so the models with it show no drift.
+  ASSERT_EQ(retort({"replay", "-o", snapshot.string()}, std::nullopt).code, 0);
+  EXPECT_EQ(check({"--no-lint"}).code, 0);
+  EXPECT_NE(read_bytes(snapshot).find("ix_users_id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace retort
+
+namespace retort {
+namespace {
+
+// Two branches that change the same column: reported by check and lint, refused by upgrade,
+// while heads, history and show still work.
+TEST_F(Cli, BranchConflictIsReportedAndStopsWhatAppliesIt) {
+  const schema users = read_snapshot(R"json({"format": 1, "tables": [{"schema": "public", "name": "users",
+      "columns": [{"name": "id", "type": "bigint"}], "primary_key": {"columns": ["id"]}}]})json",
+                                     "users.json");
+  column phone;
+  phone.name = "phone";
+  phone.type = *parse_builtin_type("text");
+  phone.nullable = true;
+  const revision r1 = make_revision(1, {}, "users", diff(schema{}, users));
+  const revision left = make_revision(2, {r1.id}, "left phone", {ops::add_column{{"public", "users"}, phone}});
+  const revision right = make_revision(3, {r1.id}, "right phone", {ops::add_column{{"public", "users"}, phone}});
+  const revision_graph graph = write({r1, left, right});
+  ASSERT_EQ(graph.conflicts().size(), 1u);
+
+  const result heads = retort({"heads"}, std::nullopt);
+  EXPECT_EQ(heads.code, 0) << heads;
+  EXPECT_EQ(retort({"history"}, std::nullopt).code, 0);
+  EXPECT_EQ(retort({"show", left.id}, std::nullopt).code, 0);
+  const result lint = retort({"lint"}, std::nullopt);
+  EXPECT_EQ(lint.code, 3) << lint;
+  EXPECT_NE(lint.out.find("[branch-conflict]"), std::string::npos) << lint;
+  const result up = retort({"upgrade"});
+  EXPECT_EQ(up.code, 1) << up;
+  EXPECT_NE(up.err.find("column public.users.phone"), std::string::npos) << up;
+  EXPECT_NE(up.err.find("Resolve it as a merge conflict"), std::string::npos) << up;
+  EXPECT_EQ(rows_of(url(), "SELECT count(*) FROM pg_tables WHERE tablename = 'users'"), rows_of(url(), "SELECT 0"));
 }
 
 }  // namespace

@@ -120,6 +120,11 @@ INSTANTIATE_TEST_SUITE_P(
                         {7, 53, "new NOT NULL column 'username' of table public.users needs a server_default or a backfill value for the existing rows"},
                         std::nullopt,
                         "new_not_null_head.json"},
+        // An existing nullable column made NOT NULL needs a value for its NULL rows (issue 9).
+        diagnostic_case{"made_not_null.hpp",
+                        {7, 15, "column 'bio' of table public.users becomes NOT NULL: give it a backfill value for the rows that hold NULL, or keep it std::optional"},
+                        std::nullopt,
+                        "made_not_null_head.json"},
         // A rule of retort::validate, reported at the member it concerns.
         diagnostic_case{"identity_on_text.hpp", {5, 52, "identity column public.tags.id must be smallint, integer or bigint"}},
         // Once, in the mixin, though two tables use it.

@@ -272,6 +272,11 @@ class generator {
                                    [&](const std::string& n) { return find_column(*old, n) != nullptr; });
         if (!existed && !c.nullable && !c.server_default && c.identity == identity_kind::none && !c.backfill)
           c.backfill = backfill_for(c.type);
+        // A nullable column made NOT NULL needs a value for the rows holding NULL, as a model says.
+        const column* was = find_column(*old, c.name);
+        for (const auto& n : c.renamed_from)
+          if (!was) was = find_column(*old, n);
+        if (was && was->nullable && !c.nullable && !c.backfill) c.backfill = backfill_for(c.type);
       }
     }
   }

@@ -390,13 +390,31 @@ TEST(RevisionGraphConflict, BranchesChangingTheSameObjectConflict) {
       std::vector<revision> history{base, left1, left2, right};
       if (merged) history.push_back(merge);
       if (c.object.empty()) {
-        EXPECT_NO_THROW(revision_graph{history});
+        EXPECT_TRUE(revision_graph{history}.conflicts().empty());
       } else {
         std::vector<std::string> parts{"versions/0003.json", "versions/0004.json", c.object};
         if (merged) parts.push_back("versions/0005.json");
-        expect_graph_error([&] { revision_graph g(history); }, graph_error::kind::conflict, parts);
+        expect_graph_error([&] { revision_graph(history).require_no_conflicts(); }, graph_error::kind::conflict, parts);
       }
     }
+  }
+}
+
+TEST(RevisionGraphConflict, AConflictingHistoryStaysReadable) {
+  const revision_graph g({
+      rev("0001", {}, t(1), {create("users")}),
+      rev("0002", {"0001"}, t(2), {add("users", "phone")}),
+      rev("0003", {"0001"}, t(3), {add("users", "phone")}),
+  });
+  ASSERT_EQ(g.conflicts().size(), 1u);
+  EXPECT_NE(g.conflicts().front().find("column public.users.phone"), std::string::npos) << g.conflicts().front();
+  EXPECT_EQ(g.heads(), (ids{"0002", "0003"}));
+  EXPECT_EQ(g.order().size(), 3u);
+  try {
+    g.require_no_conflicts();
+    FAIL() << "no error";
+  } catch (const graph_error& e) {
+    EXPECT_NE(std::string(e.what()).find("Resolve it as a merge conflict"), std::string::npos) << e.what();
   }
 }
 
@@ -411,13 +429,15 @@ TEST(RevisionGraphConflict, OneBranchMayChangeAnObjectRepeatedly) {
 
 TEST(RevisionGraphConflict, WorkBeforeTheForkIsShared) {
   // Both branches descend from 0002, which added `phone`; only what came after the fork counts.
-  EXPECT_NO_THROW(revision_graph({
-      rev("0001", {}, t(1), {create("users")}),
-      rev("0002", {"0001"}, t(2), {add("users", "phone")}),
-      rev("0003", {"0002"}, t(3), {add("users", "a")}),
-      rev("0004", {"0002"}, t(4), {add("users", "b")}),
-      rev("0005", {"0003", "0004"}, t(5)),
-  }));
+  EXPECT_TRUE(revision_graph({
+                  rev("0001", {}, t(1), {create("users")}),
+                  rev("0002", {"0001"}, t(2), {add("users", "phone")}),
+                  rev("0003", {"0002"}, t(3), {add("users", "a")}),
+                  rev("0004", {"0002"}, t(4), {add("users", "b")}),
+                  rev("0005", {"0003", "0004"}, t(5)),
+              })
+                  .conflicts()
+                  .empty());
 }
 
 TEST(RevisionGraphConflict, MergeOfThreeBranches) {
@@ -426,9 +446,9 @@ TEST(RevisionGraphConflict, MergeOfThreeBranches) {
       rev("0003", {"0001"}, t(3), {add("users", "b")}), rev("0004", {"0001"}, t(4), {add("users", "c")}),
       rev("0005", {"0002", "0003", "0004"}, t(5)),
   };
-  EXPECT_NO_THROW(revision_graph{history});
+  EXPECT_TRUE(revision_graph{history}.conflicts().empty());
   history[3].upgrade = {add("users", "a")};
-  expect_graph_error([&] { revision_graph g(history); }, graph_error::kind::conflict,
+  expect_graph_error([&] { revision_graph(history).require_no_conflicts(); }, graph_error::kind::conflict,
                      {"0002", "0004", "column public.users.a", "0005"});
 }
 

@@ -314,6 +314,7 @@ std::vector<std::string> integrity_problems(context& ctx) {
 
 int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
   const auto& graph = ctx.graph();
+  graph.require_no_conflicts();
   ctx.verify_sum();  // the new retort.sum must not bless an edited file
   const schema models = read_models(snapshot);
   const schema before = single_head_schema(graph);  // replayed once: for the diff and for the SQL
@@ -366,7 +367,8 @@ int lint(context& ctx, const lint_request& request) {
       return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
     });
   }
-  const auto findings = lint::lint_revisions(graph, ids, {render_options(ctx)});
+  auto findings = lint::conflict_findings(graph);
+  for (auto& f : lint::lint_revisions(graph, ids, {render_options(ctx)})) findings.push_back(std::move(f));
   const std::size_t errors = failing(findings);
   if (ctx.json()) {
     print_json(json{{"ok", errors == 0}, {"revisions", ids}, {"findings", findings_json(findings)}});
@@ -389,6 +391,7 @@ int lint(context& ctx, const lint_request& request) {
 
 int merge(context& ctx, std::string message) {
   const auto& graph = ctx.graph();
+  graph.require_no_conflicts();
   ctx.verify_sum();
   const auto r = merge_revision(graph, std::move(message), system_authoring());
   const std::string path = write_new_revision(ctx, r);
@@ -404,6 +407,8 @@ int check(context& ctx, const check_request& request) {
       request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   const auto hs = graph.heads();
   std::vector<std::string> problems = integrity_problems(ctx);
+  for (const auto& c : graph.conflicts())
+    problems.push_back(c + ": keep one branch's revision and regenerate the other on top of it with `retort revision`");
   std::vector<ops::operation> drift;
   schema head;  // replayed once: for the diff and for the SQL
   if (hs.size() > 1) {

@@ -156,6 +156,13 @@ class resolver {
                                "the existing rows",
                                t.columns[at.member].name, to_string(t.name)));
     }
+    for (const element_ref& at : columns_made_not_null_without_backfill(previous, s)) {
+      const table& t = s.tables[at.index];
+      diags_.error(tables_[at.index].origin.columns[at.member],
+                   fmt::format("column '{}' of table {} becomes NOT NULL: give it a backfill value for the rows that "
+                               "hold NULL, or keep it std::optional",
+                               t.columns[at.member].name, to_string(t.name)));
+    }
   }
 
   declaration_sites sites() const {

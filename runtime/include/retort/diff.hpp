@@ -31,6 +31,11 @@ struct diff_options {
 /// declaration. References index `to` as given.
 [[nodiscard]] std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to);
 
+/// The columns of `to` that exist in `from` nullable and become NOT NULL with no backfill: rows
+/// holding NULL would make the change fail. The diff refuses them (require_backfill); the
+/// scanner reports each at its declaration. References index `to` as given.
+[[nodiscard]] std::vector<element_ref> columns_made_not_null_without_backfill(const schema& from, const schema& to);
+
 /// The operations that turn `from` into `to`. Throws diff_error when no safe migration
 /// exists, e.g. a NOT NULL column without default added to an existing table with no backfill.
 [[nodiscard]] std::vector<ops::operation> diff(const schema& from, const schema& to, const diff_options& options = {});

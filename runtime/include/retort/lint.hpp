@@ -56,6 +56,9 @@ struct options {
 [[nodiscard]] std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
                                                   const options& o = {});
 
+/// The history's branch conflicts (revision_graph::conflicts) as findings of `branch-conflict`.
+[[nodiscard]] std::vector<finding> conflict_findings(const revision_graph& graph);
+
 /// "upgrade[2]"
 [[nodiscard]] std::string location(const finding& f);
 

@@ -22,8 +22,15 @@ using revision_heads = std::vector<std::string>;
 class revision_graph {
  public:
   /// Validates and indexes `revisions`. Throws graph_error naming the file at fault for a
-  /// duplicate id, a missing parent, a cycle, or two branches changing the same object.
+  /// duplicate id, a missing parent or a cycle. Two branches changing the same object are
+  /// recorded as conflicts(): the history stays readable, and what applies or extends it
+  /// calls require_no_conflicts().
   explicit revision_graph(std::vector<revision> revisions);
+
+  /// Each object two branches both change, as a message naming both revisions' files.
+  [[nodiscard]] const std::vector<std::string>& conflicts() const noexcept { return conflicts_; }
+  /// Throws graph_error(conflict) listing the conflicts and how to resolve them.
+  void require_no_conflicts() const;
 
   /// Every revision in deterministic topological order (parents first; ties by created, then id).
   [[nodiscard]] const std::vector<std::string>& order() const noexcept { return order_; }
@@ -61,6 +68,7 @@ class revision_graph {
   std::map<std::string, revision, std::less<>> revisions_;
   std::map<std::string, std::vector<std::string>, std::less<>> children_;
   std::vector<std::string> order_;
+  std::vector<std::string> conflicts_;
 };
 
 /// A migration file compiled into a binary (see retort_add_schema(EMBED_INTO)).

@@ -53,6 +53,8 @@ constexpr std::array all_rules{
          "names its step"},
     rule{"unparsable-sql", severity::warning, "an sql step that PostgreSQL's parser cannot read: the lint cannot check it"},
     rule{"unknown-allow", severity::error, "an \"allow\" that names no rule"},
+    rule{"branch-conflict", severity::error,
+         "two branches of the history change the same object: one must be rewritten on top of the other"},
 };
 
 const rule& rule_named(std::string_view id) {
@@ -311,6 +313,14 @@ std::vector<finding> lint_revisions(const revision_graph& graph, const std::vect
     after_previous = replay(std::move(before), r.upgrade);
     previous = id;
   }
+  return out;
+}
+
+std::vector<finding> conflict_findings(const revision_graph& graph) {
+  std::vector<finding> out;
+  for (const auto& c : graph.conflicts())
+    out.push_back({"branch-conflict", severity::error, "", "", side::upgrade, 0, c,
+                   "Keep one branch's revision and regenerate the other on top of it with `retort revision`.", {}});
   return out;
 }
 

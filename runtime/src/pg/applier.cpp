@@ -363,6 +363,7 @@ void applier::run(const std::vector<revision_step>& steps) {
 
 // Both directions: under the lock, from the verified position, every step, the ids it ran.
 std::vector<std::string> applier::migrate(direction dir, std::string_view target) {
+  graph_.require_no_conflicts();  // before anything runs
   lock_guard guard(locker_);
   ensure_bookkeeping();
   const revision_heads current = verified_heads(true);
