@@ -410,44 +410,44 @@ std::map<std::string, std::string> column_renames(const table& from, const table
   return renames;
 }
 
-std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to) {
+namespace {
+
+// Each column of a table of `to` that exists in `from` (after the diff's renames), with the
+// column it was in `from` (nullptr for a column new to the table) and its reference in `to`.
+template <class F>
+void for_each_kept_table_column(const schema& from, const schema& to, F&& f) {
   const auto table_renamed = table_renames(from, to);
-  std::vector<element_ref> out;
   for (std::size_t i = 0; i < to.tables.size(); ++i) {
     const table& t = to.tables[i];
     const table* before = find_table(from, t.name);
     if (auto it = table_renamed.find(t.name); !before && it != table_renamed.end()) before = find_table(from, it->second);
     if (!before) continue;  // a new table has no rows
-    std::set<std::string> renamed;
-    for (const auto& [old, fresh] : column_renames(*before, t)) renamed.insert(fresh);
+    std::map<std::string, std::string> old_name;  // new -> old
+    for (const auto& [old, fresh] : column_renames(*before, t)) old_name[fresh] = old;
     for (std::size_t j = 0; j < t.columns.size(); ++j) {
-      const column& c = t.columns[j];
-      if (c.nullable || c.server_default || c.identity != identity_kind::none || c.backfill) continue;
-      if (find_column(*before, c.name) || renamed.contains(c.name)) continue;
-      out.push_back({element_ref::kind::column, i, j});
+      const auto renamed = old_name.find(t.columns[j].name);
+      f(element_ref{element_ref::kind::column, i, j}, t.columns[j],
+        find_column(*before, renamed == old_name.end() ? t.columns[j].name : renamed->second));
     }
   }
+}
+
+}  // namespace
+
+std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to) {
+  std::vector<element_ref> out;
+  for_each_kept_table_column(from, to, [&](const element_ref& at, const column& c, const column* was) {
+    if (!was && !c.nullable && !c.server_default && c.identity == identity_kind::none && !c.backfill)
+      out.push_back(at);
+  });
   return out;
 }
 
 std::vector<element_ref> columns_made_not_null_without_backfill(const schema& from, const schema& to) {
-  const auto table_renamed = table_renames(from, to);
   std::vector<element_ref> out;
-  for (std::size_t i = 0; i < to.tables.size(); ++i) {
-    const table& t = to.tables[i];
-    const table* before = find_table(from, t.name);
-    if (auto it = table_renamed.find(t.name); !before && it != table_renamed.end()) before = find_table(from, it->second);
-    if (!before) continue;
-    std::map<std::string, std::string> old_name;  // new -> old
-    for (const auto& [old, fresh] : column_renames(*before, t)) old_name[fresh] = old;
-    for (std::size_t j = 0; j < t.columns.size(); ++j) {
-      const column& c = t.columns[j];
-      if (c.nullable || c.backfill) continue;
-      const auto renamed = old_name.find(c.name);
-      const column* was = find_column(*before, renamed == old_name.end() ? c.name : renamed->second);
-      if (was && was->nullable) out.push_back({element_ref::kind::column, i, j});
-    }
-  }
+  for_each_kept_table_column(from, to, [&](const element_ref& at, const column& c, const column* was) {
+    if (was && was->nullable && !c.nullable && !c.backfill) out.push_back(at);
+  });
   return out;
 }
 

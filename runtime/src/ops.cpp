@@ -76,7 +76,9 @@ bool is_destructive(const operation& op) {
   return std::holds_alternative<drop_table>(op) || std::holds_alternative<drop_column>(op) ||
          std::holds_alternative<drop_enum_value>(op) || std::holds_alternative<drop_schema>(op) ||
          std::holds_alternative<drop_enum>(op) ||
-         (std::holds_alternative<alter_column>(op) && (std::get<alter_column>(op).changes & change_type));
+         (std::holds_alternative<alter_column>(op) && (std::get<alter_column>(op).changes & change_type) &&
+          classify_type_change(std::get<alter_column>(op).from.type, std::get<alter_column>(op).to.type) ==
+              type_change::narrowing);
 }
 
 std::vector<operation> inverse(const operation& op) {

@@ -137,4 +137,34 @@ std::optional<column_type> parse_builtin_type(std::string_view text) {
   return t;
 }
 
+namespace {
+
+bool is_integer(type_kind k) { return k == type_kind::smallint || k == type_kind::integer || k == type_kind::bigint; }
+int integer_width(type_kind k) { return k == type_kind::smallint ? 2 : k == type_kind::integer ? 4 : 8; }
+bool is_string(type_kind k) { return k == type_kind::text || k == type_kind::varchar; }
+
+}  // namespace
+
+// Which type changes PostgreSQL makes without touching the rows (a catalog update), which lose
+// range, and which rewrite the table.
+type_change classify_type_change(const column_type& a, const column_type& b) {
+  if (a.array != b.array) return type_change::rewrite;
+  if (is_string(a.kind) && is_string(b.kind)) {
+    if (!b.length || b.kind == type_kind::text) return type_change::safe;  // wider or unbounded
+    if (!a.length || *b.length < *a.length) return type_change::narrowing;
+    return type_change::safe;
+  }
+  if (a.kind == type_kind::numeric && b.kind == type_kind::numeric) {
+    if (!b.precision) return type_change::safe;
+    if (!a.precision || a.scale.value_or(0) != b.scale.value_or(0) || *b.precision < *a.precision)
+      return type_change::narrowing;
+    return type_change::safe;
+  }
+  if (is_integer(a.kind) && is_integer(b.kind))
+    return integer_width(b.kind) < integer_width(a.kind) ? type_change::narrowing : type_change::rewrite;
+  if (a.kind == type_kind::double_precision && b.kind == type_kind::real) return type_change::narrowing;
+  if (is_string(b.kind) && b.length && !is_string(a.kind)) return type_change::narrowing;
+  return type_change::rewrite;
+}
+
 }  // namespace retort

@@ -151,9 +151,10 @@ TEST(Ops, IsDestructiveForDataLosingDropsAndTypeChanges) {
     SCOPED_TRACE(ops::describe(c.op));
     EXPECT_EQ(ops::is_destructive(c.op), c.destructive);
   }
-  // A type change is destructive whatever else changes with it.
+  // A narrowing type change is destructive whatever else changes with it; a widening is not.
   EXPECT_TRUE(ops::is_destructive(
       ops::alter_column{users_name(), varchar_email(9), varchar_email(3), ops::change_type | ops::change_default}));
+  EXPECT_FALSE(ops::is_destructive(ops::alter_column{users_name(), varchar_email(20), varchar_email(40), ops::change_type}));
   EXPECT_FALSE(ops::is_destructive(ops::alter_column{users_name(), varchar_email(9), varchar_email(9),
                                                      ops::change_default | ops::change_comment}));
 }

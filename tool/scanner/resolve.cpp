@@ -149,20 +149,21 @@ class resolver {
   // Without a default, existing rows would have no value for a column added NOT NULL: the
   // core's rule, the one db-revision's diff applies, renames and all.
   void new_not_null_columns(const schema& s, const schema& previous) {
-    for (const element_ref& at : new_columns_without_values(previous, s)) {
-      const table& t = s.tables[at.index];
-      diags_.error(tables_[at.index].origin.columns[at.member],
-                   fmt::format("new NOT NULL column '{}' of table {} needs a server_default or a backfill value for "
-                               "the existing rows",
-                               t.columns[at.member].name, to_string(t.name)));
-    }
-    for (const element_ref& at : columns_made_not_null_without_backfill(previous, s)) {
-      const table& t = s.tables[at.index];
-      diags_.error(tables_[at.index].origin.columns[at.member],
-                   fmt::format("column '{}' of table {} becomes NOT NULL: give it a backfill value for the rows that "
-                               "hold NULL, or keep it std::optional",
-                               t.columns[at.member].name, to_string(t.name)));
-    }
+    const auto report = [&](const std::vector<element_ref>& columns, auto message) {
+      for (const element_ref& at : columns)
+        diags_.error(tables_[at.index].origin.columns[at.member],
+                     message(s.tables[at.index].columns[at.member].name, to_string(s.tables[at.index].name)));
+    };
+    report(new_columns_without_values(previous, s), [](const std::string& column, const std::string& table) {
+      return fmt::format("new NOT NULL column '{}' of table {} needs a server_default or a backfill value for the "
+                         "existing rows",
+                         column, table);
+    });
+    report(columns_made_not_null_without_backfill(previous, s), [](const std::string& column, const std::string& table) {
+      return fmt::format("column '{}' of table {} becomes NOT NULL: give it a backfill value for the rows that hold "
+                         "NULL, or keep it std::optional",
+                         column, table);
+    });
   }
 
   declaration_sites sites() const {

@@ -236,7 +236,8 @@ using operation =
 /// One line for humans: "add column public.users.phone_number".
 [[nodiscard]] std::string describe(const operation& op);
 
-/// True for operations that lose data when applied (drops, type narrowing is not detected).
+/// True for operations that lose data when applied: drops, and a type change that narrows
+/// (widening varchar or numeric precision loses nothing).
 [[nodiscard]] bool is_destructive(const operation& op);
 
 /// The operations that undo `op`: usually one, none for a backfill.

@@ -47,6 +47,14 @@ struct column_type {
 /// enum types print as their qualified name.
 [[nodiscard]] std::string to_string(const column_type& t);
 
+/// What changing a column from one type to another does to its table.
+enum class type_change {
+  safe,       ///< a catalog update: no row is read or rewritten (varchar widened, varchar to text, ...)
+  narrowing,  ///< the new type holds less: values may not fit, and the table is rewritten
+  rewrite,    ///< every value fits, but the table is rewritten under ACCESS EXCLUSIVE (integer to bigint)
+};
+[[nodiscard]] type_change classify_type_change(const column_type& from, const column_type& to);
+
 /// Parses a built-in type, accepting PostgreSQL's spellings and aliases
 /// ("character varying(20)", "int8", "timestamp with time zone"). nullopt if unknown.
 [[nodiscard]] std::optional<column_type> parse_builtin_type(std::string_view text);
