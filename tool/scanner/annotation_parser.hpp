@@ -90,6 +90,7 @@ struct column_annotation {
   std::optional<std::string> server_default;
   std::optional<std::string> comment;
   std::optional<std::string> backfill;
+  std::optional<int> backfill_batch;  ///< rows per transaction of the backfill
   std::vector<std::string> renamed_from;
   option_offsets offsets;
 };
