@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
 
 namespace retort::scan {
 
@@ -212,21 +213,6 @@ class parser {
 };
 
 // ---- meaning ----------------------------------------------------------------------------
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 constexpr auto fk_action_names = [] {
   std::array<std::string_view, all_fk_actions.size()> out{};
@@ -736,7 +722,10 @@ std::optional<std::string> nearest_name(std::string_view name, const std::vector
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
   for (std::string_view k : known) {
-    std::size_t d = name.size() >= 3 && k.starts_with(name) ? 1 : edit_distance(name, k);
+    std::size_t d = name.size() >= 3 && k.starts_with(name)
+                        ? 1
+                        : llvm::StringRef(name).edit_distance(k, /*AllowReplacements=*/true,
+                                                              /*MaxEditDistance=*/static_cast<unsigned>(best_distance));
     if (d < best_distance) {
       best = std::string(k);
       best_distance = d;
