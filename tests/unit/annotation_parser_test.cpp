@@ -261,6 +261,8 @@ TEST(TableAnnotation, Mistakes) {
       {"primary_key()", {"0: 'primary_key(...)' needs at least one column"}},
       {"primary_key(a), primary_key(b)", {"16: option 'primary_key' is given twice"}},
       {"index(a, method = bogus)", {"18: invalid value for 'method': expected one of btree, hash, gin, gist, brin, spgist"}},
+      // A keyword is an identifier, as for on_delete.
+      {"index(a, method = \"gin\")", {"18: invalid value for 'method': expected one of btree, hash, gin, gist, brin, spgist"}},
       {"index(a, wher = \"x\")", {"9: unknown option 'wher' in 'index(...)'; did you mean 'where'?"}},
       {"index(a, \"x\")", {"9: unexpected value in 'index(...)'"}},
       {"check(a > 0)", {"8: expected ',' or ')' before '>'"}},
@@ -281,6 +283,8 @@ TEST(EnumAnnotation, NameAndSchema) {
   EXPECT_EQ(r.annotation.name, "order_state");
   EXPECT_EQ(r.annotation.schema, "billing");
   EXPECT_EQ(errors(read_enum_annotation("values = 3")), strings{"0: unknown enum option 'values'"});
+  EXPECT_EQ(errors(read_enum_annotation("order_state")),
+            strings{"0: the enum type name must be a string literal: RETORT_ENUM(\"order_state\", ...)"});
 }
 
 TEST(Reference, Forms) {
