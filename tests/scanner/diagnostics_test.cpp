@@ -97,6 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
         diagnostic_case{"syntax_error.hpp", {6, 24, "expected ',' before 'index'"}},
         diagnostic_case{"bad_value.hpp",
                         {10, 55, "invalid value for 'on_delete': expected one of no_action, restrict, cascade, set_null, set_default"}},
+        diagnostic_case{"backfill_batch_alone.hpp", {6, 17, "option 'backfill_batch' needs 'backfill'"}},
+        diagnostic_case{"backfill_batch_zero.hpp", {6, 57, "invalid value for 'backfill_batch': expected a positive integer"}},
         diagnostic_case{"bad_type_option.hpp", {6, 24, "invalid value for 'type': unknown column type \"jsonbb\""}},
         diagnostic_case{"length_on_integer.hpp", {5, 30, "option 'length' needs a std::string column; 'std::int64_t' maps to bigint"}},
         diagnostic_case{"no_type_mapping.hpp",

@@ -270,6 +270,23 @@ TEST(Serialize, ColumnOptions) {
 )");
 }
 
+// The batch size reaches the snapshot, which carries it into the diff's backfill step.
+TEST(Serialize, BackfillBatchIsWrittenToTheSnapshot) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(backfill = "'member'", backfill_batch = 5000) std::string role;
+      RETORT_COLUMN(backfill = "''") std::string nick;
+    };
+  )cpp");
+  ASSERT_TRUE(s.result) << s.diagnostics;
+  const std::string snapshot = write_snapshot(*s.result);
+  EXPECT_NE(snapshot.find(R"("backfill_batch": 5000)"), std::string::npos) << snapshot;
+  EXPECT_EQ(snapshot.find("backfill_batch"), snapshot.rfind("backfill_batch")) << snapshot;  // the role's alone
+  EXPECT_EQ(read_snapshot(snapshot, "schema.json").tables[0].columns[1].backfill_batch, 5000);
+  EXPECT_EQ(read_snapshot(snapshot, "schema.json").tables[0].columns[2].backfill_batch, std::nullopt);
+}
+
 TEST(Serialize, TableOptions) {
   auto s = scan_code(prelude + R"cpp(
     struct RETORT_TABLE("lines", schema = "sales", comment = "order lines", renamed_from = "items",

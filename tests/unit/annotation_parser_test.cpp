@@ -110,7 +110,7 @@ TEST(ColumnAnnotation, EveryOption) {
   const std::string text =
       R"~(name = "email_address", primary_key, identity = always, unique, index, length = 255, references = "billing.orders.id", )~"
       R"~(on_delete = cascade, on_update = set_null, check = "email <> ''", server_default = "''", comment = "c", )~"
-      R"~(backfill = "'x'", renamed_from = "mail", renamed_from = "e_mail")~";
+      R"~(backfill = "'x'", backfill_batch = 1000, renamed_from = "mail", renamed_from = "e_mail")~";
   auto r = read_column_annotation(text);
   ASSERT_TRUE(r.errors.empty()) << errors(r)[0];
   const column_annotation& a = r.annotation;
@@ -128,6 +128,7 @@ TEST(ColumnAnnotation, EveryOption) {
   EXPECT_EQ(a.server_default, "''");
   EXPECT_EQ(a.comment, "c");
   EXPECT_EQ(a.backfill, "'x'");
+  EXPECT_EQ(a.backfill_batch, 1000);
   EXPECT_EQ(a.renamed_from, (strings{"mail", "e_mail"}));
   // Where each option starts (the first time, for a repeated one), and where the reference is.
   EXPECT_EQ(a.offsets.at("primary_key"), text.find("primary_key"));
@@ -174,6 +175,13 @@ TEST(ColumnAnnotation, Mistakes) {
       {R"~(references = "orders(a, b)")~", {R"~(13: invalid value for 'references': expected "table.column" or "schema.table.column")~"}},
       {"unique, unique", {"8: option 'unique' is given twice"}},
       {"on_delete = cascade", {"0: option 'on_delete' needs 'references'"}},
+      {"on_update = cascade", {"0: option 'on_update' needs 'references'"}},
+      {"backfill_batch = 10", {"0: option 'backfill_batch' needs 'backfill'"}},
+      {R"~(backfill = "0", backfill_batch = 0)~", {"33: invalid value for 'backfill_batch': expected a positive integer"}},
+      {R"~(backfill = "0", backfill_batch = "10")~", {"33: invalid value for 'backfill_batch': expected a positive integer"}},
+      {R"~(backfill = "0", backfill_batch = 2147483648)~", {"33: invalid value for 'backfill_batch': expected a positive integer"}},
+      {"length = 10485761", {"9: invalid value for 'length': expected a positive integer"}},
+      {"backfil_batch = 3", {"0: unknown column option 'backfil_batch'; did you mean 'backfill_batch'?"}},
       {R"~(length = 5, type = "text")~", {R"~(0: option 'length' cannot be combined with 'type'; write the length in the type, as in "varchar(20)")~"}},
       {R"~("x")~", {"0: expected an option name"}},
       // Every mistake is reported, not only the first.
@@ -253,6 +261,8 @@ TEST(TableAnnotation, Mistakes) {
       {"primary_key()", {"0: 'primary_key(...)' needs at least one column"}},
       {"primary_key(a), primary_key(b)", {"16: option 'primary_key' is given twice"}},
       {"index(a, method = bogus)", {"18: invalid value for 'method': expected one of btree, hash, gin, gist, brin, spgist"}},
+      // A keyword is an identifier, as for on_delete.
+      {"index(a, method = \"gin\")", {"18: invalid value for 'method': expected one of btree, hash, gin, gist, brin, spgist"}},
       {"index(a, wher = \"x\")", {"9: unknown option 'wher' in 'index(...)'; did you mean 'where'?"}},
       {"index(a, \"x\")", {"9: unexpected value in 'index(...)'"}},
       {"check(a > 0)", {"8: expected ',' or ')' before '>'"}},
@@ -273,6 +283,8 @@ TEST(EnumAnnotation, NameAndSchema) {
   EXPECT_EQ(r.annotation.name, "order_state");
   EXPECT_EQ(r.annotation.schema, "billing");
   EXPECT_EQ(errors(read_enum_annotation("values = 3")), strings{"0: unknown enum option 'values'"});
+  EXPECT_EQ(errors(read_enum_annotation("order_state")),
+            strings{"0: the enum type name must be a string literal: RETORT_ENUM(\"order_state\", ...)"});
 }
 
 TEST(Reference, Forms) {

@@ -1,5 +1,5 @@
-// Annotation language: a hand-written scanner/parser for the option syntax, then one reader
-// per annotation kind that checks option names and values and keeps each option's offset.
+// Annotation language: a hand-written scanner/parser for the option syntax, then tables that
+// describe each option once (value, repetition, combinations, effect) read by one loop.
 #include "annotation_parser.hpp"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
 
 namespace retort::scan {
 
@@ -213,46 +214,72 @@ class parser {
 
 // ---- meaning ----------------------------------------------------------------------------
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-template <class E>
-struct keyword {
-  std::string_view spelling;
-  E value;
-};
-
-constexpr auto fk_actions = [] {
-  std::array<keyword<fk_action>, all_fk_actions.size()> out{};
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = {spelling(all_fk_actions[i]).name, all_fk_actions[i]};
+constexpr auto fk_action_names = [] {
+  std::array<std::string_view, all_fk_actions.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = spelling(all_fk_actions[i]).name;
   return out;
 }();
-constexpr std::array<keyword<identity_kind>, 2> identity_kinds{{
-    {"by_default", identity_kind::by_default},
-    {"always", identity_kind::always},
-}};
+// The first is what a bare `identity` means.
+constexpr std::array<std::string_view, 2> identity_names{"by_default", "always"};
 
-constexpr std::array<std::string_view, 8> table_options{"schema", "comment", "renamed_from", "primary_key",
-                                                        "unique", "index", "check", "foreign_key"};
-constexpr std::array<std::string_view, 15> column_options{
-    "name", "primary_key", "identity", "unique", "index", "length", "type", "references",
-    "on_delete", "on_update", "check", "server_default", "comment", "backfill", "renamed_from"};
-constexpr std::array<std::string_view, 1> name_only{"name"};
-constexpr std::array<std::string_view, 1> enum_options{"schema"};
-constexpr std::array<std::string_view, 4> index_options{"unique", "where", "method", "name"};
-constexpr std::array<std::string_view, 4> foreign_key_options{"references", "on_delete", "on_update", "name"};
+// A keyword the reader accepted as one of `fk_action_names`.
+fk_action fk_action_named(std::string_view keyword) {
+  for (fk_action a : all_fk_actions)
+    if (spelling(a).name == keyword) return a;
+  return fk_action::no_action;
+}
+
+// What an option's value must be; the reader checks it before the option's row sees it.
+enum class value_kind {
+  flag,              ///< `unique`
+  string,            ///< `comment = "..."`, possibly empty
+  nonempty_string,   ///< `check = "..."`
+  positive_integer,  ///< `length = 255`, at most the row's maximum
+  keyword,           ///< `on_delete = cascade`: one of the row's keywords
+  flag_or_keyword,   ///< `identity` (the first keyword) or `identity = always`
+  call,              ///< `index(a, b, ...)`: the row reads the arguments itself
+};
+
+class reader;
+
+// A value that passed its kind's checks, handed to the row that sets the annotation.
+struct checked_value {
+  reader& r;             ///< for the mistakes only the row can see (an unknown type, ...)
+  const option& source;  ///< the option as written
+  std::string text;      ///< string, keyword
+  int integer = 0;       ///< positive_integer
+  std::size_t offset = 0;  ///< of the value; of the option for a flag or a call
+};
+
+// One option of an annotation, described once: its spelling, its value, how often it may be
+// given, what it needs or rules out, and how it sets the annotation. The readers below are
+// one loop over these tables; adding an option is adding a row.
+template <class Annotation>
+struct option_rule {
+  std::string_view name;
+  value_kind kind = value_kind::flag;
+  bool repeatable = false;
+  std::string_view requires_option = {};  ///< given only together with this option
+  std::string_view excludes = {};         ///< never together with this option
+  std::string_view excludes_hint = {};    ///< what to write instead, appended to that error
+  std::span<const std::string_view> keywords = {};  ///< keyword, flag_or_keyword
+  int maximum = std::numeric_limits<int>::max();     ///< positive_integer
+  void (*set)(Annotation&, const checked_value&) = nullptr;
+};
+
+template <class Annotation>
+const option_rule<Annotation>* find_rule(std::span<const option_rule<Annotation>> rules, std::string_view name) {
+  for (const auto& rule : rules)
+    if (rule.name == name) return &rule;
+  return nullptr;
+}
+
+template <class Annotation>
+std::vector<std::string_view> names_of(std::span<const option_rule<Annotation>> rules) {
+  std::vector<std::string_view> out;
+  for (const auto& rule : rules) out.push_back(rule.name);
+  return out;
+}
 
 // Checks and converts option values; every mistake becomes an error at the offending offset.
 class reader {
@@ -285,12 +312,65 @@ class reader {
   }
 
   // "unknown <what> 'name'<where>", with the nearest known name when one is near.
-  void unknown(const option& o, std::string_view what, std::span<const std::string_view> known, std::string_view where = "") {
+  void unknown(const option& o, std::string_view what, const std::vector<std::string_view>& known,
+               std::string_view where = "") {
     std::string message = fmt::format("unknown {} '{}'{}", what, o.name, where);
-    if (auto best = nearest_name(o.name, {known.begin(), known.end()})) message += fmt::format("; did you mean '{}'?", *best);
+    if (auto best = nearest_name(o.name, known)) message += fmt::format("; did you mean '{}'?", *best);
     error(o.offset, message);
   }
 
+  // The option's value as its kind requires it; nullopt after reporting why not.
+  std::optional<checked_value> check(const option& o, value_kind kind, std::span<const std::string_view> keywords,
+                                     int maximum) {
+    switch (kind) {
+      case value_kind::flag:
+        if (!flag(o)) return std::nullopt;
+        return checked_value{*this, o, {}, 0, o.offset};
+      case value_kind::string:
+      case value_kind::nonempty_string: {
+        auto s = kind == value_kind::string ? string(o) : nonempty_string(o);
+        if (!s) return std::nullopt;
+        return checked_value{*this, o, std::move(*s), 0, o.value->offset};
+      }
+      case value_kind::positive_integer: {
+        auto n = integer(o, 1, maximum);
+        if (!n) return std::nullopt;
+        return checked_value{*this, o, {}, *n, o.value->offset};
+      }
+      case value_kind::flag_or_keyword:
+        if (!no_call(o)) return std::nullopt;
+        if (!o.value) return checked_value{*this, o, std::string(keywords.front()), 0, o.offset};
+        [[fallthrough]];
+      case value_kind::keyword: {
+        auto k = one_of(o, keywords);
+        if (!k) return std::nullopt;
+        return checked_value{*this, o, std::string(*k), 0, o.value->offset};
+      }
+      case value_kind::call:
+        return checked_value{*this, o, {}, 0, o.offset};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<located<reference>> references(const checked_value& v, bool single_column) {
+    auto r = parse_reference(v.text);
+    if (!r || (single_column && r->columns.size() != 1)) {
+      error(v.offset, fmt::format("invalid value for '{}': expected {}", v.source.name,
+                                  single_column ? "\"table.column\" or \"schema.table.column\""
+                                                : "\"table(column, ...)\" or \"schema.table(column, ...)\""));
+      return std::nullopt;
+    }
+    return located<reference>{*r, v.offset};
+  }
+
+  // A call's bare identifiers are column names.
+  bool column_argument(const option& a, std::vector<located<std::string>>& columns) {
+    if (a.name.empty() || a.value || a.arguments) return false;
+    columns.push_back({a.name, a.offset});
+    return true;
+  }
+
+ private:
   bool no_call(const option& o) {
     if (!o.arguments) return true;
     error(o.offset, fmt::format("option '{}' is not a call; write {} = ...", o.name, o.name));
@@ -338,10 +418,10 @@ class reader {
     return s;
   }
 
-  std::optional<int> integer(const option& o, int minimum) {
+  std::optional<int> integer(const option& o, int minimum, int maximum) {
     const option_value* v = value(o, "<integer>");
     if (!v) return std::nullopt;
-    if (v->what != option_value::kind::integer || v->integer < minimum || v->integer > 10'485'760) {
+    if (v->what != option_value::kind::integer || v->integer < minimum || v->integer > maximum) {
       error(v->offset, fmt::format("invalid value for '{}': expected {} integer", o.name,
                                    minimum > 0 ? "a positive" : "a non-negative"));
       return std::nullopt;
@@ -349,74 +429,237 @@ class reader {
     return static_cast<int>(v->integer);
   }
 
-  template <class E, std::size_t N>
-  std::optional<E> one_of(const option& o, const std::array<keyword<E>, N>& keywords) {
-    std::vector<std::string_view> names;
-    for (const auto& k : keywords) names.push_back(k.spelling);
-    const option_value* v = value(o, names.front());
+  std::optional<std::string_view> one_of(const option& o, std::span<const std::string_view> keywords) {
+    const option_value* v = value(o, keywords.front());
     if (!v) return std::nullopt;
     if (v->what == option_value::kind::identifier)
-      for (const auto& k : keywords)
-        if (k.spelling == v->text) return k.value;
-    error(v->offset, fmt::format("invalid value for '{}': expected one of {}", o.name, fmt::join(names, ", ")));
+      for (std::string_view k : keywords)
+        if (k == v->text) return k;
+    error(v->offset, fmt::format("invalid value for '{}': expected one of {}", o.name, fmt::join(keywords, ", ")));
     return std::nullopt;
   }
 
-  std::optional<located<reference>> references(const option& o, bool single_column) {
-    auto s = string(o);
-    if (!s) return std::nullopt;
-    auto r = parse_reference(*s);
-    if (!r || (single_column && r->columns.size() != 1)) {
-      error(o.value->offset, fmt::format("invalid value for '{}': expected {}", o.name,
-                                         single_column ? "\"table.column\" or \"schema.table.column\""
-                                                       : "\"table(column, ...)\" or \"schema.table(column, ...)\""));
-      return std::nullopt;
-    }
-    return located<reference>{*r, o.value->offset};
-  }
-
-  // A call's bare identifiers are column names.
-  bool column_argument(const option& a, std::vector<located<std::string>>& columns) {
-    if (a.name.empty() || a.value || a.arguments) return false;
-    columns.push_back({a.name, a.offset});
-    return true;
-  }
-
- private:
   std::vector<annotation_error>& errors_;
 };
 
-// The call's arguments: columns first, then its own options.
+// Reads `o` by its row: recorded in `seen`, its value checked, the annotation set. False
+// when no row has its name.
 template <class Annotation>
-void read_call(reader& r, const option& call, Annotation& out, std::span<const std::string_view> options,
-               auto&& read_option) {
-  out.offset = call.offset;
-  if (!call.arguments) {
-    r.error(call.offset, fmt::format("'{}' needs arguments: {}(...)", call.name, call.name));
-    return;
-  }
-  option_offsets seen;
-  for (const option& a : *call.arguments) {
-    // A bare identifier names a column, unless it is one of the call's flags (index's
-    // `unique`): a column may well be called `name`.
-    const bool is_option = std::find(options.begin(), options.end(), a.name) != options.end();
-    const bool is_flag = is_option && a.name == "unique";
-    if (!is_flag && r.column_argument(a, out.columns)) continue;
-    if (a.name.empty()) {
-      if (!read_option(a)) r.error(a.offset, fmt::format("unexpected value in '{}(...)'", call.name));
-      continue;
-    }
-    if (!is_option) {
-      r.unknown(a, "option", options, fmt::format(" in '{}(...)'", call.name));
-      continue;
-    }
-    if (r.first_time(seen, a)) read_option(a);
+bool apply(reader& r, const option& o, std::span<const option_rule<Annotation>> rules, Annotation& a,
+           option_offsets& seen) {
+  const option_rule<Annotation>* rule = find_rule(rules, o.name);
+  if (!rule) return false;
+  if (!r.first_time(seen, o, rule->repeatable)) return true;
+  if (auto v = r.check(o, rule->kind, rule->keywords, rule->maximum)) rule->set(a, *v);
+  return true;
+}
+
+// Options that only make sense with another one, or never with it.
+template <class Annotation>
+void check_combinations(reader& r, std::span<const option_rule<Annotation>> rules, const option_offsets& seen) {
+  for (const auto& rule : rules) {
+    auto it = seen.find(rule.name);
+    if (it == seen.end()) continue;
+    if (!rule.requires_option.empty() && !seen.contains(rule.requires_option))
+      r.error(it->second, fmt::format("option '{}' needs '{}'", rule.name, rule.requires_option));
+    if (!rule.excludes.empty() && seen.contains(rule.excludes))
+      r.error(it->second, fmt::format("option '{}' cannot be combined with '{}'{}", rule.name, rule.excludes, rule.excludes_hint));
   }
 }
 
-void require_columns(reader& r, const option& call, const std::vector<located<std::string>>& columns) {
-  if (call.arguments && columns.empty())
-    r.error(call.offset, fmt::format("'{}(...)' needs at least one column", call.name));
+// A call's arguments: columns first, then its own options. Returns the options given.
+template <class Call>
+option_offsets read_call(reader& r, const option& call, Call& out, std::span<const option_rule<Call>> rules) {
+  out.offset = call.offset;
+  option_offsets seen;
+  if (!call.arguments) {
+    r.error(call.offset, fmt::format("'{}' needs arguments: {}(...)", call.name, call.name));
+    return seen;
+  }
+  for (const option& a : *call.arguments) {
+    // A bare identifier names a column, unless it is one of the call's flags (index's
+    // `unique`): a column may well be called `name`.
+    const option_rule<Call>* rule = find_rule(rules, a.name);
+    const bool is_flag = rule && rule->kind == value_kind::flag;
+    if (!is_flag && r.column_argument(a, out.columns)) continue;
+    if (a.name.empty()) {
+      r.error(a.offset, fmt::format("unexpected value in '{}(...)'", call.name));
+    } else if (!apply(r, a, rules, out, seen)) {
+      r.unknown(a, "option", names_of(rules), fmt::format(" in '{}(...)'", call.name));
+    }
+  }
+  check_combinations(r, rules, seen);
+  if (out.columns.empty()) r.error(call.offset, fmt::format("'{}(...)' needs at least one column", call.name));
+  return seen;
+}
+
+// ---- the options of each call and annotation ---------------------------------------------
+
+template <class Call>
+constexpr option_rule<Call> constraint_name{
+    .name = "name", .kind = value_kind::nonempty_string, .set = [](Call& c, const checked_value& v) { c.name = v.text; }};
+
+constexpr option_rule<key_annotation> key_rules[]{constraint_name<key_annotation>};
+constexpr option_rule<check_annotation> check_rules[]{constraint_name<check_annotation>};
+
+constexpr option_rule<index_annotation> index_rules[]{
+    {.name = "unique", .kind = value_kind::flag, .set = [](index_annotation& i, const checked_value&) { i.unique = true; }},
+    {.name = "where", .kind = value_kind::nonempty_string, .set = [](index_annotation& i, const checked_value& v) { i.where = v.text; }},
+    {.name = "method", .kind = value_kind::keyword, .keywords = index_methods,
+     .set = [](index_annotation& i, const checked_value& v) { i.method = v.text; }},
+    constraint_name<index_annotation>,
+};
+
+constexpr option_rule<foreign_key_annotation> foreign_key_rules[]{
+    {.name = "references", .kind = value_kind::string,
+     .set = [](foreign_key_annotation& f, const checked_value& v) {
+       if (auto ref = v.r.references(v, /*single_column=*/false)) f.references = *ref;
+     }},
+    {.name = "on_delete", .kind = value_kind::keyword, .keywords = fk_action_names,
+     .set = [](foreign_key_annotation& f, const checked_value& v) { f.on_delete = fk_action_named(v.text); }},
+    {.name = "on_update", .kind = value_kind::keyword, .keywords = fk_action_names,
+     .set = [](foreign_key_annotation& f, const checked_value& v) { f.on_update = fk_action_named(v.text); }},
+    constraint_name<foreign_key_annotation>,
+};
+
+// check("expression", name = "..."): a positional expression, which read_call's columns are not.
+void read_check(table_annotation& a, const checked_value& v) {
+  reader& r = v.r;
+  const option& o = v.source;
+  constexpr std::string_view needs_expression = "'check' needs an expression: check(\"...\")";
+  if (!o.arguments) {
+    r.error(o.offset, std::string(needs_expression));
+    return;
+  }
+  check_annotation c;
+  c.offset = o.offset;
+  bool have_expression = false;
+  bool reported = false;
+  option_offsets seen;
+  for (const option& x : *o.arguments) {
+    const bool bare = !x.value && !x.arguments;
+    if (x.name.empty() && !have_expression && x.value->what == option_value::kind::string && !x.value->text.empty()) {
+      c.expression = x.value->text;
+      have_expression = true;
+    } else if (x.name.empty() || (bare && !find_rule<check_annotation>(check_rules, x.name))) {
+      r.error(x.offset, "invalid value for 'check': expected one non-empty string literal, as in check(\"price >= 0\")");
+      reported = true;
+    } else if (!apply<check_annotation>(r, x, check_rules, c, seen)) {
+      r.unknown(x, "option", names_of<check_annotation>(check_rules), " in 'check(...)'");
+      reported = true;
+    }
+  }
+  if (have_expression) a.checks.push_back(std::move(c));
+  else if (!reported) r.error(o.offset, std::string(needs_expression));
+}
+
+constexpr option_rule<table_annotation> table_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string,
+     .set = [](table_annotation& a, const checked_value& v) { a.schema = v.text; }},
+    {.name = "comment", .kind = value_kind::string, .set = [](table_annotation& a, const checked_value& v) { a.comment = v.text; }},
+    {.name = "renamed_from", .kind = value_kind::nonempty_string, .repeatable = true,
+     .set = [](table_annotation& a, const checked_value& v) { a.renamed_from.push_back({v.text, v.offset}); }},
+    {.name = "primary_key", .kind = value_kind::call,
+     .set = [](table_annotation& a, const checked_value& v) {
+       key_annotation k;
+       read_call<key_annotation>(v.r, v.source, k, key_rules);
+       a.primary_key = std::move(k);
+     }},
+    {.name = "unique", .kind = value_kind::call, .repeatable = true,
+     .set = [](table_annotation& a, const checked_value& v) {
+       key_annotation k;
+       read_call<key_annotation>(v.r, v.source, k, key_rules);
+       a.uniques.push_back(std::move(k));
+     }},
+    {.name = "index", .kind = value_kind::call, .repeatable = true,
+     .set = [](table_annotation& a, const checked_value& v) {
+       index_annotation i;
+       read_call<index_annotation>(v.r, v.source, i, index_rules);
+       a.indexes.push_back(std::move(i));
+     }},
+    {.name = "check", .kind = value_kind::call, .repeatable = true, .set = read_check},
+    {.name = "foreign_key", .kind = value_kind::call, .repeatable = true,
+     .set = [](table_annotation& a, const checked_value& v) {
+       foreign_key_annotation f;
+       const option_offsets given = read_call<foreign_key_annotation>(v.r, v.source, f, foreign_key_rules);
+       if (v.source.arguments && !given.contains("references"))
+         v.r.error(v.offset, "'foreign_key(...)' needs references = \"table(column, ...)\"");
+       if (!f.references.value.table.empty()) a.foreign_keys.push_back(std::move(f));
+     }},
+};
+
+constexpr option_rule<column_annotation> column_rules[]{
+    {.name = "name", .kind = value_kind::nonempty_string, .set = [](column_annotation& a, const checked_value& v) { a.name = v.text; }},
+    {.name = "primary_key", .kind = value_kind::flag, .set = [](column_annotation& a, const checked_value&) { a.primary_key = true; }},
+    {.name = "identity", .kind = value_kind::flag_or_keyword, .keywords = identity_names,
+     .set = [](column_annotation& a, const checked_value& v) {
+       a.identity = v.text == "always" ? identity_kind::always : identity_kind::by_default;
+     }},
+    {.name = "unique", .kind = value_kind::flag, .set = [](column_annotation& a, const checked_value&) { a.unique = true; }},
+    {.name = "index", .kind = value_kind::flag, .set = [](column_annotation& a, const checked_value&) { a.index = true; }},
+    {.name = "length", .kind = value_kind::positive_integer, .excludes = "type",
+     .excludes_hint = "; write the length in the type, as in \"varchar(20)\"",
+     .maximum = 10'485'760,  // PostgreSQL's largest varchar(n)
+     .set = [](column_annotation& a, const checked_value& v) { a.length = v.integer; }},
+    {.name = "type", .kind = value_kind::string,
+     .set = [](column_annotation& a, const checked_value& v) {
+       a.type = parse_builtin_type(v.text);
+       if (!a.type) v.r.error(v.offset, fmt::format("invalid value for 'type': unknown column type \"{}\"", v.text));
+     }},
+    {.name = "references", .kind = value_kind::string,
+     .set = [](column_annotation& a, const checked_value& v) { a.references = v.r.references(v, /*single_column=*/true); }},
+    {.name = "on_delete", .kind = value_kind::keyword, .requires_option = "references", .keywords = fk_action_names,
+     .set = [](column_annotation& a, const checked_value& v) { a.on_delete = fk_action_named(v.text); }},
+    {.name = "on_update", .kind = value_kind::keyword, .requires_option = "references", .keywords = fk_action_names,
+     .set = [](column_annotation& a, const checked_value& v) { a.on_update = fk_action_named(v.text); }},
+    {.name = "check", .kind = value_kind::nonempty_string, .set = [](column_annotation& a, const checked_value& v) { a.check = v.text; }},
+    {.name = "server_default", .kind = value_kind::nonempty_string,
+     .set = [](column_annotation& a, const checked_value& v) { a.server_default = v.text; }},
+    {.name = "comment", .kind = value_kind::string, .set = [](column_annotation& a, const checked_value& v) { a.comment = v.text; }},
+    {.name = "backfill", .kind = value_kind::nonempty_string,
+     .set = [](column_annotation& a, const checked_value& v) { a.backfill = v.text; }},
+    {.name = "backfill_batch", .kind = value_kind::positive_integer, .requires_option = "backfill",
+     .set = [](column_annotation& a, const checked_value& v) { a.backfill_batch = v.integer; }},
+    {.name = "renamed_from", .kind = value_kind::nonempty_string, .repeatable = true,
+     .set = [](column_annotation& a, const checked_value& v) { a.renamed_from.push_back(v.text); }},
+};
+
+constexpr option_rule<enum_annotation> enum_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string, .set = [](enum_annotation& a, const checked_value& v) { a.schema = v.text; }},
+};
+
+// What differs between the three annotations: their words, and whether a leading string
+// literal names the object.
+struct annotation_words {
+  std::string_view option;  ///< "table option"
+  std::string_view name;    ///< "table name"; empty when the annotation has no positional name
+  std::string_view macro;   ///< "RETORT_TABLE"
+};
+
+// The one loop: each option read by its row, then the rows' combinations checked.
+template <class Annotation>
+read_result<Annotation> read_annotation(std::string_view text, std::span<const option_rule<Annotation>> rules,
+                                        const annotation_words& words) {
+  auto parsed = parse_options(text);
+  read_result<Annotation> out{{}, std::move(parsed.errors)};
+  reader r(out.errors);
+  Annotation& a = out.annotation;
+  bool first = true;
+  for (const option& o : parsed.options) {
+    const bool was_first = std::exchange(first, false);
+    if (o.name.empty()) {
+      if (words.name.empty()) r.error(o.offset, "expected an option name");
+      else r.leading_name(o, was_first, a.name, a.offsets, words.name);
+      continue;
+    }
+    if (apply(r, o, rules, a, a.offsets)) continue;
+    if (!words.name.empty() && was_first && !o.value && !o.arguments)
+      r.error(o.offset, fmt::format("the {} must be a string literal: {}(\"{}\", ...)", words.name, words.macro, o.name));
+    else
+      r.unknown(o, words.option, names_of(rules));
+  }
+  check_combinations(r, rules, a.offsets);
+  return out;
 }
 
 }  // namespace
@@ -464,199 +707,25 @@ std::optional<reference> parse_reference(std::string_view text) {
 }
 
 read_result<table_annotation> read_table_annotation(std::string_view text) {
-  auto parsed = parse_options(text);
-  read_result<table_annotation> out{{}, std::move(parsed.errors)};
-  reader r(out.errors);
-  table_annotation& a = out.annotation;
-  bool first = true;
-  for (const option& o : parsed.options) {
-    const bool was_first = std::exchange(first, false);
-    if (o.name.empty()) {
-      r.leading_name(o, was_first, a.name, a.offsets, "table name");
-      continue;
-    }
-    const bool repeatable = o.name == "renamed_from" || o.name == "unique" || o.name == "index" ||
-                            o.name == "check" || o.name == "foreign_key";
-    if (o.name == "schema" || o.name == "comment" || o.name == "renamed_from" || o.name == "primary_key" || repeatable) {
-      if (!r.first_time(a.offsets, o, repeatable)) continue;
-    }
-    if (o.name == "schema") {
-      a.schema = r.nonempty_string(o);
-    } else if (o.name == "comment") {
-      a.comment = r.string(o);
-    } else if (o.name == "renamed_from") {
-      if (auto s = r.nonempty_string(o)) a.renamed_from.push_back({*s, o.value->offset});
-    } else if (o.name == "primary_key" || o.name == "unique") {
-      key_annotation k;
-      read_call(r, o, k, name_only, [&](const option& x) {
-        if (x.name != "name") return false;
-        k.name = r.nonempty_string(x);
-        return true;
-      });
-      require_columns(r, o, k.columns);
-      if (o.name == "primary_key") a.primary_key = std::move(k);
-      else a.uniques.push_back(std::move(k));
-    } else if (o.name == "index") {
-      index_annotation i;
-      read_call(r, o, i, index_options, [&](const option& x) {
-        if (x.name == "unique") i.unique = r.flag(x);
-        else if (x.name == "where") {
-          if (auto s = r.nonempty_string(x)) i.where = *s;
-        } else if (x.name == "name") {
-          i.name = r.nonempty_string(x);
-        } else if (x.name == "method") {
-          const option_value* v = r.value(x, "btree");
-          if (v && v->what != option_value::kind::integer &&
-              std::find(index_methods.begin(), index_methods.end(), v->text) != index_methods.end())
-            i.method = v->text;
-          else if (v)
-            r.error(v->offset, fmt::format("invalid value for 'method': expected one of {}", fmt::join(index_methods, ", ")));
-        } else {
-          return false;
-        }
-        return true;
-      });
-      require_columns(r, o, i.columns);
-      a.indexes.push_back(std::move(i));
-    } else if (o.name == "check") {
-      check_annotation c;
-      c.offset = o.offset;
-      bool have_expression = false;
-      if (!o.arguments) {
-        r.error(o.offset, "'check' needs an expression: check(\"...\")");
-        continue;
-      }
-      option_offsets seen;
-      bool reported = false;
-      for (const option& x : *o.arguments) {
-        const bool bare = !x.value && !x.arguments;
-        if (x.name.empty() && !have_expression && x.value->what == option_value::kind::string && !x.value->text.empty()) {
-          c.expression = x.value->text;
-          have_expression = true;
-        } else if (x.name.empty() || (bare && x.name != "name")) {
-          r.error(x.offset, "invalid value for 'check': expected one non-empty string literal, as in check(\"price >= 0\")");
-          reported = true;
-        } else if (x.name == "name") {
-          if (r.first_time(seen, x)) c.name = r.nonempty_string(x);
-        } else {
-          r.unknown(x, "option", name_only, " in 'check(...)'");
-          reported = true;
-        }
-      }
-      if (have_expression) a.checks.push_back(std::move(c));
-      else if (!reported) r.error(o.offset, "'check' needs an expression: check(\"...\")");
-    } else if (o.name == "foreign_key") {
-      foreign_key_annotation f;
-      bool have_reference = false;
-      read_call(r, o, f, foreign_key_options, [&](const option& x) {
-        if (x.name == "references") {
-          if (auto ref = r.references(x, false)) {
-            f.references = *ref;
-            have_reference = true;
-          } else {
-            have_reference = true;  // reported
-          }
-        } else if (x.name == "on_delete") {
-          f.on_delete = r.one_of(x, fk_actions).value_or(fk_action::no_action);
-        } else if (x.name == "on_update") {
-          f.on_update = r.one_of(x, fk_actions).value_or(fk_action::no_action);
-        } else if (x.name == "name") {
-          f.name = r.nonempty_string(x);
-        } else {
-          return false;
-        }
-        return true;
-      });
-      require_columns(r, o, f.columns);
-      if (o.arguments && !have_reference) r.error(o.offset, "'foreign_key(...)' needs references = \"table(column, ...)\"");
-      if (!f.references.value.table.empty()) a.foreign_keys.push_back(std::move(f));
-    } else if (was_first && !o.value && !o.arguments) {
-      r.error(o.offset, fmt::format("the table name must be a string literal: RETORT_TABLE(\"{}\", ...)", o.name));
-    } else {
-      r.unknown(o, "table option", table_options);
-    }
-  }
-  return out;
+  return read_annotation<table_annotation>(text, table_rules, {"table option", "table name", "RETORT_TABLE"});
 }
 
 read_result<column_annotation> read_column_annotation(std::string_view text) {
-  auto parsed = parse_options(text);
-  read_result<column_annotation> out{{}, std::move(parsed.errors)};
-  reader r(out.errors);
-  column_annotation& a = out.annotation;
-  for (const option& o : parsed.options) {
-    if (o.name.empty()) {
-      r.error(o.offset, "expected an option name");
-      continue;
-    }
-    if (std::find(column_options.begin(), column_options.end(), o.name) == column_options.end()) {
-      r.unknown(o, "column option", column_options);
-      continue;
-    }
-    if (!r.first_time(a.offsets, o, o.name == "renamed_from")) continue;
-    if (o.name == "name") a.name = r.nonempty_string(o);
-    else if (o.name == "primary_key") a.primary_key = r.flag(o);
-    else if (o.name == "identity") {
-      if (r.no_call(o)) a.identity = o.value ? r.one_of(o, identity_kinds).value_or(identity_kind::by_default) : identity_kind::by_default;
-    } else if (o.name == "unique") a.unique = r.flag(o);
-    else if (o.name == "index") a.index = r.flag(o);
-    else if (o.name == "length") a.length = r.integer(o, 1);
-    else if (o.name == "type") {
-      if (auto s = r.string(o)) {
-        a.type = parse_builtin_type(*s);
-        if (!a.type) r.error(o.value->offset, fmt::format("invalid value for 'type': unknown column type \"{}\"", *s));
-      }
-    } else if (o.name == "references") {
-      a.references = r.references(o, true);
-    } else if (o.name == "on_delete") a.on_delete = r.one_of(o, fk_actions).value_or(fk_action::no_action);
-    else if (o.name == "on_update") a.on_update = r.one_of(o, fk_actions).value_or(fk_action::no_action);
-    else if (o.name == "check") a.check = r.nonempty_string(o);
-    else if (o.name == "server_default") a.server_default = r.nonempty_string(o);
-    else if (o.name == "comment") a.comment = r.string(o);
-    else if (o.name == "backfill") a.backfill = r.nonempty_string(o);
-    else if (o.name == "renamed_from") {
-      if (auto s = r.nonempty_string(o)) a.renamed_from.push_back(*s);
-    }
-  }
-  // Options that only make sense with another one.
-  auto needs = [&](std::string_view option, std::string_view other) {
-    auto it = a.offsets.find(option);
-    if (it != a.offsets.end() && !a.offsets.contains(other))
-      r.error(it->second, fmt::format("option '{}' needs '{}'", option, other));
-  };
-  needs("on_delete", "references");
-  needs("on_update", "references");
-  if (a.offsets.contains("length") && a.offsets.contains("type"))
-    r.error(a.offsets.at("length"), "option 'length' cannot be combined with 'type'; write the length in the type, as in \"varchar(20)\"");
-  return out;
+  return read_annotation<column_annotation>(text, column_rules, {"column option", "", "RETORT_COLUMN"});
 }
 
 read_result<enum_annotation> read_enum_annotation(std::string_view text) {
-  auto parsed = parse_options(text);
-  read_result<enum_annotation> out{{}, std::move(parsed.errors)};
-  reader r(out.errors);
-  enum_annotation& a = out.annotation;
-  bool first = true;
-  for (const option& o : parsed.options) {
-    const bool was_first = std::exchange(first, false);
-    if (o.name.empty()) {
-      r.leading_name(o, was_first, a.name, a.offsets, "enum type name");
-      continue;
-    }
-    if (o.name != "schema") {
-      r.unknown(o, "enum option", enum_options);
-      continue;
-    }
-    if (r.first_time(a.offsets, o)) a.schema = r.nonempty_string(o);
-  }
-  return out;
+  return read_annotation<enum_annotation>(text, enum_rules, {"enum option", "enum type name", "RETORT_ENUM"});
 }
 
 std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known) {
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, name.size() / 3) + 1;
   for (std::string_view k : known) {
-    std::size_t d = name.size() >= 3 && k.starts_with(name) ? 1 : edit_distance(name, k);
+    std::size_t d = name.size() >= 3 && k.starts_with(name)
+                        ? 1
+                        : llvm::StringRef(name).edit_distance(k, /*AllowReplacements=*/true,
+                                                              /*MaxEditDistance=*/static_cast<unsigned>(best_distance));
     if (d < best_distance) {
       best = std::string(k);
       best_distance = d;

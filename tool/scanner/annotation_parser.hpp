@@ -1,7 +1,7 @@
 // The annotation language of RETORT_TABLE, RETORT_COLUMN and RETORT_ENUM (documented in
 // retort/model.hpp): parsing the arguments' spelling, and reading it as a table, column or
-// enum annotation. No Clang here: a mistake carries its byte offset into the text, which the
-// scanner turns into a source location.
+// enum annotation. No Clang here (LLVM's StringRef only): a mistake carries its byte offset
+// into the text, which the scanner turns into a source location.
 #pragma once
 
 #include <cstddef>
@@ -90,6 +90,7 @@ struct column_annotation {
   std::optional<std::string> server_default;
   std::optional<std::string> comment;
   std::optional<std::string> backfill;
+  std::optional<int> backfill_batch;  ///< rows per transaction of the backfill
   std::vector<std::string> renamed_from;
   option_offsets offsets;
 };

@@ -126,6 +126,7 @@ class table_builder {
     c.comment = options.comment;
     c.renamed_from = options.renamed_from;
     c.backfill = options.backfill;
+    c.backfill_batch = options.backfill_batch;
 
     if (options.primary_key) {
       if (t.pk) {

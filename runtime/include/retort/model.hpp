@@ -70,6 +70,8 @@
 //   comment = "..."                   COMMENT ON COLUMN
 //   renamed_from = "login"            an earlier name: a rename, not drop + add; repeatable
 //   backfill = "'member'"             fills existing rows when the column is added NOT NULL
+//   backfill_batch = 5000             with backfill: that many rows per transaction, committed
+//                                     one batch at a time (default: one UPDATE)
 //
 // RETORT_ENUM("name", schema = "billing")   optional, between `enum class` and the name: the
 //   enum type's SQL name (default snake_case of the enum's name) and schema.
