@@ -163,8 +163,16 @@ type_change classify_type_change(const column_type& a, const column_type& b) {
   if (is_integer(a.kind) && is_integer(b.kind))
     return integer_width(b.kind) < integer_width(a.kind) ? type_change::narrowing : type_change::rewrite;
   if (a.kind == type_kind::double_precision && b.kind == type_kind::real) return type_change::narrowing;
-  if (is_string(b.kind) && b.length && !is_string(a.kind)) return type_change::narrowing;
-  return type_change::rewrite;
+  // Conversions that every value survives: to unbounded text, to a wider number, between timestamps.
+  if (b.kind == type_kind::text || (b.kind == type_kind::varchar && !b.length)) return type_change::rewrite;
+  if (a.kind == type_kind::real && b.kind == type_kind::double_precision) return type_change::rewrite;
+  if (is_integer(a.kind) && (b.kind == type_kind::numeric || b.kind == type_kind::double_precision) && !b.precision)
+    return type_change::rewrite;
+  if ((a.kind == type_kind::timestamp && b.kind == type_kind::timestamptz) ||
+      (a.kind == type_kind::timestamptz && b.kind == type_kind::timestamp))
+    return type_change::rewrite;
+  // Any other conversion (text to an enum or a number, ...) can fail on a value that does not fit.
+  return type_change::narrowing;
 }
 
 }  // namespace retort

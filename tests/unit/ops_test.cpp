@@ -77,8 +77,9 @@ std::vector<op_case> cases() {
        {"public.users.phone"}, true, {"add_column"}},
       {ops::rename_column{users_name(), "login", "username"}, "rename_column", {"public.users.login", "username"}, false,
        {"rename_column"}},
+      // A widening loses nothing (issue 9: it used to be flagged destructive).
       {ops::alter_column{users_name(), varchar_email(100), varchar_email(255), ops::change_type}, "alter_column",
-       {"public.users.email", "type"}, true, {"alter_column"}},
+       {"public.users.email", "type"}, false, {"alter_column"}},
       {ops::alter_column{users_name(), varchar_email(100), nullable_email, ops::change_nullable}, "alter_column",
        {"public.users.email", "nullability"}, false, {"alter_column"}},
       {ops::backfill_column{users_name(), "phone", "''", std::nullopt}, "backfill_column", {"public.users.phone"}, false, {}},

@@ -4,7 +4,7 @@
 DROP INDEX CONCURRENTLY IF EXISTS "public"."ix_users_login";
 -- alter column public.users.id (identity)
 ALTER TABLE "public"."users" ALTER COLUMN "id" DROP IDENTITY;
--- alter column public.users.email (type, nullability, default) [destructive]
+-- alter column public.users.email (type, nullability, default)
 ALTER TABLE "public"."users" ALTER COLUMN "email" TYPE text USING "email"::text;
 ALTER TABLE "public"."users" ALTER COLUMN "email" DROP NOT NULL;
 ALTER TABLE "public"."users" ALTER COLUMN "email" SET DEFAULT ''::text;

@@ -1,5 +1,5 @@
 -- upgrade
--- alter column public.posts.state (type, default) [destructive]
+-- alter column public.posts.state (type, default)
 ALTER TABLE "public"."posts" ALTER COLUMN "state" DROP DEFAULT;
 ALTER TABLE "public"."posts" ALTER COLUMN "state" TYPE text USING "state"::text::text;
 ALTER TABLE "public"."posts" ALTER COLUMN "state" SET DEFAULT 'draft'::text;
