@@ -965,7 +965,8 @@ TEST_F(Cli, RetortSumCatchesChangedFilesWithoutADatabase) {
   const std::string nowhere = "host=/nonexistent-dir dbname=postgres";
   const fs::path snapshot = scratch() / "models.json";
   std::ofstream(snapshot, std::ios::binary) << write_snapshot(graph.schema_at(graph.heads()));
-  const std::vector<std::string> check{"check", "--snapshot", snapshot.string()};
+  // A random history drops and renames things: the lint is not what this test is about.
+  const std::vector<std::string> check{"check", "--snapshot", snapshot.string(), "--no-lint"};
   ASSERT_EQ(retort(check, std::nullopt).code, 0);
 
   const revision by_hand = make_revision(3, {history[1].id}, "by hand", {ops::create_schema{"s"}});

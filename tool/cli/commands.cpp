@@ -343,7 +343,9 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
   std::cout << "\n";
   print_statements(pg::render(next->upgrade, before, render_options(ctx)));
   next->file = path;
-  const auto findings = lint::lint_revision(*next, before, {render_options(ctx)});
+  // The upgrade's findings: every downgrade undoes what its upgrade added (`retort lint` lists those).
+  auto findings = lint::lint_revision(*next, before, {render_options(ctx)});
+  std::erase_if(findings, [](const lint::finding& f) { return f.where == lint::side::downgrade; });
   if (!findings.empty()) {
     std::cout << fmt::format("\nLint: {} finding{} ({} failing `retort check`):\n", findings.size(),
                              findings.size() == 1 ? "" : "s", failing(findings));
