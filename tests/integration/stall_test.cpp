@@ -28,7 +28,8 @@ using clock_type = std::chrono::steady_clock;
 using milliseconds = std::chrono::duration<double, std::milli>;
 using testing::make_revision;
 
-// items(id, x, ref -> parents, y nullable with NULLs, code unique values, pad), parents(id).
+// items(id, x, ref -> parents, y nullable with 1% NULLs for the backfill, code unique values, pad),
+// parents(id).
 constexpr const char* base_snapshot = R"json({"format": 1, "tables": [
   {"schema": "public", "name": "parents", "columns": [{"name": "id", "type": "bigint"}],
    "primary_key": {"columns": ["id"]}},
@@ -121,7 +122,7 @@ std::string model_with(const std::string& items_extra, const std::string& column
 }
 
 std::vector<stall_case> stall_cases() {
-  const std::string renulled = "UPDATE items SET y = NULL WHERE id % 10 = 0";
+  const std::string renulled = "UPDATE items SET y = NULL WHERE id % 100 = 0";
   std::string not_null_y = items_columns;
   not_null_y.replace(not_null_y.find(R"("nullable": true})"), 17, R"("backfill": "0"})");
   const std::string with_flag =
@@ -162,7 +163,7 @@ class Stall : public ::testing::TestWithParam<stall_case> {
     pqxx::nontransaction tx(conn);
     tx.exec("INSERT INTO parents SELECT g FROM generate_series(1, 1000) g");
     tx.exec(fmt::format("INSERT INTO items (x, ref, y, code, pad) SELECT g % 1000, g % 1000 + 1, "
-                        "CASE WHEN g % 10 = 0 THEN NULL ELSE g END, g, repeat('p', 40) "
+                        "CASE WHEN g % 100 = 0 THEN NULL ELSE g END, g, repeat('p', 40) "
                         "FROM generate_series(1, {}) g",
                         GetParam().rows));
     // The writer's rows carry the column a revision adds, as the new application version would.
