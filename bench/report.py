@@ -32,7 +32,8 @@ def stall_section(stall_res):
     if not meta:
         return o + ["Not measured yet: `bench/run.sh --stall`.", "", STALL_END]
     rows = int(meta["rows"])
-    o += [f"`bench/stall_bench.sh` (`bench/run.sh --stall`), commit {meta.get('commit')}, {meta.get('date')},"
+    o += [f"`bench/stall_bench.sh` (in `bench/run.sh`; alone: `bench/run.sh --stall`), commit {meta.get('commit')},"
+          f" {meta.get('date')}, retort built as {meta.get('build', 'Release')},"
           f" {meta.get('postgres')}, Alembic {meta.get('alembic')}: a table of {rows:,} rows, one session inserting"
           " one row per transaction as fast as it can; the figure is its longest wait between two inserts while"
           " the change runs (median of"

@@ -12,7 +12,8 @@
 # writes for these changes (op.create_index, op.create_foreign_key, op.alter_column(nullable=False)),
 # and run with `psql -1`, as Alembic runs a migration in one transaction. The NOT NULL column holds
 # no NULLs: Alembic's SET NOT NULL alone would fail otherwise (Retort's backfill finds nothing to do).
-# Env: STALL_RUNS (default 3) rounds of the four variants, interleaved; STALL_ROWS (1000000).
+# Env: STALL_BUILD names the build type of $RETORT in the report (run.sh's: Release; the stall is
+# the server's work, so the client's build type hardly matters). STALL_RUNS (default 3) rounds of the four variants, interleaved; STALL_ROWS (1000000).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +110,7 @@ done
   echo "rows $rows"
   echo "runs $runs"
   echo "commit ${STALL_COMMIT:-$(git -C "$root" rev-parse --short HEAD)}"
+  echo "build ${STALL_BUILD:-Release}"
   echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "postgres $(psql --version)"
   echo "alembic $("$py" -c 'import alembic; print(alembic.__version__)')"
