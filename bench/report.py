@@ -1,11 +1,80 @@
 #!/usr/bin/env python3
 """Renders docs/performance.md from bench/run.sh's results directory and the hand-written notes.
-usage: report.py RESULTS_DIR SCALE_RESULTS_DIR NOTES.md > docs/performance.md"""
+usage: report.py RESULTS_DIR SCALE_RESULTS_DIR NOTES.md [STALL_RESULTS_DIR] > docs/performance.md
+       report.py --stall-into DOC.md STALL_RESULTS_DIR  (re-renders only DOC.md's writer-stall section)"""
 import os
 import statistics
 import sys
 
+STALL_BEGIN = "<!-- stall section: bench/stall_bench.sh -->"
+STALL_END = "<!-- end of stall section -->"
+
+
+def stall_section(stall_res):
+    """The writer-stall table of bench/stall_bench.sh, as lines, between the markers run.sh --stall
+    replaces."""
+    def values(name):
+        path = os.path.join(stall_res, name)
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [float(l) for l in f if l.strip()]
+
+    def med(name):
+        v = values(name)
+        return statistics.median(v) if v else None
+
+    meta = {}
+    if os.path.exists(os.path.join(stall_res, "meta")):
+        with open(os.path.join(stall_res, "meta")) as f:
+            meta = dict(l.rstrip("\n").split(" ", 1) for l in f if l.strip())
+    o = [STALL_BEGIN, "## Writer stalls during schema changes", ""]
+    if not meta:
+        return o + ["Not measured yet: `bench/run.sh --stall`.", "", STALL_END]
+    rows = int(meta["rows"])
+    o += [f"`bench/stall_bench.sh` (in `bench/run.sh`; alone: `bench/run.sh --stall`), commit {meta.get('commit')},"
+          f" {meta.get('date')}, retort built as {meta.get('build', 'Release')},"
+          f" {meta.get('postgres')}, Alembic {meta.get('alembic')}: a table of {rows:,} rows, one session inserting"
+          " one row per transaction as fast as it can; the figure is its longest wait between two inserts while"
+          " the change runs (median of"
+          f" {meta.get('runs')} rounds, the variants interleaved), against the same writer with no DDL running"
+          " for 3 s (the floor). Alembic: the SQL its autogenerate emits for the same model change"
+          " (`op.create_index`, `op.create_foreign_key`, `op.alter_column(nullable=False)`), written out by the"
+          " script and run with `psql -1`, as Alembic runs a migration in one transaction.", "",
+          "| change | floor (no DDL) | Retort safe plan | safe / floor | Retort plain plan | Alembic 1.8 | "
+          "time of the change: safe / plain / Alembic |",
+          "|---|---|---|---|---|---|---|"]
+    label = {"index": "add an index", "foreign_key": "add a foreign key", "not_null": "nullable -> NOT NULL"}
+    f = lambda x: "n/a" if x is None else f"{x:.0f} ms"
+    for c in ("index", "foreign_key", "not_null"):
+        floor, safe = med(f"stall.{c}.none.ms"), med(f"stall.{c}.safe.ms")
+        ratio = "n/a" if floor is None or safe is None or floor == 0 else f"{safe / floor:.2f}x"
+        took = " / ".join(f(med(f"stall.{c}.{v}.took")) for v in ("safe", "plain", "alembic"))
+        o.append(f"| {label[c]} | {f(floor)} | {f(safe)} | {ratio} | {f(med(f'stall.{c}.plain.ms'))} | "
+                 f"{f(med(f'stall.{c}.alembic.ms'))} | {took} |")
+    o += ["", "Samples (ms, in run order): " + "; ".join(
+        f"{c} {v}: {' '.join(f'{x:.1f}' for x in values(f'stall.{c}.{v}.ms'))}"
+        for c in ("index", "foreign_key", "not_null") for v in ("none", "safe", "plain", "alembic")), "", STALL_END]
+    return o
+
+
+if sys.argv[1] == "--stall-into":
+    # The other tables stay as the last full run rendered them; the section replaces its old
+    # self, or goes before the notes the first time.
+    with open(sys.argv[2]) as f:
+        doc = f.read().split("\n")
+    section = stall_section(sys.argv[3])
+    if STALL_BEGIN in doc:
+        doc[doc.index(STALL_BEGIN):doc.index(STALL_END) + 1] = section
+    else:
+        at = doc.index("## Notes")
+        doc[at:at] = section + [""]
+    with open(sys.argv[2], "w") as f:
+        f.write("\n".join(doc))
+    sys.exit(0)
+
 res, scale_res, notes_path = sys.argv[1], sys.argv[2], sys.argv[3]
+stall_res = sys.argv[4] if len(sys.argv) > 4 else None
 
 
 def lines(name, where=None):
@@ -282,6 +351,10 @@ w("Samples (ms, in run order): " + "; ".join(
     f"{k} {sname(p)}: {' '.join(lines(f'check.{k}.{p}.ms', scale_res) or [])}"
     for p in scale_cases for k in ("retort", "parse", "raw")))
 w("")
+
+if stall_res:
+    out.extend(stall_section(stall_res))
+    w("")
 
 if missed:
     w("Targets missed in this run: " + ", ".join(missed) + " (see the notes).")

@@ -6,6 +6,9 @@
 #   bench/run.sh --scale    # only the scale table (db-check from N=1000, R=1000 to N=10,000,
 #                           # R=5,000 against reading the same bytes); the other tables are kept
 #                           # from the last full run and the whole file is rendered again
+#   bench/run.sh --stall    # only the writer-stall table (bench/stall_bench.sh: index, foreign key and
+#                           # NOT NULL on 1,000,000 rows, Retort safe / plain / Alembic's SQL), put into
+#                           # docs/performance.md in place of its last version; the rest is kept as is
 #
 # What it does, in order:
 #  1. bench/install-deps.sh (Alembic, SQLAlchemy, GNU time, ...; only what is missing).
@@ -26,7 +29,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 scale_only=0
+stall_only=0
 [[ ${1:-} == --scale ]] && scale_only=1
+[[ ${1:-} == --stall ]] && stall_only=1
 command_line="bench/run.sh${*:+ $*}"
 [[ -n ${RUNS:-} ]] && command_line="RUNS=$RUNS $command_line"
 runs=${RUNS:-5}
@@ -72,6 +77,7 @@ scan=$build/tool/retort-scan
 work=$bench/work
 res=$work/results
 scale_res=$work/results-scale
+stall_res=$work/results-stall
 mkdir -p "$work"
 c++ -O2 -std=c++20 "$root/bench/read_inputs.cpp" -lsimdjson -o "$work/read_inputs"
 read_inputs=$work/read_inputs
@@ -152,11 +158,31 @@ scale_table() {
   } > "$res/meta"
   res=$saved_res
 }
+# ---- The cluster (its function; step 4) -------------------------------------------------------
+devdb=/tmp/retort-bench-devdb
+start_cluster() {
+  "$retort" --devdb-dir "$devdb" devdb start > /dev/null
+  trap '"$retort" --devdb-dir "$devdb" devdb stop > /dev/null 2>&1 || true' EXIT
+  base_url=$("$retort" --devdb-dir "$devdb" devdb url)
+}
+# ---- The writer-stall table (bench/stall_bench.sh; alone with --stall, else after the upgrades) -
+stall_table() {
+  log "writer stalls (bench/stall_bench.sh)"
+  RETORT=$retort STALL_URL=$base_url STALL_RES=$stall_res STALL_WORK=$work/stall STALL_COMMIT=$commit \
+    STALL_RUNS=${STALL_RUNS:-$runs} "$root/bench/stall_bench.sh"
+}
+if ((stall_only)); then
+  start_cluster
+  stall_table
+  "$py" "$root/bench/report.py" --stall-into "$root/docs/performance.md" "$stall_res"
+  log "wrote the writer-stall section of docs/performance.md ($(($(date +%s) - started)) s)"
+  exit 0
+fi
 if ((scale_only)); then
   started_scale=$(date +%s)
   scale_table
   echo "duration_s $(($(date +%s) - started_scale))" >> "$scale_res/meta"
-  "$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
+  "$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" "$stall_res" > "$root/docs/performance.md"
   log "wrote docs/performance.md (scale table only, $(($(date +%s) - started_scale)) s)"
   exit 0
 fi
@@ -200,10 +226,7 @@ for p in "${projects[@]}"; do
 done
 
 # ---- 4. The cluster --------------------------------------------------------------------------
-devdb=/tmp/retort-bench-devdb
-"$retort" --devdb-dir "$devdb" devdb start > /dev/null
-trap '"$retort" --devdb-dir "$devdb" devdb stop > /dev/null 2>&1 || true' EXIT
-base_url=$("$retort" --devdb-dir "$devdb" devdb url)
+start_cluster
 socket_dir=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<< "$base_url")
 pg_user=$(sed -n 's/.*user=\([^ ]*\).*/\1/p' <<< "$base_url")
 url_of() { echo "$base_url dbname=$1"; }
@@ -290,6 +313,8 @@ for p in n100_r200 n1000_r200 n1000_r1000; do
   done
 done
 
+stall_table
+
 # ---- Alembic, side by side -------------------------------------------------------------------
 for p in n100_r200 n1000_r200; do
   d=$work/$p
@@ -344,5 +369,5 @@ finished=$(date +%s)
   echo "alembic $("$py" -c 'import alembic, sqlalchemy; print(alembic.__version__, "/ SQLAlchemy", sqlalchemy.__version__)')"
   echo "duration_s $((finished - started))"
 } > "$res/meta"
-"$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" > "$root/docs/performance.md"
+"$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" "$stall_res" > "$root/docs/performance.md"
 log "wrote docs/performance.md ($((finished - started)) s)"

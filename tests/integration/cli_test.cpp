@@ -1057,6 +1057,65 @@ TEST_F(Cli, LostConnectionSaysWhichRevisionWhyAndHowToResume) {
   EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({r1.id}));
 }
 
+
+// ---------------------------------------------------------------------------------------
+// SIGKILL during CREATE INDEX CONCURRENTLY on a big table: the build's INVALID index stays
+// behind, and the next `retort upgrade` drops it and builds it again with no manual repair.
+
+TEST_F(Cli, KilledConcurrentIndexBuildIsRebuiltByTheRerun) {
+  const schema before = read_snapshot(R"json({"format": 1, "tables": [{"schema": "public", "name": "items",
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "x", "type": "integer"}],
+      "primary_key": {"columns": ["id"]}}]})json",
+                                      "items.json");
+  schema after = before;
+  after.tables[0].indexes.push_back(index{"ix_items_x", {"x"}, false, {}, "btree"});
+  const revision r1 = make_revision(1, {}, "items", diff(schema{}, before));
+  const revision r2 = make_revision(2, {r1.id}, "index x", diff(before, after));
+  const revision_graph graph = write({r1, r2});
+  ASSERT_EQ(retort({"upgrade", "+1"}).code, 0);
+  {
+    pqxx::connection conn(url());
+    pqxx::nontransaction tx(conn);
+    tx.exec("INSERT INTO items SELECT g, (g::bigint * 7919) % 1000003 FROM generate_series(1, 1500000) g");
+    // PostgreSQL notices a vanished client only when it next talks to it, which a build does
+    // not do until it ends: with this check the killed client's build stops, as an
+    // administrator's cancel would stop it.
+    tx.exec("ALTER DATABASE " + tx.quote_name(tx.exec1("SELECT current_database()")[0].as<std::string>()) +
+            " SET client_connection_check_interval = 50");
+  }
+  const std::string invalid_index =
+      "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "WHERE c.relname = 'ix_items_x' AND NOT i.indisvalid";
+
+  auto upgrade = start_retort({"upgrade"});
+  {
+    // Killed once the build has started: its index is in the catalog, not yet valid.
+    pqxx::connection watch(url());
+    const auto deadline = clock_type::now() + std::chrono::seconds(60);
+    for (;;) {
+      pqxx::nontransaction tx(watch);
+      if (tx.exec1(invalid_index)[0].as<int>() > 0) break;
+      ASSERT_LT(clock_type::now(), deadline) << "the build never started";
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  upgrade->kill();
+  const result killed = upgrade->wait();
+  EXPECT_EQ(killed.code, 128 + SIGKILL) << killed;
+  EXPECT_NE(killed.out.find("CREATE INDEX CONCURRENTLY"), std::string::npos) << killed;
+  wait_until_alone(url());
+  EXPECT_EQ(rows_of(url(), invalid_index), rows_of(url(), "SELECT 1"));
+  EXPECT_EQ(current_of(url(), graph), revision_heads{r1.id});
+
+  const result rerun = retort({"upgrade"});
+  ASSERT_EQ(rerun.code, 0) << rerun;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{r2.id});
+  EXPECT_EQ(rows_of(url(), "SELECT i.indisvalid, i.indisready FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                           "WHERE c.relname = 'ix_items_x'"),
+            rows_of(url(), "SELECT true, true"));
+  EXPECT_SAME_SCHEMA(live(url()), graph.schema_at({r2.id}));
+}
+
 }  // namespace
 }  // namespace retort
 
