@@ -249,8 +249,9 @@ TEST_P(Stall, SafePlanStallsTheWriterNoLongerThanNoDdlAndThePlainPlanDoes) {
                            c.name, c.rows, safe.stall, safe.before, safe.after, safe.limit, plain.stall, plain.before,
                            plain.after, plain.limit);
   EXPECT_LE(safe.stall, safe.limit) << "the safe plan stalled the writer";
-  if (c.plain_must_stall)
+  if (c.plain_must_stall) {
     EXPECT_GT(plain.stall, plain.limit) << "the plain plan did not stall the writer: is the table too small?";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EverySafePlan, Stall, ::testing::ValuesIn(stall_cases()),
