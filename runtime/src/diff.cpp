@@ -46,22 +46,20 @@ class differ {
   differ(const schema& from, const schema& to, const diff_options& options)
       : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
     if (!options_.require_backfill) return;
-    if (const auto made = columns_made_not_null_without_backfill(cur(), to_); !made.empty()) {
-      const table& t = to_.tables[made.front().index];
-      throw diff_error(fmt::format(
-          "column {}.{} becomes NOT NULL with no backfill: rows holding NULL would make the change fail. Give it a "
-          "backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), the value for those rows, or keep it "
-          "std::optional",
-          to_string(t.name), t.columns[made.front().member].name));
-    }
-    const auto missing = new_columns_without_values(cur(), to_);
-    if (missing.empty()) return;
-    const table& t = to_.tables[missing.front().index];
-    throw diff_error(fmt::format(
-        "column {}.{} is added NOT NULL to an existing table with no default: existing rows need a value. "
-        "Give it a backfill (RETORT_COLUMN(backfill = \"<SQL expression>\")), a server default, or make it "
-        "std::optional",
-        to_string(t.name), t.columns[missing.front().member].name));
+    // Columns whose existing rows would have no value: the first one stops the diff.
+    const auto refuse = [&](const std::vector<element_ref>& columns, std::string_view problem, std::string_view remedy) {
+      if (columns.empty()) return;
+      const table& t = to_.tables[columns.front().index];
+      throw diff_error(fmt::format("column {}.{} {}. Give it a backfill (RETORT_COLUMN(backfill = \"<SQL "
+                                   "expression>\")), {}",
+                                   to_string(t.name), t.columns[columns.front().member].name, problem, remedy));
+    };
+    refuse(columns_made_not_null_without_backfill(cur(), to_),
+           "becomes NOT NULL with no backfill: rows holding NULL would make the change fail",
+           "the value for those rows, or keep it std::optional");
+    refuse(new_columns_without_values(cur(), to_),
+           "is added NOT NULL to an existing table with no default: existing rows need a value",
+           "a server default, or make it std::optional");
   }
 
   std::vector<ops::operation> run() {
