@@ -427,7 +427,8 @@ int check(context& ctx, const check_request& request) {
   for (const auto& op : drift) where.push_back(site_of(op, sites));
   std::vector<lint::finding> findings;
   if (request.lint) {
-    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx)}))
+    // Only errors fail the check, and downgrade findings are warnings: the upgrade side alone.
+    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx), false}))
       if (f.fails()) findings.push_back(std::move(f));
     if (!findings.empty())
       problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", findings.size(),

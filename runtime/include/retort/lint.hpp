@@ -47,6 +47,7 @@ struct finding {
 
 struct options {
   pg::render_options render;  ///< the plans the statements are judged by
+  bool downgrades = true;     ///< also judge the downgrade side (its findings are warnings only)
 };
 
 /// The findings of revision `r`, whose upgrade starts from `before`.

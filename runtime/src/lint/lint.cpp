@@ -12,7 +12,6 @@
 #include "../overloaded.hpp"
 #include "retort/errors.hpp"
 #include "retort/pg/migration_plan.hpp"
-#include "retort/replay.hpp"
 #include "retort/sql_analysis.hpp"
 
 namespace retort::lint {
@@ -72,20 +71,20 @@ constexpr std::array volatile_functions{"random", "clock_timestamp", "timeofday"
 class side_linter {
  public:
   side_linter(const revision& r, side where, const std::vector<ops::operation>& list, const operation_notes& notes,
-              schema before, const options& o)
-      : r_(r), where_(where), list_(list), notes_(notes), s_(std::move(before)), o_(o) {}
+              const options& o)
+      : r_(r), where_(where), list_(list), notes_(notes), o_(o) {}
 
-  std::vector<finding> run() {
-    schema rendered_from = s_;
-    const auto statements = pg::render_with_overrides(list_, notes_, rendered_from, o_.render);
+  // Leaves `s` at the schema after the list: rendering replays it (with no copy of the schema).
+  std::vector<finding> run(schema& s) {
+    for (const table& t : s.tables) tables_before_.insert(t.name);
+    const auto statements = pg::render_with_overrides(list_, notes_, s, o_.render);
+    std::size_t next = 0;
     for (i_ = 0; i_ < list_.size(); ++i_) {
       std::vector<const pg::statement*> mine;
-      for (const auto& st : statements)
-        if (st.operation == i_) mine.push_back(&st);
+      for (; next < statements.size() && statements[next].operation == i_; ++next) mine.push_back(&statements[next]);
       std::visit([&](const auto& op) { structural(op); }, list_[i_]);
       judge_statements(mine);
       check_allows();
-      replay(s_, list_[i_]);
       track(list_[i_]);
     }
     return std::move(out_);
@@ -93,7 +92,9 @@ class side_linter {
 
  private:
   // The table existed before this list of operations (it may hold rows and writers).
-  [[nodiscard]] bool existing(const qualified_name& t) const { return !fresh_.contains(t) && find_table(s_, t); }
+  [[nodiscard]] bool existing(const qualified_name& t) const {
+    return !fresh_.contains(t) && tables_before_.contains(t);
+  }
 
   void report(std::string_view id, std::string message, std::string hint) {
     const rule& ru = rule_named(id);
@@ -243,15 +244,18 @@ class side_linter {
 
   void track(const ops::operation& op) {
     if (const auto* c = std::get_if<ops::create_table>(&op)) fresh_.insert(c->def.name);
-    if (const auto* r = std::get_if<ops::rename_table>(&op); r && fresh_.erase(r->from)) fresh_.insert(r->to);
+    if (const auto* r = std::get_if<ops::rename_table>(&op)) {
+      if (fresh_.erase(r->from)) fresh_.insert(r->to);
+      if (tables_before_.erase(r->from)) tables_before_.insert(r->to);  // the same rows under a new name
+    }
   }
 
   const revision& r_;
   side where_;
   const std::vector<ops::operation>& list_;
   const operation_notes& notes_;
-  schema s_;
   const options& o_;
+  std::set<qualified_name> tables_before_;  ///< tables that existed before the list: they may hold rows
   std::size_t i_ = 0;
   std::set<qualified_name> fresh_;
   std::set<std::pair<qualified_name, std::string>> added_, backfilled_;
@@ -263,12 +267,23 @@ class side_linter {
 
 std::span<const rule> rules() { return all_rules; }
 
-std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o) {
-  std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, before, o).run();
-  const schema after = replay(before, r.upgrade);
-  for (auto& f : side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, after, o).run())
+namespace {
+
+// One revision's findings; leaves `s` (the schema before it) at the schema after its upgrade.
+std::vector<finding> lint_in_place(const revision& r, schema& s, const options& o) {
+  std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
+  if (!o.downgrades) return out;
+  schema after = s;  // the downgrade side starts from the upgrade's result
+  for (auto& f : side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, o).run(after))
     out.push_back(std::move(f));
   return out;
+}
+
+}  // namespace
+
+std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o) {
+  schema s = before;
+  return lint_in_place(r, s, o);
 }
 
 std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
@@ -276,13 +291,11 @@ std::vector<finding> lint_revisions(const revision_graph& graph, const std::vect
   std::vector<finding> out;
   // A linear stretch of history replays once: the schema after a revision is the next one's start.
   std::string previous;
-  schema after_previous;
+  schema s;
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
-    schema before = r.parents == std::vector<std::string>{previous} && !previous.empty() ? std::move(after_previous)
-                                                                                          : graph.schema_at(r.parents);
-    for (auto& f : lint_revision(r, before, o)) out.push_back(std::move(f));
-    after_previous = replay(std::move(before), r.upgrade);
+    if (previous.empty() || r.parents != std::vector<std::string>{previous}) s = graph.schema_at(r.parents);
+    for (auto& f : lint_in_place(r, s, o)) out.push_back(std::move(f));
     previous = id;
   }
   return out;
