@@ -96,20 +96,20 @@ struct restore_point {
   }
 };
 
-// Replays r's downgrade over `s` (the result of its upgrade, left changed) and checks that it
+// Replays r's downgrade over `s` (at the result of its upgrade, left changed) and checks that it
 // gives back `before`; `parents` (the schema before r) is replayed only to describe a failure.
-std::optional<std::string> downgrade_problem(const revision& r, schema& s, const restore_point& before,
+std::optional<std::string> downgrade_problem(const revision& r, replayer& s, const restore_point& before,
                                              const std::function<schema()>& parents) {
   for (std::size_t i = 0; i < r.downgrade.size(); ++i) {
     try {
-      replay(s, r.downgrade[i]);
+      s.apply(r.downgrade[i]);
     } catch (const error& e) {
       return fmt::format("downgrade[{}] {} does not apply over its upgrade's result: {}", i,
                          ops::describe(r.downgrade[i]), e.what());
     }
   }
-  if (before.restored_in(s)) return std::nullopt;
-  return fmt::format("its downgrade does not restore the schema before it:{}", differences(s, parents()));
+  if (before.restored_in(s.state())) return std::nullopt;
+  return fmt::format("its downgrade does not restore the schema before it:{}", differences(s.state(), parents()));
 }
 
 }  // namespace
@@ -126,31 +126,35 @@ std::vector<history_problem> verify_downgrades(const revision_graph& graph) {
     for (const auto& p : graph.at(id).parents) ++children_left[p];
 
   std::vector<history_problem> problems;
-  std::map<std::string, schema> after;  // of revisions whose children are still to come
+  // The replay after each revision whose children are still to come: a linear history moves one
+  // replayer (and its name indexes) from revision to revision.
+  std::map<std::string, replayer> after;
   for (const auto& id : graph.order()) {
     const revision& r = graph.at(id);
-    schema s;
+    replayer rp;
     if (r.parents.size() > 1) {
-      s = graph.schema_at(r.parents);
+      rp = replayer(graph.schema_at(r.parents));
     } else if (r.parents.size() == 1) {
       auto it = after.find(r.parents.front());
-      if (--children_left[it->first] > 0) s = it->second;  // its siblings need it too
-      else s = std::move(it->second), after.erase(it);
+      if (--children_left[it->first] > 0) rp = it->second;  // its siblings need it too
+      else rp = std::move(it->second), after.erase(it);
     }
     for (const auto& p : r.parents)
       if (r.parents.size() > 1 && --children_left[p] == 0) after.erase(p);
 
-    const restore_point before(s, touched_tables(r));
-    s = replay(std::move(s), r.upgrade);  // the graph replayed it already: it applies
+    const restore_point before(rp.state(), touched_tables(r));
+    for (const auto& op : r.upgrade) rp.apply(op);  // the graph replayed it already: it applies
     auto problem = unmarked_sql_step(r);
     if (!problem && !irreversible_step(r)) {  // an irreversible revision is never downgraded
-      problem = downgrade_problem(r, s, before, [&] { return graph.schema_at(r.parents); });
+      problem = downgrade_problem(r, rp, before, [&] { return graph.schema_at(r.parents); });
       // Back to the upgrade's result: over the restored schema, or from the history if the
       // downgrade left something else.
-      s = problem ? graph.schema_at({r.id}) : replay(std::move(s), r.upgrade);
+      if (problem) rp = replayer(graph.schema_at({r.id}));
+      else
+        for (const auto& op : r.upgrade) rp.apply(op);
     }
     if (problem) problems.push_back({r.id, r.file, *problem});
-    if (children_left[id] > 0) after.emplace(id, std::move(s));
+    if (children_left[id] > 0) after.emplace(id, std::move(rp));
   }
   return problems;
 }
