@@ -75,8 +75,8 @@ class side_linter {
       : r_(r), where_(where), list_(list), notes_(notes), o_(o) {}
 
   // Leaves `s` at the schema after the list: rendering replays it (with no copy of the schema).
-  std::vector<finding> run(schema& s) {
-    for (const table& t : s.tables) tables_before_.insert(t.name);
+  std::vector<finding> run(replayer& s) {
+    for (const table& t : s.state().tables) tables_before_.insert(t.name);
     const auto statements = pg::render_with_overrides(list_, notes_, s, o_.render);
     std::size_t next = 0;
     for (i_ = 0; i_ < list_.size(); ++i_) {
@@ -270,10 +270,10 @@ std::span<const rule> rules() { return all_rules; }
 namespace {
 
 // One revision's findings; leaves `s` (the schema before it) at the schema after its upgrade.
-std::vector<finding> lint_in_place(const revision& r, schema& s, const options& o) {
+std::vector<finding> lint_in_place(const revision& r, replayer& s, const options& o) {
   std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
   if (!o.downgrades) return out;
-  schema after = s;  // the downgrade side starts from the upgrade's result
+  replayer after = s;  // the downgrade side starts from the upgrade's result
   for (auto& f : side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, o).run(after))
     out.push_back(std::move(f));
   return out;
@@ -282,7 +282,9 @@ std::vector<finding> lint_in_place(const revision& r, schema& s, const options& 
 }  // namespace
 
 std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o) {
-  schema s = before;
+  schema sorted = before;
+  sort_canonically(sorted);
+  replayer s(std::move(sorted));
   return lint_in_place(r, s, o);
 }
 
@@ -291,10 +293,10 @@ std::vector<finding> lint_revisions(const revision_graph& graph, const std::vect
   std::vector<finding> out;
   // A linear stretch of history replays once: the schema after a revision is the next one's start.
   std::string previous;
-  schema s;
+  replayer s;
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
-    if (previous.empty() || r.parents != std::vector<std::string>{previous}) s = graph.schema_at(r.parents);
+    if (previous.empty() || r.parents != std::vector<std::string>{previous}) s = replayer(graph.schema_at(r.parents));
     for (auto& f : lint_in_place(r, s, o)) out.push_back(std::move(f));
     previous = id;
   }

@@ -39,9 +39,10 @@ std::vector<transaction_unit> group_units(const std::vector<statement>& statemen
   return units;
 }
 
-std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
-                                             const operation_notes& notes, schema& s, const render_options& options) {
-  std::vector<statement> generated = render_and_replay(operations, s, options);
+namespace {
+// The file's SQL overrides in place of the generated statements of the operations they name.
+std::vector<statement> with_overrides(std::vector<statement> generated, const std::vector<ops::operation>& operations,
+                                      const operation_notes& notes) {
   if (std::none_of(notes.begin(), notes.end(), [](const auto& n) { return n.second.sql.has_value(); }))
     return generated;
   std::vector<statement> out;
@@ -57,6 +58,17 @@ std::vector<statement> render_with_overrides(const std::vector<ops::operation>& 
       if (st.operation == op) out.push_back(st);
   }
   return out;
+}
+}  // namespace
+
+std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
+                                             const operation_notes& notes, schema& s, const render_options& options) {
+  return with_overrides(render_and_replay(operations, s, options), operations, notes);
+}
+
+std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
+                                             const operation_notes& notes, replayer& r, const render_options& options) {
+  return with_overrides(render_and_replay(operations, r, options), operations, notes);
 }
 
 namespace {

@@ -407,27 +407,33 @@ void track_fresh_tables(const ops::operation& op, std::set<qualified_name>& fres
 
 }  // namespace
 
-std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s,
+std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, replayer& r,
                                          const render_options& options) {
   std::vector<statement> plan;
   std::set<qualified_name> fresh;
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    const renderer::context c{r.state(), fresh, options.plans == safety::safe, enum_value_used_later(operations, i)};
+    for (auto& st : std::visit(renderer(c), operations[i])) {
+      st.operation = i;
+      plan.push_back(std::move(st));
+    }
+    r.apply(operations[i]);
+    track_fresh_tables(operations[i], fresh);
+  }
+  return plan;
+}
+
+std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s,
+                                         const render_options& options) {
   replayer r(std::move(s));
   try {
-    for (std::size_t i = 0; i < operations.size(); ++i) {
-      const renderer::context c{r.state(), fresh, options.plans == safety::safe, enum_value_used_later(operations, i)};
-      for (auto& st : std::visit(renderer(c), operations[i])) {
-        st.operation = i;
-        plan.push_back(std::move(st));
-      }
-      r.apply(operations[i]);
-      track_fresh_tables(operations[i], fresh);
-    }
+    auto plan = render_and_replay(operations, r, options);
+    s = std::move(r).take();
+    return plan;
   } catch (...) {
     s = std::move(r).take();
     throw;
   }
-  s = std::move(r).take();
-  return plan;
 }
 
 std::vector<statement> render(const std::vector<ops::operation>& operations, const schema& before,

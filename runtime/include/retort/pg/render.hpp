@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/ops.hpp"
+#include "retort/replay.hpp"
 #include "retort/schema.hpp"
 
 namespace retort::pg {
@@ -62,6 +63,9 @@ struct render_options {
 /// The same, leaving `s` (sorted canonically, as replay leaves it) at the schema the
 /// operations produce: a planner that renders revision after revision replays each once.
 [[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s,
+                                                       const render_options& options = {});
+/// The same over a replayer, which keeps its name indexes from one list to the next.
+[[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, replayer& r,
                                                        const render_options& options = {});
 
 }  // namespace retort::pg
