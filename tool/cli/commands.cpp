@@ -377,11 +377,7 @@ int lint(context& ctx, const lint_request& request) {
     return errors == 0 ? exit_ok : exit_drift;
   }
   print_findings(std::cout, findings, request.show_silenced);
-  if (request.github)
-    for (const auto& f : findings)
-      if (f.fails())
-        std::cout << github_error(finding_site(f), "Retort lint " + f.rule, f.message + ". " + f.hint, request.workspace)
-                  << "\n";
+  if (request.github) print_github_findings(std::cout, findings, request.workspace);
   const std::size_t silenced = static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(), [](const lint::finding& f) { return f.silenced(); }));
   std::cout << fmt::format("{} revision{} linted: {} error{}, {} warning{}, {} silenced with a reason.\n", ids.size(),
@@ -489,9 +485,7 @@ int check(context& ctx, const check_request& request) {
       std::cout << github_error(newest_head_site(graph), "Retort heads", problems.front(), request.workspace) << "\n";
     for (std::size_t i = 0; i < drift.size(); ++i)
       std::cout << github_error(where[i], "Retort drift", ops::describe(drift[i]), request.workspace) << "\n";
-    for (const auto& f : findings)
-      std::cout << github_error(finding_site(f), "Retort lint " + f.rule, f.message + ". " + f.hint, request.workspace)
-                << "\n";
+    print_github_findings(std::cout, findings, request.workspace);
   }
   return exit_drift;
 }

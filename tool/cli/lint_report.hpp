@@ -19,9 +19,13 @@ namespace retort::cli {
 /// those that are not `since` or one of its ancestors (applied nowhere yet).
 [[nodiscard]] std::vector<std::string> revisions_since(const revision_graph& graph, const std::string& since);
 
-/// The line of the finding's operation in its migration file (the n-th `"op"` of a file laid
-/// out as Retort writes it); the file's first line otherwise; nullopt for a revision with no file.
-[[nodiscard]] std::optional<declaration_site> finding_site(const lint::finding& f);
+/// For each finding, the line of its operation in its migration file (the n-th `"op"` of a file
+/// laid out as Retort writes it); the file's first line otherwise; nullopt for a revision with
+/// no file. Each file is read once.
+[[nodiscard]] std::vector<std::optional<declaration_site>> finding_sites(const std::vector<lint::finding>& findings);
+
+/// One GitHub Actions `::error` line per failing finding, on its operation's line.
+void print_github_findings(std::ostream& out, const std::vector<lint::finding>& findings, const std::string& workspace);
 
 /// "file:line: error: [rule] upgrade[2] message" and an indented hint; silenced findings as
 /// notes with their reason when `show_silenced`.

@@ -38,6 +38,13 @@ bool is_hand_written(const revision_step& step, const statement& st) {
   return std::holds_alternative<ops::sql>(step.operations[st.operation]);
 }
 
+progress event(progress::event what, std::string_view statement = {}) {
+  progress p;
+  p.what = what;
+  p.statement = statement;
+  return p;
+}
+
 }  // namespace
 
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
@@ -224,8 +231,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
     if (options_.on_progress && interval.count() > 0)
       watch.emplace(conn_.options(), conn_.backendpid(), interval,
                     [&](const std::vector<blocker>& who, std::chrono::milliseconds waited) {
-                      progress p;
-                      p.what = progress::event::waiting;
+                      progress p = event(progress::event::waiting);
                       p.blockers = who;
                       p.milliseconds = static_cast<double>(waited.count());
                       if (current) p.statement = current->sql;
@@ -243,10 +249,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         tx.commit();
       } else {
         current = &step.statements[unit.statements.front()];
-        progress p;
-        p.what = progress::event::outside_transaction;
-        p.statement = current->sql;
-        notify(std::move(p));
+        notify(event(progress::event::outside_transaction, current->sql));
         if (current->rebuild_invalid_index) drop_if_invalid(conn_, *current->rebuild_invalid_index);
         {
           pqxx::nontransaction alone(conn_);
@@ -258,12 +261,6 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         tx.commit();
       }
       return;
-    } catch (const pqxx::broken_connection&) {
-      watch.reset();
-      fail(std::current_exception(), 1);
-    } catch (const pqxx::in_doubt_error&) {
-      watch.reset();
-      fail(std::current_exception(), 1);
     } catch (const pqxx::sql_error& e) {
       watch.reset();
       // A failed concurrent build leaves an INVALID index behind: removed now, so that the
@@ -276,8 +273,7 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
       }
       if (retryable(e) && attempt < options_.lock_attempts) {
         const auto pause = options_.retry_backoff * (1 << std::min(attempt - 1, 10));
-        progress p;
-        p.what = progress::event::retrying;
+        progress p = event(progress::event::retrying);
         p.attempt = attempt + 1;
         p.milliseconds = static_cast<double>(pause.count());
         p.statement = current ? std::string_view(current->sql) : std::string_view();
@@ -286,6 +282,9 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         continue;
       }
       fail(std::current_exception(), attempt);
+    } catch (const pqxx::failure&) {  // a lost connection, a commit in doubt
+      watch.reset();
+      fail(std::current_exception(), 1);
     }
   }
 }
@@ -299,11 +298,6 @@ void applier::run_step(const revision_step& step, std::size_t index, std::size_t
     p.step = &step;
     options_.on_progress(p);
   };
-  const auto event = [](progress::event what) {
-    progress p;
-    p.what = what;
-    return p;
-  };
   notify(event(progress::event::begin));
   if (!done.empty()) {
     progress p = event(progress::event::resumed);
@@ -314,11 +308,7 @@ void applier::run_step(const revision_step& step, std::size_t index, std::size_t
   for (std::size_t u = 0; u < step.units.size(); ++u) {
     if (!done.contains(u)) run_unit(step, u, u + 1 == step.units.size(), notify);
   }
-  if (step.units.empty()) {  // a revision with no statement (a merge) still records itself
-    pqxx::work tx(conn_);
-    for (const auto& sql : books_.record(step)) tx.exec(sql);
-    tx.commit();
-  }
+  if (step.units.empty()) exec_all(books_.record(step));  // a revision with no statement (a merge) still records itself
   progress p = event(progress::event::done);
   p.milliseconds = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   notify(std::move(p));

@@ -46,16 +46,18 @@ std::vector<statement> with_overrides(std::vector<statement> generated, const st
   if (std::none_of(notes.begin(), notes.end(), [](const auto& n) { return n.second.sql.has_value(); }))
     return generated;
   std::vector<statement> out;
+  auto next = generated.begin();  // the generated statements come in operation order
   for (std::size_t op = 0; op < operations.size(); ++op) {
+    const auto first = next;
+    while (next != generated.end() && next->operation == op) ++next;
     auto note = notes.find(op);
-    if (note != notes.end() && note->second.sql) {
-      const sql_override& o = *note->second.sql;
-      for (const auto& sql : o.statements)
-        out.push_back({sql, o.transactional ? run_mode::in_transaction : run_mode::outside_transaction, op, {}});
+    if (note == notes.end() || !note->second.sql) {
+      out.insert(out.end(), std::make_move_iterator(first), std::make_move_iterator(next));
       continue;
     }
-    for (const auto& st : generated)
-      if (st.operation == op) out.push_back(st);
+    const sql_override& o = *note->second.sql;
+    for (const auto& sql : o.statements)
+      out.push_back({sql, o.transactional ? run_mode::in_transaction : run_mode::outside_transaction, op, {}});
   }
   return out;
 }
@@ -73,9 +75,11 @@ std::vector<statement> render_with_overrides(const std::vector<ops::operation>& 
 
 namespace {
 
-// Renders each revision against the schema the previous one leaves.
+// Renders each revision against the schema the previous one leaves, through one replayer (its
+// name indexes kept from revision to revision).
 std::vector<revision_step> steps_for(const revision_graph& graph, const std::vector<std::string>& ids, direction dir,
-                                     schema s, const render_options& options) {
+                                     schema start, const render_options& options) {
+  replayer s(std::move(start));
   std::vector<revision_step> steps;
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
