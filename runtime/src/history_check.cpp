@@ -42,26 +42,10 @@ std::optional<std::string> unmarked_sql_step(const revision& r) {
   return std::nullopt;
 }
 
-// The tables a revision's operations name: the only ones its upgrade and downgrade change (a
-// rename's effect on the foreign keys of other tables shows in the renamed table too).
+// The tables a revision's operations name: the only ones its upgrade and downgrade change.
 std::set<qualified_name> touched_tables(const revision& r) {
-  std::set<qualified_name> out;
-  const auto add = [&](const ops::operation& op) {
-    std::visit(
-        [&](const auto& o) {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (requires(const T& x) { { x.table } -> std::convertible_to<const qualified_name&>; })
-            out.insert(o.table);
-          if constexpr (std::is_same_v<T, ops::create_table> || std::is_same_v<T, ops::drop_table>) out.insert(o.def.name);
-          if constexpr (std::is_same_v<T, ops::rename_table>) {
-            out.insert(o.from);
-            out.insert(o.to);
-          }
-        },
-        op);
-  };
-  for (const auto& op : r.upgrade) add(op);
-  for (const auto& op : r.downgrade) add(op);
+  std::set<qualified_name> out = ops::tables_named(r.upgrade);
+  out.merge(ops::tables_named(r.downgrade));
   return out;
 }
 

@@ -2,6 +2,9 @@
 // operation carries the object it removes.
 #include "retort/ops.hpp"
 
+#include <concepts>
+#include <type_traits>
+
 #include <fmt/format.h>
 
 #include "overloaded.hpp"
@@ -127,6 +130,29 @@ std::vector<operation> inverse(const operation& op) {
           },
       },
       op);
+}
+
+std::set<qualified_name> tables_named(const operation& op) {
+  std::set<qualified_name> out;
+  std::visit(
+        [&](const auto& o) {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (requires(const T& x) { { x.table } -> std::convertible_to<const qualified_name&>; })
+            out.insert(o.table);
+          if constexpr (std::is_same_v<T, create_table> || std::is_same_v<T, drop_table>) out.insert(o.def.name);
+          if constexpr (std::is_same_v<T, rename_table>) {
+            out.insert(o.from);
+            out.insert(o.to);
+          }
+        },
+        op);
+  return out;
+}
+
+std::set<qualified_name> tables_named(const std::vector<operation>& list) {
+  std::set<qualified_name> out;
+  for (const auto& op : list) out.merge(tables_named(op));
+  return out;
 }
 
 std::vector<operation> inverse(const std::vector<operation>& upgrade) {

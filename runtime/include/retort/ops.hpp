@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -239,6 +240,11 @@ using operation =
 /// True for operations that lose data when applied: drops, and a type change that narrows
 /// (widening varchar or numeric precision loses nothing).
 [[nodiscard]] bool is_destructive(const operation& op);
+
+/// The tables the operations name (a rename names both): the only tables they change. A
+/// rename's effect on other tables' foreign keys shows in the renamed table too.
+[[nodiscard]] std::set<qualified_name> tables_named(const std::vector<operation>& list);
+[[nodiscard]] std::set<qualified_name> tables_named(const operation& op);
 
 /// The operations that undo `op`: usually one, none for a backfill.
 /// Throws retort::error for an sql step with no `down`.
