@@ -162,6 +162,26 @@ TEST(Lint, TablesCreatedInTheRevisionAreNotJudgedAsTablesWithRows) {
   EXPECT_TRUE(found.empty()) << found.front().rule;
 }
 
+TEST(Lint, HandWrittenSqlOnATableCreatedInTheRevisionIsStillRead) {
+  // Retort's own statements on a new table are not read (it holds no rows); hand-written ones,
+  // in an sql step or an override, always are.
+  table fresh;
+  fresh.name = {"public", "fresh"};
+  fresh.columns = {text_column("a", true)};
+  const std::vector<operation> up{create_table{fresh}, sql{"LOCK TABLE public.fresh", "SELECT 1"},
+                                  create_index{fresh.name, index{"ix_fresh_a", {"a"}, false, {}, "btree"}}};
+  operation_notes notes{{2, operation_note{{}, sql_override{{"LOCK TABLE public.fresh"}, true}}}};
+  EXPECT_EQ(of_rule(lint::lint_revision(revision_of(up, notes), operation_base_schema()), "lock-table").size(), 2u);
+}
+
+TEST(Lint, ATableRenamedInTheRevisionStillHoldsItsRows) {
+  const qualified_name renamed{"public", "members"};
+  const auto found = lint::lint_revision(
+      revision_of({rename_table{users, renamed}, create_index{renamed, index{"ix_members_bio", {"bio"}, false, {}, "btree"}}}),
+      operation_base_schema(), {{pg::safety::plain}});
+  EXPECT_EQ(of_rule(found, "index-not-concurrent").size(), 1u);
+}
+
 TEST(Lint, DowngradeFindingsAreWarnings) {
   revision r = revision_of({add_column{users, text_column("nick", true)}});
   r.downgrade = {drop_column{users, text_column("nick", true)}};
