@@ -310,6 +310,8 @@ std::vector<std::string> integrity_problems(context& ctx) {
     out.push_back(fmt::format("revision {} ({}): {}", p.revision, p.file, p.message));
   return out;
 }
+
+// What `revision` suggests running next: the target when a CMake target runs it.
 std::string apply_hint(const revision_request& request) {
   return request.apply_command.empty() ? "retort upgrade" : request.apply_command;
 }
