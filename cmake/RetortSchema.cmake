@@ -61,6 +61,9 @@ It is available, with the same behaviour, after any of::
     declared; the checks below pass it to ``retort check --locations``).
   * ``<p>-revision``: writes the next migration; message from ``$RETORT_MESSAGE``, else named
     from its operations.
+  * ``<p>-revision-empty``: writes a data step revision (``retort revision --empty``): a
+    skeleton ``sql`` step with ``up`` and ``down`` to fill in, no models compared; message from
+    ``$RETORT_MESSAGE``.
   * ``<p>-upgrade``, ``<p>-downgrade`` (one revision back): apply to the database.
   * ``<p>-check``: what CI runs; fails on drift, several heads or bad files. Each change names
     its model declaration; under GitHub Actions each is also an ``::error`` annotation on that
@@ -164,14 +167,23 @@ function(retort_add_schema name)
     list(APPEND cli --url "${arg_DATABASE_URL}")
   endif()
   set(fix "cmake --build ${CMAKE_BINARY_DIR} --target ${p}-revision")
+  # What the CLI suggests next names the target, not the bare CLI command.
+  set(apply --apply-command "cmake --build ${CMAKE_BINARY_DIR} --target ${p}-upgrade")
   # Every check of the models: the locations point each change at its model declaration.
   set(check check --snapshot "${snapshot}" --locations "${locations}" --fix-command "${fix}")
 
+  # The message comes from $RETORT_MESSAGE in the build's environment; the CLI prints it (a
+  # COMMENT is not expanded by the shell).
   add_custom_target(${p}-revision
-    COMMAND ${cli} revision --snapshot "${snapshot}"
+    COMMAND ${cli} revision --snapshot "${snapshot}" ${apply}
     DEPENDS "${snapshot}"
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
-    COMMENT "Writing the next migration of ${name} (message: $RETORT_MESSAGE)"
+    COMMENT "Writing the next migration of ${name}"
+    USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+  add_custom_target(${p}-revision-empty
+    COMMAND ${cli} revision --empty ${apply}
+    WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+    COMMENT "Writing a data step revision of ${name}"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
   add_custom_target(${p}-check
     COMMAND ${cli} ${check}
@@ -181,7 +193,7 @@ function(retort_add_schema name)
   add_custom_target(${p}-merge
     COMMAND ${cli} merge
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
-    COMMENT "Joining the heads of ${name} (message: $RETORT_MESSAGE)"
+    COMMENT "Joining the heads of ${name}"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
   foreach(action upgrade downgrade heads history current)
     set(extra "")

@@ -99,6 +99,31 @@ std::optional<revision> next_revision(const revision_graph& graph, const schema&
   return next_revision(graph, single_head_schema(graph), models, std::move(message), source, options);
 }
 
+revision data_step_revision(const revision_graph& graph, std::string message, data_step_kind kind,
+                            const authoring& source) {
+  const auto heads = graph.heads();
+  if (heads.size() > 1)
+    throw graph_error(graph_error::kind::multiple_heads,
+                      fmt::format("the history has {} heads ({}); join them first with `retort merge`", heads.size(),
+                                  fmt::join(heads, ", ")));
+  revision r;
+  r.id = source.new_id();
+  r.parents = heads;
+  r.message = message.empty() ? "data step" : std::move(message);
+  r.created = source.now();
+  if (kind == data_step_kind::cpp) {
+    r.upgrade = {ops::cpp{ops::cpp::function::upgrade}};
+  } else {
+    // Comments, so that a skeleton applied unedited does nothing.
+    r.upgrade = {ops::sql{"-- the data step's SQL: it runs in the revision's transaction; several statements may follow "
+                          "one another",
+                          "-- the SQL that undoes it; a step that cannot be undone gives irreversible (why) in place "
+                          "of down"}};
+  }
+  r.downgrade = ops::inverse(r.upgrade);
+  return r;
+}
+
 revision merge_revision(const revision_graph& graph, std::string message, const authoring& source) {
   const auto heads = graph.heads();
   if (heads.size() < 2)

@@ -1,4 +1,4 @@
-// migrate_to_head: embedded files -> revision graph -> applier.
+// migrate_to_head: embedded files -> revision graph -> applier (with the application's C++ steps).
 #include "retort/migrate.hpp"
 
 namespace retort {
@@ -10,6 +10,12 @@ std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const
   pg::advisory_locker lock(conn, options.bookkeeping_schema);
   pg::applier applier(conn, graph, lock, options);
   return applier.upgrade("heads");
+}
+
+std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
+                                         const cpp_steps& steps, pg::apply_options options) {
+  options.cpp = &steps;
+  return migrate_to_head(conn, files, options);
 }
 
 }  // namespace retort

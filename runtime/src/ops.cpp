@@ -71,6 +71,7 @@ std::string describe(const operation& op) {
             return fmt::format("rename constraint {} to {} on {}", o.from, o.to, q(o.table));
           },
           [](const sql& o) { return fmt::format("sql: {}", first_line(o.up)); },
+          [](const cpp& o) { return fmt::format("C++ data step ({}), run by the application", to_string(o.run)); },
       },
       op);
 }
@@ -128,6 +129,9 @@ std::vector<operation> inverse(const operation& op) {
             if (!o.down) throw error(fmt::format("the sql step \"{}\" has no down step: it cannot be undone", first_line(o.up)));
             return {sql{*o.down, o.up, o.transactional, std::nullopt}};
           },
+          [](const cpp& o) -> std::vector<operation> {
+            return {cpp{o.run == cpp::function::upgrade ? cpp::function::downgrade : cpp::function::upgrade}};
+          },
       },
       op);
 }
@@ -154,6 +158,8 @@ std::set<qualified_name> tables_named(const std::vector<operation>& list) {
   for (const auto& op : list) out.merge(tables_named(op));
   return out;
 }
+
+std::string_view to_string(cpp::function f) { return f == cpp::function::upgrade ? "upgrade" : "downgrade"; }
 
 std::vector<operation> inverse(const std::vector<operation>& upgrade) {
   std::vector<operation> out;

@@ -508,6 +508,8 @@ void replayer::apply_one(const ops::rename_constraint& o) {
 
 template <>
 void replayer::apply_one(const ops::sql&) {}
+template <>
+void replayer::apply_one(const ops::cpp&) {}
 
 void replayer::apply(const ops::operation& op) {
   try {

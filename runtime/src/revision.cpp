@@ -136,6 +136,7 @@ ojson op_to_json(const ops::operation& op) {
                    if (!o.transactional) j["transactional"] = false;
                    if (o.irreversible) j["irreversible"] = *o.irreversible;
                  },
+                 [&](const ops::cpp& o) { j["run"] = ops::to_string(o.run); },
              },
              op);
   return j;
@@ -281,6 +282,15 @@ ops::sql read_op(const reader& r) {
   if (o.irreversible && o.irreversible->empty())
     r.at("irreversible").fail("say why the step cannot be undone (\"irreversible\": \"<reason>\")");
   return o;
+}
+
+template <>
+ops::cpp read_op(const reader& r) {
+  r.expect_object({"op", "run"});
+  const std::string run = r.string("run");
+  if (run != "upgrade" && run != "downgrade")
+    r.at("run").fail("a cpp step runs the revision's registered \"upgrade\" or \"downgrade\" function");
+  return {run == "upgrade" ? ops::cpp::function::upgrade : ops::cpp::function::downgrade};
 }
 
 template <std::size_t... I>

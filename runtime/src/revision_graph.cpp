@@ -146,6 +146,7 @@ struct touches_of {
 
   // A hand-written step is opaque: it touches nothing Retort can see.
   void operator()(const ops::sql&) {}
+  void operator()(const ops::cpp&) {}
 };
 
 // How one branch touches an object: exclusively or not, and the first revision doing so
@@ -383,15 +384,23 @@ std::string revision_graph::resolve(std::string_view name) const {
   if (name == "base")
     throw graph_error(graph_error::kind::unknown_revision, "'base' is not a revision (it is the empty history)");
   constexpr std::size_t min_prefix = 4;
-  if (name.size() >= min_prefix) {
-    std::vector<std::string> candidates;
-    for (auto it = revisions_.lower_bound(name); it != revisions_.end() && it->first.starts_with(name); ++it)
-      candidates.push_back(it->first);
-    if (candidates.size() == 1) return candidates.front();
-    if (candidates.size() > 1)
-      throw graph_error(graph_error::kind::ambiguous_revision,
-                        fmt::format("revision prefix '{}' is ambiguous: {}", name, quoted_list(candidates)));
-  }
+  if (name.empty()) throw graph_error(graph_error::kind::unknown_revision, "unknown revision ''");
+  std::vector<std::string> candidates;
+  for (auto it = revisions_.lower_bound(name); it != revisions_.end() && it->first.starts_with(name); ++it)
+    candidates.push_back(it->first);
+  // A short prefix could match a revision added later, so it is never taken, but the error
+  // says what would be enough and which revisions it matches now.
+  if (name.size() < min_prefix)
+    throw graph_error(graph_error::kind::unknown_revision,
+                      fmt::format("revision prefix '{}' is too short: give at least {} characters of the id{}", name,
+                                  min_prefix,
+                                  candidates.empty() ? std::string(" (no revision starts with it)")
+                                                     : fmt::format(" (it matches {})", quoted_list(candidates))));
+  if (candidates.size() == 1) return candidates.front();
+  if (candidates.size() > 1)
+    throw graph_error(graph_error::kind::ambiguous_revision,
+                      fmt::format("revision prefix '{}' is ambiguous: {}; give more characters", name,
+                                  quoted_list(candidates)));
   throw graph_error(graph_error::kind::unknown_revision, fmt::format("unknown revision '{}'", name));
 }
 

@@ -72,6 +72,7 @@ class RoundtripOperation : public ::testing::TestWithParam<testing::operation_ca
 
 TEST_P(RoundtripOperation, UpAndDown) {
   const testing::operation_case& c = GetParam();
+  if (std::holds_alternative<ops::cpp>(c.op)) GTEST_SKIP() << "a C++ data step has no SQL to run (applier_test runs it)";
   pqxx::connection conn(test::fresh_database_url());
   ASSERT_NO_THROW(apply(conn, diff(schema{}, c.before), schema{}));
   EXPECT_EQ(test::describe(pg::introspect(conn)), test::describe(c.before));

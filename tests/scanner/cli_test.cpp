@@ -359,8 +359,27 @@ TEST(CommandLine, RelativeHeadersAreFoundFromTheWorkingDirectory) {
   const scratch_directory dir("relative");
   process_result r = run_scan(with_flags({"-o", (dir / "schema.json").string(), "unknown_option.hpp"}), RETORT_SCANNER_DATA_DIR);
   EXPECT_EQ(r.exit_code, 1);
-  // Messages name files by absolute path, as the build passes them.
-  EXPECT_NE(r.output.find("\n" RETORT_SCANNER_DATA_DIR "/unknown_option.hpp:6:25: error: "), std::string::npos) << r.output;
+  // Messages name files by absolute path, as the build passes them; no "In file included from"
+  // line cites the scan's generated file before it.
+  EXPECT_EQ(r.output.rfind(RETORT_SCANNER_DATA_DIR "/unknown_option.hpp:6:25: error: ", 0), 0u) << r.output;
+}
+
+// The generated file that includes the headers exists only in memory: no message may cite it.
+TEST(CommandLine, NoMessageCitesTheGeneratedFile) {
+  const scratch_directory dir("generated-file");
+  write(dir / "model.hpp", small_model);
+  process_result r = run_scan(with_flags({"-o", "schema.json", "model.hpp", "mdoels.hpp"}), dir.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "retort-scan: error: no such model header: mdoels.hpp\n");
+
+  // A header that leaves a struct open: the error at the end of the generated file is the header's.
+  write(dir / "open.hpp", "#include <retort/model.hpp>\nstruct RETORT_TABLE(\"t\") T {\n  std::int64_t id;\n");
+  r = run_scan(with_flags({"-o", "schema.json", "model.hpp", "open.hpp"}), dir.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output.find("retort-scan-models.cpp"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("open.hpp: error: expected '}'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("open.hpp:2:"), std::string::npos) << "the note at the brace it matches stays\n" << r.output;
+  EXPECT_FALSE(fs::exists(dir / "schema.json"));
 }
 
 TEST(CommandLine, MistakesExitWith2) {

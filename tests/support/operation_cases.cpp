@@ -205,6 +205,10 @@ std::vector<operation_case> operation_cases() {
       {"rename_constraint", rename_constraint{users_name, "uq_users_email", "uq_email"},
        {R"(ALTER TABLE "public"."users" RENAME CONSTRAINT "uq_users_email" TO "uq_email")"}},
       {"sql", sql{"UPDATE users SET bio = 'x'", "UPDATE users SET bio = NULL"}, {"UPDATE users SET bio = 'x'"}},
+      // The application's function runs in its place; a script that reaches it stops there.
+      {"cpp", cpp{cpp::function::upgrade},
+       {"DO $retort$BEGIN RAISE EXCEPTION 'this revision has a C++ data step (upgrade): only the application runs "
+        "it, through retort::migrate_to_head'; END$retort$"}},
   };
 }
 

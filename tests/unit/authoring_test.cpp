@@ -109,6 +109,32 @@ TEST(authoring, next_revision_refuses_several_heads_and_merge_joins_them) {
   EXPECT_TRUE(m.downgrade.empty());
 }
 
+TEST(authoring, a_data_step_is_a_skeleton_sql_step_or_a_cpp_step_on_the_single_head) {
+  const revision base = base_revision();
+  const revision_graph graph({base});
+  const revision sql = data_step_revision(graph, "", data_step_kind::sql, fixed_source());
+  EXPECT_EQ(sql.id, "000000000001");
+  EXPECT_EQ(sql.parents, std::vector<std::string>{base.id});
+  EXPECT_EQ(sql.message, "data step");
+  ASSERT_EQ(sql.upgrade.size(), 1u);
+  const auto* step = std::get_if<ops::sql>(&sql.upgrade[0]);
+  ASSERT_TRUE(step);
+  EXPECT_TRUE(step->up.starts_with("-- ")) << "a placeholder that does nothing if applied unedited";
+  ASSERT_TRUE(step->down);
+  EXPECT_TRUE(step->down->starts_with("-- "));
+  EXPECT_EQ(sql.downgrade, ops::inverse(sql.upgrade));
+
+  const revision cpp = data_step_revision(graph, "split names", data_step_kind::cpp, fixed_source());
+  EXPECT_EQ(cpp.message, "split names");
+  EXPECT_EQ(cpp.upgrade, std::vector<ops::operation>{ops::cpp{ops::cpp::function::upgrade}});
+  EXPECT_EQ(cpp.downgrade, std::vector<ops::operation>{ops::cpp{ops::cpp::function::downgrade}});
+
+  // On an empty history: the first revision.
+  EXPECT_TRUE(data_step_revision(revision_graph(std::vector<revision>{}), "", data_step_kind::sql, fixed_source()).parents.empty());
+  const revision_graph two_heads({base, child_of(base, "bbbbbbbbbbbb", "a"), child_of(base, "cccccccccccc", "b")});
+  EXPECT_THROW((void)data_step_revision(two_heads, "", data_step_kind::sql, fixed_source()), graph_error);
+}
+
 TEST(authoring, merge_needs_two_heads) {
   const revision_graph graph({base_revision()});
   EXPECT_THROW((void)merge_revision(graph, "m", fixed_source()), graph_error);

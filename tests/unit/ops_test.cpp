@@ -107,6 +107,7 @@ std::vector<op_case> cases() {
        false, {"rename_constraint"}},
       {ops::sql{"UPDATE users SET active = true", "UPDATE users SET active = false"}, "sql",
        {"UPDATE users SET active = true"}, false, {"sql"}},
+      {ops::cpp{ops::cpp::function::upgrade}, "cpp", {"C++ data step (upgrade)", "application"}, false, {"cpp"}},
   };
 }
 

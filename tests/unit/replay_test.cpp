@@ -232,6 +232,7 @@ std::vector<replay_case> cases() {
        ops::rename_constraint{pub("orders"), "fk_orders_user_id_users", "fk_orders_owner"},
        edited(b, [](schema& s) { table_of(s, pub("orders")).foreign_keys[0].name = "fk_orders_owner"; })},
       {"sql is opaque", b, ops::sql{"UPDATE users SET nick = NULL", "SELECT 1"}, b},
+      {"cpp is opaque", b, ops::cpp{ops::cpp::function::upgrade}, b},
   };
 }
 

@@ -98,6 +98,7 @@ std::vector<operation> every_operation() {
       ops::rename_constraint{users_name(), "uq_a", "uq_b"},
       ops::sql{"UPDATE users SET email = lower(email);\n-- done", "SELECT 1"},
       ops::sql{"DELETE FROM sessions", std::nullopt},
+      ops::cpp{ops::cpp::function::downgrade},
       ops::set_table_comment{users_name(), "People", std::nullopt},
       ops::alter_column{users_name(), col("id", "integer"), [] {
                           column c = col("id", "integer");
@@ -363,6 +364,9 @@ TEST(RevisionFile, ReadingErrorsNameTheirPath) {
       {"enum without values", revision_text(R"([{"op": "create_enum", "enum": {"name": "mood", "values": []}}])"),
        "upgrade[0].enum.values", "an enum needs at least one value"},
       {"sql without up", revision_text(R"([{"op": "sql", "down": "SELECT 1"}])"), "upgrade[0].up", "missing"},
+      {"cpp step without its function", revision_text(R"([{"op": "cpp"}])"), "upgrade[0].run", "missing"},
+      {"cpp step running something else", revision_text(R"([{"op": "cpp", "run": "main"}])"), "upgrade[0].run",
+       "a cpp step runs the revision's registered \"upgrade\" or \"downgrade\" function"},
   };
   for (const auto& c : cases) expect_file_error(c);
 }

@@ -280,8 +280,11 @@ TEST(RevisionGraph, ResolvesIdsPrefixesAndHead) {
     std::vector<std::string> parts;
   };
   for (const auto& c : std::vector<error_case>{
-           {"abcd", graph_error::kind::ambiguous_revision, {"abcd", "abcd1234", "abcd5678"}},
-           {"ffe", graph_error::kind::unknown_revision, {"ffe"}},  // unique, but shorter than 4
+           {"abcd", graph_error::kind::ambiguous_revision, {"abcd", "abcd1234", "abcd5678", "give more characters"}},
+           // Unique, but shorter than 4: the error says how many characters are needed and what it matches.
+           {"ffe", graph_error::kind::unknown_revision, {"'ffe' is too short", "at least 4 characters", "'ffee0001'"}},
+           {"abc", graph_error::kind::unknown_revision, {"at least 4 characters", "'abcd1234'", "'abcd5678'"}},
+           {"zz", graph_error::kind::unknown_revision, {"at least 4 characters", "no revision starts with it"}},
            {"zzzz", graph_error::kind::unknown_revision, {"zzzz"}},
            {"", graph_error::kind::unknown_revision, {}},
            {"base", graph_error::kind::unknown_revision, {"base"}},

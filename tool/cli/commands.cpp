@@ -310,22 +310,50 @@ std::vector<std::string> integrity_problems(context& ctx) {
     out.push_back(fmt::format("revision {} ({}): {}", p.revision, p.file, p.message));
   return out;
 }
+
+// What `revision` suggests running next: the target when a CMake target runs it.
+std::string apply_hint(const revision_request& request) {
+  return request.apply_command.empty() ? "retort upgrade" : request.apply_command;
+}
+
+// `revision --empty`: a data step to fill in, with no models compared.
+int write_data_step(context& ctx, const revision_request& request) {
+  const revision r = data_step_revision(ctx.graph(), request.message,
+                                        request.cpp ? data_step_kind::cpp : data_step_kind::sql, system_authoring());
+  const std::string path = write_new_revision(ctx, r);
+  if (ctx.json()) {
+    print_json(json{{"id", r.id}, {"file", path}, {"message", r.message}});
+    return exit_ok;
+  }
+  std::cout << fmt::format("Wrote {}\nRevision {} ({}): {}\n\n", ctx.paint(path, style::strong), r.id,
+                           heads_text(r.parents), r.message);
+  if (request.cpp)
+    std::cout << fmt::format(
+        "Its step is C++: register the application's functions for it,\n"
+        "  steps.add(\"{}\", upgrade_function, downgrade_function);  // retort::cpp_steps, each gets the pqxx::work\n"
+        "and apply it with the application's migration entry point (retort::migrate_to_head(conn, files, steps)):\n"
+        "the retort CLI refuses to run it.\n",
+        r.id);
+  else
+    std::cout << fmt::format("Write the step's SQL in \"up\" and \"down\", run `retort rehash`, then apply with `{}`.\n",
+                             apply_hint(request));
+  return exit_ok;
+}
+
 }  // namespace
 
-int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty) {
+int make_revision(context& ctx, const revision_request& request) {
+  if (request.init) fs::create_directories(ctx.opts().migrations_dir);
   const auto& graph = ctx.graph();
   graph.require_no_conflicts();
   ctx.verify_sum();  // the new retort.sum must not bless an edited file
-  const schema models = read_models(snapshot);
+  if (request.empty) return write_data_step(ctx, request);
+  const schema models = read_models(request.snapshot);
   const schema before = single_head_schema(graph);  // replayed once: for the diff and for the SQL
-  auto next = next_revision(graph, before, models, message, system_authoring());
+  auto next = next_revision(graph, before, models, request.message, system_authoring());
   if (!next) {
-    if (!allow_empty) {
-      std::cout << "No changes: the models match the migration history.\n";
-      return exit_ok;
-    }
-    next = retort::revision{random_revision_id(), graph.heads(), message.empty() ? "empty revision" : message,
-                            utc_now(), {}, {}, "", "", {}, {}};
+    std::cout << "No changes: the models match the migration history.\n";
+    return exit_ok;
   }
   const std::string path = write_new_revision(ctx, *next);
   if (ctx.json()) {
@@ -353,7 +381,7 @@ int make_revision(context& ctx, const std::string& snapshot, std::string message
     std::cout << "Silence one that is intended with \"allow\": [{\"rule\": \"<id>\", \"reason\": \"...\"}] on its "
                  "operation, then `retort rehash`.\n";
   }
-  std::cout << "\nReview it, then apply with `retort upgrade`.\n";
+  std::cout << fmt::format("\nReview it, then apply with `{}`.\n", apply_hint(request));
   return exit_ok;
 }
 
@@ -462,13 +490,13 @@ int check(context& ctx, const check_request& request) {
                  "only the revisions after one applied everywhere.\n";
   }
   if (!drift.empty()) {
+    // At its declaration, as a compiler says it, so that IDEs and CI problem matchers link it.
     for (std::size_t i = 0; i < drift.size(); ++i) {
-      std::cerr << "  - " << ops::describe(drift[i]);
       if (const auto& at = where[i])
-        std::cerr << ctx.paint(fmt::format("  ({}:{}:{})", workspace_relative(at->file, request.workspace), at->line,
-                                           at->column),
-                               style::quiet);
-      std::cerr << "\n";
+        std::cerr << diagnostic_prefix(*at, request.workspace) << ctx.paint("error: ", style::error);
+      else
+        std::cerr << "  - ";
+      std::cerr << ops::describe(drift[i]) << "\n";
     }
     std::cerr << "\nAs SQL:\n";
     for (const auto& st : pg::render(drift, head, render_options(ctx))) std::cerr << "  " << st.sql << ";\n";

@@ -17,7 +17,16 @@ int history(context& ctx, bool audit);
 int heads(context& ctx);
 int show(context& ctx, const std::string& name);
 int sql(context& ctx, const std::string& range, bool single_transaction);
-int make_revision(context& ctx, const std::string& snapshot, std::string message, bool allow_empty);
+/// What `revision` writes.
+struct revision_request {
+  std::string snapshot;       ///< the models' snapshot; unused for an empty revision
+  std::string message;        ///< empty: named from its operations
+  bool empty = false;         ///< a data step: no models compared, a skeleton step to fill in
+  bool cpp = false;           ///< with `empty`: the step is the application's C++ function
+  bool init = false;          ///< the first revision: create the migrations directory
+  std::string apply_command;  ///< suggested for applying it; empty: `retort upgrade`
+};
+int make_revision(context& ctx, const revision_request& request);
 int merge(context& ctx, std::string message);
 /// What `check` compares and how it reports.
 struct check_request {

@@ -13,10 +13,22 @@ namespace retort::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+// A mistyped --migrations (or a command run from the wrong directory) is an error, not an empty
+// history: only `revision --init` creates the directory.
+std::vector<revision> load_existing(const std::string& dir) {
+  if (!fs::is_directory(dir))
+    throw file_error(dir, "",
+                     fs::exists(dir) ? "not a directory: --migrations names the directory of the migration files"
+                                     : "no such migrations directory (mistyped --migrations, or run from another "
+                                       "directory?); `retort revision --init ...` creates it with the first revision");
+  return load_revisions(dir);
+}
+}  // namespace
+
 const revision_graph& context::graph() {
   if (!graph_) {
-    std::vector<revision> revisions;
-    if (fs::exists(o_.migrations_dir)) revisions = load_revisions(o_.migrations_dir);
+    std::vector<revision> revisions = load_existing(o_.migrations_dir);
     sum_ = sum_of(revisions);
     graph_.emplace(std::move(revisions));
   }
@@ -31,8 +43,7 @@ const history_sum& context::files_sum() {
 void context::verify_sum() { verify_sum_file(o_.migrations_dir, files_sum()); }
 
 void context::rehash() {
-  std::vector<revision> revisions;
-  if (fs::exists(o_.migrations_dir)) revisions = load_revisions(o_.migrations_dir);
+  std::vector<revision> revisions = load_existing(o_.migrations_dir);
   sum_ = sum_of(revisions);
   write_sum_file(o_.migrations_dir, *sum_);
 }

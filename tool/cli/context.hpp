@@ -47,7 +47,8 @@ class context {
   [[nodiscard]] const options& opts() const noexcept { return o_; }
   [[nodiscard]] bool json() const noexcept { return o_.format == "json"; }
 
-  /// The migration history under migrations_dir (an empty directory is an empty history).
+  /// The migration history under migrations_dir (an empty directory is an empty history);
+  /// throws file_error when the directory does not exist.
   [[nodiscard]] const revision_graph& graph();
   /// The checksums of the migration files as they are now.
   [[nodiscard]] const history_sum& files_sum();

@@ -49,6 +49,7 @@ class locator {
   site operator()(const ops::rename_index& o) const { return table(o.table); }
   site operator()(const ops::rename_constraint& o) const { return table(o.table); }
   site operator()(const ops::sql&) const { return std::nullopt; }
+  site operator()(const ops::cpp&) const { return std::nullopt; }
 
  private:
   static site found(const declaration_site* s) { return s ? site(*s) : std::nullopt; }
@@ -129,6 +130,11 @@ std::string workspace_relative(const std::string& path, const std::string& works
       if (!relative.empty() && *relative.begin() != ".." && relative != ".") return relative.generic_string();
     }
   return path;
+}
+
+std::string diagnostic_prefix(const declaration_site& at, const std::string& workspace) {
+  const std::string file = workspace_relative(at.file, workspace);
+  return at.column > 0 ? fmt::format("{}:{}:{}: ", file, at.line, at.column) : fmt::format("{}:{}: ", file, at.line);
 }
 
 std::string github_error(const site& at, std::string_view title, std::string_view message, const std::string& workspace) {

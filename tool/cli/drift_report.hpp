@@ -34,6 +34,10 @@ namespace retort::cli {
 /// A relative `path` is taken from the current directory.
 [[nodiscard]] std::string workspace_relative(const std::string& path, const std::string& workspace);
 
+/// `file:line:col: ` (without `col:` for a column of 0), the prefix of a compiler diagnostic, which
+/// IDEs and CI problem matchers link to that line; the file relative to `workspace` when inside it.
+[[nodiscard]] std::string diagnostic_prefix(const declaration_site& site, const std::string& workspace);
+
 /// `::error file=F,line=N,col=C,title=T::message`, with F relative to `workspace`; without a
 /// site `::error title=T::message`, and without `col=` for a site with no column (0).
 [[nodiscard]] std::string github_error(const std::optional<declaration_site>& site, std::string_view title,

@@ -19,6 +19,19 @@ constexpr const char* exit_codes_help =
     "3 check failed (drift between models and migrations, or several heads), 4 database error.\n"
     "Database: --url, else $DATABASE_URL, else the local dev database (retort devdb).";
 
+// `retort frobnicate`: says the command is unknown, lists the commands, suggests one the word starts.
+int unknown_command(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names, starting;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+    if (word.size() >= 2 && sub->get_name().starts_with(word)) starting.push_back(sub->get_name());
+  }
+  std::cerr << fmt::format("retort: unknown command '{}'{}\nCommands: {}\nRun `retort --help` for what each does.\n",
+                           word, starting.empty() ? "" : fmt::format("; did you mean '{}'?", fmt::join(starting, "' or '")),
+                           fmt::join(names, ", "));
+  return retort::cli::exit_usage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -27,6 +40,7 @@ int main(int argc, char** argv) {
   app.footer(exit_codes_help);
   app.set_version_flag("--version", std::string("retort ") + RETORT_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // the global options after the command too: `retort current --url URL`
 
   options o;
   app.add_option("--migrations", o.migrations_dir, "Directory of the migration files")->capture_default_str();
@@ -60,8 +74,9 @@ int main(int argc, char** argv) {
   std::string color = "auto";
   app.add_option("--color", color, "Colour output")->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
 
-  std::string up_target, down_target, stamp_target, range, snapshot, message, name, action;
-  bool accept_edited = false, allow_empty = false, audit = false;
+  std::string up_target, down_target, stamp_target, range, message, name, action;
+  bool accept_edited = false, audit = false;
+  revision_request revision_with;
 
   auto* up = app.add_subcommand("upgrade", "Apply migrations up to TARGET (head, heads, +N, a revision)");
   up->add_option("target", up_target, "Where to go")->default_val("head");
@@ -88,9 +103,17 @@ int main(int argc, char** argv) {
                "No BEGIN/COMMIT: a script for `psql -1 -f`, refused when the range cannot run as one transaction");
 
   auto* rev = app.add_subcommand("revision", "Write the next migration: the difference between the history and the models");
-  rev->add_option("--snapshot", snapshot, "The models' schema snapshot (written by retort-scan)")->required();
+  auto* rev_snapshot = rev->add_option("--snapshot", revision_with.snapshot, "The models' schema snapshot (written by retort-scan)");
   rev->add_option("-m,--message", message, "What the revision does (default: named from its operations)");
-  rev->add_flag("--empty", allow_empty, "Write a revision even when nothing changed (for hand-written steps)");
+  auto* rev_empty = rev->add_flag("--empty", revision_with.empty,
+                                  "A data step: no models compared, a skeleton sql step with up and down to fill in")
+                        ->excludes(rev_snapshot);
+  rev->add_flag("--cpp", revision_with.cpp,
+                "With --empty: the data step is a C++ function the application registers (run by migrate_to_head)")
+      ->needs(rev_empty);
+  rev->add_flag("--init", revision_with.init, "The project's first revision: create the migrations directory");
+  rev->add_option("--apply-command", revision_with.apply_command,
+                  "The command to suggest for applying the new revision (default: retort upgrade)");
 
   auto* mg = app.add_subcommand("merge", "Join several heads with a merge revision");
   mg->add_option("-m,--message", message, "What the merge is");
@@ -136,7 +159,12 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (*rev && !revision_with.empty && revision_with.snapshot.empty())
+      throw CLI::RequiredError("revision: --snapshot FILE (the models to compare) or --empty (a data step)");
   } catch (const CLI::ParseError& e) {
+    if (app.get_subcommands().empty())
+      for (const std::string& word : app.remaining())
+        if (!word.starts_with('-')) return unknown_command(app, word);
     const int code = app.exit(e);
     return code == 0 ? exit_ok : exit_usage;
   }
@@ -177,7 +205,10 @@ int main(int argc, char** argv) {
     if (*hd) return heads(ctx);
     if (*sh) return show(ctx, name);
     if (*sq) return sql(ctx, range, single_transaction);
-    if (*rev) return make_revision(ctx, snapshot, message, allow_empty);
+    if (*rev) {
+      revision_with.message = message;
+      return make_revision(ctx, revision_with);
+    }
     if (*mg) return merge(ctx, message);
     if (*ck) return check(ctx, check_with);
     if (*rh) return rehash(ctx);

@@ -8,6 +8,7 @@
 
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
+#include <clang/Frontend/TextDiagnosticPrinter.h>
 #include <clang/Lex/MacroInfo.h>
 #include <clang/Lex/PPCallbacks.h>
 #include <clang/Lex/Preprocessor.h>
@@ -20,6 +21,7 @@
 #include "resolve.hpp"
 #include "retort/errors.hpp"
 #include "serialize.hpp"
+#include "synthetic_tu.hpp"
 
 namespace retort::scan {
 
@@ -227,6 +229,15 @@ scan_outcome scan_headers(const scan_request& request) {
   const std::string main_text = synthetic_source(request.headers);
   tool.mapVirtualFile(main_file, main_text);  // by reference: main_text outlives the run
   tool.setPrintErrorMessage(false);
+  // A missing header would be cited at the synthetic file's #include line: named here instead.
+  for (const std::string& header : request.headers)
+    if (!fs::is_regular_file(header))
+      throw retort::error(fmt::format("no such model header: {}", header));
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagnostic_options = new clang::DiagnosticOptions();
+  diagnostic_options->ShowColors = llvm::errs().has_colors();
+  synthetic_tu_stream diagnostic_text(llvm::errs(), main_file, request.headers);
+  clang::TextDiagnosticPrinter printer(diagnostic_text, &*diagnostic_options);
+  tool.setDiagnosticConsumer(&printer);
 
   scan_outcome out;
   scan_action_factory factory(request.previous, out);

@@ -35,6 +35,16 @@ struct authoring {
 /// An empty revision whose parents are all current heads. Throws graph_error with fewer than two heads.
 [[nodiscard]] revision merge_revision(const revision_graph& graph, std::string message, const authoring& source);
 
+/// What a data step revision holds: a hand-written sql step, or the application's C++ function.
+enum class data_step_kind { sql, cpp };
+
+/// A data step on top of the history's single head, compared with no models: an sql step whose
+/// `up` and `down` are placeholders to replace, or a cpp step (its upgrade and downgrade
+/// functions, registered by the application). `message` empty: "data step". Throws graph_error
+/// when there are several heads.
+[[nodiscard]] revision data_step_revision(const revision_graph& graph, std::string message, data_step_kind kind,
+                                          const authoring& source);
+
 /// A name from the operations: "add users.phone_number", "create tables users, posts", ...
 [[nodiscard]] std::string default_message(const std::vector<ops::operation>& operations);
 

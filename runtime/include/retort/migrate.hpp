@@ -10,13 +10,24 @@
 #include <pqxx/connection>
 
 #include "retort/pg/applier.hpp"
+#include "retort/pg/cpp_steps.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort {
 
+/// The application's C++ data steps, by revision id (see pg::cpp_steps).
+using pg::cpp_steps;
+
 /// Applies every pending migration of `files` to `conn`; returns the ids applied (none when
-/// already at head). Throws retort::error subclasses (migration_error, checksum_error, ...).
+/// already at head). Throws retort::error subclasses (migration_error, checksum_error, ...);
+/// a revision with a C++ data step (a "cpp" operation) is refused before anything runs.
 std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
                                          const pg::apply_options& options = {});
+
+/// The same, running the C++ data steps of `steps` inside their revisions' transactions (with
+/// that transaction passed in). Throws retort::error before anything runs when a pending
+/// revision needs a step `steps` lacks, or `steps` names a revision without a "cpp" operation.
+std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
+                                         const cpp_steps& steps, pg::apply_options options = {});
 
 }  // namespace retort

@@ -225,11 +225,26 @@ struct sql {
   friend bool operator==(const sql&, const sql&) = default;
 };
 
+/// Cpp is a data step written in C++: the function the application registers for its revision
+/// (retort::cpp_steps, by revision id) runs inside the revision's transaction when the
+/// application migrates itself (retort::migrate_to_head). The retort CLI cannot run it and
+/// refuses the revision. Opaque to replay, like sql.
+struct cpp {
+  static constexpr std::string_view kind = "cpp";
+  enum class function { upgrade, downgrade };
+  function run = function::upgrade;  ///< which of the revision's registered functions runs
+  friend bool operator==(const cpp&, const cpp&) = default;
+};
+
+/// "upgrade" or "downgrade", as migration files spell a cpp step's function.
+[[nodiscard]] std::string_view to_string(cpp::function f);
+
 using operation =
     std::variant<create_schema, drop_schema, create_enum, drop_enum, add_enum_value, drop_enum_value, create_table,
                  drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
-                 create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql>;
+                 create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,
+                 cpp>;
 
 /// The operation's name in migration files ("add_column").
 [[nodiscard]] std::string_view name_of(const operation& op);

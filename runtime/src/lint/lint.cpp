@@ -106,7 +106,7 @@ class side_linter {
   // list: they hold no rows and no one writes them yet, so no statement of it can stall anyone
   // (reading them would cost a parse per statement of every initial revision).
   [[nodiscard]] bool generated_for_empty_tables() const {
-    if (std::holds_alternative<ops::sql>(list_[i_])) return false;
+    if (std::holds_alternative<ops::sql>(list_[i_]) || std::holds_alternative<ops::cpp>(list_[i_])) return false;
     if (auto n = notes_.find(i_); n != notes_.end() && n->second.sql) return false;
     const auto named = ops::tables_named(list_[i_]);
     return std::none_of(named.begin(), named.end(), [&](const qualified_name& t) { return existing(t); });

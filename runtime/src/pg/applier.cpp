@@ -38,6 +38,16 @@ bool is_hand_written(const revision_step& step, const statement& st) {
   return std::holds_alternative<ops::sql>(step.operations[st.operation]);
 }
 
+const ops::cpp* cpp_step_of(const revision_step& step, const statement& st) {
+  return std::get_if<ops::cpp>(&step.operations[st.operation]);
+}
+
+bool has_cpp_step(const revision& r) {
+  const auto is_cpp = [](const ops::operation& op) { return std::holds_alternative<ops::cpp>(op); };
+  return std::any_of(r.upgrade.begin(), r.upgrade.end(), is_cpp) ||
+         std::any_of(r.downgrade.begin(), r.downgrade.end(), is_cpp);
+}
+
 progress event(progress::event what, std::string_view statement = {}) {
   progress p;
   p.what = what;
@@ -242,7 +252,8 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         pqxx::work tx(conn_);
         for (std::size_t i : unit.statements) {
           current = &step.statements[i];
-          execute(tx, current->sql, is_hand_written(step, *current));
+          if (cpp_step_of(step, *current)) run_cpp_step(tx, step, current->operation, u);
+          else execute(tx, current->sql, is_hand_written(step, *current));
         }
         current = nullptr;
         record(tx);
@@ -351,6 +362,64 @@ void applier::run(const std::vector<revision_step>& steps) {
   }
 }
 
+// Every C++ data step the plan reaches must have its function, or nothing runs: the CLI
+// (no registry) names the application as what applies it; an application that forgot one, or
+// registered one for a revision without a cpp step (a mistyped id), is told which.
+void applier::require_cpp_steps(const std::vector<revision_step>& steps) const {
+  if (options_.cpp) {
+    for (const auto& id : options_.cpp->ids())
+      if (!graph_.contains(id) || !has_cpp_step(graph_.at(id)))
+        throw error(fmt::format("a C++ data step is registered for revision '{}', {}; register it under the full id "
+                                "of the revision whose file has the \"cpp\" operation",
+                                id, graph_.contains(id) ? "whose file has no \"cpp\" operation"
+                                                        : "which is not in the migration history"));
+  }
+  for (const auto& step : steps) {
+    for (const auto& op : step.operations) {
+      const auto* c = std::get_if<ops::cpp>(&op);
+      if (!c) continue;
+      const revision& r = *step.rev;
+      const std::string file = r.file.empty() ? "embedded" : r.file;
+      if (!options_.cpp)
+        throw error(fmt::format(
+            "revision {} ({}) has a C++ data step ({}), which only the application runs: run the application's "
+            "migration entry point (the program that registers its C++ steps and calls retort::migrate_to_head){}. "
+            "Nothing was run.",
+            r.id, file, ops::to_string(c->run),
+            step.dir == direction::upgrade && !r.parents.empty()
+                ? fmt::format("; `retort upgrade {}` applies the revisions before it", r.parents.front())
+                : ""));
+      if (!options_.cpp->find(r.id, c->run))
+        throw error(fmt::format("revision {} ({}) needs a C++ data step ({}) that the application did not register: "
+                                "add its {} function with cpp_steps::add(\"{}\", ...) before migrate_to_head. Nothing "
+                                "was run.",
+                                r.id, file, ops::to_string(c->run), ops::to_string(c->run), r.id));
+    }
+  }
+}
+
+// The application's function in the revision's transaction. What it throws fails the revision,
+// which is rolled back: PostgreSQL's errors as any statement's, the rest named as the step's.
+void applier::run_cpp_step(pqxx::work& tx, const revision_step& step, std::size_t operation, std::size_t unit) {
+  const auto& c = std::get<ops::cpp>(step.operations[operation]);
+  const cpp_step_function* f = options_.cpp ? options_.cpp->find(step.rev->id, c.run) : nullptr;
+  if (!f) throw error(fmt::format("revision {}: no C++ data step registered", step.rev->id));  // require_cpp_steps ran first
+  try {
+    (*f)(tx);
+  } catch (const pqxx::failure&) {
+    throw;
+  } catch (const std::exception& e) {
+    migration_error::details d;
+    d.revision = step.rev->id;
+    d.file = step.rev->file;
+    d.operation = fmt::format("{}[{}] {}", to_string(step.dir), operation, ops::describe(step.operations[operation]));
+    d.message = fmt::format("the C++ data step failed: {}", e.what());
+    d.committed_units = unit;  // the units before this one committed (in this run or an earlier one)
+    d.units = step.units.size();
+    throw migration_error(std::move(d));
+  }
+}
+
 // Both directions: under the lock, from the verified position, every step, the ids it ran.
 std::vector<std::string> applier::migrate(direction dir, std::string_view target) {
   graph_.require_no_conflicts();  // before anything runs
@@ -359,6 +428,7 @@ std::vector<std::string> applier::migrate(direction dir, std::string_view target
   const revision_heads current = verified_heads(true);
   const auto steps = dir == direction::upgrade ? plan_upgrade(graph_, current, target, options_.render)
                                                : plan_downgrade(graph_, current, target, options_.render);
+  require_cpp_steps(steps);
   run(steps);
   std::vector<std::string> ids;
   for (const auto& s : steps) ids.push_back(s.rev->id);

@@ -108,6 +108,8 @@ std::size_t error_offset(std::string_view sql, const pqxx::sql_error& e) {
 // The failing statement of a hand-written step, located by PostgreSQL's position when it
 // gives one (syntax errors, unknown names); otherwise the whole step.
 std::string failing_statement(const failure_point& at, const pqxx::sql_error& e) {
+  // A C++ data step's statement stands in for the function: the SQL it sent failed.
+  if (std::holds_alternative<ops::cpp>(at.step->operations[at.current->operation])) return e.query();
   const std::string& sql = at.current->sql;
   if (!is_hand_written(at)) return sql;
   const std::size_t offset = error_offset(sql, e);

@@ -330,6 +330,14 @@ class renderer {
   }
 
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
+  // The applier calls the application's function in its place; a script (`retort sql`) that
+  // reaches it stops there, since SQL cannot run C++.
+  sql_list operator()(const ops::cpp& o) const {
+    return {tx(fmt::format("DO $retort$BEGIN RAISE EXCEPTION {}; END$retort$",
+                           quote_literal(fmt::format("this revision has a C++ data step ({}): only the application "
+                                                     "runs it, through retort::migrate_to_head",
+                                                     ops::to_string(o.run)))))};
+  }
 
  private:
   static std::string create_enum(const qualified_name& name, const std::vector<std::string>& values) {

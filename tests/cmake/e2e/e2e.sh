@@ -7,6 +7,7 @@
 #   11-15  two branches: revisions A and B from the same parent -> db-check, retort check and
 #          the build fail reporting two heads -> db-merge -> db-check and the build pass -> db-upgrade
 #   16     the application migrates another fresh database with the migrations compiled in
+#   17     db-revision-empty writes a data step; its SQL written by hand, db-upgrade runs it
 # db-current (and the table's columns, through psql) is checked after every database step.
 # Every expected failure is asserted with its exit code and a grep of its output.
 #
@@ -166,10 +167,16 @@ has "models differ from the migration history" "add column public\.users\.phone_
   "Generate the migration with: RETORT_MESSAGE=\"<message>\" cmake --build $build --target db-revision"
 fails $build_failed build # the gate stays shut: a failure is not remembered as a pass
 has "add column public\.users\.phone_number"
+# In the compiler's form at the model's field, which IDEs and CI problem matchers link.
+has "models/app\.hpp:[0-9]+:[0-9]+: error: add column public\.users\.phone_number"
 
 step "RETORT_MESSAGE=\"add phone number\" db-revision"
 ok with_message "add phone number" target db-revision
 has 'Wrote .*_add_phone_number\.json' 'ALTER TABLE "public"\."users" ADD COLUMN "phone_number"'
+# The message as the CLI read it, not the target's comment echoing the variable's name; the
+# next step named as the target that does it.
+has ': add phone number$' "apply with \`cmake --build $build --target db-upgrade\`"
+lacks '\$RETORT_MESSAGE' 'retort upgrade'
 rev2=$(revision_id add_phone_number)
 
 step "the build passes again"
@@ -250,5 +257,18 @@ ok "$build/app" "$app_url"
 has "applied 5 revision\(s\)" "applied $rev1" "applied $rev_a" "applied $rev_b" "applied $rev_m"
 ok "$build/app" "$app_url"
 has "applied 0 revision\(s\)"
+
+step "RETORT_MESSAGE=\"first tag\" db-revision-empty: a data step, its SQL written by hand -> db-upgrade"
+ok with_message "first tag" target db-revision-empty
+has "\\($rev_m\\): first tag" "then apply with \`cmake --build $build --target db-upgrade\`"
+lacks '\$RETORT_MESSAGE'
+rev_d=$(revision_id first_tag)
+sed -i -e "s|\"up\": \"--[^\"]*\"|\"up\": \"INSERT INTO tags (name) VALUES ('first')\"|" \
+  -e "s|\"down\": \"--[^\"]*\"|\"down\": \"DELETE FROM tags WHERE name = 'first'\"|" "$versions"/*_first_tag.json
+ok "$retort" --migrations "$versions" rehash
+ok target db-check
+ok target db-upgrade
+has "Applied 1 revision; the database is now at $rev_d"
+[[ $(psql -X -At "$url" -c "SELECT string_agg(name, ' ') FROM tags") == first ]] || fail "the data step did not run"
 
 printf '\ne2e: all %d steps passed\n' "$step"

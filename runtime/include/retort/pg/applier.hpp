@@ -14,6 +14,7 @@
 
 #include <pqxx/connection>
 
+#include "retort/pg/cpp_steps.hpp"
 #include "retort/pg/locker.hpp"
 #include "retort/pg/migration_plan.hpp"
 #include "retort/revision_graph.hpp"
@@ -67,6 +68,9 @@ struct apply_options {
   /// at the same interval while the wait lasts).
   std::chrono::milliseconds report_blockers_after{1000};
   std::function<void(const progress&)> on_progress;
+  /// The application's C++ data steps. Null: this migrator runs none (the retort CLI), and a
+  /// revision with a cpp step is refused, before anything runs, with what to run instead.
+  const cpp_steps* cpp = nullptr;
 };
 
 /// One row of the audit history.
@@ -115,6 +119,8 @@ class applier {
   void run_unit(const revision_step& step, std::size_t unit, bool last, const std::function<void(progress)>& notify);
   [[nodiscard]] std::map<std::string, std::set<std::size_t>> resumable(const std::vector<revision_step>& steps);
   void exec_all(const std::vector<std::string>& statements);
+  void require_cpp_steps(const std::vector<revision_step>& steps) const;
+  void run_cpp_step(pqxx::work& tx, const revision_step& step, std::size_t operation, std::size_t unit);
 
   pqxx::connection& conn_;
   const revision_graph& graph_;
