@@ -35,6 +35,14 @@ struct authoring {
 /// An empty revision whose parents are all current heads. Throws graph_error with fewer than two heads.
 [[nodiscard]] revision merge_revision(const revision_graph& graph, std::string message, const authoring& source);
 
+/// The revision that stands for `target` and everything before it (`retort squash`): it creates
+/// the schema at `target` from nothing, keeps `target`'s id and creation time (a database at or
+/// past `target` is already there), and lists in `replaces` the other revisions it stands for
+/// (with those they replaced). Throws graph_error when a revision outside the range starts from
+/// inside it (not from `target`) or there is nothing before `target`, and retort::error naming
+/// the `sql` steps in the range, which replay cannot see, unless `without_sql_steps`.
+[[nodiscard]] revision squash_revision(const revision_graph& graph, std::string_view target, std::string message,
+                                       bool without_sql_steps = false);
 /// A name from the operations: "add users.phone_number", "create tables users, posts", ...
 [[nodiscard]] std::string default_message(const std::vector<ops::operation>& operations);
 
