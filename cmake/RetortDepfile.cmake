@@ -5,7 +5,7 @@
 #   -DMIGRATIONS=<dir>   the migrations/versions directory
 #   -DOUTPUT=<file>      the command's output, as its rule names it
 #   -DDEPFILE=<file>     the depfile to write
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var MIGRATIONS OUTPUT DEPFILE)
   if(NOT DEFINED ${var})

@@ -4,7 +4,7 @@
 #   -DNAME=<ident>      the C++ function name: retort::embedded::<NAME>()
 #   -DOUTPUT=<file.cpp> the source to write; <file>.hpp is written beside it
 # Files are written only when their content changes, so dependents rebuild only then.
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var MIGRATIONS NAME OUTPUT)
   if(NOT DEFINED ${var})

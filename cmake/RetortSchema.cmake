@@ -25,6 +25,7 @@ It is available, with the same behaviour, after any of::
       [LOCK_TIMEOUT <ms>]
       [STATEMENT_TIMEOUT <ms>]
       [CHECK_ON_BUILD]
+      [STAIRWAY_TEST]
       [EMBED_INTO <target>...])
 
   * ``<name>``: the schema's name (a C identifier); it names the generated files.
@@ -49,6 +50,12 @@ It is available, with the same behaviour, after any of::
     disagree (or the history has several heads), printing each difference at its model
     declaration, the SQL and the command that fixes them; it reruns only when the snapshot or
     a migration file changed.
+  * ``STAIRWAY_TEST``: a CTest test ``<p>-stairway`` (labels ``retort``, ``postgres``) that
+    runs ``retort stairway``: on a throwaway database created and dropped beside the project's
+    database (the local dev database by default), every revision is applied, undone and
+    applied again, and each downgrade must leave the schema PostgreSQL reports exactly as it
+    was before its upgrade. CTest tests need ``enable_testing()`` (or ``include(CTest)``) in
+    the directory; without it the module says so at configure time.
   * ``EMBED_INTO``: targets that get the migrations compiled in (and link ``Retort::pg``); they
     call ``retort::migrate_to_head(conn, retort::embedded::<name>())`` from
     ``<retort_<name>_migrations.hpp>``.
@@ -72,13 +79,23 @@ It is available, with the same behaviour, after any of::
   * ``<p>-heads``, ``<p>-history`` (with the database's audit), ``<p>-current``.
   * ``<p>-sql``: the SQL of base to head, offline.
 
-  A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first).
+  A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first), and with
+  ``STAIRWAY_TEST`` a test ``<p>-stairway`` (above); both need ``enable_testing()``.
 #]=======================================================================]
 
 include_guard(GLOBAL)
 
+# The floor is Ubuntu 22.04's CMake: cmake_path() needs 3.20, depfiles under Makefile generators
+# 3.20, cmake_language(DEFER) 3.19. The functions below keep these policies whatever the calling
+# project's cmake_minimum_required() says (a function runs with the policies of its definition).
+if(CMAKE_VERSION VERSION_LESS 3.22)
+  message(FATAL_ERROR "Retort needs CMake 3.22 or newer; this is CMake ${CMAKE_VERSION}. Ubuntu 22.04's "
+                      "package is 3.22; on older systems, Kitware's APT repository or `pip install cmake`.")
+endif()
+cmake_policy(VERSION 3.22...3.25)
+
 function(retort_add_schema name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD;STAIRWAY_TEST" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
                         "HEADERS;EMBED_INTO")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "retort_add_schema(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -224,15 +241,32 @@ function(retort_add_schema name)
     add_custom_target(${p}-gate ALL DEPENDS "${stamp}")
   endif()
 
-  if(COMMAND add_test)
-    add_test(NAME ${p}-check COMMAND ${cli} ${check} COMMAND_EXPAND_LISTS)
-    # The test needs the snapshot: build it first (ctest does not build).
-    set_tests_properties(${p}-check PROPERTIES LABELS retort)
+  add_test(NAME ${p}-check COMMAND ${cli} ${check} COMMAND_EXPAND_LISTS)
+  # The test needs the snapshot: build it first (ctest does not build).
+  set_tests_properties(${p}-check PROPERTIES LABELS retort)
+  if(arg_STAIRWAY_TEST)
+    add_test(NAME ${p}-stairway COMMAND ${cli} stairway COMMAND_EXPAND_LISTS)
+    set_tests_properties(${p}-stairway PROPERTIES LABELS "retort;postgres")
+    # add_test() without enable_testing() is silently dropped: say so once this directory is
+    # read, so a call of enable_testing() after retort_add_schema() still counts.
+    if(NOT CMAKE_TESTING_ENABLED)
+      cmake_language(DEFER CALL _retort_require_testing "${name}" "${p}-stairway")
+    endif()
   endif()
 
   foreach(target IN LISTS arg_EMBED_INTO)
     _retort_embed("${name}" "${target}" "${arg_MIGRATIONS}" "${out}")
   endforeach()
+endfunction()
+
+# Deferred to the end of the directory that asked for a CTest test: CMAKE_TESTING_ENABLED is
+# what enable_testing() (and include(CTest) with BUILD_TESTING on) sets there.
+function(_retort_require_testing name test)
+  if(NOT CMAKE_TESTING_ENABLED)
+    message(WARNING "retort_add_schema(${name}) STAIRWAY_TEST: CTest tests are off in ${CMAKE_CURRENT_SOURCE_DIR}, "
+                    "so the test ${test} is not created. Call enable_testing() (or include(CTest)) in the "
+                    "top-level CMakeLists.txt before this directory is added, then run it with `ctest -R ${test}`.")
+  endif()
 endfunction()
 
 # The scan: a custom command with a depfile, so it reruns only when a header it read changed.

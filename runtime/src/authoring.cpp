@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -133,6 +134,47 @@ revision merge_revision(const revision_graph& graph, std::string message, const 
   r.parents = heads;
   r.message = message.empty() ? fmt::format("merge {}", fmt::join(heads, ", ")) : std::move(message);
   r.created = source.now();
+  return r;
+}
+
+revision squash_revision(const revision_graph& graph, std::string_view target, std::string message,
+                         bool without_sql_steps) {
+  const revision& last = graph.at(graph.resolve(target));
+  const std::set<std::string> range = graph.ancestry(last.id);
+  if (range.size() < 2)
+    throw graph_error(graph_error::kind::unknown_revision,
+                      fmt::format("nothing to squash: {} is the first revision", last.id));
+  std::vector<std::string> sql_steps;
+  revision r;
+  for (const auto& id : graph.order()) {
+    const revision& each = graph.at(id);
+    if (!range.contains(id)) {
+      for (const auto& p : each.parents)
+        if (p != last.id && range.contains(p))
+          throw graph_error(graph_error::kind::conflict,
+                            fmt::format("{} starts from {}, inside the history to squash: squash up to a revision "
+                                        "that every branch starts from or after",
+                                        each.file.empty() ? id : each.file, p));
+      continue;
+    }
+    r.replaces.insert(r.replaces.end(), each.replaces.begin(), each.replaces.end());
+    if (id != last.id) r.replaces.push_back(id);
+    for (const auto& op : each.upgrade)
+      if (const auto* step = std::get_if<ops::sql>(&op))
+        sql_steps.push_back(fmt::format("  {} ({}): {}", id, each.file.empty() ? "in memory" : each.file,
+                                        step->up.substr(0, step->up.find('\n'))));
+  }
+  if (!sql_steps.empty() && !without_sql_steps)
+    throw error(fmt::format("the history up to {} has {} sql step{}, which the squash cannot carry (it creates the "
+                            "schema the operations give):\n{}\nSquash up to a revision before the first of them, or "
+                            "pass --without-sql-steps if a new database does not need them",
+                            last.id, sql_steps.size(), sql_steps.size() == 1 ? "" : "s", fmt::join(sql_steps, "\n")));
+  r.id = last.id;
+  r.created = last.created;
+  r.message = message.empty() ? fmt::format("squash of {} revisions up to {}", r.replaces.size() + 1, last.message)
+                              : std::move(message);
+  r.upgrade = diff(graph.schema_at({}), graph.schema_at({last.id}), {.require_backfill = false});
+  r.downgrade = ops::inverse(r.upgrade);
   return r;
 }
 

@@ -181,6 +181,88 @@ std::vector<std::string> reader::identifiers(std::string_view key) const {
 
 std::string dump(const ojson& j) { return j.dump(2) + "\n"; }
 
+namespace {
+
+constexpr std::size_t compact_width = 120;
+
+bool holds_array_of_objects(const ojson& j) {
+  if (j.is_array())
+    for (const auto& x : j)
+      if (x.is_object() || holds_array_of_objects(x)) return true;
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      if (holds_array_of_objects(v)) return true;
+  return false;
+}
+
+// `{"a": 1, "b": [2, 3]}`: nlohmann's separators with a space after each, as the indented form has.
+void one_line(const ojson& j, std::string& out) {
+  if (j.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [k, v] : j.items()) {
+      out += first ? "" : ", ";
+      first = false;
+      out += ojson(k).dump();
+      out += ": ";
+      one_line(v, out);
+    }
+    out += '}';
+  } else if (j.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      out += i ? ", " : "";
+      one_line(j[i], out);
+    }
+    out += ']';
+  } else {
+    out += j.dump();
+  }
+}
+
+// An element (a column, an index, a constraint, a name) is one line; a value holding a list of
+// elements (a table, an operation list) is one member per line; an operation naming several
+// elements (a table and a column) is one line when it fits in `compact_width` columns.
+void compact(const ojson& j, std::size_t indent, std::size_t used, std::string& out, bool root = false) {
+  if (!root && (!j.is_structured() || j.empty() || !holds_array_of_objects(j))) {
+    std::string line;
+    one_line(j, line);
+    std::size_t objects = 0;
+    if (j.is_object())
+      for (const auto& [k, v] : j.items()) objects += v.is_object();
+    if (objects <= 1 || used + line.size() <= compact_width) {
+      out += line;
+      return;
+    }
+  }
+  const std::string pad(indent + 2, ' ');
+  out += j.is_object() ? "{\n" : "[\n";
+  std::size_t i = 0;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      const std::string key = ojson(k).dump() + ": ";
+      out += pad + key;
+      compact(v, indent + 2, pad.size() + key.size(), out);
+      out += ++i < j.size() ? ",\n" : "\n";
+    }
+  } else {
+    for (const auto& v : j) {
+      out += pad;
+      compact(v, indent + 2, pad.size(), out);
+      out += ++i < j.size() ? ",\n" : "\n";
+    }
+  }
+  out += std::string(indent, ' ') + (j.is_object() ? "}" : "]");
+}
+
+}  // namespace
+
+std::string dump_compact(const ojson& j) {
+  std::string out;
+  compact(j, 0, 0, out, j.is_object() && !j.empty());  // a file's own keys: one a line
+  return out + "\n";
+}
+
 // ---- enums as strings ------------------------------------------------------------------
 
 namespace {
@@ -222,6 +304,47 @@ qualified_name read_qualified_name(const reader& r) {
   return {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
 }
 
+namespace {
+
+// "type" (a built-in type's text) or "enum" (the enum type's name), into `c`.
+void read_type(const reader& r, column& c) {
+  if (auto e = r.maybe("enum")) {
+    if (r.has("type")) r.at("type").fail("a column has either \"type\" or \"enum\", not both");
+    c.type.kind = type_kind::enum_type;
+    c.type.enum_name = read_qualified_name(*e);
+  } else {
+    reader t = r.at("type");
+    std::string text = t.string();
+    auto parsed = parse_builtin_type(text);
+    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", excerpt(text)));
+    c.type = *parsed;
+  }
+}
+
+}  // namespace
+
+ojson attributes_json(const column& c, std::span<const std::string_view> keys) {
+  ojson j = ojson::object();
+  for (const std::string_view key : keys) {
+    if (key == "type" && c.type.kind == type_kind::enum_type) j["enum"] = to_json(c.type.enum_name);
+    else if (key == "type") j["type"] = to_string(c.type);
+    else if (key == "nullable") j["nullable"] = c.nullable;
+    else if (key == "default" && c.server_default) j["default"] = *c.server_default;
+    else if (key == "identity") j["identity"] = spell(c.identity, identity_names);
+    else if (key == "comment" && c.comment) j["comment"] = *c.comment;
+  }
+  return j;
+}
+
+void read_attributes(const reader& r, column& c) {
+  r.expect_object({"type", "enum", "nullable", "default", "identity", "comment"});
+  if (r.has("type") || r.has("enum")) read_type(r, c);
+  c.nullable = r.boolean("nullable", false);
+  c.server_default = r.optional_string("default");
+  if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
+  c.comment = r.optional_string("comment");
+}
+
 ojson to_json(const column& c) {
   ojson j;
   j["name"] = c.name;
@@ -242,17 +365,7 @@ column read_column(const reader& r) {
                    "backfill_batch"});
   column c;
   c.name = r.identifier("name");
-  if (auto e = r.maybe("enum")) {
-    if (r.has("type")) r.at("type").fail("a column has either \"type\" or \"enum\", not both");
-    c.type.kind = type_kind::enum_type;
-    c.type.enum_name = read_qualified_name(*e);
-  } else {
-    reader t = r.at("type");
-    std::string text = t.string();
-    auto parsed = parse_builtin_type(text);
-    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", excerpt(text)));
-    c.type = *parsed;
-  }
+  read_type(r, c);
   c.nullable = r.boolean("nullable", false);
   c.server_default = r.optional_string("default");
   if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);

@@ -99,6 +99,10 @@ class reader {
 
 /// Two-space indented text with a trailing newline.
 [[nodiscard]] std::string dump(const ojson& j);
+/// The same JSON for review (migration files): each column, index, constraint or name on one
+/// line, one member per line only for what holds a list of them, and an operation on one line
+/// when it names one element or fits in 120 columns; two-space indentation, trailing newline.
+[[nodiscard]] std::string dump_compact(const ojson& j);
 
 // Schema elements. Readers parse one element; enum references in column types are resolved
 // later by validate(), so a column may name an enum that only the schema knows.
@@ -106,6 +110,12 @@ class reader {
 [[nodiscard]] qualified_name read_qualified_name(const reader& r);
 [[nodiscard]] ojson to_json(const column& c);
 [[nodiscard]] column read_column(const reader& r);
+/// Some attributes of a column, by key ("type", written as "enum" for an enum type, "nullable",
+/// "default", "identity", "comment"; an absent default or comment is left out): the form in
+/// which an alter_column states what it changes.
+[[nodiscard]] ojson attributes_json(const column& c, std::span<const std::string_view> keys);
+/// Reads such attributes into `c` (absent: as a default column has them); other keys are refused.
+void read_attributes(const reader& r, column& c);
 [[nodiscard]] ojson to_json(const primary_key& pk);
 [[nodiscard]] primary_key read_primary_key(const reader& r);
 [[nodiscard]] ojson to_json(const unique_constraint& u);

@@ -36,6 +36,31 @@ std::string first_line(const std::string& s) {
 }
 }  // namespace
 
+std::string_view changed_attribute_mismatch(const column& a, const column& b, unsigned changes) {
+  if ((changes & change_type) && !(a.type == b.type)) return "type";
+  if ((changes & change_nullable) && a.nullable != b.nullable) return "nullable";
+  if ((changes & change_default) && a.server_default != b.server_default) return "default";
+  if ((changes & change_identity) && a.identity != b.identity) return "identity";
+  if ((changes & change_comment) && a.comment != b.comment) return "comment";
+  return {};
+}
+
+bool operator==(const alter_column& a, const alter_column& b) {
+  return a.table == b.table && a.changes == b.changes && a.from.name == b.from.name && a.to.name == b.to.name &&
+         changed_attribute_mismatch(a.from, b.from, a.changes).empty() &&
+         changed_attribute_mismatch(a.to, b.to, a.changes).empty();
+}
+
+alter_column completed(const alter_column& o, const column& current) {
+  alter_column out{o.table, without_hints(current), without_hints(current), o.changes};
+  if (o.changes & change_type) out.to.type = o.to.type;
+  if (o.changes & change_nullable) out.to.nullable = o.to.nullable;
+  if (o.changes & change_default) out.to.server_default = o.to.server_default;
+  if (o.changes & change_identity) out.to.identity = o.to.identity;
+  if (o.changes & change_comment) out.to.comment = o.to.comment;
+  return out;
+}
+
 std::string describe(const operation& op) {
   return std::visit(
       overloaded{

@@ -375,13 +375,16 @@ void replayer::apply_one(const ops::alter_column& o) {
   table& t = existing_table(o.table);
   column& c = existing_column(t, o.from.name);
   if (o.from.name != o.to.name) fail("alter_column cannot rename a column; use rename_column");
-  if (!(c == without_hints(o.from)))
-    fail(fmt::format("column {}.{} is not in the state the operation alters it from", to_string(o.table), c.name));
+  // What the operation changes must be as it says before it; the rest is the column's own.
+  if (auto what = ops::changed_attribute_mismatch(c, o.from, o.changes); !what.empty())
+    fail(fmt::format("column {}.{} is not in the state the operation alters it from (its {} differs)",
+                     to_string(o.table), c.name, what));
+  const column after = ops::completed(o, c).to;
   // PostgreSQL refuses DROP NOT NULL on a primary key column ("column is in a primary key").
-  if (o.to.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
+  if (after.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
     fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
-  require_enum_types(s_, o.to);
-  c = without_hints(o.to);
+  require_enum_types(s_, after);
+  c = after;
 }
 
 template <>

@@ -66,13 +66,17 @@ ojson op_to_json(const ops::operation& op) {
                    j["to"] = o.to;
                  },
                  [&](const ops::alter_column& o) {
+                   // Only what changes, both ways: replay, rendering and the inverse take the
+                   // rest from the column as it is (ops::completed).
                    j["table"] = to_json(o.table);
-                   ojson changes = ojson::array();
+                   j["column"] = o.to.name;
+                   std::vector<std::string_view> changed;
+                   ojson names = ojson::array();
                    for (const auto& [bit, name] : change_names)
-                     if (o.changes & bit) changes.push_back(name);
-                   j["changes"] = changes;
-                   j["from"] = to_json(o.from);
-                   j["to"] = to_json(o.to);
+                     if (o.changes & bit) changed.push_back(name), names.push_back(std::string(name));
+                   j["changes"] = names;
+                   j["from"] = json_codec::attributes_json(o.from, changed);
+                   j["to"] = json_codec::attributes_json(o.to, changed);
                  },
                  [&](const ops::backfill_column& o) {
                    j["table"] = to_json(o.table);
@@ -215,20 +219,51 @@ template <>
 ops::drop_column read_op(const reader& r) { return read_element_op<ops::drop_column>(r, "column", json_codec::read_column); }
 template <>
 ops::rename_column read_op(const reader& r) { return read_rename<ops::rename_column>(r); }
-template <>
-ops::alter_column read_op(const reader& r) {
-  r.expect_object({"op", "table", "changes", "from", "to"});
-  ops::alter_column o{json_codec::read_qualified_name(r.at("table")), json_codec::read_column(r.at("from")),
-                      json_codec::read_column(r.at("to"))};
+unsigned read_changes(const reader& r) {
+  unsigned bits = 0;
   const reader changes = r.at("changes");  // outlives the readers of its items
   for (const reader& c : changes.items()) {
     std::string name = c.string();
     bool known = false;
     for (const auto& [bit, n] : change_names)
-      if (n == name) o.changes |= bit, known = true;
+      if (n == name) bits |= bit, known = true;
     if (!known)
       c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", excerpt(name)));
   }
+  return bits;
+}
+
+// The compact form: "column" and, in "from" and "to", the attributes that change (a default or
+// comment absent: none). Every key must be a change, and a changed type, nullability or
+// identity must be stated on both sides.
+column read_changed_attributes(const reader& r, const std::string& name, unsigned changes) {
+  column c;
+  c.name = name;
+  json_codec::read_attributes(r, c);
+  for (const auto& [bit, key] : change_names) {
+    const bool stated = r.has(key) || (bit == ops::change_type && r.has("enum"));
+    const bool optional = bit == ops::change_default || bit == ops::change_comment;
+    if (stated && !(changes & bit))
+      r.at(r.has(key) ? key : "enum").fail(fmt::format("\"{}\" is not among the changes", key));
+    if (!stated && (changes & bit) && !optional) r.at(key).fail("missing");
+  }
+  return c;
+}
+
+template <>
+ops::alter_column read_op(const reader& r) {
+  if (r.has("column")) {
+    r.expect_object({"op", "table", "column", "changes", "from", "to"});
+    const std::string name = r.identifier("column");
+    const unsigned changes = read_changes(r);
+    return {json_codec::read_qualified_name(r.at("table")), read_changed_attributes(r.at("from"), name, changes),
+            read_changed_attributes(r.at("to"), name, changes), changes};
+  }
+  // The form of files written before: whole columns.
+  r.expect_object({"op", "table", "changes", "from", "to"});
+  ops::alter_column o{json_codec::read_qualified_name(r.at("table")), json_codec::read_column(r.at("from")),
+                      json_codec::read_column(r.at("to"))};
+  o.changes = read_changes(r);
   if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_column cannot rename; use rename_column");
   return o;
 }
@@ -379,7 +414,7 @@ std::vector<ops::operation> read_operations(const reader& r, operation_notes& no
 }  // namespace
 
 std::string write_operations(const std::vector<ops::operation>& operations) {
-  return json_codec::dump(operations_json(operations));
+  return json_codec::dump_compact(operations_json(operations));
 }
 
 std::string write_revision(const revision& rev) {
@@ -387,11 +422,12 @@ std::string write_revision(const revision& rev) {
   j["format"] = migration_format;
   j["id"] = rev.id;
   j["parents"] = rev.parents;
+  if (!rev.replaces.empty()) j["replaces"] = rev.replaces;
   j["message"] = rev.message;
   j["created"] = rev.created;
   j["upgrade"] = operations_json(rev.upgrade, rev.upgrade_notes);
   j["downgrade"] = operations_json(rev.downgrade, rev.downgrade_notes);
-  return json_codec::dump(j);
+  return json_codec::dump_compact(j);
 }
 
 revision read_revision(std::string_view text, const std::string& file) {
@@ -402,7 +438,7 @@ revision read_revision(std::string_view text, const std::string& file) {
 revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser) {
   const json_codec::document doc(parser, text, file);
   const reader r(doc.root(), file);
-  r.expect_object({"format", "id", "parents", "message", "created", "upgrade", "downgrade"});
+  r.expect_object({"format", "id", "parents", "replaces", "message", "created", "upgrade", "downgrade"});
   reader format = r.at("format");
   if (format.integer() != migration_format)
     format.fail(fmt::format("migration format {} is not supported by this Retort (it reads format {})",
@@ -411,6 +447,7 @@ revision read_revision(std::string_view text, const std::string& file, simdjson:
   rev.id = r.string("id");
   if (rev.id.empty()) r.at("id").fail("empty revision id");
   rev.parents = r.at("parents").strings();
+  rev.replaces = r.strings("replaces");
   rev.message = r.optional_string("message").value_or("");
   rev.created = r.optional_string("created").value_or("");
   rev.upgrade = read_operations(r.at("upgrade"), rev.upgrade_notes);

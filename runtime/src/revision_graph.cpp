@@ -296,6 +296,18 @@ revision_graph::revision_graph(std::vector<revision> revisions) {
     }
   }
   for (auto& [id, kids] : children_) std::sort(kids.begin(), kids.end());
+  for (const auto& [id, r] : revisions_)
+    for (const auto& old : r.replaces) {
+      if (contains(old))
+        throw graph_error(graph_error::kind::duplicate_id,
+                          fmt::format("{} replaces revision '{}', whose file {} is still there: a squash stands for "
+                                      "the revisions it replaces, so delete that file (`retort squash` does)",
+                                      label(r), old, at(old).file));
+      if (auto [at, added] = replaced_by_.emplace(old, id); !added)
+        throw graph_error(graph_error::kind::duplicate_id,
+                          fmt::format("revision '{}' is replaced both by {} and by {}", old, label(this->at(at->second)),
+                                      label(r)));
+    }
 
   order_ = topological_order(revisions_, children_);
   conflicts_ = find_conflicts(*this);
@@ -318,6 +330,11 @@ const revision& revision_graph::at(std::string_view id) const {
 }
 
 bool revision_graph::contains(std::string_view id) const { return revisions_.find(id) != revisions_.end(); }
+
+const revision* revision_graph::replaced_by(std::string_view id) const {
+  auto it = replaced_by_.find(id);
+  return it == replaced_by_.end() ? nullptr : &at(it->second);
+}
 
 std::vector<std::string> revision_graph::heads() const {
   std::vector<std::string> result;
@@ -401,6 +418,9 @@ std::string revision_graph::resolve(std::string_view name) const {
     throw graph_error(graph_error::kind::ambiguous_revision,
                       fmt::format("revision prefix '{}' is ambiguous: {}; give more characters", name,
                                   quoted_list(candidates)));
+  if (const revision* squash = replaced_by(name))
+    throw graph_error(graph_error::kind::unknown_revision,
+                      fmt::format("revision '{}' was squashed into {}: name that one", name, label(*squash)));
   throw graph_error(graph_error::kind::unknown_revision, fmt::format("unknown revision '{}'", name));
 }
 

@@ -13,7 +13,7 @@
 # -DCXX_COMPILER=... -DJOBS=<build parallelism> -DTEST_CLUSTER=<test_cluster> -DCLUSTER_DIR=...
 # -DDATABASE=<database name>; -DRETORT_SOURCE_ROOT=... (subprojects) or -DPREFIX=... (installed)
 # -DSUBPROJECT=ON when Retort is built inside the project.
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var CASE WORK GENERATOR CXX_COMPILER JOBS TEST_CLUSTER CLUSTER_DIR DATABASE)
   if(NOT DEFINED ${var})

@@ -3,7 +3,7 @@
 # relies on (tools, libraries, headers, package files) and that the tools run from there.
 # -DBUILD_DIR=<Retort's build tree> -DPREFIX=<install prefix> -DLIBDIR=<lib, relative>
 # -DINCLUDEDIR=<include, relative>
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var BUILD_DIR PREFIX LIBDIR INCLUDEDIR)
   if(NOT DEFINED ${var})

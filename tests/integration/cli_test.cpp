@@ -1048,7 +1048,7 @@ TEST_F(CliLint, ReportsAtTheLineFailsAndCanBeScoped) {
   const result r = retort({"lint"}, std::nullopt);
   EXPECT_EQ(r.code, 3) << r;
   const std::string file = graph->at(r2.id).file;
-  EXPECT_NE(r.out.find(file + ":11:7: error: [drop-column] revision " + r2.id + " upgrade[0]"), std::string::npos) << r;
+  EXPECT_NE(r.out.find(file + ":9:7: error: [drop-column] revision " + r2.id + " upgrade[0]"), std::string::npos) << r;
   EXPECT_NE(r.out.find("hint: "), std::string::npos) << r;
   EXPECT_EQ(retort({"lint", "--since", r2.id}, std::nullopt).code, 0);
   EXPECT_EQ(retort({"lint", r1.id}, std::nullopt).code, 0);
@@ -1058,7 +1058,7 @@ TEST_F(CliLint, ReportsAtTheLineFailsAndCanBeScoped) {
   EXPECT_EQ(as_json.code, 3);
   const json findings = json::parse(as_json.out).at("findings");
   EXPECT_TRUE(std::any_of(findings.begin(), findings.end(), [](const json& f) {
-    return f.at("rule") == "drop-column" && f.at("severity") == "error" && f.at("line") == 11;
+    return f.at("rule") == "drop-column" && f.at("severity") == "error" && f.at("line") == 9;
   })) << as_json;
 
   // check fails on it, unless it judges only the revisions after r2, or not at all.
@@ -1069,7 +1069,7 @@ TEST_F(CliLint, ReportsAtTheLineFailsAndCanBeScoped) {
   EXPECT_EQ(check({"--no-lint"}).code, 0);
   const result annotated = check({}, {{"GITHUB_ACTIONS", "true"}, {"GITHUB_WORKSPACE", scratch().string()}});
   EXPECT_NE(annotated.out.find("::error file=versions/"), std::string::npos) << annotated;
-  EXPECT_NE(annotated.out.find(",line=11,col=7,title=Retort lint drop-column::"), std::string::npos) << annotated;
+  EXPECT_NE(annotated.out.find(",line=9,col=7,title=Retort lint drop-column::"), std::string::npos) << annotated;
 }
 
 TEST_F(CliLint, SilencedWithAReason) {

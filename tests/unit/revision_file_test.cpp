@@ -175,7 +175,33 @@ TEST(RevisionFile, CanonicalBytesAreStable) {
   EXPECT_EQ(write_revision(with_origin), text);
 }
 
+// The compact layout: an element on one line, an operation on one when it fits in 120 columns.
 const char* const small_golden = R"json({
+  "format": 1,
+  "id": "a1b2c3d4e5f6",
+  "parents": ["0123456789ab"],
+  "message": "add users.phone",
+  "created": "2026-11-25T04:49:48Z",
+  "upgrade": [
+    {
+      "op": "add_column",
+      "table": {"schema": "public", "name": "users"},
+      "column": {"name": "phone", "type": "varchar(20)", "nullable": true}
+    },
+    {"op": "sql", "up": "UPDATE users SET phone = ''", "down": null}
+  ],
+  "downgrade": [
+    {
+      "op": "drop_column",
+      "table": {"schema": "public", "name": "users"},
+      "column": {"name": "phone", "type": "varchar(20)", "nullable": true}
+    }
+  ]
+}
+)json";
+
+// The layout files had before the compact one: one value per line, whole columns.
+const char* const small_golden_earlier_layout = R"json({
   "format": 1,
   "id": "a1b2c3d4e5f6",
   "parents": [
@@ -230,11 +256,12 @@ TEST(RevisionFile, GoldenTextOfASmallRevision) {
   r.downgrade = {ops::drop_column{users_name(), col("phone", "varchar(20)", true)}};
   EXPECT_EQ(write_revision(r), small_golden);
   expect_same_revision(read_revision(small_golden, "golden.json"), r);
+  expect_same_revision(read_revision(small_golden_earlier_layout, "earlier.json"), r);
 }
 
 TEST(RevisionFile, WriteOperationsIsAJsonArray) {
   EXPECT_EQ(write_operations({}), "[]\n");
-  EXPECT_EQ(write_operations({ops::create_schema{"app"}}), "[\n  {\n    \"op\": \"create_schema\",\n    \"name\": \"app\"\n  }\n]\n");
+  EXPECT_EQ(write_operations({ops::create_schema{"app"}}), "[\n  {\"op\": \"create_schema\", \"name\": \"app\"}\n]\n");
 }
 
 TEST(RevisionFile, OptionalFieldsMayBeOmitted) {

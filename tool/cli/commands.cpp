@@ -45,6 +45,8 @@ json revision_json(const revision& r) {
 
 pg::render_options render_options(const context& ctx) { return {ctx.opts().safety}; }
 
+}  // namespace
+
 pg::apply_options apply_options(context& ctx, bool accept_edited) {
   pg::apply_options o;
   o.bookkeeping_schema = ctx.opts().bookkeeping_schema;
@@ -95,6 +97,8 @@ pg::apply_options apply_options(context& ctx, bool accept_edited) {
     };
   return o;
 }
+
+namespace {
 
 // Statements as SQL, each that does not join the revision's transaction marked above it.
 void print_statements(const std::vector<pg::statement>& statements) {

@@ -6,8 +6,12 @@
 #include <string>
 
 #include "context.hpp"
+#include "retort/pg/applier.hpp"
 
 namespace retort::cli {
+
+/// The applier's options from the command line; its progress printed as text unless --format json.
+[[nodiscard]] pg::apply_options apply_options(context& ctx, bool accept_edited);
 
 int upgrade(context& ctx, const std::string& target, bool accept_edited);
 int downgrade(context& ctx, const std::string& target, bool accept_edited);

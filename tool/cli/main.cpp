@@ -11,6 +11,8 @@
 #include "commands.hpp"
 #include "retort/lint.hpp"
 #include "error_report.hpp"
+#include "squash.hpp"
+#include "stairway.hpp"
 
 namespace {
 
@@ -152,6 +154,18 @@ int main(int argc, char** argv) {
   rp->add_option("-o,--output", replay_output, "The snapshot file (written only when its bytes change)")->required();
   rp->add_option("--to", replay_target, "Replay up to this revision (default: every head)");
 
+  auto* sqz = app.add_subcommand("squash", "Replace the history up to a revision by one revision that creates its schema");
+  std::string squash_target;
+  bool without_sql_steps = false;
+  sqz->add_option("--to", squash_target, "The last revision to squash (it keeps its id)")->required();
+  sqz->add_option("-m,--message", message, "What the squash revision is (default: named from the revisions)");
+  sqz->add_flag("--without-sql-steps", without_sql_steps,
+                "Leave out the sql steps of the squashed revisions (a new database does not get them)");
+
+  auto* stair = app.add_subcommand(
+      "stairway", "On a throwaway database (created and dropped), walk every revision up, down and up again; fail "
+                  "when a downgrade does not restore the schema PostgreSQL reports");
+
   auto* db = app.add_subcommand("devdb", "Manage the local dev database");
   db->add_option("action", action, "start, stop, status or url")
       ->required()
@@ -214,6 +228,8 @@ int main(int argc, char** argv) {
     if (*rh) return rehash(ctx);
     if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
+    if (*stair) return stairway(ctx);
+    if (*sqz) return squash(ctx, squash_target, message, without_sql_steps);
   } catch (...) {
     return report_current_error(ctx);
   }

@@ -45,6 +45,15 @@ enum class data_step_kind { sql, cpp };
 [[nodiscard]] revision data_step_revision(const revision_graph& graph, std::string message, data_step_kind kind,
                                           const authoring& source);
 
+/// The revision that stands for `target` and everything before it (`retort squash`): it creates
+/// the schema at `target` from nothing, keeps `target`'s id and creation time (a database at or
+/// past `target` is already there), and lists in `replaces` the other revisions it stands for
+/// (with those they replaced). Throws graph_error when a revision outside the range starts from
+/// inside it (not from `target`) or there is nothing before `target`, and retort::error naming
+/// the `sql` steps in the range, which replay cannot see, unless `without_sql_steps`.
+[[nodiscard]] revision squash_revision(const revision_graph& graph, std::string_view target, std::string message,
+                                       bool without_sql_steps = false);
+
 /// A name from the operations: "add users.phone_number", "create tables users, posts", ...
 [[nodiscard]] std::string default_message(const std::vector<ops::operation>& operations);
 

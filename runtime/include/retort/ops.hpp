@@ -113,14 +113,22 @@ enum column_change : unsigned {
   change_identity = 1u << 3,
   change_comment = 1u << 4,
 };
-/// AlterColumn changes a column's attributes from `from` to `to` (same name).
+/// AlterColumn changes a column's attributes from `from` to `to` (same name). Only the attributes
+/// in `changes` count: a migration file states those alone, and the consumers take the rest from
+/// the column as it is (completed()).
 struct alter_column {
   static constexpr std::string_view kind = "alter_column";
   qualified_name table;
   column from, to;
   unsigned changes = 0;  ///< column_change bits
-  friend bool operator==(const alter_column&, const alter_column&) = default;
+  /// Equal when they alter the same column's same attributes the same way.
+  friend bool operator==(const alter_column& a, const alter_column& b);
 };
+/// `o` over the column as it is before it (`current`): `from` is `current` (without hints), `to`
+/// is `current` with the attributes in `changes` taken from `o.to`.
+[[nodiscard]] alter_column completed(const alter_column& o, const column& current);
+/// The attribute in `changes` in which `a` and `b` differ first ("type", ...), or empty.
+[[nodiscard]] std::string_view changed_attribute_mismatch(const column& a, const column& b, unsigned changes);
 /// BackfillColumn fills NULLs of a column with an expression (data only; no inverse), at once
 /// or `batch` rows per transaction.
 struct backfill_column {

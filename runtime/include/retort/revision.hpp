@@ -54,6 +54,9 @@ struct revision {
 
   operation_notes upgrade_notes = {};    ///< by index into `upgrade`
   operation_notes downgrade_notes = {};  ///< by index into `downgrade`
+  /// A squash (`retort squash`): the ids of the revisions before it that it stands for, whose
+  /// files are gone. It keeps the id of the last one, so a database at or past it stays there.
+  std::vector<std::string> replaces = {};
 };
 
 /// Canonical JSON text of a revision's file.

@@ -37,6 +37,8 @@ class revision_graph {
   [[nodiscard]] const revision& at(std::string_view id) const;
   [[nodiscard]] bool contains(std::string_view id) const;
   [[nodiscard]] bool empty() const noexcept { return order_.empty(); }
+  /// The squash revision that stands for `id`, a revision whose file `retort squash` removed; or nullptr.
+  [[nodiscard]] const revision* replaced_by(std::string_view id) const;
 
   /// Revisions no other revision names as parent, sorted by id.
   [[nodiscard]] std::vector<std::string> heads() const;
@@ -67,6 +69,7 @@ class revision_graph {
  private:
   std::map<std::string, revision, std::less<>> revisions_;
   std::map<std::string, std::vector<std::string>, std::less<>> children_;
+  std::map<std::string, std::string, std::less<>> replaced_by_;  ///< replaced id -> squash revision id
   std::vector<std::string> order_;
   std::vector<std::string> conflicts_;
 };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -151,7 +152,7 @@ class side_linter {
   }
   void structural(const ops::add_column& o) {
     if (!existing(o.table)) return;
-    added_.insert({o.table, o.def.name});
+    added_.insert_or_assign({o.table, o.def.name}, o.def);
     const column& c = o.def;
     if (!c.nullable && !c.server_default && c.identity == identity_kind::none)
       report("not-null-without-default",
@@ -173,9 +174,13 @@ class side_linter {
              "Add it with no default (or a constant one), then set the default and backfill the rows in batches.");
   }
   void structural(const ops::backfill_column& o) { backfilled_.insert({o.table, o.column}); }
-  void structural(const ops::alter_column& o) {
-    if (!existing(o.table)) return;
-    const bool just_added = added_.contains({o.table, o.to.name});
+  void structural(const ops::alter_column& reduced) {
+    if (!existing(reduced.table)) return;
+    const auto added = added_.find({reduced.table, reduced.to.name});
+    const bool just_added = added != added_.end();
+    // A file states only what changes; a column added by this revision is known whole.
+    const ops::alter_column o = just_added ? ops::completed(reduced, added->second) : reduced;
+    if (just_added) added->second = o.to;
     if ((o.changes & ops::change_nullable) && !o.to.nullable) {
       if (!just_added && !backfilled_.contains({o.table, o.to.name}))
         report("set-not-null-without-backfill",
@@ -276,7 +281,8 @@ class side_linter {
   const schema* after_ = nullptr;          ///< the schema after the list (the others are as before it)
   std::size_t i_ = 0;
   std::set<qualified_name> fresh_;
-  std::set<std::pair<qualified_name, std::string>> added_, backfilled_;
+  std::map<std::pair<qualified_name, std::string>, column> added_;  ///< columns added by this list, as they are now
+  std::set<std::pair<qualified_name, std::string>> backfilled_;
   bool type_judged_ = false;  ///< the operation's own rule judged its type change
   std::vector<finding> out_;
 };

@@ -92,13 +92,34 @@ std::vector<std::pair<std::string, std::string>> applier::applied_rows() {
   }
 }
 
+std::map<std::string, std::vector<std::string>> applier::squashed_rows() {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [id, sum] : applied_rows())
+    if (const revision* squash = graph_.replaced_by(id)) out[squash->id].push_back(id);
+  return out;
+}
+
 revision_heads applier::verified_heads(bool check_checksums) {
   std::set<std::string> applied;
   std::vector<std::string> unknown;
+  std::map<std::string, std::vector<std::string>> squashed;  // rows from before a squash, by squash
   for (const auto& [id, sum] : applied_rows()) {
-    if (!graph_.contains(id)) unknown.push_back(id);
-    applied.insert(id);
+    if (const revision* squash = graph_.replaced_by(id)) squashed[squash->id].push_back(id);
+    else if (!graph_.contains(id)) unknown.push_back(id);
+    else applied.insert(id);
   }
+  // A squash keeps the id of the last revision it replaces: a database that applied that one is
+  // at the squash (or past it); one that applied only some of the others stopped inside it.
+  for (const auto& [id, rows] : squashed)
+    if (!applied.contains(id)) {
+      const revision& squash = graph_.at(id);
+      throw error(fmt::format(
+          "the database stopped inside the history that revision {} ({}) squashed: it has {} of the {} revisions it "
+          "replaces applied ({}), not {} itself. A squashed history cannot move it from there. With a checkout from "
+          "before the squash, upgrade it to {} (or downgrade it to base), then come back to this one.",
+          id, squash.file.empty() ? "embedded" : squash.file, rows.size(), squash.replaces.size(), fmt::join(rows, ", "),
+          id, id));
+    }
   if (!unknown.empty())
     throw error(fmt::format("the database has revision{} {} applied, which {} not in the migration history; "
                             "is this checkout older than the database?",
@@ -109,6 +130,14 @@ revision_heads applier::verified_heads(bool check_checksums) {
                             "repair it with `retort stamp`",
                             fmt::join(heads, ", ")));
   if (check_checksums) {
+    // Before anything runs: the database records the squash instead of what it replaces.
+    for (const auto& [id, rows] : squashed) {
+      try {
+        exec_all(books_.adopt_squash(graph_.at(id), rows));
+      } catch (const pqxx::sql_error& err) {
+        throw as_database_error(err);
+      }
+    }
     auto edits = edited();
     if (!edits.empty() && !options_.accept_edited) {
       std::string list;
@@ -136,8 +165,11 @@ revision_heads applier::current() { return verified_heads(false); }
 
 std::vector<edited_revision> applier::edited() {
   std::vector<edited_revision> out;
+  // A squash's row still holds the checksum of the file it replaced until the next upgrade or
+  // downgrade adopts it.
+  const auto squashed = squashed_rows();
   for (const auto& [id, recorded] : applied_rows()) {
-    if (!graph_.contains(id)) continue;
+    if (!graph_.contains(id) || squashed.contains(id)) continue;
     const revision& r = graph_.at(id);
     const std::string now = checksum_of(r);
     // An empty checksum comes from a stamp of a revision that had none to record.

@@ -199,6 +199,17 @@ std::vector<std::string> bookkeeping::accept_checksum(const revision& r) const {
           history_row(r.id, "accept", sum, "accepted an edited migration file")};
 }
 
+std::vector<std::string> bookkeeping::adopt_squash(const revision& squash, const std::vector<std::string>& replaced) const {
+  std::vector<std::string> quoted;
+  for (const auto& id : replaced) quoted.push_back(quote_literal(id));
+  const std::string sum = checksum_of(squash);
+  return {fmt::format("DELETE FROM {} WHERE revision IN ({})", table("applied"), fmt::join(quoted, ", ")),
+          fmt::format("UPDATE {} SET checksum = {} WHERE revision = {}", table("applied"), quote_literal(sum),
+                      quote_literal(squash.id)),
+          history_row(squash.id, "accept", sum,
+                      fmt::format("adopted the squash of {} revision{}", replaced.size(), replaced.size() == 1 ? "" : "s"))};
+}
+
 std::string bookkeeping::select_applied() const {
   return fmt::format("SELECT revision, checksum FROM {} ORDER BY revision", table("applied"));
 }

@@ -235,7 +235,11 @@ class renderer {
   // One statement per attribute, in the order PostgreSQL needs: identity and default off
   // first, then type and nullability, then the new default and identity. On a table with
   // rows, SET NOT NULL goes through a validated check so that its scan blocks no writer.
-  sql_list operator()(const ops::alter_column& o) const {
+  sql_list operator()(const ops::alter_column& reduced) const {
+    // A file states only what changes: the rest (a default around a type change) is the column's.
+    const column* current = nullptr;
+    if (const table* t = find_table(s_, reduced.table)) current = find_column(*t, reduced.from.name);
+    const ops::alter_column o = current ? ops::completed(reduced, *current) : reduced;
     const column& a = o.from;
     const column& b = o.to;
     const std::string col = quote_ident(b.name);

@@ -13,7 +13,7 @@
 # After each change, the next build does nothing again.
 # -DCASE=<this directory> -DWORK=<scratch directory> -DPREFIX=<Retort's install prefix>
 # -DMAKE_PROGRAM=<ninja> -DCXX_COMPILER=...
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var CASE WORK PREFIX MAKE_PROGRAM CXX_COMPILER)
   if(NOT DEFINED ${var})

@@ -112,6 +112,8 @@ class applier {
  private:
   void ensure_bookkeeping();
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> applied_rows();
+  /// The applied rows of revisions a squash replaced, by squash id (a database from before it).
+  [[nodiscard]] std::map<std::string, std::vector<std::string>> squashed_rows();
   [[nodiscard]] revision_heads verified_heads(bool check_checksums);
   std::vector<std::string> migrate(direction dir, std::string_view target);
   void run(const std::vector<revision_step>& steps);

@@ -82,6 +82,9 @@ class bookkeeping {
   [[nodiscard]] std::vector<std::string> stamp(const std::vector<const revision*>& applied, std::string_view target) const;
   /// Accepts the current checksum of an edited, already applied revision.
   [[nodiscard]] std::vector<std::string> accept_checksum(const revision& r) const;
+  /// A database recorded before a squash: the rows of the revisions `squash` replaces give way to
+  /// its own, with its checksum (its id was applied already: it is the last one it replaces).
+  [[nodiscard]] std::vector<std::string> adopt_squash(const revision& squash, const std::vector<std::string>& replaced) const;
   /// SELECT revision, checksum of every applied revision.
   [[nodiscard]] std::string select_applied() const;
   /// SELECT the audit history, oldest first.
