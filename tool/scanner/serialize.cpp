@@ -9,7 +9,9 @@
 #include <clang/AST/DeclTemplate.h>
 #include <fmt/format.h>
 
+#include "annotation_lexer.hpp"
 #include "ast_mapper.hpp"
+#include "constant_eval.hpp"
 #include "retort/naming.hpp"
 #include "type_map.hpp"
 
@@ -26,6 +28,16 @@ qualified_name qualified(std::string_view text, const std::string& default_schem
   return {default_schema, std::string(text)};
 }
 
+// The annotation's mistakes, each where its token is written.
+void report(const lexed_annotation& a, const std::vector<annotation_error>& errors, diagnostics& diags) {
+  for (const auto& e : errors) diags.error(a.locate(e.offset), e.message);
+}
+
+// Constants named in option values, looked up where the declaration is.
+constant_evaluator constants_in(const clang::DeclContext& scope, const clang::ASTContext& ast) {
+  return [&scope, &ast](std::string_view name) { return evaluate_constant(name, scope, ast); };
+}
+
 std::vector<std::string> names(const std::vector<located<std::string>>& columns) {
   std::vector<std::string> out;
   for (const auto& c : columns) out.push_back(c.value);
@@ -34,7 +46,7 @@ std::vector<std::string> names(const std::vector<located<std::string>>& columns)
 
 class table_builder {
  public:
-  table_builder(const clang::CXXRecordDecl& record, const annotation& a, const table_annotation& options,
+  table_builder(const clang::CXXRecordDecl& record, const lexed_annotation& a, const table_annotation& options,
                 serialize_context& cx)
       : record_(record), a_(a), options_(options), cx_(cx) {}
 
@@ -58,7 +70,7 @@ class table_builder {
   }
 
  private:
-  clang::SourceLocation at(std::size_t offset) const { return cx_.diags.locate(a_, offset); }
+  clang::SourceLocation at(std::size_t offset) const { return a_.locate(offset); }
 
   void columns_of(const clang::CXXRecordDecl& record) {
     for (const clang::CXXBaseSpecifier& base : record.bases()) {
@@ -77,14 +89,16 @@ class table_builder {
 
   void add_column(const clang::FieldDecl& field) {
     table& t = out_.table;
-    std::optional<annotation> ca = find_annotation(field, "column");
+    std::optional<lexed_annotation> ca;
     column_annotation options;
-    if (ca) {
-      auto read = read_column_annotation(ca->text);
-      for (const auto& e : read.errors) cx_.diags.error(*ca, e.offset, e.message);
+    if (std::optional<annotation> found = find_annotation(field, "column")) {
+      ca = lex_annotation(*found, cx_.ast);
+      auto read = read_column_annotation(ca->tokens, constants_in(*field.getDeclContext(), cx_.ast));
+      report(*ca, read.errors, cx_.diags);
       options = std::move(read.annotation);
     }
-    auto option_at = [&](std::string_view name) { return cx_.diags.locate(*ca, options.offsets.find(name)->second); };
+    if (options.skip) return;  // RETORT_COLUMN(skip): a cache or other state that is not stored
+    auto option_at = [&](std::string_view name) { return ca->locate(options.offsets.find(name)->second); };
     if (field.isAnonymousStructOrUnion() || field.getName().empty()) {
       cx_.diags.error(field.getLocation(), "an anonymous member cannot be a column; give it a name");
       return;
@@ -155,7 +169,7 @@ class table_builder {
     }
     if (options.references)
       out_.foreign_keys.push_back({{c.name}, options.references->value, options.on_delete, options.on_update, std::nullopt,
-                                   cx_.diags.locate(*ca, options.references->offset)});
+                                   ca->locate(options.references->offset)});
 
     columns_.emplace(c.name, t.columns.size());
     t.columns.push_back(std::move(c));
@@ -204,7 +218,7 @@ class table_builder {
   }
 
   const clang::CXXRecordDecl& record_;
-  const annotation& a_;
+  const lexed_annotation& a_;
   const table_annotation& options_;
   serialize_context& cx_;
   scanned_table out_;
@@ -212,12 +226,30 @@ class table_builder {
   std::set<const clang::CXXRecordDecl*> virtual_bases_;        // already read
 };
 
+// An enumerator's label: its name, or RETORT_VALUE's; with the earlier labels as the diff's hint.
+void add_enum_value(const clang::EnumConstantDecl& value, scanned_enum& e, serialize_context& cx) {
+  std::string label = value.getName().str();
+  clang::SourceLocation at = value.getLocation();
+  if (std::optional<annotation> found = find_annotation(value, "value")) {
+    const lexed_annotation a = lex_annotation(*found, cx.ast);
+    auto read = read_value_annotation(a.tokens);
+    report(a, read.errors, cx.diags);
+    if (read.annotation.name) {
+      label = *read.annotation.name;
+      at = a.locate(read.annotation.offsets.at("name"));
+    }
+    for (const auto& old : read.annotation.renamed_from) e.type.renamed_values[label].push_back(old.value);
+  }
+  e.type.values.push_back(std::move(label));
+  e.values.push_back(at);
+}
+
 }  // namespace
 
 std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx) {
-  const annotation a = *find_annotation(record, "table");
-  auto read = read_table_annotation(a.text);
-  for (const auto& e : read.errors) cx.diags.error(a, e.offset, e.message);
+  const lexed_annotation a = lex_annotation(*find_annotation(record, "table"), cx.ast);
+  auto read = read_table_annotation(a.tokens, constants_in(record, cx.ast));
+  report(a, read.errors, cx.diags);
   if (record.getDescribedClassTemplate() || llvm::isa<clang::ClassTemplateSpecializationDecl>(record)) {
     cx.diags.error(record.getLocation(), "a table must be a class, not a class template");
     return std::nullopt;
@@ -231,10 +263,11 @@ std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record,
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {
   enum_annotation options;
-  std::optional<annotation> a = find_annotation(decl, "enum");
-  if (a) {
-    auto read = read_enum_annotation(a->text);
-    for (const auto& e : read.errors) cx.diags.error(*a, e.offset, e.message);
+  std::optional<lexed_annotation> a;
+  if (std::optional<annotation> found = find_annotation(decl, "enum")) {
+    a = lex_annotation(*found, cx.ast);
+    auto read = read_enum_annotation(a->tokens);
+    report(*a, read.errors, cx.diags);
     options = std::move(read.annotation);
   }
   qualified_name name{options.schema.value_or(default_schema), options.name.value_or(naming::snake_case(decl.getName().str()))};
@@ -242,9 +275,9 @@ qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& de
     if (e.decl == &decl && e.type.name == name) return name;
   scanned_enum e;
   e.type.name = name;
-  for (const clang::EnumConstantDecl* value : decl.enumerators()) e.type.values.push_back(value->getName().str());
+  for (const clang::EnumConstantDecl* value : decl.enumerators()) add_enum_value(*value, e, cx);
   e.decl = &decl;
-  e.at = options.name ? cx.diags.locate(*a, options.offsets.at("name")) : decl.getLocation();
+  e.at = options.name ? a->locate(options.offsets.at("name")) : decl.getLocation();
   cx.enums.push_back(std::move(e));
   return name;
 }
