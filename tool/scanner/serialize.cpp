@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include <clang/AST/DeclTemplate.h>
 #include <fmt/format.h>
@@ -28,9 +29,26 @@ qualified_name qualified(std::string_view text, const std::string& default_schem
   return {default_schema, std::string(text)};
 }
 
-// The annotation's mistakes, each where its token is written.
-void report(const lexed_annotation& a, const std::vector<annotation_error>& errors, diagnostics& diags) {
-  for (const auto& e : errors) diags.error(a.locate(e.offset), e.message);
+// An annotation as read, with where its tokens are.
+template <class Annotation>
+struct read_annotation {
+  lexed_annotation where;
+  Annotation options;
+};
+
+// The `kind` annotation of `decl` lexed and read by `read`, its mistakes reported where
+// they are written; nullopt when `decl` has none.
+template <class Read>
+auto read_on(const clang::Decl& decl, std::string_view kind, serialize_context& cx, Read&& read) {
+  using options = decltype(read(std::declval<const annotation_tokens&>()).annotation);
+  std::optional<read_annotation<options>> out;
+  if (std::optional<annotation> found = find_annotation(decl, kind)) {
+    lexed_annotation where = lex_annotation(*found, cx.ast);
+    auto result = read(where.tokens);
+    for (const auto& e : result.errors) cx.diags.error(where.locate(e.offset), e.message);
+    out.emplace(read_annotation<options>{std::move(where), std::move(result.annotation)});
+  }
+  return out;
 }
 
 // Constants named in option values, looked up where the declaration is.
@@ -89,16 +107,12 @@ class table_builder {
 
   void add_column(const clang::FieldDecl& field) {
     table& t = out_.table;
-    std::optional<lexed_annotation> ca;
-    column_annotation options;
-    if (std::optional<annotation> found = find_annotation(field, "column")) {
-      ca = lex_annotation(*found, cx_.ast);
-      auto read = read_column_annotation(ca->tokens, constants_in(*field.getDeclContext(), cx_.ast));
-      report(*ca, read.errors, cx_.diags);
-      options = std::move(read.annotation);
-    }
+    const auto ca = read_on(field, "column", cx_, [&](const annotation_tokens& tokens) {
+      return read_column_annotation(tokens, constants_in(*field.getDeclContext(), cx_.ast));
+    });
+    const column_annotation options = ca ? ca->options : column_annotation{};
     if (options.skip) return;  // RETORT_COLUMN(skip): a cache or other state that is not stored
-    auto option_at = [&](std::string_view name) { return ca->locate(options.offsets.find(name)->second); };
+    auto option_at = [&](std::string_view name) { return ca->where.locate(options.offsets.find(name)->second); };
     if (field.isAnonymousStructOrUnion() || field.getName().empty()) {
       cx_.diags.error(field.getLocation(), "an anonymous member cannot be a column; give it a name");
       return;
@@ -169,7 +183,7 @@ class table_builder {
     }
     if (options.references)
       out_.foreign_keys.push_back({{c.name}, options.references->value, options.on_delete, options.on_update, std::nullopt,
-                                   ca->locate(options.references->offset)});
+                                   ca->where.locate(options.references->offset)});
 
     columns_.emplace(c.name, t.columns.size());
     t.columns.push_back(std::move(c));
@@ -230,15 +244,12 @@ class table_builder {
 void add_enum_value(const clang::EnumConstantDecl& value, scanned_enum& e, serialize_context& cx) {
   std::string label = value.getName().str();
   clang::SourceLocation at = value.getLocation();
-  if (std::optional<annotation> found = find_annotation(value, "value")) {
-    const lexed_annotation a = lex_annotation(*found, cx.ast);
-    auto read = read_value_annotation(a.tokens);
-    report(a, read.errors, cx.diags);
-    if (read.annotation.name) {
-      label = *read.annotation.name;
-      at = a.locate(read.annotation.offsets.at("name"));
+  if (const auto a = read_on(value, "value", cx, read_value_annotation)) {
+    if (a->options.name) {
+      label = *a->options.name;
+      at = a->where.locate(a->options.offsets.at("name"));
     }
-    for (const auto& old : read.annotation.renamed_from) e.type.renamed_values[label].push_back(old.value);
+    for (const auto& old : a->options.renamed_from) e.type.renamed_values[label].push_back(old.value);
   }
   e.type.values.push_back(std::move(label));
   e.values.push_back(at);
@@ -247,9 +258,9 @@ void add_enum_value(const clang::EnumConstantDecl& value, scanned_enum& e, seria
 }  // namespace
 
 std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx) {
-  const lexed_annotation a = lex_annotation(*find_annotation(record, "table"), cx.ast);
-  auto read = read_table_annotation(a.tokens, constants_in(record, cx.ast));
-  report(a, read.errors, cx.diags);
+  const auto a = *read_on(record, "table", cx, [&](const annotation_tokens& tokens) {
+    return read_table_annotation(tokens, constants_in(record, cx.ast));
+  });
   if (record.getDescribedClassTemplate() || llvm::isa<clang::ClassTemplateSpecializationDecl>(record)) {
     cx.diags.error(record.getLocation(), "a table must be a class, not a class template");
     return std::nullopt;
@@ -258,18 +269,12 @@ std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record,
     cx.diags.error(record.getLocation(), "a table must be a struct or a class, not a union");
     return std::nullopt;
   }
-  return table_builder(record, a, read.annotation, cx).build();
+  return table_builder(record, a.where, a.options, cx).build();
 }
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {
-  enum_annotation options;
-  std::optional<lexed_annotation> a;
-  if (std::optional<annotation> found = find_annotation(decl, "enum")) {
-    a = lex_annotation(*found, cx.ast);
-    auto read = read_enum_annotation(a->tokens);
-    report(*a, read.errors, cx.diags);
-    options = std::move(read.annotation);
-  }
+  const auto a = read_on(decl, "enum", cx, read_enum_annotation);
+  const enum_annotation options = a ? a->options : enum_annotation{};
   qualified_name name{options.schema.value_or(default_schema), options.name.value_or(naming::snake_case(decl.getName().str()))};
   for (const scanned_enum& e : cx.enums)
     if (e.decl == &decl && e.type.name == name) return name;
@@ -277,7 +282,7 @@ qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& de
   e.type.name = name;
   for (const clang::EnumConstantDecl* value : decl.enumerators()) add_enum_value(*value, e, cx);
   e.decl = &decl;
-  e.at = options.name ? a->locate(options.offsets.at("name")) : decl.getLocation();
+  e.at = options.name ? a->where.locate(options.offsets.at("name")) : decl.getLocation();
   cx.enums.push_back(std::move(e));
   return name;
 }
