@@ -33,6 +33,7 @@ std::string phrase(const ops::operation& op) {
                         [&](const ops::drop_index& o) { return "drop index " + o.def.name; },
                         [&](const ops::create_enum& o) { return "create enum " + o.type.name.name; },
                         [&](const ops::add_enum_value& o) { return "add " + o.type.name + " value " + o.value; },
+                        [&](const ops::rename_enum_value& o) { return "rename " + o.type.name + " value " + o.from + " to " + o.to; },
                         [&](const auto& o) { return ops::describe(ops::operation(o)); },
                     },
                     op);

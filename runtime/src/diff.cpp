@@ -119,9 +119,11 @@ class differ {
     for (const enum_type& target : to_.enums) {
       const enum_type* e = find_enum(cur(), target.name);
       if (!e) {
-        emit(ops::create_enum{target});
+        emit(ops::create_enum{without_hints(target)});
         continue;
       }
+      relabel_enum_values(target);
+      e = find_enum(cur(), target.name);
       // New values, right to left, so the value each is placed before already exists.
       const auto& v = target.values;
       for (std::size_t i = v.size(); i-- > 0;) {
@@ -130,6 +132,21 @@ class differ {
         emit(ops::add_enum_value{target.name, v[i], before});
         e = find_enum(cur(), target.name);
       }
+    }
+  }
+
+  // A value the model says was relabelled (RETORT_VALUE("new", renamed_from = "old")) and whose
+  // old label is still there and no longer wanted is renamed in place: its rows keep it.
+  void relabel_enum_values(const enum_type& target) {
+    const auto has = [](const std::vector<std::string>& values, const std::string& v) {
+      return std::find(values.begin(), values.end(), v) != values.end();
+    };
+    for (const auto& [value, labels] : target.renamed_values) {
+      const std::vector<std::string>& now = find_enum(cur(), target.name)->values;
+      if (has(now, value)) continue;
+      auto old = std::find_if(labels.begin(), labels.end(),
+                              [&](const std::string& l) { return has(now, l) && !has(target.values, l); });
+      if (old != labels.end()) emit(ops::rename_enum_value{target.name, *old, value});
     }
   }
 

@@ -453,8 +453,8 @@ check_constraint read_check(const reader& r) {
 }
 
 namespace {
-template <class T, class F>
-ojson array_of(const std::vector<T>& items, F&& convert) {
+template <class Items, class F>
+ojson array_of(const Items& items, F&& convert) {
   ojson a = ojson::array();
   for (const auto& x : items) a.push_back(convert(x));
   return a;
@@ -502,13 +502,24 @@ table read_table(const reader& r) {
 }
 
 ojson to_json(const enum_type& e) {
-  return ojson{{"schema", e.name.schema}, {"name", e.name.name}, {"values", e.values}};
+  ojson j{{"schema", e.name.schema}, {"name", e.name.name}, {"values", e.values}};
+  // A model's hint (never in a migration file): {"value": "in-progress", "renamed_from": ["in_progress"]}.
+  if (!e.renamed_values.empty())
+    j["renamed_values"] = array_of(e.renamed_values, [](const auto& v) {
+      return ojson{{"value", v.first}, {"renamed_from", v.second}};
+    });
+  return j;
 }
 
 enum_type read_enum(const reader& r) {
-  r.expect_object({"schema", "name", "values"});
+  r.expect_object({"schema", "name", "values", "renamed_values"});
   enum_type e{{r.optional_identifier("schema").value_or("public"), r.identifier("name")}, r.identifiers("values")};
   if (e.values.empty()) r.at("values").fail("an enum needs at least one value");
+  for (const auto& [value, labels] : read_array(r, "renamed_values", [](const reader& v) {
+         v.expect_object({"value", "renamed_from"});
+         return std::pair{v.identifier("value"), v.identifiers("renamed_from")};
+       }))
+    e.renamed_values[value] = labels;
   return e;
 }
 

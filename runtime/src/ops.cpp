@@ -70,6 +70,9 @@ std::string describe(const operation& op) {
           [](const drop_enum& o) { return fmt::format("drop enum {}", q(o.type.name)); },
           [](const add_enum_value& o) { return fmt::format("add value '{}' to enum {}", o.value, q(o.type)); },
           [](const drop_enum_value& o) { return fmt::format("drop value '{}' from enum {}", o.value, q(o.type)); },
+          [](const rename_enum_value& o) {
+            return fmt::format("rename value '{}' of enum {} to '{}'", o.from, q(o.type), o.to);
+          },
           [](const create_table& o) { return fmt::format("create table {}", q(o.def.name)); },
           [](const drop_table& o) { return fmt::format("drop table {}", q(o.def.name)); },
           [](const rename_table& o) { return fmt::format("rename table {} to {}", q(o.from), q(o.to)); },
@@ -123,6 +126,7 @@ std::vector<operation> inverse(const operation& op) {
           [](const drop_enum_value& o) -> std::vector<operation> {
             return {add_enum_value{o.type, o.value, o.before}};
           },
+          [](const rename_enum_value& o) -> std::vector<operation> { return {rename_enum_value{o.type, o.to, o.from}}; },
           [](const create_table& o) -> std::vector<operation> { return {drop_table{o.def}}; },
           [](const drop_table& o) -> std::vector<operation> { return {create_table{o.def}}; },
           [](const rename_table& o) -> std::vector<operation> { return {rename_table{o.to, o.from}}; },

@@ -199,7 +199,7 @@ void replayer::apply_one(const ops::create_enum& o) {
   if (!schema_exists(s_, o.type.name.schema)) fail(fmt::format("schema {} does not exist", o.type.name.schema));
   if (find_enum(s_, o.type.name)) fail(fmt::format("enum {} already exists", to_string(o.type.name)));
   if (o.type.values.empty()) fail(fmt::format("enum {} has no values", to_string(o.type.name)));
-  insert_sorted(s_.enums, o.type);
+  insert_sorted(s_.enums, without_hints(o.type));
 }
 
 template <>
@@ -241,6 +241,18 @@ void replayer::apply_one(const ops::drop_enum_value& o) {
     fail(fmt::format("enum {}: the value '{}' is not where the operation says it is", to_string(o.type), o.value));
   if (v.size() == 1) fail(fmt::format("enum {} cannot lose its last value", to_string(o.type)));
   v.erase(at);
+}
+
+template <>
+void replayer::apply_one(const ops::rename_enum_value& o) {
+  enum_type* e = find_enum(s_, o.type);
+  if (!e) fail(fmt::format("enum {} does not exist", to_string(o.type)));
+  auto& v = e->values;
+  auto at = std::find(v.begin(), v.end(), o.from);
+  if (at == v.end()) fail(fmt::format("enum {} has no value '{}'", to_string(o.type), o.from));
+  if (std::find(v.begin(), v.end(), o.to) != v.end())
+    fail(fmt::format("enum {} already has the value '{}'", to_string(o.type), o.to));
+  *at = o.to;
 }
 
 template <>

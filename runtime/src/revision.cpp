@@ -36,6 +36,11 @@ ojson op_to_json(const ops::operation& op) {
                    j["value"] = o.value;
                    if (o.before) j["before"] = *o.before;
                  },
+                 [&](const ops::rename_enum_value& o) {
+                   j["enum"] = to_json(o.type);
+                   j["from"] = o.from;
+                   j["to"] = o.to;
+                 },
                  [&](const ops::drop_enum_value& o) {
                    j["enum"] = to_json(o.type);
                    j["value"] = o.value;
@@ -179,6 +184,11 @@ template <>
 ops::drop_enum_value read_op(const reader& r) {
   r.expect_object({"op", "enum", "value", "before"});
   return {json_codec::read_qualified_name(r.at("enum")), r.identifier("value"), r.optional_identifier("before")};
+}
+template <>
+ops::rename_enum_value read_op(const reader& r) {
+  r.expect_object({"op", "enum", "from", "to"});
+  return {json_codec::read_qualified_name(r.at("enum")), r.identifier("from"), r.identifier("to")};
 }
 template <>
 ops::create_table read_op(const reader& r) {

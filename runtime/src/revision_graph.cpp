@@ -96,6 +96,7 @@ struct touches_of {
   void operator()(const ops::drop_enum& o) { on_enum(o.type.name); }
   void operator()(const ops::add_enum_value& o) { on_enum(o.type); }
   void operator()(const ops::drop_enum_value& o) { on_enum(o.type); }
+  void operator()(const ops::rename_enum_value& o) { on_enum(o.type); }
 
   void operator()(const ops::create_table& o) { on_table(o.def.name); }
   void operator()(const ops::drop_table& o) { on_table(o.def.name); }

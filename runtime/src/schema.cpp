@@ -61,8 +61,14 @@ table without_hints(table t) {
   return t;
 }
 
+enum_type without_hints(enum_type e) {
+  e.renamed_values.clear();
+  return e;
+}
+
 schema without_hints(schema s) {
   for (table& t : s.tables) t = without_hints(std::move(t));
+  for (enum_type& e : s.enums) e = without_hints(std::move(e));
   return s;
 }
 

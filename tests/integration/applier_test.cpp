@@ -345,6 +345,34 @@ TEST(ApplierOutsideTransaction, FailedConcurrentBuildLeavesNoInvalidIndex) {
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_class WHERE relname = 'uq_items_x'")[0].as<int>(), 0);
 }
 
+// A value the model relabels (RETORT_VALUE("feeling blue", renamed_from = "sad")) is renamed
+// in place: the rows that hold it read the new label, and the downgrade gives the old one back.
+TEST(ApplierEnumValue, RelabelledValueKeepsItsRows) {
+  const schema& base = testing::operation_base_schema();
+  schema models = base;
+  enum_type& mood = *find_enum(models, {"public", "mood"});
+  mood.values = {"happy", "feeling blue"};
+  mood.renamed_values["feeling blue"] = {"sad"};
+
+  const revision first = make_revision(1, {}, "before", diff(schema{}, base));
+  const revision second = make_revision(2, {first.id}, "relabel", diff(base, models));
+  ASSERT_EQ(second.upgrade, (std::vector<ops::operation>{ops::rename_enum_value{{"public", "mood"}, "sad", "feeling blue"}}));
+  const revision_graph graph({first, second});
+  pqxx::connection conn(test::fresh_database_url());
+  pg::advisory_locker lock(conn, "retort");
+  pg::applier applier(conn, graph, lock);
+  ASSERT_NO_THROW((void)applier.upgrade(first.id));
+  pqxx::nontransaction(conn).exec0("INSERT INTO users (email, status) VALUES ('a@example.com', 'sad')");
+  const auto status = [&] { return pqxx::nontransaction(conn).exec1("SELECT status::text FROM users")[0].as<std::string>(); };
+
+  ASSERT_NO_THROW((void)applier.upgrade("head"));
+  EXPECT_SAME_SCHEMA(live(conn), without_hints(models));
+  EXPECT_EQ(status(), "feeling blue");
+  ASSERT_NO_THROW((void)applier.downgrade("-1"));
+  EXPECT_SAME_SCHEMA(live(conn), base);
+  EXPECT_EQ(status(), "sad");
+}
+
 }  // namespace
 }  // namespace retort
 

@@ -99,6 +99,14 @@ INSTANTIATE_TEST_SUITE_P(
                         {10, 55, "invalid value for 'on_delete': expected one of no_action, restrict, cascade, set_null, set_default"}},
         diagnostic_case{"backfill_batch_alone.hpp", {6, 17, "option 'backfill_batch' needs 'backfill'"}},
         diagnostic_case{"backfill_batch_zero.hpp", {6, 57, "invalid value for 'backfill_batch': expected a positive integer"}},
+        // Named constants are looked up where the model is; an expression is refused at its start.
+        diagnostic_case{"unknown_constant.hpp",
+                        {8, 34, "invalid value for 'length': no constant named 'kMaxEmial' is declared where the model is"}},
+        diagnostic_case{"constant_expression.hpp",
+                        {9, 26, "only a literal or the name of a constant can be a value, not an expression ('+' follows); "
+                                "declare it as a constexpr variable and write its name"}},
+        // Clang's own reading of the literal, at the backslash.
+        diagnostic_case{"bad_escape.hpp", {6, 30, "unknown escape sequence '\\q'"}},
         diagnostic_case{"bad_type_option.hpp", {6, 24, "invalid value for 'type': unknown column type \"jsonbb\""}},
         diagnostic_case{"length_on_integer.hpp", {5, 30, "option 'length' needs a std::string column; 'std::int64_t' maps to bigint"}},
         diagnostic_case{"no_type_mapping.hpp",

@@ -72,7 +72,11 @@ std::string describe(schema s) {
   sort_canonically(s);
   std::string out;
   if (!s.schemas.empty()) out += fmt::format("schemas {}\n", fmt::join(s.schemas, ", "));
-  for (const enum_type& e : s.enums) out += fmt::format("enum {} ({})\n", to_string(e.name), fmt::join(e.values, ", "));
+  for (const enum_type& e : s.enums) {
+    out += fmt::format("enum {} ({})", to_string(e.name), fmt::join(e.values, ", "));
+    for (const auto& [value, labels] : e.renamed_values) out += fmt::format(" {} renamed_from {}", value, fmt::join(labels, ", "));
+    out += "\n";
+  }
   for (const table& t : s.tables) out += describe(t);
   return out;
 }
@@ -270,6 +274,102 @@ TEST(Serialize, ColumnOptions) {
 )");
 }
 
+// RETORT_COLUMN(skip): a member that is no column (a cache, a map), inherited ones too, even
+// of a type no column could have.
+TEST(Serialize, SkippedMembersAreNoColumns) {
+  auto s = scan_code(prelude + R"cpp(
+    #include <map>
+    struct Cached { RETORT_COLUMN(skip) std::map<std::string, int> lookups; };
+    struct RETORT_TABLE("users") User : Cached {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(skip) mutable std::map<int, std::string> cache;
+      RETORT_COLUMN(skip) unsigned hits;
+      std::string name;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.users
+  column id bigint not null
+  column name text not null
+  pk pk_users (id)
+)");
+  auto both = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(skip, length = 3) std::string cache;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(both), "models.cpp:5:21: error: option 'skip' cannot be combined with other options\n");
+}
+
+// Integer options take named constants, evaluated by Clang as C++ sees them from the model.
+TEST(Serialize, ConstantOptionValues) {
+  auto s = scan_code(prelude + R"cpp(
+    namespace app {
+      constexpr int kMaxEmail = 320;
+      namespace limits { constexpr std::int64_t name = 2 * 40; }
+      enum Size { small = 8 };
+      enum class Batch { rows = 500 };
+      struct Limits { static constexpr int phone = 20; };
+      inline namespace v1 { constexpr int kCode = 3; }
+      namespace shared { constexpr int kTag = 16; }
+      using namespace shared;
+      struct Base { static constexpr int kBase = 9; };
+      struct RETORT_TABLE("users") User : Base {
+        static constexpr int kNick = 12;
+        RETORT_COLUMN(primary_key) std::int64_t id;
+        RETORT_COLUMN(length = kMaxEmail) std::string email;
+        RETORT_COLUMN(length = limits::name) std::string name;
+        RETORT_COLUMN(length = Limits::phone) std::string phone;
+        RETORT_COLUMN(length = small) std::string size;
+        RETORT_COLUMN(length = kNick) std::string nick;
+        RETORT_COLUMN(length = kCode) std::string code;
+        RETORT_COLUMN(length = kTag) std::string tag;
+        RETORT_COLUMN(length = kBase) std::string base;
+        RETORT_COLUMN(length = ::app::kMaxEmail, backfill = "''", backfill_batch = Batch::rows) std::string alias;
+      };
+    }
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.users
+  column id bigint not null
+  column email varchar(320) not null
+  column name varchar(80) not null
+  column phone varchar(20) not null
+  column size varchar(8) not null
+  column nick varchar(12) not null
+  column code varchar(3) not null
+  column tag varchar(16) not null
+  column base varchar(9) not null
+  column alias varchar(320) not null backfill ''
+  pk pk_users (id)
+)");
+  ASSERT_TRUE(s.result);
+  EXPECT_EQ(s.result->tables[0].columns.back().backfill_batch, 500);
+}
+
+TEST(Serialize, ConstantsThatAreNone) {
+  auto s = scan_code(prelude + R"cpp(
+    int kRuntime = 3;
+    const double kRatio = 2.5;
+    constexpr int f() { return 3; }
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(length = kRuntime) std::string a;
+      RETORT_COLUMN(length = kRatio) std::string b;
+      RETORT_COLUMN(length = f) std::string c;
+      RETORT_COLUMN(length = User::id) std::string d;
+      RETORT_COLUMN(length = kMissing) std::string e;
+      RETORT_COLUMN(length = f::x) std::string g;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(s),
+            "models.cpp:8:30: error: invalid value for 'length': 'kRuntime' is not a constant; declare it constexpr\n"
+            "models.cpp:9:30: error: invalid value for 'length': 'kRatio' is not an integer constant\n"
+            "models.cpp:10:30: error: invalid value for 'length': 'f' is not a constant\n"
+            "models.cpp:11:30: error: invalid value for 'length': 'User::id' is not a constant\n"
+            "models.cpp:12:30: error: invalid value for 'length': no constant named 'kMissing' is declared where the model is\n"
+            "models.cpp:13:30: error: invalid value for 'length': 'f' is not a namespace, class or enum\n");
+}
+
 // The batch size reaches the snapshot, which carries it into the diff's backfill step.
 TEST(Serialize, BackfillBatchIsWrittenToTheSnapshot) {
   auto s = scan_code(prelude + R"cpp(
@@ -394,6 +494,62 @@ table public.orders
   column mood shared.mood not null (enum)
   pk pk_orders (id)
 )");
+}
+
+// RETORT_VALUE: labels that are no C++ identifiers, and earlier labels for the diff.
+TEST(Serialize, EnumValueLabels) {
+  auto s = scan_code(prelude + R"cpp(
+    enum class Visibility { public_ RETORT_VALUE("public"), private_ RETORT_VALUE("private") };
+    enum class TaskState {
+      todo,
+      in_progress RETORT_VALUE("in-progress", renamed_from = "in_progress", renamed_from = "doing"),
+      on_hold RETORT_VALUE("On Hold") = 7,
+      done RETORT_VALUE(renamed_from = "finished"),
+    };
+    struct RETORT_TABLE("tasks") Task {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      TaskState state;
+      Visibility visibility;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(enum public.task_state (todo, in-progress, On Hold, done) done renamed_from finished in-progress renamed_from in_progress, doing
+enum public.visibility (public, private)
+table public.tasks
+  column id bigint not null
+  column state public.task_state not null (enum)
+  column visibility public.visibility not null (enum)
+  pk pk_tasks (id)
+)");
+  // The earlier labels reach the snapshot, which the diff reads them from.
+  ASSERT_TRUE(s.result);
+  const std::string snapshot = write_snapshot(*s.result);
+  EXPECT_NE(snapshot.find(R"("renamed_values")"), std::string::npos) << snapshot;
+  schema scanned = *s.result;
+  sort_canonically(scanned);
+  EXPECT_EQ(read_snapshot(snapshot, "schema.json").enums, scanned.enums);
+}
+
+TEST(Serialize, EnumValueMistakes) {
+  auto s = scan_code(prelude + R"cpp(
+    enum class Size { small, huge RETORT_VALUE(renamed_frm = "x") };
+    struct RETORT_TABLE("boxes") Box {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      Size size;
+    };
+    struct RETORT_VALUE("x") NotAnEnumerator {};
+  )cpp");
+  EXPECT_EQ(errors_of(s),
+            "models.cpp:8:30: error: RETORT_VALUE on a declaration of kind CXXRecord: RETORT_VALUE labels an enumerator\n"
+            "models.cpp:3:48: error: unknown enum value option 'renamed_frm'; did you mean 'renamed_from'?\n");
+  // Two enumerators with one label: at the second, where the label is written.
+  auto twice = scan_code(prelude + R"cpp(
+    enum class Size { small RETORT_VALUE("big"), big };
+    struct RETORT_TABLE("boxes") Box {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      Size size;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(twice), "models.cpp:3:50: error: enum public.size has the value \"big\" twice\n");
 }
 
 TEST(Serialize, TwoEnumsOfOneNameAreAnError) {

@@ -94,6 +94,9 @@ std::vector<operation_case> operation_cases() {
        {R"(ALTER TYPE "public"."mood" ADD VALUE 'angry')"}},
       {"add_enum_value_before", add_enum_value{{"public", "mood"}, "calm", "sad"},
        {R"(ALTER TYPE "public"."mood" ADD VALUE 'calm' BEFORE 'sad')"}},
+      // A label need not be a C++ identifier.
+      {"rename_enum_value", rename_enum_value{{"public", "mood"}, "sad", "feeling blue"},
+       {R"(ALTER TYPE "public"."mood" RENAME VALUE 'sad' TO 'feeling blue')"}},
       {"drop_enum_value",
        drop_enum_value{{"public", "mood"}, "sad", std::nullopt},
        {R"(ALTER TYPE "public"."mood" RENAME TO "mood_retort_old")",

@@ -123,6 +123,27 @@ TEST(Diff, RequireBackfillOffAddsNotNullDirectly) {
   EXPECT_FALSE(std::get<ops::add_column>(up[0]).def.nullable);
 }
 
+TEST(Diff, EnumRelabelHintIsIgnoredWhenTheOldLabelIsStillModelled) {
+  // "in_progress" stays a value of the target, so "in-progress" is a new value, not a rename.
+  const schema from = load(data_dir / "enum_value_relabelled" / "from.json");
+  schema to = from;
+  to.enums[0].values.push_back("in-progress");
+  to.enums[0].renamed_values["in-progress"] = {"in_progress"};
+  const auto up = diff(from, to);
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<ops::add_enum_value>(up[0]));
+}
+
+// The hint is the model's: a snapshot keeps it, a migration file never carries it.
+TEST(Diff, EnumRelabelHintStaysOutOfTheOperations) {
+  const schema to = load(data_dir / "enum_value_relabelled" / "to.json");
+  ASSERT_EQ(to.enums[0].renamed_values.size(), 1u);
+  EXPECT_NE(write_snapshot(to).find(R"("renamed_values")"), std::string::npos);
+  const auto up = diff(schema{}, to);
+  ASSERT_TRUE(std::holds_alternative<ops::create_enum>(up[0]));
+  EXPECT_TRUE(std::get<ops::create_enum>(up[0]).type.renamed_values.empty());
+}
+
 TEST(Diff, RenameHintIsIgnoredWhenTheOldNameIsStillModelled) {
   // "login" still exists in the target, so "username" is new, not a rename.
   schema from = load(data_dir / "rename_column" / "from.json");

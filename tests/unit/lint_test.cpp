@@ -96,6 +96,8 @@ std::vector<lint_case> cases() {
       {"not-null-without-default", {add_column{users, text_column("nick", false)}},
        {add_column{users, text_column("nick", false, "''")}}},
       {"rename-column", {rename_column{users, "bio", "about"}}, {add_column{users, text_column("about", true)}}},
+      {"rename-enum-value", {rename_enum_value{{"public", "mood"}, "sad", "blue"}},
+       {add_enum_value{{"public", "mood"}, "blue", std::nullopt}}},
       {"rename-table", {rename_table{posts, {"public", "articles"}}}, {set_table_comment{posts, {}, "articles"}}},
       {"volatile-default", {add_column{users, token}}, {add_column{users, stamped}}},
       {"lock-table", {sql{"LOCK TABLE users IN ACCESS EXCLUSIVE MODE", "SELECT 1"}}, {sql{"SELECT 1", "SELECT 1"}}},

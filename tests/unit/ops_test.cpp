@@ -65,6 +65,8 @@ std::vector<op_case> cases() {
        {"drop_enum_value"}},
       {ops::drop_enum_value{{"public", "mood"}, "sad", std::nullopt}, "drop_enum_value", {"sad", "public.mood"}, true,
        {"add_enum_value"}},
+      {ops::rename_enum_value{{"public", "mood"}, "sad", "blue"}, "rename_enum_value", {"sad", "blue", "public.mood"}, false,
+       {"rename_enum_value"}},
       {ops::create_table{users_table()}, "create_table", {"public.users"}, false, {"drop_table"}},
       {ops::drop_table{users_table()}, "drop_table", {"public.users"}, true, {"create_table"}},
       {ops::rename_table{users_name(), {"app", "members"}}, "rename_table", {"public.users", "app.members"}, false,

@@ -74,6 +74,7 @@ std::vector<operation> every_operation() {
       ops::drop_enum{{{"public", "mood"}, {"happy", "sad"}}},
       ops::add_enum_value{{"app", "status"}, "pending", "active"},
       ops::drop_enum_value{{"app", "status"}, "gone", std::nullopt},
+      ops::rename_enum_value{{"app", "status"}, "blocked", "On Hold"},
       ops::create_table{rich_table()},
       ops::drop_table{rich_table()},
       ops::rename_table{users_name(), {"app", "members"}},

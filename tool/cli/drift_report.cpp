@@ -27,6 +27,7 @@ class locator {
   site operator()(const ops::drop_enum& o) const { return enum_type(o.type.name); }
   site operator()(const ops::add_enum_value& o) const { return enum_type(o.type); }
   site operator()(const ops::drop_enum_value& o) const { return enum_type(o.type); }
+  site operator()(const ops::rename_enum_value& o) const { return enum_type(o.type); }
   site operator()(const ops::create_table& o) const { return table(o.def.name); }
   site operator()(const ops::drop_table& o) const { return table(o.def.name); }
   site operator()(const ops::rename_table& o) const { return table(o.to); }

@@ -1,4 +1,4 @@
-// Annotation language: a hand-written scanner/parser for the option syntax, then tables that
+// Annotation language: a parser of the option syntax over the lexer's tokens, then tables that
 // describe each option once (value, repetition, combinations, effect) read by one loop.
 #include "annotation_parser.hpp"
 
@@ -17,96 +17,73 @@ namespace retort::scan {
 
 namespace {
 
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
-
 // ---- syntax -----------------------------------------------------------------------------
+
+using token_kind = annotation_token::kind;
 
 class parser {
  public:
-  explicit parser(std::string_view text) : text_(text) {}
+  explicit parser(const annotation_tokens& in) : tokens_(in.tokens), end_(in.end) {}
 
   parsed_options run() {
     parsed_options out;
-    skip_space();
     while (!failed_ && !at_end()) {
       auto o = parse_option(/*allow_call=*/true);
       if (!o) break;
       out.options.push_back(std::move(*o));
-      skip_space();
       if (at_end()) break;
-      if (peek() != ',') {
-        fail(pos_, fmt::format("expected ',' before '{}'", rest_preview()));
+      if (!is(",")) {
+        fail(here(), fmt::format("expected ',' before '{}'", peek().spelling));
         break;
       }
       ++pos_;
-      skip_space();
-      if (at_end()) fail(pos_, "expected an option after ','");
+      if (at_end()) fail(here(), "expected an option after ','");
     }
     if (error_) out.errors.push_back(*error_);
     return out;
   }
 
  private:
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek() const { return at_end() ? '\0' : text_[pos_]; }
-  void skip_space() {
-    while (!at_end() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-  std::string rest_preview() const {
-    std::size_t end = pos_;
-    if (end < text_.size() && is_ident_char(text_[end])) {
-      while (end < text_.size() && is_ident_char(text_[end])) ++end;
-    } else if (end < text_.size()) {
-      ++end;
-    }
-    return std::string(text_.substr(pos_, end - pos_));
-  }
+  [[nodiscard]] bool at_end() const { return pos_ >= tokens_.size(); }
+  [[nodiscard]] const annotation_token& peek() const { return tokens_[pos_]; }
+  [[nodiscard]] bool is(token_kind k) const { return !at_end() && peek().what == k; }
+  [[nodiscard]] bool is(std::string_view punctuator) const { return is(token_kind::punctuation) && peek().spelling == punctuator; }
+  // Where the next token starts, or where the arguments end.
+  [[nodiscard]] std::size_t here() const { return at_end() ? end_ : peek().offset; }
+
   void fail(std::size_t offset, std::string message) {
     if (!failed_) error_ = annotation_error{offset, std::move(message)};
     failed_ = true;
   }
-
-  std::string identifier() {
-    std::size_t start = pos_;
-    while (!at_end() && is_ident_char(text_[pos_])) ++pos_;
-    return std::string(text_.substr(start, pos_ - start));
-  }
+  // A literal the lexer could not read: its problem, where the lexer found it.
+  void fail_invalid() { fail(peek().problem_offset, peek().value); }
 
   std::optional<option> parse_option(bool allow_call) {
-    skip_space();
     option o;
-    o.offset = pos_;
-    if (peek() == '"' || peek() == '-' || is_digit(peek())) {
+    o.offset = here();
+    if (is(token_kind::string) || is(token_kind::number) || is(token_kind::invalid) || is("-")) {
       o.value = parse_value();
       if (!o.value) return std::nullopt;
       return o;
     }
-    if (!is_ident_start(peek())) {
-      fail(pos_, at_end() ? "expected an option" : fmt::format("expected an option, found '{}'", rest_preview()));
+    if (!is(token_kind::identifier)) {
+      fail(here(), at_end() ? "expected an option" : fmt::format("expected an option, found '{}'", peek().spelling));
       return std::nullopt;
     }
-    o.name = identifier();
-    if (peek() == '"' || peek() == '\'') {
-      fail(o.offset, "string literal prefixes and character literals are not supported");
-      return std::nullopt;
-    }
-    skip_space();
-    if (peek() == '=') {
+    o.name = peek().value;
+    ++pos_;
+    if (is("=")) {
       ++pos_;
-      skip_space();
       o.value = parse_value();
       if (!o.value) return std::nullopt;
-    } else if (peek() == '(') {
+    } else if (is("(")) {
       if (!allow_call) {
-        fail(pos_, fmt::format("'{}(...)' cannot be nested in another option", o.name));
+        fail(here(), fmt::format("'{}(...)' cannot be nested in another option", o.name));
         return std::nullopt;
       }
       ++pos_;
       o.arguments.emplace();
-      skip_space();
-      if (peek() == ')') {
+      if (is(")")) {
         ++pos_;
         return o;
       }
@@ -114,17 +91,16 @@ class parser {
         auto a = parse_option(/*allow_call=*/false);
         if (!a) return std::nullopt;
         o.arguments->push_back(std::move(*a));
-        skip_space();
-        if (peek() == ',') {
+        if (is(",")) {
           ++pos_;
           continue;
         }
-        if (peek() == ')') {
+        if (is(")")) {
           ++pos_;
           break;
         }
-        fail(pos_, at_end() ? fmt::format("expected ')' to close '{}('", o.name)
-                            : fmt::format("expected ',' or ')' before '{}'", rest_preview()));
+        fail(here(), at_end() ? fmt::format("expected ')' to close '{}('", o.name)
+                              : fmt::format("expected ',' or ')' before '{}'", peek().spelling));
         return std::nullopt;
       }
     }
@@ -133,80 +109,84 @@ class parser {
 
   std::optional<option_value> parse_value() {
     option_value v;
-    v.offset = pos_;
-    if (peek() == '"') {
+    v.offset = here();
+    if (is(token_kind::invalid)) {
+      fail_invalid();
+      return std::nullopt;
+    }
+    if (is(token_kind::string)) {
       v.what = option_value::kind::string;
       // Adjacent literals concatenate, as in C++.
-      while (peek() == '"') {
-        if (!string_literal(v.text)) return std::nullopt;
-        std::size_t after = pos_;
-        skip_space();
-        if (peek() != '"') pos_ = after;
+      for (; is(token_kind::string) || is(token_kind::invalid); ++pos_) {
+        if (is(token_kind::invalid)) {
+          fail_invalid();
+          return std::nullopt;
+        }
+        v.text += peek().value;
       }
       return v;
     }
-    if (peek() == '-' || is_digit(peek())) {
+    if (is("-") || is(token_kind::number)) {
       v.what = option_value::kind::integer;
-      std::size_t start = pos_;
-      if (peek() == '-') ++pos_;
-      while (!at_end() && is_ident_char(text_[pos_])) ++pos_;
-      v.text = std::string(text_.substr(start, pos_ - start));
-      const char* first = v.text.data();
-      const char* last = v.text.data() + v.text.size();
-      auto [p, ec] = std::from_chars(first, last, v.integer);
-      if (ec != std::errc{} || p != last) {
-        fail(start, fmt::format("invalid integer '{}'", v.text));
+      const bool negative = is("-");
+      if (negative) ++pos_;
+      if (is(token_kind::invalid)) {
+        fail_invalid();
         return std::nullopt;
       }
-      return v;
+      if (!is(token_kind::number)) {
+        fail(here(), at_end() ? std::string("expected a number after '-'") : fmt::format("expected a number, found '{}'", peek().spelling));
+        return std::nullopt;
+      }
+      // The lexer gives the decimal value of a literal below 2^63.
+      std::from_chars(peek().value.data(), peek().value.data() + peek().value.size(), v.integer);
+      if (negative) v.integer = -v.integer;
+      v.text = (negative ? "-" : "") + peek().spelling;
+      ++pos_;
+      return single_value(v);
     }
-    if (is_ident_start(peek())) {
+    if (is(token_kind::identifier) || is("::")) {
       v.what = option_value::kind::identifier;
-      v.text = identifier();
-      if (peek() == '"' || peek() == '\'') {
-        fail(v.offset, "string literal prefixes and character literals are not supported");
-        return std::nullopt;
-      }
-      return v;
+      v.text = qualified_name();
+      if (v.text.empty()) return std::nullopt;
+      return single_value(v);
     }
-    fail(pos_, at_end() ? "expected a value after '='" : fmt::format("expected a value, found '{}'", rest_preview()));
+    fail(here(), at_end() ? "expected a value after '='" : fmt::format("expected a value, found '{}'", peek().spelling));
     return std::nullopt;
   }
 
-  bool string_literal(std::string& out) {
-    std::size_t start = pos_;
-    ++pos_;  // opening quote
-    while (!at_end() && text_[pos_] != '"') {
-      char c = text_[pos_];
-      if (c != '\\') {
-        out += c;
-        ++pos_;
-        continue;
-      }
-      if (pos_ + 1 >= text_.size()) break;
-      char e = text_[pos_ + 1];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '\'': out += '\''; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        default:
-          fail(pos_, fmt::format("unsupported escape sequence '\\{}' in string literal", e));
-          return false;
-      }
-      pos_ += 2;
+  // `name`, `scope::name` or `::name`, as one spelling.
+  std::string qualified_name() {
+    std::string text;
+    if (is("::")) {
+      text = "::";
+      ++pos_;
     }
-    if (at_end()) {
-      fail(start, "unterminated string literal");
-      return false;
+    while (true) {
+      if (!is(token_kind::identifier)) {
+        fail(here(), at_end() ? "expected a name after '::'" : fmt::format("expected a name, found '{}'", peek().spelling));
+        return {};
+      }
+      text += peek().value;
+      ++pos_;
+      if (!is("::")) return text;
+      text += "::";
+      ++pos_;
     }
-    ++pos_;  // closing quote
-    return true;
   }
 
-  std::string_view text_;
+  // A value is one literal or one name: an operator after it would make an expression, which
+  // the scan cannot evaluate in the model's scope; a named constant says the same.
+  std::optional<option_value> single_value(option_value v) {
+    if (at_end() || is(",") || is(")") || !is(token_kind::punctuation)) return v;
+    fail(v.offset, fmt::format("only a literal or the name of a constant can be a value, not an expression ('{}' "
+                               "follows); declare it as a constexpr variable and write its name",
+                               peek().spelling));
+    return std::nullopt;
+  }
+
+  const std::vector<annotation_token>& tokens_;
+  std::size_t end_ = 0;
   std::size_t pos_ = 0;
   bool failed_ = false;
   std::optional<annotation_error> error_;
@@ -262,6 +242,7 @@ struct option_rule {
   std::string_view requires_option = {};  ///< given only together with this option
   std::string_view excludes = {};         ///< never together with this option
   std::string_view excludes_hint = {};    ///< what to write instead, appended to that error
+  bool alone = false;                     ///< never together with any other option
   std::span<const std::string_view> keywords = {};  ///< keyword, flag_or_keyword
   int maximum = std::numeric_limits<int>::max();     ///< positive_integer
   void (*set)(Annotation&, const checked_value&) = nullptr;
@@ -284,11 +265,11 @@ std::vector<std::string_view> names_of(std::span<const option_rule<Annotation>> 
 // Checks and converts option values; every mistake becomes an error at the offending offset.
 class reader {
  public:
-  explicit reader(std::vector<annotation_error>& errors) : errors_(errors) {}
+  reader(std::vector<annotation_error>& errors, const constant_evaluator& evaluate) : errors_(errors), evaluate_(evaluate) {}
 
   void error(std::size_t offset, std::string message) { errors_.push_back({offset, std::move(message)}); }
 
-  // The unnamed first argument of RETORT_TABLE / RETORT_ENUM: the SQL name, a string literal.
+  // The unnamed first argument of RETORT_TABLE / RETORT_ENUM / RETORT_VALUE: the SQL name, a string literal.
   void leading_name(const option& o, bool first, std::optional<std::string>& name, option_offsets& offsets,
                     std::string_view what) {
     if (!first) {
@@ -418,15 +399,29 @@ class reader {
     return s;
   }
 
+  // An integer literal, or the name of a constant the scanner evaluates (`length = kMaxEmail`).
   std::optional<int> integer(const option& o, int minimum, int maximum) {
     const option_value* v = value(o, "<integer>");
     if (!v) return std::nullopt;
-    if (v->what != option_value::kind::integer || v->integer < minimum || v->integer > maximum) {
-      error(v->offset, fmt::format("invalid value for '{}': expected {} integer", o.name,
-                                   minimum > 0 ? "a positive" : "a non-negative"));
+    std::optional<std::int64_t> n;
+    std::string named;  // what the constant was worth, for the range error
+    if (v->what == option_value::kind::integer) {
+      n = v->integer;
+    } else if (v->what == option_value::kind::identifier) {
+      const constant_value c = evaluate_ ? evaluate_(v->text) : constant_value{std::nullopt, "no constant can be evaluated here"};
+      if (!c.value) {
+        error(v->offset, fmt::format("invalid value for '{}': {}", o.name, c.problem));
+        return std::nullopt;
+      }
+      n = c.value;
+      named = fmt::format(" ('{}' is {})", v->text, *n);
+    }
+    if (!n || *n < minimum || *n > maximum) {
+      error(v->offset, fmt::format("invalid value for '{}': expected {} integer{}", o.name,
+                                   minimum > 0 ? "a positive" : "a non-negative", named));
       return std::nullopt;
     }
-    return static_cast<int>(v->integer);
+    return static_cast<int>(*n);
   }
 
   std::optional<std::string_view> one_of(const option& o, std::span<const std::string_view> keywords) {
@@ -440,6 +435,7 @@ class reader {
   }
 
   std::vector<annotation_error>& errors_;
+  const constant_evaluator& evaluate_;
 };
 
 // Reads `o` by its row: recorded in `seen`, its value checked, the annotation set. False
@@ -464,6 +460,8 @@ void check_combinations(reader& r, std::span<const option_rule<Annotation>> rule
       r.error(it->second, fmt::format("option '{}' needs '{}'", rule.name, rule.requires_option));
     if (!rule.excludes.empty() && seen.contains(rule.excludes))
       r.error(it->second, fmt::format("option '{}' cannot be combined with '{}'{}", rule.name, rule.excludes, rule.excludes_hint));
+    if (rule.alone && seen.size() > 1)
+      r.error(it->second, fmt::format("option '{}' cannot be combined with other options", rule.name));
   }
 }
 
@@ -622,13 +620,19 @@ constexpr option_rule<column_annotation> column_rules[]{
      .set = [](column_annotation& a, const checked_value& v) { a.backfill_batch = v.integer; }},
     {.name = "renamed_from", .kind = value_kind::nonempty_string, .repeatable = true,
      .set = [](column_annotation& a, const checked_value& v) { a.renamed_from.push_back(v.text); }},
+    {.name = "skip", .kind = value_kind::flag, .alone = true, .set = [](column_annotation& a, const checked_value&) { a.skip = true; }},
 };
 
 constexpr option_rule<enum_annotation> enum_rules[]{
     {.name = "schema", .kind = value_kind::nonempty_string, .set = [](enum_annotation& a, const checked_value& v) { a.schema = v.text; }},
 };
 
-// What differs between the three annotations: their words, and whether a leading string
+constexpr option_rule<value_annotation> value_rules[]{
+    {.name = "renamed_from", .kind = value_kind::nonempty_string, .repeatable = true,
+     .set = [](value_annotation& a, const checked_value& v) { a.renamed_from.push_back({v.text, v.offset}); }},
+};
+
+// What differs between the annotations: their words, and whether a leading string
 // literal names the object.
 struct annotation_words {
   std::string_view option;  ///< "table option"
@@ -638,11 +642,11 @@ struct annotation_words {
 
 // The one loop: each option read by its row, then the rows' combinations checked.
 template <class Annotation>
-read_result<Annotation> read_annotation(std::string_view text, std::span<const option_rule<Annotation>> rules,
-                                        const annotation_words& words) {
-  auto parsed = parse_options(text);
+read_result<Annotation> read_annotation(const annotation_tokens& tokens, std::span<const option_rule<Annotation>> rules,
+                                        const annotation_words& words, const constant_evaluator& evaluate = {}) {
+  auto parsed = parse_options(tokens);
   read_result<Annotation> out{{}, std::move(parsed.errors)};
-  reader r(out.errors);
+  reader r(out.errors, evaluate);
   Annotation& a = out.annotation;
   bool first = true;
   for (const option& o : parsed.options) {
@@ -664,7 +668,7 @@ read_result<Annotation> read_annotation(std::string_view text, std::span<const o
 
 }  // namespace
 
-parsed_options parse_options(std::string_view text) { return parser(text).run(); }
+parsed_options parse_options(const annotation_tokens& tokens) { return parser(tokens).run(); }
 
 std::optional<reference> parse_reference(std::string_view text) {
   auto ident = [](std::string_view s) {
@@ -706,16 +710,20 @@ std::optional<reference> parse_reference(std::string_view text) {
   return r;
 }
 
-read_result<table_annotation> read_table_annotation(std::string_view text) {
-  return read_annotation<table_annotation>(text, table_rules, {"table option", "table name", "RETORT_TABLE"});
+read_result<table_annotation> read_table_annotation(const annotation_tokens& tokens, const constant_evaluator& evaluate) {
+  return read_annotation<table_annotation>(tokens, table_rules, {"table option", "table name", "RETORT_TABLE"}, evaluate);
 }
 
-read_result<column_annotation> read_column_annotation(std::string_view text) {
-  return read_annotation<column_annotation>(text, column_rules, {"column option", "", "RETORT_COLUMN"});
+read_result<column_annotation> read_column_annotation(const annotation_tokens& tokens, const constant_evaluator& evaluate) {
+  return read_annotation<column_annotation>(tokens, column_rules, {"column option", "", "RETORT_COLUMN"}, evaluate);
 }
 
-read_result<enum_annotation> read_enum_annotation(std::string_view text) {
-  return read_annotation<enum_annotation>(text, enum_rules, {"enum option", "enum type name", "RETORT_ENUM"});
+read_result<enum_annotation> read_enum_annotation(const annotation_tokens& tokens) {
+  return read_annotation<enum_annotation>(tokens, enum_rules, {"enum option", "enum type name", "RETORT_ENUM"});
+}
+
+read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens) {
+  return read_annotation<value_annotation>(tokens, value_rules, {"enum value option", "enum label", "RETORT_VALUE"});
 }
 
 std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known) {

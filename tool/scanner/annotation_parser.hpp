@@ -1,7 +1,8 @@
-// The annotation language of RETORT_TABLE, RETORT_COLUMN and RETORT_ENUM (documented in
-// retort/model.hpp): parsing the arguments' spelling, and reading it as a table, column or
-// enum annotation. No Clang here (LLVM's StringRef only): a mistake carries its byte offset
-// into the text, which the scanner turns into a source location.
+// The annotation language of RETORT_TABLE, RETORT_COLUMN, RETORT_ENUM and RETORT_VALUE (documented in
+// retort/model.hpp): parsing the arguments' tokens, and reading them as a table, column, enum or
+// enum value annotation. No Clang here (LLVM's StringRef only): the tokens come from the
+// scanner's lexer, and a mistake carries the offset of a token, which the scanner turns into a
+// source location.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "annotation_tokens.hpp"
 #include "retort/schema.hpp"
 
 namespace retort::scan {
@@ -28,7 +30,7 @@ struct annotation_error {
 struct option_value {
   enum class kind { string, identifier, integer };
   kind what = kind::string;
-  std::string text;           ///< the string's content (unescaped), or the spelling
+  std::string text;           ///< the string's content (decoded), or the spelling (`scope::name` for a qualified name)
   std::int64_t integer = 0;   ///< when what == integer
   std::size_t offset = 0;     ///< where the value starts
 };
@@ -48,7 +50,16 @@ struct parsed_options {
 };
 
 /// Parses `a, b = "x", c(d, e = 1)`.
-[[nodiscard]] parsed_options parse_options(std::string_view text);
+[[nodiscard]] parsed_options parse_options(const annotation_tokens& tokens);
+
+/// What a named constant in a value is worth (`length = kMaxEmail`): the scanner evaluates it
+/// with Clang where the model is declared. Without a value, `problem` says why not.
+struct constant_value {
+  std::optional<std::int64_t> value;
+  std::string problem;
+};
+/// Evaluates the constant a name (`kMax`, `Limits::email`) denotes.
+using constant_evaluator = std::function<constant_value(std::string_view name)>;
 
 /// A value with the offset of its spelling.
 template <class T>
@@ -92,6 +103,7 @@ struct column_annotation {
   std::optional<std::string> backfill;
   std::optional<int> backfill_batch;  ///< rows per transaction of the backfill
   std::vector<std::string> renamed_from;
+  bool skip = false;  ///< `skip`: the member is not a column
   option_offsets offsets;
 };
 
@@ -150,6 +162,13 @@ struct enum_annotation {
   option_offsets offsets;
 };
 
+/// RETORT_VALUE(...) on an enumerator.
+struct value_annotation {
+  std::optional<std::string> name;  ///< the label in SQL, when not the enumerator's name
+  std::vector<located<std::string>> renamed_from;  ///< earlier labels
+  option_offsets offsets;
+};
+
 /// An annotation as far as it could be read, and every mistake found in it.
 template <class T>
 struct read_result {
@@ -157,12 +176,16 @@ struct read_result {
   std::vector<annotation_error> errors;
 };
 
-/// Reads RETORT_TABLE's arguments (the text after "retort:table:").
-[[nodiscard]] read_result<table_annotation> read_table_annotation(std::string_view text);
-/// Reads RETORT_COLUMN's arguments.
-[[nodiscard]] read_result<column_annotation> read_column_annotation(std::string_view text);
+/// Reads RETORT_TABLE's arguments; integer values may name constants that `evaluate` knows.
+[[nodiscard]] read_result<table_annotation> read_table_annotation(const annotation_tokens& tokens,
+                                                                  const constant_evaluator& evaluate = {});
+/// Reads RETORT_COLUMN's arguments; integer values may name constants that `evaluate` knows.
+[[nodiscard]] read_result<column_annotation> read_column_annotation(const annotation_tokens& tokens,
+                                                                    const constant_evaluator& evaluate = {});
 /// Reads RETORT_ENUM's arguments.
-[[nodiscard]] read_result<enum_annotation> read_enum_annotation(std::string_view text);
+[[nodiscard]] read_result<enum_annotation> read_enum_annotation(const annotation_tokens& tokens);
+/// Reads RETORT_VALUE's arguments.
+[[nodiscard]] read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens);
 
 /// The known name nearest to a misspelt one, for "did you mean" hints: a few edits away, or
 /// one it is the start of ("primary" for "primary_key"). nullopt when none is near.

@@ -4,6 +4,7 @@
 
 #include <clang/AST/Attr.h>
 #include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/Basic/SourceManager.h>
 
 namespace retort::scan {
 
@@ -43,11 +44,13 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
       const bool fits = kind == "column"  ? llvm::isa<clang::FieldDecl>(d)
                         : kind == "table" ? llvm::isa<clang::CXXRecordDecl>(d)
                         : kind == "enum"  ? llvm::isa<clang::EnumDecl>(d)
+                        : kind == "value" ? llvm::isa<clang::EnumConstantDecl>(d)
                                           : false;
       if (fits) continue;
       const std::string macro = "RETORT_" + kind.upper();
       const std::string what = kind == "column" ? "a column must be a non-static data member"
                                : kind == "table" ? "a table is a struct or class definition"
+                               : kind == "value" ? "RETORT_VALUE labels an enumerator"
                                                  : "RETORT_ENUM names an enum class";
       std::string on = llvm::isa<clang::VarDecl>(d) && d.getDeclContext()->isRecord() ? "a static data member"
                        : llvm::isa<clang::FunctionDecl>(d)                            ? "a function"

@@ -10,11 +10,18 @@
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>
+#include <clang/AST/Attr.h>
 #include <clang/AST/DeclCXX.h>
 
-#include "diagnostics.hpp"
-
 namespace retort::scan {
+
+/// A Retort annotation found on a declaration: its kind ("table", "column", "enum", "value"),
+/// the arguments' text after the "retort:<kind>:" prefix, and the attribute (for locations).
+struct annotation {
+  std::string_view kind;
+  std::string_view text;
+  const clang::AnnotateAttr* attr = nullptr;
+};
 
 /// A Retort annotation on a declaration that cannot carry it (RETORT_COLUMN on a static
 /// member or a function, ...): an error at the declaration, never silently ignored.

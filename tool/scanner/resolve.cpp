@@ -189,8 +189,9 @@ class resolver {
     };
     switch (at.what) {
       case k::enum_type:
-      case k::enum_value:
         return at.index < enums_.size() ? enums_[at.index].at : clang::SourceLocation();
+      case k::enum_value:
+        return at.index < enums_.size() ? pick(enums_[at.index].values, at.member, enums_[at.index].at) : clang::SourceLocation();
       case k::schema:
         if (at.index >= schemas_.size()) return {};
         for (const scanned_table& t : tables_)

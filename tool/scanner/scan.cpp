@@ -48,7 +48,7 @@ void check_macro_uses(const std::vector<macro_use>& uses, const found_declaratio
 
 std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clang::DiagnosticsEngine& engine,
                                                     const schema* previous, const std::vector<macro_use>& uses) {
-  diagnostics diags(engine, ast.getSourceManager(), ast.getLangOpts());
+  diagnostics diags(engine, ast.getSourceManager());
   found_declarations found = find_declarations(ast);
   for (const misplaced_annotation& m : found.misplaced) diags.error(m.at, m.message);
   check_macro_uses(uses, found, diags);
@@ -80,7 +80,8 @@ class macro_recorder : public clang::PPCallbacks {
     const clang::IdentifierInfo* id = name.getIdentifierInfo();
     if (!id) return;
     const llvm::StringRef spelled = id->getName();
-    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM") return;
+    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" && spelled != "RETORT_VALUE")
+      return;
     if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
     macro_use use{spelled.str(), name.getLocation(), true, {}};
     if (const clang::MacroInfo* info = definition.getMacroInfo()) {

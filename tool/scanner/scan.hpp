@@ -16,7 +16,7 @@
 
 namespace retort::scan {
 
-/// One expansion of RETORT_TABLE, RETORT_COLUMN or RETORT_ENUM outside system headers, as the
+/// One expansion of RETORT_TABLE, RETORT_COLUMN, RETORT_ENUM or RETORT_VALUE outside system headers, as the
 /// preprocessor saw it (also inside function bodies, which the parse skips).
 struct macro_use {
   std::string name;                   ///< "RETORT_TABLE"

@@ -5,11 +5,14 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include <clang/AST/DeclTemplate.h>
 #include <fmt/format.h>
 
+#include "annotation_lexer.hpp"
 #include "ast_mapper.hpp"
+#include "constant_eval.hpp"
 #include "retort/naming.hpp"
 #include "type_map.hpp"
 
@@ -26,6 +29,33 @@ qualified_name qualified(std::string_view text, const std::string& default_schem
   return {default_schema, std::string(text)};
 }
 
+// An annotation as read, with where its tokens are.
+template <class Annotation>
+struct read_annotation {
+  lexed_annotation where;
+  Annotation options;
+};
+
+// The `kind` annotation of `decl` lexed and read by `read`, its mistakes reported where
+// they are written; nullopt when `decl` has none.
+template <class Read>
+auto read_on(const clang::Decl& decl, std::string_view kind, serialize_context& cx, Read&& read) {
+  using options = decltype(read(std::declval<const annotation_tokens&>()).annotation);
+  std::optional<read_annotation<options>> out;
+  if (std::optional<annotation> found = find_annotation(decl, kind)) {
+    lexed_annotation where = lex_annotation(*found, cx.ast);
+    auto result = read(where.tokens);
+    for (const auto& e : result.errors) cx.diags.error(where.locate(e.offset), e.message);
+    out.emplace(read_annotation<options>{std::move(where), std::move(result.annotation)});
+  }
+  return out;
+}
+
+// Constants named in option values, looked up where the declaration is.
+constant_evaluator constants_in(const clang::DeclContext& scope, const clang::ASTContext& ast) {
+  return [&scope, &ast](std::string_view name) { return evaluate_constant(name, scope, ast); };
+}
+
 std::vector<std::string> names(const std::vector<located<std::string>>& columns) {
   std::vector<std::string> out;
   for (const auto& c : columns) out.push_back(c.value);
@@ -34,7 +64,7 @@ std::vector<std::string> names(const std::vector<located<std::string>>& columns)
 
 class table_builder {
  public:
-  table_builder(const clang::CXXRecordDecl& record, const annotation& a, const table_annotation& options,
+  table_builder(const clang::CXXRecordDecl& record, const lexed_annotation& a, const table_annotation& options,
                 serialize_context& cx)
       : record_(record), a_(a), options_(options), cx_(cx) {}
 
@@ -58,7 +88,7 @@ class table_builder {
   }
 
  private:
-  clang::SourceLocation at(std::size_t offset) const { return cx_.diags.locate(a_, offset); }
+  clang::SourceLocation at(std::size_t offset) const { return a_.locate(offset); }
 
   void columns_of(const clang::CXXRecordDecl& record) {
     for (const clang::CXXBaseSpecifier& base : record.bases()) {
@@ -77,14 +107,12 @@ class table_builder {
 
   void add_column(const clang::FieldDecl& field) {
     table& t = out_.table;
-    std::optional<annotation> ca = find_annotation(field, "column");
-    column_annotation options;
-    if (ca) {
-      auto read = read_column_annotation(ca->text);
-      for (const auto& e : read.errors) cx_.diags.error(*ca, e.offset, e.message);
-      options = std::move(read.annotation);
-    }
-    auto option_at = [&](std::string_view name) { return cx_.diags.locate(*ca, options.offsets.find(name)->second); };
+    const auto ca = read_on(field, "column", cx_, [&](const annotation_tokens& tokens) {
+      return read_column_annotation(tokens, constants_in(*field.getDeclContext(), cx_.ast));
+    });
+    const column_annotation options = ca ? ca->options : column_annotation{};
+    if (options.skip) return;  // RETORT_COLUMN(skip): a cache or other state that is not stored
+    auto option_at = [&](std::string_view name) { return ca->where.locate(options.offsets.find(name)->second); };
     if (field.isAnonymousStructOrUnion() || field.getName().empty()) {
       cx_.diags.error(field.getLocation(), "an anonymous member cannot be a column; give it a name");
       return;
@@ -155,7 +183,7 @@ class table_builder {
     }
     if (options.references)
       out_.foreign_keys.push_back({{c.name}, options.references->value, options.on_delete, options.on_update, std::nullopt,
-                                   cx_.diags.locate(*ca, options.references->offset)});
+                                   ca->where.locate(options.references->offset)});
 
     columns_.emplace(c.name, t.columns.size());
     t.columns.push_back(std::move(c));
@@ -204,7 +232,7 @@ class table_builder {
   }
 
   const clang::CXXRecordDecl& record_;
-  const annotation& a_;
+  const lexed_annotation& a_;
   const table_annotation& options_;
   serialize_context& cx_;
   scanned_table out_;
@@ -212,12 +240,27 @@ class table_builder {
   std::set<const clang::CXXRecordDecl*> virtual_bases_;        // already read
 };
 
+// An enumerator's label: its name, or RETORT_VALUE's; with the earlier labels as the diff's hint.
+void add_enum_value(const clang::EnumConstantDecl& value, scanned_enum& e, serialize_context& cx) {
+  std::string label = value.getName().str();
+  clang::SourceLocation at = value.getLocation();
+  if (const auto a = read_on(value, "value", cx, read_value_annotation)) {
+    if (a->options.name) {
+      label = *a->options.name;
+      at = a->where.locate(a->options.offsets.at("name"));
+    }
+    for (const auto& old : a->options.renamed_from) e.type.renamed_values[label].push_back(old.value);
+  }
+  e.type.values.push_back(std::move(label));
+  e.values.push_back(at);
+}
+
 }  // namespace
 
 std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx) {
-  const annotation a = *find_annotation(record, "table");
-  auto read = read_table_annotation(a.text);
-  for (const auto& e : read.errors) cx.diags.error(a, e.offset, e.message);
+  const auto a = *read_on(record, "table", cx, [&](const annotation_tokens& tokens) {
+    return read_table_annotation(tokens, constants_in(record, cx.ast));
+  });
   if (record.getDescribedClassTemplate() || llvm::isa<clang::ClassTemplateSpecializationDecl>(record)) {
     cx.diags.error(record.getLocation(), "a table must be a class, not a class template");
     return std::nullopt;
@@ -226,25 +269,20 @@ std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record,
     cx.diags.error(record.getLocation(), "a table must be a struct or a class, not a union");
     return std::nullopt;
   }
-  return table_builder(record, a, read.annotation, cx).build();
+  return table_builder(record, a.where, a.options, cx).build();
 }
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {
-  enum_annotation options;
-  std::optional<annotation> a = find_annotation(decl, "enum");
-  if (a) {
-    auto read = read_enum_annotation(a->text);
-    for (const auto& e : read.errors) cx.diags.error(*a, e.offset, e.message);
-    options = std::move(read.annotation);
-  }
+  const auto a = read_on(decl, "enum", cx, read_enum_annotation);
+  const enum_annotation options = a ? a->options : enum_annotation{};
   qualified_name name{options.schema.value_or(default_schema), options.name.value_or(naming::snake_case(decl.getName().str()))};
   for (const scanned_enum& e : cx.enums)
     if (e.decl == &decl && e.type.name == name) return name;
   scanned_enum e;
   e.type.name = name;
-  for (const clang::EnumConstantDecl* value : decl.enumerators()) e.type.values.push_back(value->getName().str());
+  for (const clang::EnumConstantDecl* value : decl.enumerators()) add_enum_value(*value, e, cx);
   e.decl = &decl;
-  e.at = options.name ? cx.diags.locate(*a, options.offsets.at("name")) : decl.getLocation();
+  e.at = options.name ? a->where.locate(options.offsets.at("name")) : decl.getLocation();
   cx.enums.push_back(std::move(e));
   return name;
 }

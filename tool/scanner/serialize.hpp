@@ -52,6 +52,7 @@ struct scanned_enum {
   enum_type type;
   const clang::EnumDecl* decl = nullptr;
   clang::SourceLocation at;  ///< the name in RETORT_ENUM, or the enum's name
+  std::vector<clang::SourceLocation> values;  ///< parallel to type.values: the label in RETORT_VALUE, or the enumerator
 };
 
 /// What serializing one translation unit shares between declarations.

@@ -42,7 +42,9 @@
 // option `schema` does (an enum type lives in its table's schema unless RETORT_ENUM says).
 //
 // The arguments are a small option language: `flag`, `option = value` (a string literal, an
-// identifier or an integer) and `call(arguments...)`, whose bare identifiers are columns.
+// identifier or an integer) and `call(arguments...)`, whose bare identifiers are columns. An
+// integer may also be the name of a constant (`length = kMaxEmail`, `Limits::email`): a
+// constexpr variable, static constexpr member or enumerator, evaluated where the model is.
 //
 // RETORT_TABLE("name", options...)    the name defaults to snake_case of the struct's name
 //   schema = "billing"                PostgreSQL schema (default public)
@@ -72,9 +74,15 @@
 //   backfill = "'member'"             fills existing rows when the column is added NOT NULL
 //   backfill_batch = 5000             with backfill: that many rows per transaction, committed
 //                                     one batch at a time (default: one UPDATE)
+//   skip                              alone: the member is not a column (a cache, a std::map)
 //
 // RETORT_ENUM("name", schema = "billing")   optional, between `enum class` and the name: the
 //   enum type's SQL name (default snake_case of the enum's name) and schema.
+//
+// RETORT_VALUE("label", renamed_from = "old")   optional, after an enumerator's name: its label
+//   in SQL when not the enumerator's name ("in-progress", "On Hold", "public"), and its earlier
+//   labels (repeatable): ALTER TYPE ... RENAME VALUE, not drop + add.
+//     enum class TaskState { todo, in_progress RETORT_VALUE("in-progress"), done };
 
 #if defined(RETORT_SCANNING) && defined(__clang__)
 /// Marks a struct as a table: goes between `struct` and the name.
@@ -83,6 +91,8 @@
 #define RETORT_COLUMN(...) __attribute__((annotate("retort:column:" #__VA_ARGS__)))
 /// Names an `enum class` type: goes between `enum class` and the name.
 #define RETORT_ENUM(...) __attribute__((annotate("retort:enum:" #__VA_ARGS__)))
+/// Labels an enumerator: goes after its name.
+#define RETORT_VALUE(...) __attribute__((annotate("retort:value:" #__VA_ARGS__)))
 #else
 /// Marks a struct as a table: goes between `struct` and the name.
 #define RETORT_TABLE(...)
@@ -90,6 +100,8 @@
 #define RETORT_COLUMN(...)
 /// Names an `enum class` type: goes between `enum class` and the name.
 #define RETORT_ENUM(...)
+/// Labels an enumerator: goes after its name.
+#define RETORT_VALUE(...)
 #endif
 
 namespace retort {

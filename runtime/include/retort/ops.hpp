@@ -56,6 +56,14 @@ struct drop_enum_value {
   friend bool operator==(const drop_enum_value&, const drop_enum_value&) = default;
 };
 
+/// RenameEnumValue relabels a value in place (ALTER TYPE ... RENAME VALUE): rows keep it.
+struct rename_enum_value {
+  static constexpr std::string_view kind = "rename_enum_value";
+  qualified_name type;
+  std::string from, to;
+  friend bool operator==(const rename_enum_value&, const rename_enum_value&) = default;
+};
+
 /// CreateTable describes a new table with its columns, keys, checks and indexes (foreign keys come separately).
 struct create_table {
   static constexpr std::string_view kind = "create_table";
@@ -248,7 +256,7 @@ struct cpp {
 [[nodiscard]] std::string_view to_string(cpp::function f);
 
 using operation =
-    std::variant<create_schema, drop_schema, create_enum, drop_enum, add_enum_value, drop_enum_value, create_table,
+    std::variant<create_schema, drop_schema, create_enum, drop_enum, add_enum_value, drop_enum_value, rename_enum_value, create_table,
                  drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,

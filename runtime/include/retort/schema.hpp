@@ -5,6 +5,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -157,6 +158,9 @@ struct table {
 struct enum_type {
   qualified_name name;
   std::vector<std::string> values;  ///< declaration order is the sort order
+  /// Hint from the models, read by diff and never part of a database's state: the earlier
+  /// labels of a value (value -> labels), so a relabelled value is a rename, not drop + add.
+  std::map<std::string, std::vector<std::string>> renamed_values = {};
   friend bool operator==(const enum_type&, const enum_type&) = default;
 };
 
@@ -198,6 +202,7 @@ void sort_canonically(schema& s);
 /// The element without the diff hints (renamed_from, backfill) that only models carry.
 [[nodiscard]] column without_hints(column c);
 [[nodiscard]] table without_hints(table t);
+[[nodiscard]] enum_type without_hints(enum_type e);
 [[nodiscard]] schema without_hints(schema s);
 
 /// The schema without diff hints and with columns sorted by name: two schemas that a

@@ -42,6 +42,8 @@ constexpr std::array all_rules{
          "fails once the revision commits"},
     rule{"rename-column", severity::error,
          "renames a column that the running version still reads and writes (backward-incompatible)"},
+    rule{"rename-enum-value", severity::error,
+         "renames an enum value that the running version still reads and writes (backward-incompatible)"},
     rule{"rename-table", severity::error,
          "renames a table that the running version still reads and writes (backward-incompatible)"},
     rule{"volatile-default", severity::error,
@@ -137,6 +139,11 @@ class side_linter {
   void structural(const ops::drop_enum_value& o) {
     report("drop-enum-value", fmt::format("removes '{}' from enum {}", o.value, to_string(o.type)),
            "Update the rows that hold it first (an sql step), then allow this with a reason.");
+  }
+  void structural(const ops::rename_enum_value& o) {
+    report("rename-enum-value", fmt::format("renames value '{}' of enum {} to '{}'", o.from, to_string(o.type), o.to),
+           "Expand and contract: add the new value, move writers and the rows over in a release, then drop the old "
+           "value.");
   }
   void structural(const ops::rename_table& o) {
     if (!existing(o.from)) return;

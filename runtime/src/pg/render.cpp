@@ -150,6 +150,12 @@ class renderer {
     return {c_.commit_enum_value ? alone(out) : tx(out)};
   }
 
+  // A relabelled value keeps its place and the rows holding it (PostgreSQL 10+).
+  sql_list operator()(const ops::rename_enum_value& o) const {
+    return {tx(fmt::format("ALTER TYPE {} RENAME VALUE {} TO {}", quote_ident(o.type), quote_literal(o.from),
+                           quote_literal(o.to)))};
+  }
+
   // PostgreSQL cannot remove an enum value: the type is rebuilt without it and every column
   // using it is converted through text (rows holding the removed value make this fail).
   sql_list operator()(const ops::drop_enum_value& o) const {
