@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "cli_fixture.hpp"
 #include "history.hpp"
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
@@ -44,8 +45,6 @@
 #include "retort/sum_file.hpp"
 #include "schema_text.hpp"
 
-extern char** environ;
-
 namespace retort {
 namespace {
 
@@ -53,122 +52,16 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 using nlohmann::json;
 using testing::make_revision;
-
-// ---------------------------------------------------------------------------------------
-// Child processes: argv (no shell), chosen environment changes, stdout and stderr to files.
-
-struct result {
-  int code = -1;  ///< exit code, or 128 + signal
-  std::string out, err;
-};
-
-/// Environment changes for a child: a value sets the variable, nullopt removes it.
-using env_changes = std::vector<std::pair<std::string, std::optional<std::string>>>;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string command_line(const std::vector<std::string>& argv) {
-  std::string line;
-  for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
-  return line;
-}
-
-class process {
- public:
-  process(const std::vector<std::string>& argv, const env_changes& env, const fs::path& io_dir) {
-    static int counter = 0;
-    const int n = ++counter;
-    out_ = io_dir / fmt::format("child-{}.out", n);
-    err_ = io_dir / fmt::format("child-{}.err", n);
-
-    // Without DATABASE_URL or RETORT_DEVDB_DIR from the test's own environment, unless a test sets them.
-    std::map<std::string, std::string> vars;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string_view kv = *e;
-      const auto eq = kv.find('=');
-      if (eq != std::string_view::npos) vars[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
-    }
-    vars.erase("DATABASE_URL");
-    vars.erase("RETORT_DEVDB_DIR");
-    for (const auto& [name, value] : env) {
-      if (value) vars[name] = *value;
-      else vars.erase(name);
-    }
-    std::vector<std::string> env_strings;
-    for (const auto& [name, value] : vars) env_strings.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args_copy = argv;
-    std::vector<char*> args;
-    for (auto& a : args_copy) args.push_back(a.data());
-    args.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    // Nothing a command writes by default (.retort/devdb) may land in the source tree.
-    posix_spawn_file_actions_addchdir_np(&actions, io_dir.c_str());
-    const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error(fmt::format("cannot run {}: {}", command_line(argv), std::strerror(rc)));
-  }
-
-  ~process() {
-    if (running_) {
-      ::kill(pid_, SIGKILL);
-      (void)reap(0);
-    }
-  }
-  process(const process&) = delete;
-  process& operator=(const process&) = delete;
-
-  /// Waits until the child exits or `deadline` passes (bounded polling); true when it exited.
-  bool wait_until(clock_type::time_point deadline) {
-    while (running_) {
-      if (reap(WNOHANG)) return true;
-      if (clock_type::now() >= deadline) return false;
-      std::this_thread::sleep_for(std::chrono::microseconds(500));
-    }
-    return true;
-  }
-
-  void kill() {
-    if (running_) ::kill(pid_, SIGKILL);
-  }
-
-  result wait() {
-    while (running_) (void)reap(0);
-    return {WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_), read_text(out_), read_text(err_)};
-  }
-
- private:
-  bool reap(int flags) {
-    const pid_t r = waitpid(pid_, &status_, flags);
-    if (r == pid_ || (r < 0 && errno != EINTR)) running_ = false;
-    return !running_;
-  }
-
-  pid_t pid_ = 0;
-  int status_ = 0;
-  bool running_ = true;
-  fs::path out_, err_;
-};
-
-result run(const std::vector<std::string>& argv, const env_changes& env, const fs::path& io_dir) {
-  return process(argv, env, io_dir).wait();
-}
-
-std::ostream& operator<<(std::ostream& os, const result& r) {
-  return os << "exit code " << r.code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err;
-}
+using test::Cli;
+using test::command_line;
+using test::current_of;
+using test::env_changes;
+using test::live;
+using test::process;
+using test::result;
+using test::rows_of;
+using test::run;
+using test::stopped_at_exit;
 
 fs::path psql_path() {
   const fs::path beside_server = find_postgres_bin_dir() / "psql";
@@ -178,33 +71,8 @@ fs::path psql_path() {
 // ---------------------------------------------------------------------------------------
 // Database helpers.
 
-schema live(pqxx::connection& conn) { return pg::introspect(conn, {.exclude_schemas = {"retort"}}); }
-schema live(const std::string& url) {
-  pqxx::connection conn(url);
-  return live(conn);
-}
-
 #define EXPECT_SAME_SCHEMA(actual, expected) \
   EXPECT_EQ(test::describe(comparable(actual)), test::describe(comparable(expected)))
-
-// Rows of a query as text, one line per row, for comparisons that show what differs.
-std::string rows_of(const std::string& url, const std::string& query) {
-  pqxx::connection conn(url);
-  pqxx::read_transaction tx(conn);
-  std::string out;
-  for (const auto& row : tx.exec(query)) {
-    for (const auto& field : row) out += (field.is_null() ? "NULL" : field.c_str()) + std::string(" | ");
-    out += "\n";
-  }
-  return out;
-}
-
-revision_heads current_of(const std::string& url, const revision_graph& graph) {
-  pqxx::connection conn(url);
-  pg::advisory_locker lock(conn, "retort");
-  pg::applier a(conn, graph, lock);
-  return a.current();
-}
 
 // Waits until no other session is connected to the database of `url`: a killed client's
 // backend finishes its statement and rolls back before it goes.
@@ -221,47 +89,6 @@ void wait_until_alone(const std::string& url) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
-
-// ---------------------------------------------------------------------------------------
-
-class Cli : public ::testing::Test {
- protected:
-  /// `retort --migrations <dir> [--url <url>] args...`
-  result retort(std::vector<std::string> args, const std::optional<std::string>& url, const env_changes& env = {}) {
-    return process(argv_for(std::move(args), url), env, scratch_.path()).wait();
-  }
-  result retort(std::vector<std::string> args) { return retort(std::move(args), url()); }
-
-  std::unique_ptr<process> start_retort(std::vector<std::string> args) {
-    return std::make_unique<process>(argv_for(std::move(args), url()), env_changes{}, scratch_.path());
-  }
-
-  /// The test's database, created on first use.
-  const std::string& url() {
-    if (url_.empty()) url_ = test::fresh_database_url();
-    return url_;
-  }
-
-  /// Writes `revisions` as migration files; returns the graph load_revisions() makes of them.
-  revision_graph write(const std::vector<revision>& revisions) {
-    return revision_graph(testing::write_migrations(migrations_, revisions));
-  }
-
-  const fs::path& scratch() const { return scratch_.path(); }
-  const fs::path& migrations() const { return migrations_; }
-
- private:
-  std::vector<std::string> argv_for(std::vector<std::string> args, const std::optional<std::string>& url) const {
-    std::vector<std::string> argv{RETORT_CLI_PATH, "--migrations", migrations_.string()};
-    if (url) argv.insert(argv.end(), {"--url", *url});
-    argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
-    return argv;
-  }
-
-  testing::scratch_dir scratch_{"retort-cli"};
-  fs::path migrations_ = scratch_.path() / "versions";
-  std::string url_;
-};
 
 // ---------------------------------------------------------------------------------------
 // 8 replicas starting at once: one applies everything, the others wait on the lock and find
@@ -677,24 +504,6 @@ INSTANTIATE_TEST_SUITE_P(Unreachable, CliConnection, ::testing::ValuesIn(connect
 // ---------------------------------------------------------------------------------------
 // The local dev database: no URL anywhere, data kept across stop and start.
 
-// Stops the dev cluster whatever the test's outcome.
-class stopped_at_exit {
- public:
-  explicit stopped_at_exit(fs::path dir) : dir_(std::move(dir)) {}
-  ~stopped_at_exit() {
-    try {
-      local_cluster(dir_).stop();
-    } catch (const std::exception& e) {
-      std::cerr << "warning: cannot stop the dev cluster in " << dir_ << ": " << e.what() << "\n";
-    }
-  }
-  stopped_at_exit(const stopped_at_exit&) = delete;
-  stopped_at_exit& operator=(const stopped_at_exit&) = delete;
-
- private:
-  fs::path dir_;
-};
-
 TEST_F(Cli, DevDatabaseIsUsedWithoutAUrlAndKeepsItsData) {
   const fs::path dir = scratch() / "devdb";
   const stopped_at_exit stop_it(dir);
@@ -776,7 +585,7 @@ TEST_F(Cli, StampAdoptsAnExistingDatabase) {
   for (const auto& id : graph.order()) applied += fmt::format("{} | {} | \n", id, graph.at(id).checksum);
   EXPECT_EQ(rows_of(url(), "SELECT revision, checksum FROM retort.applied ORDER BY revision"), applied);
 
-  const result base = retort({"stamp", "base"});
+  const result base = retort({"stamp", "base", "--no-verify"});  // base's schema is empty: verified, it is refused
   ASSERT_EQ(base.code, 0) << base;
   EXPECT_EQ(current_of(url(), graph), revision_heads{});
   EXPECT_EQ(test::describe(live(url())), existing);  // a stamp runs nothing

@@ -92,6 +92,31 @@ fs::path directory(const fs::path& p) {
 
 site site_of(const ops::operation& op, const declaration_sites& sites) { return std::visit(locator(sites), op); }
 
+void print_changes(std::ostream& out, const context& ctx, const std::vector<ops::operation>& changes,
+                   const std::vector<site>& where, const std::string& workspace) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    out << "  - " << ops::describe(changes[i]);
+    if (i < where.size() && where[i])
+      out << ctx.paint(fmt::format("  ({}:{}:{})", workspace_relative(where[i]->file, workspace), where[i]->line,
+                                   where[i]->column),
+                       style::quiet);
+    out << "\n";
+  }
+}
+
+nlohmann::json changes_json(const std::vector<ops::operation>& changes, const std::vector<site>& where) {
+  using nlohmann::json;
+  json out = json::array();
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const site at = i < where.size() ? where[i] : std::nullopt;
+    out.push_back(json{{"description", ops::describe(changes[i])},
+                       {"file", at ? json(at->file) : json(nullptr)},
+                       {"line", at ? json(at->line) : json(nullptr)},
+                       {"column", at ? json(at->column) : json(nullptr)}});
+  }
+  return out;
+}
+
 site newest_head_site(const revision_graph& graph) {
   const std::vector<std::string> heads = graph.heads();
   const std::vector<std::string>& order = graph.order();
