@@ -133,7 +133,7 @@ TEST_F(Cli, VerifyReportsARevisionPartWayAndCurrentSaysSo) {
 
   const result c = retort({"current"});
   EXPECT_EQ(c.code, 0) << c;
-  EXPECT_TRUE(contains(c.out, fmt::format("Revision {} is part way through its upgrade", last.id))) << c;
+  EXPECT_TRUE(contains(c.out, fmt::format("Part way: revision {} is part way through its upgrade", last.id))) << c;
   const result cj = retort({"--format", "json", "current"});
   EXPECT_EQ(json::parse(cj.out)["in_progress"][0]["revision"], last.id) << cj;
 }

@@ -200,22 +200,14 @@ int current(context& ctx) {
   if (ctx.json()) {
     json e = json::array();
     for (const auto& x : edited) e.push_back(json{{"id", x.id}, {"file", x.file}});
-    json p = json::array();
-    for (const auto& x : partial)
-      p.push_back(json{{"revision", x.id}, {"direction", x.direction}, {"committed_units", x.units.size()}});
-    print_json(json{{"current", now}, {"at_head", at_head}, {"edited", e}, {"in_progress", p},
+    print_json(json{{"current", now}, {"at_head", at_head}, {"edited", e}, {"in_progress", part_way_json(partial)},
                     {"untracked_tables", untracked}});
     return exit_ok;
   }
   if (now.empty()) std::cout << "base (no revision applied)";
   for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, style::revision), graph.at(id).message);
   if (now.empty()) std::cout << "\n";
-  for (const auto& x : partial)
-    std::cout << ctx.paint(fmt::format("Revision {} is part way through its {}: {} of its transactions committed; "
-                                       "`retort {}` finishes it.\n",
-                                       x.id, x.direction, x.units.size(),
-                                       x.direction == "upgrade" ? "upgrade" : "downgrade -1"),
-                           style::revision);
+  for (const auto& x : partial) std::cout << ctx.paint("Part way: " + part_way_text(x) + ".\n", style::revision);
   if (!untracked.empty())
     std::cout << fmt::format("The database has {} table{} ({}{}) but no revision recorded by Retort: it was not made "
                              "by these migrations, or not through Retort.\nIf it holds the schema of a revision, "

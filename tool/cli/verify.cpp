@@ -101,10 +101,7 @@ live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const conte
 
 void print_differences(const context& ctx, const live_comparison& c, const std::string& headline) {
   std::cerr << ctx.paint("error: ", style::error) << headline << "\n";
-  for (const auto& p : c.partial)
-    std::cerr << fmt::format("  - revision {} is part way through its {}: {} of its transactions committed and the "
-                             "rest did not run; finish it with `retort {}`\n",
-                             p.id, p.direction, p.units.size(), p.direction == "upgrade" ? "upgrade" : "downgrade -1");
+  for (const auto& p : c.partial) std::cerr << "  - " << part_way_text(p) << "\n";
   for (const auto& p : c.problems) std::cerr << "  - " << p << "\n";
   print_changes(std::cerr, ctx, c.changes, {}, "");
   if (!c.changes.empty())
@@ -120,14 +117,24 @@ void print_differences(const context& ctx, const live_comparison& c, const std::
   }
 }
 
+std::string part_way_text(const pg::partial_revision& p) {
+  return fmt::format("revision {} is part way through its {}: {} of its transactions committed and the rest did not "
+                     "run; finish it with `retort {}`",
+                     p.id, p.direction, p.units.size(), p.direction == "upgrade" ? "upgrade" : "downgrade -1");
+}
+
+json part_way_json(const std::vector<pg::partial_revision>& partial) {
+  json out = json::array();
+  for (const auto& p : partial)
+    out.push_back(json{{"revision", p.id}, {"direction", p.direction}, {"committed_units", p.units.size()}});
+  return out;
+}
+
 json comparison_json(const live_comparison& c) {
-  json partial = json::array();
-  for (const auto& p : c.partial)
-    partial.push_back(json{{"revision", p.id}, {"direction", p.direction}, {"committed_units", p.units.size()}});
   json restore = json::array();
   for (const auto& st : c.restore) restore.push_back(st.sql);
   return json{{"ok", c.matches()},   {"revision", c.at},         {"changes", changes_json(c.changes, {})},
-              {"problems", c.problems}, {"in_progress", partial}, {"restore", restore}};
+              {"problems", c.problems}, {"in_progress", part_way_json(c.partial)}, {"restore", restore}};
 }
 
 int verify(context& ctx) {

@@ -45,6 +45,11 @@ struct live_comparison {
 /// difference as `check` lists drift, the notes that explain it and the SQL that undoes it.
 void print_differences(const context& ctx, const live_comparison& c, const std::string& headline);
 
+/// "revision X is part way through its upgrade: N of its transactions committed ...; finish it with `retort upgrade`".
+[[nodiscard]] std::string part_way_text(const pg::partial_revision& p);
+/// Revisions part way as JSON: `[{"revision", "direction", "committed_units"}]`.
+[[nodiscard]] nlohmann::json part_way_json(const std::vector<pg::partial_revision>& partial);
+
 /// The comparison as JSON fields: ok, revision, changes, problems, in_progress, restore.
 [[nodiscard]] nlohmann::json comparison_json(const live_comparison& c);
 
