@@ -115,6 +115,28 @@ TEST_F(Cli, VerifyComparesExpressionsByMeaningNotSpelling) {
   EXPECT_TRUE(contains(changed.err, "CHECK (price >= 0)")) << changed;
 }
 
+// Replay cannot see into a hand-written sql step: what it creates is a difference, with a note
+// saying why; and an object the model cannot describe is one too.
+TEST_F(Cli, VerifyNotesSqlStepsAndObjectsTheModelCannotDescribe) {
+  fs::create_directories(migrations());
+  std::ofstream(migrations() / "20260101000000_0123456789ab_by_sql.json")
+      << R"json({"format": 1, "id": "0123456789ab", "parents": [], "message": "by sql", "created": "2026-01-01T00:00:00Z",
+            "upgrade": [{"op": "sql", "up": "CREATE TABLE made_by_sql (id integer)", "down": "DROP TABLE made_by_sql"}],
+            "downgrade": [{"op": "sql", "up": "DROP TABLE made_by_sql", "down": "CREATE TABLE made_by_sql (id integer)"}]})json"
+      << "\n";
+  ASSERT_EQ(retort({"rehash"}).code, 0);
+  ASSERT_EQ(retort({"upgrade"}).code, 0);
+  const result v = retort({"verify"});
+  EXPECT_EQ(v.code, 3) << v;
+  EXPECT_TRUE(contains(v.err, "  - create table public.made_by_sql\n")) << v;
+  EXPECT_TRUE(contains(v.err, "note: 1 hand-written sql step up to this revision is opaque to the replay")) << v;
+
+  exec(url(), "CREATE INDEX ix_by_expression ON made_by_sql ((id + 1))");
+  const result unreadable = retort({"verify"});
+  EXPECT_EQ(unreadable.code, 3) << unreadable;
+  EXPECT_TRUE(contains(unreadable.err, "  - the database holds what no migration can make: index ix_by_expression")) << unreadable;
+}
+
 TEST_F(Cli, VerifyReportsARevisionPartWayAndCurrentSaysSo) {
   const revision_graph graph = write(testing::random_history(202, 3));
   ASSERT_EQ(retort({"upgrade", graph.order()[1]}).code, 0);
