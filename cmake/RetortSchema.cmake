@@ -40,7 +40,8 @@ It is available, with the same behaviour, after any of::
   * ``DEVDB_DIR``: where the local dev database lives; default
     ``${CMAKE_BINARY_DIR}/retort-devdb``. The project's first schema records it in
     ``${CMAKE_SOURCE_DIR}/.retort/devdb-dir`` (with a ``.gitignore`` of ``*`` beside it), where the
-    ``retort`` CLI run by hand from the project root finds it: targets and CLI use one cluster.
+    ``retort`` CLI run by hand from the project root finds it: targets and CLI use one cluster
+    (with several build trees, the one configured last).
   * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
     ``db-<name>`` for the others.
   * ``SAFETY``: the plans for tables that may hold rows, ``safe`` (the default: indexes built

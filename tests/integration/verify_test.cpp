@@ -180,6 +180,10 @@ TEST_F(Cli, StampRefusesADatabaseWithoutTheTargetSchema) {
   EXPECT_TRUE(contains(refused.err, "--no-verify")) << refused;
   EXPECT_EQ(current_of(url(), graph), revision_heads{});
   EXPECT_FALSE(contains(refused.out, "Stamped")) << refused;
+  const result as_json = retort({"--format", "json", "stamp", "head"});
+  EXPECT_EQ(as_json.code, 3) << as_json;
+  EXPECT_EQ(json::parse(as_json.out)["stamped"], false) << as_json;
+  EXPECT_EQ(current_of(url(), graph), revision_heads{});
 
   const result forced = retort({"stamp", "head", "--no-verify"});
   EXPECT_EQ(forced.code, 0) << forced;
