@@ -39,7 +39,10 @@ It is available, with the same behaviour, after any of::
   * ``DATABASE_URL``: the database the db-upgrade family uses; default: ``$DATABASE_URL`` at
     build time, else the local dev database.
   * ``DEVDB_DIR``: where the local dev database lives; default
-    ``${CMAKE_BINARY_DIR}/retort-devdb``.
+    ``${CMAKE_BINARY_DIR}/retort-devdb``. The project's first schema records it in
+    ``${CMAKE_SOURCE_DIR}/.retort/devdb-dir`` (with a ``.gitignore`` of ``*`` beside it), where the
+    ``retort`` CLI run by hand from the project root finds it: targets and CLI use one cluster
+    (with several build trees, the one configured last).
   * ``TARGET_PREFIX``: the targets' prefix; default ``db`` for a project's first schema and
     ``db-<name>`` for the others.
   * ``SAFETY``: the plans for tables that may hold rows, ``safe`` (the default: indexes built
@@ -77,6 +80,10 @@ It is available, with the same behaviour, after any of::
     line of the pull request (see ``retort check --help``).
   * ``<p>-merge``: joins several heads with a merge revision (message from ``$RETORT_MESSAGE``).
   * ``<p>-heads``, ``<p>-history`` (with the database's audit), ``<p>-current``.
+  * ``<p>-verify``: fails (exit 3) when the database's schema differs from the one its recorded
+    revision replays to, listing each difference (a hand edit).
+  * ``<p>-reset``: undoes every revision and applies every one again. Only on the local dev
+    database: elsewhere it refuses, and ``retort reset --yes`` by hand is the way.
   * ``<p>-sql``: the SQL of base to head, offline.
 
   A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first), and with
@@ -138,6 +145,9 @@ function(retort_add_schema name)
     else()
       set(arg_TARGET_PREFIX "db")
     endif()
+  endif()
+  if(NOT schemas)
+    _retort_record_devdb_dir("${arg_DEVDB_DIR}")
   endif()
   set_property(GLOBAL APPEND PROPERTY _RETORT_SCHEMAS "${name}")
   set(p "${arg_TARGET_PREFIX}")
@@ -212,7 +222,7 @@ function(retort_add_schema name)
     WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
     COMMENT "Joining the heads of ${name}"
     USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
-  foreach(action upgrade downgrade heads history current)
+  foreach(action upgrade downgrade heads history current verify reset)
     set(extra "")
     if(action STREQUAL "history")
       set(extra --audit)
@@ -267,6 +277,16 @@ function(_retort_require_testing name test)
                     "so the test ${test} is not created. Call enable_testing() (or include(CTest)) in the "
                     "top-level CMakeLists.txt before this directory is added, then run it with `ctest -R ${test}`.")
   endif()
+endfunction()
+
+# The dev database's directory where the CLI run by hand from the project root looks for it
+# (.retort/devdb-dir, read by `retort` when neither --devdb-dir nor $RETORT_DEVDB_DIR is given),
+# so that it uses the cluster the targets use instead of starting one of its own. Written only
+# when it changes; the .gitignore keeps .retort/ out of version control.
+function(_retort_record_devdb_dir dir)
+  set(record "${CMAKE_SOURCE_DIR}/.retort")
+  file(CONFIGURE OUTPUT "${record}/devdb-dir" CONTENT "${dir}\n" @ONLY)
+  file(CONFIGURE OUTPUT "${record}/.gitignore" CONTENT "# Written by Retort's CMake module: local state, not sources.\n*\n" @ONLY)
 endfunction()
 
 # The scan: a custom command with a depfile, so it reruns only when a header it read changed.

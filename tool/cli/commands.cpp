@@ -21,6 +21,8 @@
 #include "retort/pg/migration_plan.hpp"
 #include "retort/replay.hpp"
 #include "retort/snapshot.hpp"
+#include "reset.hpp"
+#include "verify.hpp"
 
 namespace retort::cli {
 
@@ -31,13 +33,7 @@ namespace {
 
 schema read_models(const std::string& snapshot) { return read_snapshot(read_bytes(snapshot), snapshot); }
 
-void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
-
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
-
-std::string heads_text(const revision_heads& heads) {
-  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
-}
 
 json revision_json(const revision& r) {
   return json{{"id", r.id}, {"parents", r.parents}, {"message", r.message}, {"created", r.created}, {"file", r.file}};
@@ -46,6 +42,12 @@ json revision_json(const revision& r) {
 pg::render_options render_options(const context& ctx) { return {ctx.opts().safety}; }
 
 }  // namespace
+
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+std::string heads_text(const revision_heads& heads) {
+  return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
+}
 
 pg::apply_options apply_options(context& ctx, bool accept_edited) {
   pg::apply_options o;
@@ -144,12 +146,34 @@ int downgrade(context& ctx, const std::string& target, bool accept_edited) {
   return applied_summary(ctx, ids, a.current(), "downgraded");
 }
 
-int stamp(context& ctx, const std::string& target) {
+int stamp(context& ctx, const std::string& target, bool verify_first) {
   const auto& graph = ctx.graph();
   ctx.verify_sum();  // stamping records the files' checksums as applied
   auto conn = ctx.connect();
   pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
   pg::applier a(*conn, graph, lock, apply_options(ctx, false));
+  if (verify_first) {
+    // A stamp claims the database has the target's schema: checked, so that it cannot claim a
+    // column the database lacks.
+    const revision_heads at = target == "base"    ? revision_heads{}
+                              : target == "heads" ? graph.heads()
+                                                  : revision_heads{graph.resolve(target)};
+    const live_comparison c = compare_live(*conn, a, ctx, graph, at);
+    if (!c.matches()) {
+      if (ctx.json()) {
+        json out = comparison_json(c);
+        out["stamped"] = false;
+        print_json(out);
+      } else {
+        print_differences(ctx, c, fmt::format("not stamped: the database does not have the schema of {}; nothing "
+                                              "was recorded. The differences:",
+                                              heads_text(at)));
+        std::cerr << "\nStamp the revision whose schema the database has, bring the database to it, or record it "
+                     "as it is with `retort stamp --no-verify`.\n";
+      }
+      return exit_drift;
+    }
+  }
   a.stamp(target);
   const auto now = a.current();
   if (ctx.json()) print_json(json{{"current", now}});
@@ -164,20 +188,38 @@ int current(context& ctx) {
   pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   const auto now = a.current();
   const auto edited = a.edited();
+  const auto partial = a.in_progress();
   const auto heads = graph.heads();
   const bool at_head = graph.applied(now) == graph.applied(heads);
+  // Tables with no revision recorded: a database made by other means (or hand-edited after a
+  // downgrade), where "N revisions to apply" would only fail on the first CREATE TABLE.
+  std::vector<std::string> untracked;
+  if (now.empty() && partial.empty())
+    if (const auto live = describable_live_schema(*conn, ctx))
+      for (const auto& t : live->tables) untracked.push_back(t.name.schema + "." + t.name.name);
   if (ctx.json()) {
     json e = json::array();
     for (const auto& x : edited) e.push_back(json{{"id", x.id}, {"file", x.file}});
-    print_json(json{{"current", now}, {"at_head", at_head}, {"edited", e}});
+    print_json(json{{"current", now}, {"at_head", at_head}, {"edited", e}, {"in_progress", part_way_json(partial)},
+                    {"untracked_tables", untracked}});
     return exit_ok;
   }
   if (now.empty()) std::cout << "base (no revision applied)";
   for (const auto& id : now) std::cout << fmt::format("{} {}\n", ctx.paint(id, style::revision), graph.at(id).message);
   if (now.empty()) std::cout << "\n";
-  std::cout << (at_head ? "The database is at head.\n"
-                        : fmt::format("{} revision(s) to apply to reach head.\n",
-                                      graph.upgrade_plan(now, "heads").size()));
+  for (const auto& x : partial) std::cout << ctx.paint("Part way: " + part_way_text(x) + ".\n", style::revision);
+  if (!untracked.empty())
+    std::cout << fmt::format("The database has {} table{} ({}{}) but no revision recorded by Retort: it was not made "
+                             "by these migrations, or not through Retort.\nIf it holds the schema of a revision, "
+                             "`retort stamp REV` adopts it after checking that it does; `retort verify` lists how "
+                             "it differs from base.\n",
+                             untracked.size(), untracked.size() == 1 ? "" : "s",
+                             fmt::join(untracked.begin(), untracked.begin() + std::min<std::size_t>(untracked.size(), 5), ", "),
+                             untracked.size() > 5 ? ", ..." : "");
+  else
+    std::cout << (at_head ? "The database is at head.\n"
+                          : fmt::format("{} revision(s) to apply to reach head.\n",
+                                        graph.upgrade_plan(now, "heads").size()));
   for (const auto& x : edited)
     std::cout << ctx.paint(fmt::format("warning: {} ({}) was edited after it was applied\n", x.id, x.file), style::revision);
   return exit_ok;
@@ -465,18 +507,10 @@ int check(context& ctx, const check_request& request) {
   }
 
   if (ctx.json()) {
-    json changes = json::array();
-    for (std::size_t i = 0; i < drift.size(); ++i) {
-      const auto& at = where[i];
-      changes.push_back(json{{"description", ops::describe(drift[i])},
-                             {"file", at ? json(at->file) : json(nullptr)},
-                             {"line", at ? json(at->line) : json(nullptr)},
-                             {"column", at ? json(at->column) : json(nullptr)}});
-    }
     print_json(json{{"ok", problems.empty()},
                     {"heads", hs},
                     {"problems", problems},
-                    {"changes", changes},
+                    {"changes", changes_json(drift, where)},
                     {"lint", findings_json(findings)}});
     return problems.empty() ? exit_ok : exit_drift;
   }
@@ -494,14 +528,7 @@ int check(context& ctx, const check_request& request) {
                  "only the revisions after one applied everywhere.\n";
   }
   if (!drift.empty()) {
-    // At its declaration, as a compiler says it, so that IDEs and CI problem matchers link it.
-    for (std::size_t i = 0; i < drift.size(); ++i) {
-      if (const auto& at = where[i])
-        std::cerr << diagnostic_prefix(*at, request.workspace) << ctx.paint("error: ", style::error);
-      else
-        std::cerr << "  - ";
-      std::cerr << ops::describe(drift[i]) << "\n";
-    }
+    print_changes(std::cerr, ctx, drift, where, request.workspace);
     std::cerr << "\nAs SQL:\n";
     for (const auto& st : pg::render(drift, head, render_options(ctx))) std::cerr << "  " << st.sql << ";\n";
     std::cerr << "\nGenerate the migration with: "
@@ -541,18 +568,20 @@ int replay_to_file(context& ctx, const std::string& target, const std::string& o
 }
 
 int devdb(context& ctx, const std::string& action) {
+  if (action == "reset") return devdb_reset(ctx);
   local_cluster cluster = ctx.devdb();
   if (action == "start") {
-    cluster.start();
-    cluster.create_database(devdb_database);
+    ctx.start_devdb(cluster);
     std::cout << fmt::format("The local dev database is running: {}\n", cluster.url(devdb_database));
   } else if (action == "stop") {
     cluster.stop();
     std::cout << "The local dev database is stopped (its data stays in " << cluster.directory().string() << ").\n";
   } else if (action == "status") {
     const bool up = cluster.running();
-    if (ctx.json()) print_json(json{{"running", up}, {"directory", cluster.directory().string()}});
-    else std::cout << fmt::format("{} ({})\n", up ? "running" : "stopped", cluster.directory().string());
+    const auto place = ctx.devdb_place();
+    if (ctx.json())
+      print_json(json{{"running", up}, {"directory", cluster.directory().string()}, {"chosen_by", place.chosen_by}});
+    else std::cout << fmt::format("{} ({}; {})\n", up ? "running" : "stopped", cluster.directory().string(), place.chosen_by);
     return up ? exit_ok : exit_database;
   } else if (action == "url") {
     std::cout << cluster.url(devdb_database) << "\n";

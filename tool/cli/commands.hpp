@@ -5,17 +5,27 @@
 #include <vector>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "context.hpp"
 #include "retort/pg/applier.hpp"
 
 namespace retort::cli {
 
-/// The applier's options from the command line; its progress printed as text unless --format json.
+// Shared by the command files (commands.cpp, verify.cpp, reset.cpp).
+
+/// A JSON document on stdout, indented.
+void print_json(const nlohmann::json& j);
+/// "base", or the heads joined with ", ".
+[[nodiscard]] std::string heads_text(const revision_heads& heads);
+/// The applier's options from the command line, with its progress printed unless --format json.
 [[nodiscard]] pg::apply_options apply_options(context& ctx, bool accept_edited);
+
 
 int upgrade(context& ctx, const std::string& target, bool accept_edited);
 int downgrade(context& ctx, const std::string& target, bool accept_edited);
-int stamp(context& ctx, const std::string& target);
+/// Records `target` as applied; unless `verify_first` is false, only when the database has its schema.
+int stamp(context& ctx, const std::string& target, bool verify_first);
 int current(context& ctx);
 int history(context& ctx, bool audit);
 int heads(context& ctx);

@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string_view>
 
@@ -48,21 +49,42 @@ void context::rehash() {
   write_sum_file(o_.migrations_dir, *sum_);
 }
 
-local_cluster context::devdb() const {
-  std::string dir = o_.devdb_dir;
-  if (dir.empty())
-    if (const char* env = std::getenv("RETORT_DEVDB_DIR"); env && *env) dir = env;
-  if (dir.empty()) dir = ".retort/devdb";
-  return local_cluster(dir);
+devdb_location context::devdb_place() const {
+  if (!o_.devdb_dir.empty()) return {o_.devdb_dir, "--devdb-dir"};
+  if (const char* env = std::getenv("RETORT_DEVDB_DIR"); env && *env) return {env, "$RETORT_DEVDB_DIR"};
+  // One line: the directory (a relative one is taken from here, the directory holding .retort/).
+  if (std::ifstream record{std::string(devdb_record_file)}) {
+    std::string line;
+    std::getline(record, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) return {fs::path(line).is_absolute() ? fs::path(line) : fs::current_path() / line,
+                               fmt::format("{}, written by CMake's configure", devdb_record_file)};
+  }
+  return {".retort/devdb", fmt::format("the default: no --devdb-dir, $RETORT_DEVDB_DIR or {} here", devdb_record_file)};
+}
+
+local_cluster context::devdb() const { return local_cluster(devdb_place().directory); }
+
+void context::start_devdb(local_cluster& cluster) const {
+  const auto what = cluster.start();
+  if (what != local_cluster::start_result::already_running)
+    std::cerr << fmt::format("retort: {} the local dev database in {} ({})\n",
+                             what == local_cluster::start_result::created ? "created and started" : "started",
+                             cluster.directory().string(), devdb_place().chosen_by);
+  cluster.create_database(devdb_database);
+}
+
+bool context::uses_devdb() const {
+  if (!o_.url.empty()) return false;
+  const char* env = std::getenv("DATABASE_URL");
+  return !env || !*env;
 }
 
 std::string context::database_url() {
-  if (!o_.url.empty()) return o_.url;
-  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return env;
+  if (!uses_devdb()) return o_.url.empty() ? std::getenv("DATABASE_URL") : o_.url;
   local_cluster cluster = devdb();
   try {
-    cluster.start();
-    cluster.create_database(devdb_database);
+    start_devdb(cluster);
   } catch (const database_error&) {
     throw;
   } catch (const error& e) {
@@ -90,8 +112,7 @@ std::string with_client_settings(const std::string& url, int connect_timeout) {
 }  // namespace
 
 bool context::has_database() const {
-  if (!o_.url.empty()) return true;
-  if (const char* env = std::getenv("DATABASE_URL"); env && *env) return true;
+  if (!uses_devdb()) return true;
   return fs::exists(devdb().directory() / "data" / "PG_VERSION");
 }
 

@@ -29,7 +29,7 @@ enum exit_code : int {
 struct options {
   std::string migrations_dir = "migrations/versions";
   std::string url;  ///< empty: DATABASE_URL, else the local dev database
-  std::string devdb_dir;  ///< empty: RETORT_DEVDB_DIR, else .retort/devdb
+  std::string devdb_dir;  ///< empty: RETORT_DEVDB_DIR, else the one .retort/devdb-dir names, else .retort/devdb
   std::string bookkeeping_schema = "retort";
   std::string format = "text";  ///< text or json
   bool color = false;
@@ -39,6 +39,17 @@ struct options {
   int lock_attempts = 5;                 ///< tries of a transaction that hit lock_timeout
   int connect_timeout_s = 10;            ///< giving up on an unreachable server
 };
+
+/// Where the local dev database is, and which rule chose it (for the messages that name it).
+struct devdb_location {
+  std::filesystem::path directory;
+  std::string chosen_by;  ///< the rule, for a message: "--devdb-dir", "$RETORT_DEVDB_DIR", ".retort/devdb-dir, ...", "the default: ..."
+};
+
+/// The file, relative to the directory the CLI runs in, where configuring a project with
+/// retort_add_schema records its dev database's directory, so that the CLI run by hand from the
+/// project root uses the cluster the CMake targets use.
+inline constexpr std::string_view devdb_record_file = ".retort/devdb-dir";
 
 class context {
  public:
@@ -63,8 +74,16 @@ class context {
   [[nodiscard]] std::unique_ptr<pqxx::connection> connect();
   /// Whether a database is configured (--url, DATABASE_URL) or the dev database exists.
   [[nodiscard]] bool has_database() const;
-  /// The local dev cluster of this project.
+  /// Whether the commands use the local dev database (neither --url nor DATABASE_URL is given).
+  [[nodiscard]] bool uses_devdb() const;
+  /// Where the local dev cluster of this project is: --devdb-dir, else $RETORT_DEVDB_DIR, else
+  /// the directory .retort/devdb-dir names (written by CMake's configure), else .retort/devdb.
+  [[nodiscard]] devdb_location devdb_place() const;
+  /// The local dev cluster of this project (at devdb_place()).
   [[nodiscard]] local_cluster devdb() const;
+  /// Starts the dev cluster (and creates its database) when it is not running, saying on stderr
+  /// where it starts or creates one, so that a second cluster never appears silently.
+  void start_devdb(local_cluster& cluster) const;
 
   /// Progress text ("[1/3] upgrade ... ") was printed without its end of line.
   void begin_progress_line() noexcept { progress_open_ = true; }

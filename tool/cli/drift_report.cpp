@@ -94,6 +94,31 @@ fs::path directory(const fs::path& p) {
 
 site site_of(const ops::operation& op, const declaration_sites& sites) { return std::visit(locator(sites), op); }
 
+void print_changes(std::ostream& out, const context& ctx, const std::vector<ops::operation>& changes,
+                   const std::vector<site>& where, const std::string& workspace) {
+  // At its declaration, as a compiler says it, so that IDEs and CI problem matchers link it.
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (i < where.size() && where[i])
+      out << diagnostic_prefix(*where[i], workspace) << ctx.paint("error: ", style::error);
+    else
+      out << "  - ";
+    out << ops::describe(changes[i]) << "\n";
+  }
+}
+
+nlohmann::json changes_json(const std::vector<ops::operation>& changes, const std::vector<site>& where) {
+  using nlohmann::json;
+  json out = json::array();
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const site at = i < where.size() ? where[i] : std::nullopt;
+    out.push_back(json{{"description", ops::describe(changes[i])},
+                       {"file", at ? json(at->file) : json(nullptr)},
+                       {"line", at ? json(at->line) : json(nullptr)},
+                       {"column", at ? json(at->column) : json(nullptr)}});
+  }
+  return out;
+}
+
 site newest_head_site(const revision_graph& graph) {
   const std::vector<std::string> heads = graph.heads();
   const std::vector<std::string>& order = graph.order();

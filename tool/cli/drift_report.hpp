@@ -4,9 +4,14 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "context.hpp"
 #include "declaration_sites.hpp"
 #include "retort/ops.hpp"
 #include "retort/revision_graph.hpp"
@@ -18,6 +23,16 @@ namespace retort::cli {
 /// the models no longer declare (a dropped column) falls back to its table; nullopt when
 /// neither is known (a dropped table, a schema, a hand-written step).
 [[nodiscard]] std::optional<declaration_site> site_of(const ops::operation& op, const declaration_sites& sites);
+
+/// Each change as `check` and `verify` list it, one line each: `file:line:col: error: <description>`
+/// at its site (`where[i]`, relative to `workspace`) when known, else `  - <description>`.
+void print_changes(std::ostream& out, const context& ctx, const std::vector<ops::operation>& changes,
+                   const std::vector<std::optional<declaration_site>>& where, const std::string& workspace);
+
+/// The same changes for `--format json`: `{"description", "file", "line", "column"}` each, null
+/// where no site is known.
+[[nodiscard]] nlohmann::json changes_json(const std::vector<ops::operation>& changes,
+                                          const std::vector<std::optional<declaration_site>>& where);
 
 /// The first line of the newest head's migration file (by `created`, then history order),
 /// where an annotation about several heads goes; nullopt for an empty history.

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "reset.hpp"
+#include "verify.hpp"
 #include "retort/lint.hpp"
 #include "error_report.hpp"
 #include "squash.hpp"
@@ -47,7 +49,9 @@ int main(int argc, char** argv) {
   options o;
   app.add_option("--migrations", o.migrations_dir, "Directory of the migration files")->capture_default_str();
   app.add_option("--url", o.url, "PostgreSQL connection string (default: $DATABASE_URL, else the local dev database)");
-  app.add_option("--devdb-dir", o.devdb_dir, "Directory of the local dev database (default: $RETORT_DEVDB_DIR or .retort/devdb)");
+  app.add_option("--devdb-dir", o.devdb_dir,
+                 "Directory of the local dev database (default: $RETORT_DEVDB_DIR, else the one .retort/devdb-dir "
+                 "names, which configuring with retort_add_schema writes, else .retort/devdb)");
   app.add_option("--bookkeeping-schema", o.bookkeeping_schema, "Schema of Retort's own tables")->capture_default_str();
   app.add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("--safety", o.safety,
@@ -90,6 +94,14 @@ int main(int argc, char** argv) {
 
   auto* st = app.add_subcommand("stamp", "Record TARGET as applied without running anything (adopt a database)");
   st->add_option("target", stamp_target, "base, head, heads or a revision")->required();
+  bool no_verify = false;
+  st->add_flag("--no-verify", no_verify, "Record it even when the database does not have TARGET's schema");
+
+  auto* vf = app.add_subcommand("verify", "Compare the database with the schema its recorded revision replays to "
+                                          "(exit 3 on any difference: a hand edit)");
+  auto* rs = app.add_subcommand("reset", "Undo every revision, then apply every one to head (destroys the data)");
+  bool yes = false;
+  rs->add_flag("--yes", yes, "Confirm a reset of a database other than the local dev database");
 
   auto* cur = app.add_subcommand("current", "Show the database's revision");
   auto* hist = app.add_subcommand("history", "List revisions, newest first, marked applied when a database is set");
@@ -167,9 +179,9 @@ int main(int argc, char** argv) {
                   "when a downgrade does not restore the schema PostgreSQL reports");
 
   auto* db = app.add_subcommand("devdb", "Manage the local dev database");
-  db->add_option("action", action, "start, stop, status or url")
+  db->add_option("action", action, "start, stop, status, url, or reset (drop and create the dev database again)")
       ->required()
-      ->check(CLI::IsMember({"start", "stop", "status", "url"}));
+      ->check(CLI::IsMember({"start", "stop", "status", "url", "reset"}));
 
   try {
     app.parse(argc, argv);
@@ -212,7 +224,9 @@ int main(int argc, char** argv) {
   try {
     if (*up) return upgrade(ctx, up_target, accept_edited);
     if (*down) return downgrade(ctx, down_target, accept_edited);
-    if (*st) return stamp(ctx, stamp_target);
+    if (*st) return stamp(ctx, stamp_target, !no_verify);
+    if (*vf) return verify(ctx);
+    if (*rs) return reset(ctx, yes);
     if (*cur) return current(ctx);
     if (*hist) return history(ctx, audit);
     if (*ln) return lint(ctx, lint_with);

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -307,16 +308,17 @@ bool local_cluster::running() const {
   return result.exit_code == 0;
 }
 
-void local_cluster::start() {
+local_cluster::start_result local_cluster::start() {
   const auto bin = find_postgres_bin_dir();
   const auto account = current_server_account();
   make_server_directory(dir_, account);
   check_reachable(dir_, account);
   const directory_lock lock(dir_);
-  if (running()) return;
+  if (running()) return start_result::already_running;
 
   const auto data = dir_ / "data";
-  if (!fs::exists(data / "PG_VERSION")) {
+  const bool create = !fs::exists(data / "PG_VERSION");
+  if (create) {
     // C.UTF-8 sorts bytewise like C but knows UTF-8 characters; fall back to plain C.
     const locale_t utf8 = newlocale(LC_ALL_MASK, "C.UTF-8", nullptr);
     const bool have_utf8 = utf8 != nullptr;
@@ -359,6 +361,7 @@ void local_cluster::start() {
                             data.string(), pg_ctl.exit_code, trimmed(pg_ctl.output), log.string(),
                             trimmed(last_lines(log, 20))));
   }
+  return create ? start_result::created : start_result::started;
 }
 
 void local_cluster::stop() {
@@ -381,22 +384,38 @@ std::string local_cluster::url(std::string_view database) const {
                      conninfo_value(database));
 }
 
-void local_cluster::create_database(std::string_view database) const {
-  const std::string name{database};
+namespace {
+// One statement on the cluster's maintenance database, with its errors as Retort's.
+void on_postgres(const local_cluster& cluster, std::string_view what, const std::string& name,
+                 const std::function<void(pqxx::nontransaction&)>& run) {
   try {
-    pqxx::connection conn{url("postgres")};
+    pqxx::connection conn{cluster.url("postgres")};
     pqxx::nontransaction tx{conn};
-    if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", name).empty()) {
-      tx.exec0("CREATE DATABASE " + tx.quote_name(name));
-    }
+    run(tx);
   } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == "42P04") return;  // duplicate_database: created concurrently
-    throw database_error(fmt::format("cannot create database {}: {}", name, trimmed(e.what())), e.sqlstate(),
+    if (what == "create" && e.sqlstate() == "42P04") return;  // duplicate_database: created concurrently
+    throw database_error(fmt::format("cannot {} database {}: {}", what, name, trimmed(e.what())), e.sqlstate(),
                          e.query());
   } catch (const pqxx::failure& e) {
-    throw database_error(fmt::format("cannot create database {} on the local cluster in {}: {}", name, dir_.string(),
-                                     trimmed(e.what())));
+    throw database_error(fmt::format("cannot {} database {} on the local cluster in {}: {}", what, name,
+                                     cluster.directory().string(), trimmed(e.what())));
   }
+}
+}  // namespace
+
+void local_cluster::drop_database(std::string_view database) const {
+  const std::string name{database};
+  on_postgres(*this, "drop", name, [&](pqxx::nontransaction& tx) {
+    tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
+  });
+}
+
+void local_cluster::create_database(std::string_view database) const {
+  const std::string name{database};
+  on_postgres(*this, "create", name, [&](pqxx::nontransaction& tx) {
+    if (tx.exec_params("SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1", name).empty())
+      tx.exec0("CREATE DATABASE " + tx.quote_name(name));
+  });
 }
 
 }  // namespace retort

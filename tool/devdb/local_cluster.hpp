@@ -11,12 +11,16 @@ namespace retort {
 
 class local_cluster {
  public:
+  /// What start() had to do.
+  enum class start_result { already_running, started, created };
+
   /// A cluster kept in `dir` (created on first start).
   explicit local_cluster(std::filesystem::path dir);
 
-  /// Creates the cluster on first use (initdb), then starts the server if it is not running.
+  /// Creates the cluster on first use (initdb), then starts the server if it is not running;
+  /// returns which of these it did, so that a caller can say where a cluster appeared.
   /// Throws retort::error with the package to install when PostgreSQL's server binaries are missing.
-  void start();
+  start_result start();
   /// Stops the server (fast shutdown); data stays.
   void stop();
   /// True when the server is up and accepting connections.
@@ -26,6 +30,8 @@ class local_cluster {
   [[nodiscard]] std::string url(std::string_view database = "postgres") const;
   /// Creates `database` if it does not exist.
   void create_database(std::string_view database) const;
+  /// Drops `database` if it exists, ending the sessions connected to it.
+  void drop_database(std::string_view database) const;
 
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
   [[nodiscard]] std::filesystem::path socket_directory() const;

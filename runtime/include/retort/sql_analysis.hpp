@@ -33,4 +33,12 @@ struct statement_facts {
 /// Throws retort::error when it does not parse as one expression.
 [[nodiscard]] std::vector<std::string> functions_called(std::string_view expression);
 
+/// A key for what an SQL expression means, as PostgreSQL's parser reads it, leaving out what the
+/// server adds when it stores one: parentheses, casts, a literal's quoting (`0` and `'0'`), `IN
+/// (...)` written as `= ANY (ARRAY[...])`, `LIKE` as `~~`. The text a model wrote and the text the
+/// catalog gives back (`price >= 0`, `(price >= (0)::numeric)`) get the same key. Casts are left
+/// out whole, so two expressions differing only in a cast compare equal. Throws retort::error
+/// when the text does not parse as one expression.
+[[nodiscard]] std::string expression_key(std::string_view expression);
+
 }  // namespace retort::sql

@@ -2,6 +2,7 @@
 #include "retort/sql_analysis.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
@@ -92,9 +93,80 @@ std::vector<statement_facts> analyze(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> functions_called(std::string_view expression) {
-  const json tree = parse_tree(fmt::format("SELECT ({})", expression));
+namespace {
+
+// The parse tree of `SELECT (expression)` (the text expression_key reads locations in), checked
+// to be one statement.
+json expression_tree(std::string_view expression) {
+  json tree = parse_tree(fmt::format("SELECT ({})", expression));
   if (tree.value("stmts", json::array()).size() != 1) throw error("not one SQL expression");
+  return tree;
+}
+
+// A constant by its text: `0`, `'0'` and a stored `(0)::numeric` are one value. (libpg_query
+// leaves out a field that holds its type's zero, and writes a negative integer the same way,
+// `{"ival": {}}`: an integer is read from the statement's text at its location.)
+std::string constant_text(const json& c, std::string_view text) {
+  if (auto v = c.find("ival"); v != c.end()) {
+    const auto at = c.value("location", -1);
+    if (at >= 0 && static_cast<std::size_t>(at) < text.size())
+      return std::to_string(std::strtoll(std::string(text.substr(static_cast<std::size_t>(at))).c_str(), nullptr, 10));
+    return std::to_string(v->value("ival", 0));
+  }
+  if (auto v = c.find("fval"); v != c.end()) return v->value("fval", "");
+  if (auto v = c.find("sval"); v != c.end()) return v->value("sval", "");
+  if (auto v = c.find("boolval"); v != c.end()) return v->value("boolval", false) ? "true" : "false";
+  if (auto v = c.find("bsval"); v != c.end()) return v->value("bsval", "");
+  return "NULL";
+}
+
+// `x IN (a, b)` is stored as `x = ANY (ARRAY[a, b])` (NOT IN as `<> ALL`), `LIKE` as the `~~`
+// operator: the stored form.
+void as_stored(json& a_expr) {
+  const std::string kind = a_expr.value("kind", "");
+  if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") a_expr["kind"] = "AEXPR_OP";
+  if (kind == "AEXPR_IN") {
+    const auto& op = a_expr.value("name", json::array());
+    const bool negated = !op.empty() && op.back().value("String", json::object()).value("sval", "") == "<>";
+    a_expr["kind"] = negated ? "AEXPR_OP_ALL" : "AEXPR_OP_ANY";
+    json items = a_expr.value("rexpr", json::object()).value("List", json::object()).value("items", json::array());
+    a_expr["rexpr"] = json{{"A_ArrayExpr", {{"elements", std::move(items)}}}};
+  }
+}
+
+// The tree without what storing an expression adds or changes (see expression_key); `text` is
+// the statement it was parsed from.
+json canonical(const json& node, std::string_view text) {
+  if (node.is_array()) {
+    json out = json::array();
+    for (const auto& n : node) out.push_back(canonical(n, text));
+    return out;
+  }
+  if (!node.is_object()) return node;
+  if (auto cast = node.find("TypeCast"); cast != node.end() && node.size() == 1)
+    return canonical(cast->value("arg", json()), text);
+  if (auto c = node.find("A_Const"); c != node.end() && node.size() == 1 && c->is_object())
+    return json{{"A_Const", constant_text(*c, text)}};
+  json out = json::object();
+  for (const auto& [key, value] : node.items())
+    if (key != "location") out[key] = canonical(value, text);
+  if (auto e = out.find("A_Expr"); e != out.end()) {
+    as_stored(*e);
+    *e = canonical(*e, text);  // the array built for IN, like any other
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string expression_key(std::string_view expression) {
+  const std::string text = fmt::format("SELECT ({})", expression);
+  const json tree = expression_tree(expression);
+  return canonical(tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"], text).dump();
+}
+
+std::vector<std::string> functions_called(std::string_view expression) {
+  const json tree = expression_tree(expression);
   std::vector<std::string> out;
   collect_functions(tree, out);
   return out;

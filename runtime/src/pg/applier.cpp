@@ -359,18 +359,31 @@ void applier::run_step(const revision_step& step, std::size_t index, std::size_t
 
 // Units of the planned steps that an interrupted run committed. Progress of a revision that
 // this run does not continue (another direction, another target) stops it before anything runs.
-std::map<std::string, std::set<std::size_t>> applier::resumable(const std::vector<revision_step>& steps) {
-  std::map<std::string, std::set<std::size_t>> done;
-  std::vector<std::array<std::string, 4>> rows;
+std::vector<partial_revision> applier::in_progress() {
+  std::vector<partial_revision> out;
   try {
     pqxx::read_transaction tx(conn_);
-    for (const auto& row : tx.exec(books_.select_progress()))
-      rows.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<std::string>()});
+    // Bookkeeping an older Retort created may lack the progress table until the next upgrade.
+    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", quote_ident(qualified_name{books_.schema(), "progress"}))[0]
+             .as<bool>())
+      return out;
+    for (const auto& row : tx.exec(books_.select_progress())) {  // ordered by revision, then unit
+      const auto id = row[0].as<std::string>();
+      if (out.empty() || out.back().id != id)
+        out.push_back({id, row[1].as<std::string>(), row[3].as<std::string>(), {}});
+      out.back().units.insert(row[2].as<std::size_t>());
+    }
   } catch (const pqxx::sql_error& e) {
     throw as_database_error(e);
   }
-  for (const auto& [id, dir, unit, sum] : rows) {
+  return out;
+}
+
+// Units of the planned steps that an interrupted run committed. Progress of a revision that
+// this run does not continue (another direction, another target) stops it before anything runs.
+std::map<std::string, std::set<std::size_t>> applier::resumable(const std::vector<revision_step>& steps) {
+  std::map<std::string, std::set<std::size_t>> done;
+  for (const auto& [id, dir, sum, units] : in_progress()) {
     const auto step = std::find_if(steps.begin(), steps.end(), [&](const revision_step& s) { return s.rev->id == id; });
     if (step == steps.end() || to_string(step->dir) != dir)
       throw error(fmt::format("revision {} is part way through its {}: some of its transactions committed and the "
@@ -380,7 +393,7 @@ std::map<std::string, std::set<std::size_t>> applier::resumable(const std::vecto
       throw checksum_error(fmt::format("revision {} ({}) is part way through its {}, but its file changed since that "
                                        "began; restore the file to finish it",
                                        id, step->rev->file, dir));
-    done[id].insert(static_cast<std::size_t>(std::stoul(unit)));
+    done[id] = units;
   }
   return done;
 }

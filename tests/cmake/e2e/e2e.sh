@@ -4,10 +4,13 @@
 #   1-4    initial model -> db-revision -> the build passes -> db-upgrade
 #   5-10   add a field -> the build fails naming the column and the fix -> RETORT_MESSAGE=...
 #          db-revision -> the build passes -> db-upgrade, db-downgrade, db-upgrade
-#   11-15  two branches: revisions A and B from the same parent -> db-check, retort check and
+#   11-13  (issue #11) db-verify passes, then fails on a column added by hand; db-reset refuses a
+#          database other than the dev database; the dev database recorded at configure time is
+#          the one the CLI run by hand from the project root uses
+#   14-18  two branches: revisions A and B from the same parent -> db-check, retort check and
 #          the build fail reporting two heads -> db-merge -> db-check and the build pass -> db-upgrade
-#   16     the application migrates another fresh database with the migrations compiled in
-#   17     db-revision-empty writes a data step; its SQL written by hand, db-upgrade runs it
+#   19     the application migrates another fresh database with the migrations compiled in
+#   20     db-revision-empty writes a data step; its SQL written by hand, db-upgrade runs it
 # db-current (and the table's columns, through psql) is checked after every database step.
 # Every expected failure is asserted with its exit code and a grep of its output.
 #
@@ -201,6 +204,27 @@ ok target db-upgrade
 has "Applied 1 revision; the database is now at $rev2"
 current_is "$rev2" "at head"
 columns_are users "email id phone_number"
+
+step "db-verify: the database matches its history; a column added by hand fails it (issue #11)"
+ok target db-verify
+has "OK: the database matches the schema its migrations made at $rev2"
+psql -X -q "$url" -c "ALTER TABLE users ADD COLUMN by_hand integer" || fail "psql failed"
+fails $build_failed target db-verify
+has "the database differs from the schema its migrations made at $rev2 in 1 way" "add column public\.users\.by_hand" \
+  'DROP COLUMN "by_hand"'
+psql -X -q "$url" -c "ALTER TABLE users DROP COLUMN by_hand" || fail "psql failed"
+ok target db-verify
+
+step "db-reset refuses a database other than the dev database, saying what it would destroy"
+fails $build_failed target db-reset
+has "Reset undoes 2 revisions" "drops 1 table with every row in it: public\.users" \
+  "not reset: this is not the local dev database"
+current_is "$rev2" "at head"
+
+step "configuring recorded the dev database, where retort run by hand from the project root finds it"
+[[ $(cat "$src/.retort/devdb-dir") == "$build/retort-devdb" ]] || fail "$src/.retort/devdb-dir: $(cat "$src/.retort/devdb-dir")"
+fails 4 bash -c 'cd "$1" && "$2" devdb status' _ "$src" "$retort"
+has "^stopped \($build/retort-devdb; \.retort/devdb-dir, written by CMake's configure\)"
 
 step "branch A adds users.nickname: its revision, then set aside (as if on another branch)"
 cp "$versions/retort.sum" "$E2E_WORK/retort.sum.main"

@@ -86,6 +86,13 @@ struct edited_revision {
   std::string id, file, recorded, current;
 };
 
+/// A revision an interrupted run left part way: some of its transactions committed (retort.progress).
+struct partial_revision {
+  std::string id, direction;     ///< direction: "upgrade" or "downgrade"
+  std::string checksum;          ///< of the file when the run began
+  std::set<std::size_t> units;   ///< the committed transactions, 0-based
+};
+
 class applier {
  public:
   /// `graph` and `lock` must outlive the applier. `lock` is held around everything that reads
@@ -99,6 +106,8 @@ class applier {
   [[nodiscard]] std::vector<history_entry> history();
   /// Applied revisions whose files changed since.
   [[nodiscard]] std::vector<edited_revision> edited();
+  /// Revisions part way through (empty unless a run of a multi-transaction plan was interrupted).
+  [[nodiscard]] std::vector<partial_revision> in_progress();
 
   /// Applies revisions up to `target` ("head", "heads", "+N", a revision); returns their ids.
   /// Throws checksum_error before running anything when an applied file was edited (unless

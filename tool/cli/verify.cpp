@@ -1,0 +1,163 @@
+// Live database against replayed history: introspect, replay to the recorded revision, diff the
+// two (column order aside) and report the difference the way `check` reports drift.
+#include "verify.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "drift_report.hpp"
+#include "retort/diff.hpp"
+#include "retort/errors.hpp"
+#include "retort/pg/introspect.hpp"
+#include "retort/sql_analysis.hpp"
+
+namespace retort::cli {
+
+using nlohmann::json;
+
+namespace {
+
+bool same_meaning(const std::string& history, const std::string& database) {
+  if (history == database) return true;
+  try {
+    return sql::expression_key(history) == sql::expression_key(database);
+  } catch (const error&) {  // one side does not parse: its text decides
+    return false;
+  }
+}
+
+template <typename T, typename Name>
+const T* named(const std::vector<T>& items, const Name& name) {
+  const auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+// PostgreSQL stores a default, check or index predicate in its own spelling (`price >= 0` comes
+// back as `(price >= (0)::numeric)`): where the database's expression means what the history's
+// does, it takes the history's text, so that only a real difference is one.
+void adopt_history_spelling(const schema& history, schema& database) {
+  for (table& t : database.tables) {
+    const table* h = find_table(history, t.name);
+    if (!h) continue;
+    for (column& c : t.columns)
+      if (const column* hc = find_column(*h, c.name);
+          hc && c.server_default && hc->server_default && same_meaning(*hc->server_default, *c.server_default))
+        c.server_default = hc->server_default;
+    for (check_constraint& ck : t.checks)
+      if (const auto* hk = named(h->checks, ck.name); hk && same_meaning(hk->expression, ck.expression))
+        ck.expression = hk->expression;
+    for (index& ix : t.indexes)
+      if (const auto* hx = named(h->indexes, ix.name); hx && ix.where && hx->where && same_meaning(*hx->where, *ix.where))
+        ix.where = hx->where;
+  }
+}
+
+}  // namespace
+
+schema live_schema(pqxx::connection& conn, const context& ctx) {
+  return pg::introspect(conn, {.exclude_schemas = {ctx.opts().bookkeeping_schema}});
+}
+
+std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx) {
+  try {
+    return live_schema(conn, ctx);
+  } catch (const database_error&) {
+    throw;
+  } catch (const error&) {
+    return std::nullopt;
+  }
+}
+
+live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const context& ctx, const revision_graph& graph,
+                             const revision_heads& at) {
+  live_comparison c;
+  c.at = at;
+  c.partial = a.in_progress();
+  for (const auto& id : graph.applied(at))
+    for (const auto& op : graph.at(id).upgrade) c.opaque_steps += std::holds_alternative<ops::sql>(op) ? 1 : 0;
+  schema live;
+  try {
+    live = comparable(live_schema(conn, ctx));
+  } catch (const database_error&) {
+    throw;
+  } catch (const error& e) {  // an object the model cannot describe: a difference in itself
+    c.problems.push_back(fmt::format("the database holds what no migration can make: {}", e.what()));
+    return c;
+  }
+  const schema expected = comparable(graph.schema_at(at));
+  adopt_history_spelling(expected, live);
+  try {
+    c.changes = diff(expected, live, {.require_backfill = false});
+    c.restore = pg::render(diff(live, expected, {.require_backfill = false}), live, {ctx.opts().safety});
+  } catch (const error& e) {  // e.g. enum values in another order: no operation turns one into the other
+    c.problems.push_back(e.what());
+  }
+  return c;
+}
+
+void print_differences(const context& ctx, const live_comparison& c, const std::string& headline) {
+  std::cerr << ctx.paint("error: ", style::error) << headline << "\n";
+  for (const auto& p : c.partial) std::cerr << "  - " << part_way_text(p) << "\n";
+  for (const auto& p : c.problems) std::cerr << "  - " << p << "\n";
+  print_changes(std::cerr, ctx, c.changes, {}, "");
+  if (!c.changes.empty())
+    std::cerr << "Each line is what was done to the database beyond what its migrations made.\n";
+  if (c.opaque_steps > 0 && !c.changes.empty())
+    std::cerr << fmt::format("note: {} hand-written sql step{} up to this revision {} opaque to the replay: what {} "
+                             "created or changed shows here as a difference too.\n",
+                             c.opaque_steps, c.opaque_steps == 1 ? "" : "s", c.opaque_steps == 1 ? "is" : "are",
+                             c.opaque_steps == 1 ? "it" : "they");
+  if (!c.restore.empty()) {
+    std::cerr << "\nAs SQL, what brings the database back to the migrations' schema (review it: it may drop data):\n";
+    for (const auto& st : c.restore) std::cerr << "  " << st.sql << ";\n";
+  }
+}
+
+std::string part_way_text(const pg::partial_revision& p) {
+  return fmt::format("revision {} is part way through its {}: {} of its transactions committed and the rest did not "
+                     "run; finish it with `retort {}`",
+                     p.id, p.direction, p.units.size(), p.direction == "upgrade" ? "upgrade" : "downgrade -1");
+}
+
+json part_way_json(const std::vector<pg::partial_revision>& partial) {
+  json out = json::array();
+  for (const auto& p : partial)
+    out.push_back(json{{"revision", p.id}, {"direction", p.direction}, {"committed_units", p.units.size()}});
+  return out;
+}
+
+json comparison_json(const live_comparison& c) {
+  json restore = json::array();
+  for (const auto& st : c.restore) restore.push_back(st.sql);
+  return json{{"ok", c.matches()},   {"revision", c.at},         {"changes", changes_json(c.changes, {})},
+              {"problems", c.problems}, {"in_progress", part_way_json(c.partial)}, {"restore", restore}};
+}
+
+int verify(context& ctx) {
+  const auto& graph = ctx.graph();
+  auto conn = ctx.connect();
+  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
+  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
+  const revision_heads now = a.current();
+  const live_comparison c = compare_live(*conn, a, ctx, graph, now);
+  if (ctx.json()) {
+    print_json(comparison_json(c));
+  } else if (c.matches()) {
+    std::cout << fmt::format("OK: the database matches the schema its migrations made at {}.\n", heads_text(now));
+  } else {
+    const std::size_t n = c.changes.size() + c.problems.size() + c.partial.size();
+    print_differences(ctx, c,
+                      fmt::format("the database differs from the schema its migrations made at {} in {} way{}:",
+                                  heads_text(now), n, n == 1 ? "" : "s"));
+    if (now.empty())
+      std::cerr << "\nRetort has recorded no revision in this database. If it holds the schema of a revision, "
+                   "`retort stamp REV` adopts it (after checking that it does).\n";
+  }
+  return c.matches() ? exit_ok : exit_drift;
+}
+
+}  // namespace retort::cli
