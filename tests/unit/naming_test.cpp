@@ -251,7 +251,7 @@ TEST(SnakeCase, DefaultNames) {
 
 TEST(Naming, LabelsAnExpressionByItsWordsAndComparisons) {
   EXPECT_EQ(naming::label("quantity * unit_price >= 0"), "quantity_unit_price_ge_0");
-  EXPECT_EQ(naming::label("lower((email)::text)"), "lower_email_text");
+  EXPECT_EQ(naming::label("lower(email::text)"), "lower_email_text");
   EXPECT_EQ(naming::label("a <> B"), "a_ne_b");
   EXPECT_EQ(naming::label("(+)"), "");
 }

@@ -130,7 +130,7 @@ struct unique_constraint {
 /// A plain column converts implicitly, so `{"a", "b"}` lists two column keys.
 struct index_key {
   std::string column;      ///< the column; empty for an expression key
-  std::string expression;  ///< as pg_get_indexdef(indexrelid, k, true) prints it ("lower((email)::text)")
+  std::string expression;  ///< as pg_get_indexdef(indexrelid, k, true) prints it ("lower(email::text)")
   std::optional<std::string> opclass;  ///< absent: the type's default operator class
   bool descending = false;
   std::optional<bool> nulls_first;     ///< absent: PostgreSQL's default (first when descending)
