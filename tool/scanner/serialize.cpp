@@ -139,14 +139,21 @@ class table_builder {
         out_.origin.primary_key = option_at("primary_key");
       }
     }
+    auto column_index = [&](bool unique) {
+      index i;
+      i.name = naming::index(t.name, {c.name});
+      i.columns = {c.name};
+      i.unique = unique;
+      return i;
+    };
     if (options.unique && options.index) {
-      t.indexes.push_back({naming::index(t.name, {c.name}), {c.name}, true, std::nullopt, "btree"});
+      t.indexes.push_back(column_index(true));
       out_.origin.indexes.push_back(option_at("index"));
     } else if (options.unique) {
       t.uniques.push_back({naming::unique(t.name, {c.name}), {c.name}});
       out_.origin.uniques.push_back(option_at("unique"));
     } else if (options.index) {
-      t.indexes.push_back({naming::index(t.name, {c.name}), {c.name}, false, std::nullopt, "btree"});
+      t.indexes.push_back(column_index(false));
       out_.origin.indexes.push_back(option_at("index"));
     }
     if (options.check) {
