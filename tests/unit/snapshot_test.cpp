@@ -194,6 +194,18 @@ TEST(Snapshot, IndexKeyMistakesNameTheirPath) {
   EXPECT_EQ(error_of(R"js({"expression": "lower(b)"})js"), "accepted");  // expressions are SQL, not checked
 }
 
+TEST(Snapshot, AForeignKeyCannotReferenceADeferrableUniqueConstraint) {
+  auto snapshot = [](std::string_view deferrable) {
+    return fmt::format(R"js({{"format": 1, "tables": [
+      {{"name": "rooms", "columns": [{{"name": "code", "type": "text"}}], "unique": [{{"columns": ["code"]{}}}]}},
+      {{"name": "seats", "columns": [{{"name": "room", "type": "text"}}],
+        "foreign_keys": [{{"columns": ["room"], "references": {{"table": "rooms", "columns": ["code"]}}}}]}}]}})js",
+                       deferrable);
+  };
+  EXPECT_NO_THROW((void)read_snapshot(snapshot(""), "s.json"));
+  EXPECT_THROW((void)read_snapshot(snapshot(R"js(, "deferrable": "initially_immediate")js"), "s.json"), error);
+}
+
 TEST(Snapshot, WritingIsDeterministicWhateverTheVectorOrder) {
   const schema s = rich_schema();
   const std::string expected = write_snapshot(s);
