@@ -16,7 +16,9 @@ enum class UserRole { member, moderator, admin };
 /// -> CREATE TYPE post_state: RETORT_ENUM names the type.
 enum class RETORT_ENUM("post_state") PostStatus { draft, published, archived };
 
-struct RETORT_TABLE("users", comment = "People who can sign in") User : TimestampedEntity {
+// Sign-in looks emails up case-insensitively: an expression index, spelled as PostgreSQL prints
+// it (email is varchar, so lower() reads it cast to text).
+struct RETORT_TABLE("users", comment = "People who can sign in", index("lower(email::text)")) User : TimestampedEntity {
   RETORT_COLUMN(length = 255, unique, index) std::string email;  // a unique index
   RETORT_COLUMN(length = 100, unique, renamed_from = "login") std::string username;  // a rename, not drop + add
   RETORT_COLUMN(server_default = "true") bool is_active;

@@ -195,9 +195,13 @@ class differ {
         if (!kept) later.push_back(ops::drop_check{t.name, c});
       }
       for (const auto& i : t.indexes) {
-        if (!i.where) continue;
+        const bool has_expression = std::any_of(i.columns.begin(), i.columns.end(),
+                                                [](const index_key& k) { return !k.expression.empty(); });
+        if (!i.where && !has_expression) continue;
         index renamed = i;
-        for (auto& col : renamed.columns)
+        for (auto& k : renamed.columns)
+          if (auto it = renames.find(k.column); it != renames.end()) k.column = it->second;
+        for (auto& col : renamed.include)
           if (auto it = renames.find(col); it != renames.end()) col = it->second;
         bool kept = std::any_of(target.indexes.begin(), target.indexes.end(),
                                 [&](const index& x) { return same_but_name(x, renamed); });
@@ -247,7 +251,7 @@ class differ {
         return tu && *tu == u;
       }
     for (const auto& i : t.indexes)
-      if (i.unique && i.columns == cols) {
+      if (i.unique && plain_key_columns(i) == cols) {
         const auto* ti = named(target->indexes, i.name);
         return ti && *ti == i;
       }

@@ -297,6 +297,25 @@ constexpr auto action_names = [] {
 
 // ---- elements --------------------------------------------------------------------------
 
+namespace {
+template <class Items, class F>
+ojson array_of(const Items& items, F&& convert) {
+  ojson a = ojson::array();
+  for (const auto& x : items) a.push_back(convert(x));
+  return a;
+}
+template <class F>
+auto read_array(const reader& r, std::string_view key, F&& read) {
+  std::vector<decltype(read(r))> out;
+  if (auto a = r.maybe(key)) {
+    const auto items = a->items();
+    out.reserve(items.size());
+    for (const reader& item : items) out.push_back(read(item));
+  }
+  return out;
+}
+}  // namespace
+
 ojson to_json(const qualified_name& q) { return ojson{{"schema", q.schema}, {"name", q.name}}; }
 
 qualified_name read_qualified_name(const reader& r) {
@@ -395,29 +414,95 @@ primary_key read_primary_key(const reader& r) {
   return {r.optional_identifier("name").value_or(""), read_columns(r)};
 }
 
-ojson to_json(const unique_constraint& u) { return ojson{{"name", u.name}, {"columns", u.columns}}; }
+namespace {
+// "deferrable" is written only for a deferrable constraint, so older files read unchanged.
+void write_deferral(ojson& j, deferral d) {
+  if (d != deferral::not_deferrable) j["deferrable"] = to_string(d);
+}
+deferral read_deferral(const reader& r) {
+  auto d = r.maybe("deferrable");
+  if (!d) return deferral::not_deferrable;
+  const std::string text = d->string();
+  auto named = deferral_named(text);
+  if (!named)
+    d->fail(fmt::format("unknown value \"{}\" (expected one of: initially_immediate, initially_deferred)", excerpt(text)));
+  return *named;
+}
+
+// A plain column key is its name; any other key an object with "column" or "expression".
+ojson to_json(const index_key& k) {
+  if (k.is_plain_column()) return k.column;
+  ojson j;
+  if (k.expression.empty()) j["column"] = k.column;
+  else j["expression"] = k.expression;
+  if (k.opclass) j["opclass"] = *k.opclass;
+  if (k.descending) j["order"] = "desc";
+  if (k.nulls_first) j["nulls"] = *k.nulls_first ? "first" : "last";
+  return j;
+}
+
+index_key read_index_key(const reader& r) {
+  if (r.is_string()) return index_key{r.identifier()};
+  r.expect_object({"column", "expression", "opclass", "order", "nulls"});
+  index_key k;
+  if (r.has("column") == r.has("expression")) r.fail("an index key has either \"column\" or \"expression\"");
+  if (auto c = r.optional_identifier("column")) k.column = *c;
+  if (auto e = r.maybe("expression")) {
+    k.expression = e->string();
+    if (k.expression.empty()) e->fail("empty expression");
+  }
+  k.opclass = r.optional_identifier("opclass");
+  if (auto o = r.maybe("order")) {
+    const std::string text = o->string();
+    if (text != "asc" && text != "desc") o->fail(fmt::format("unknown order \"{}\" (expected asc or desc)", excerpt(text)));
+    k.descending = text == "desc";
+  }
+  if (auto n = r.maybe("nulls")) {
+    const std::string text = n->string();
+    if (text != "first" && text != "last") n->fail(fmt::format("unknown nulls \"{}\" (expected first or last)", excerpt(text)));
+    k.nulls_first = text == "first";
+  }
+  // PostgreSQL's default for the order (NULLS FIRST when DESC) is stored unset, as introspection reads it.
+  if (k.nulls_first && *k.nulls_first == k.descending) k.nulls_first.reset();
+  return k;
+}
+}  // namespace
+
+ojson to_json(const unique_constraint& u) {
+  ojson j{{"name", u.name}, {"columns", u.columns}};
+  write_deferral(j, u.deferrable);
+  return j;
+}
 
 unique_constraint read_unique(const reader& r) {
-  r.expect_object({"name", "columns"});
-  return {r.optional_identifier("name").value_or(""), read_columns(r)};
+  r.expect_object({"name", "columns", "deferrable"});
+  return {r.optional_identifier("name").value_or(""), read_columns(r), read_deferral(r)};
 }
 
 ojson to_json(const index& i) {
-  ojson j{{"name", i.name}, {"columns", i.columns}};
+  ojson j{{"name", i.name}, {"columns", array_of(i.columns, [](const auto& k) { return to_json(k); })}};
   if (i.unique) j["unique"] = true;
   if (i.where) j["where"] = *i.where;
   if (i.method != "btree") j["method"] = i.method;
+  if (!i.include.empty()) j["include"] = i.include;
+  if (i.nulls_not_distinct) j["nulls_not_distinct"] = true;
+  if (!i.with.empty()) j["with"] = i.with;
   return j;
 }
 
 index read_index(const reader& r) {
-  r.expect_object({"name", "columns", "unique", "where", "method"});
+  r.expect_object({"name", "columns", "unique", "where", "method", "include", "nulls_not_distinct", "with"});
   index i;
   i.name = r.optional_identifier("name").value_or("");
-  i.columns = read_columns(r);
+  i.columns = read_array(r, "columns", read_index_key);
+  if (i.columns.empty()) r.at("columns").fail("needs at least one column");
   i.unique = r.boolean("unique", false);
   i.where = r.optional_string("where");
   i.method = r.optional_string("method").value_or("btree");
+  i.include = r.identifiers("include");
+  i.nulls_not_distinct = r.boolean("nulls_not_distinct", false);
+  i.with = r.strings("with");
+  std::sort(i.with.begin(), i.with.end());  // reloptions' order is the order they were set in
   return i;
 }
 
@@ -426,11 +511,12 @@ ojson to_json(const foreign_key& f) {
   j["references"] = ojson{{"schema", f.ref_table.schema}, {"table", f.ref_table.name}, {"columns", f.ref_columns}};
   if (f.on_delete != fk_action::no_action) j["on_delete"] = spell(f.on_delete, action_names);
   if (f.on_update != fk_action::no_action) j["on_update"] = spell(f.on_update, action_names);
+  write_deferral(j, f.deferrable);
   return j;
 }
 
 foreign_key read_foreign_key(const reader& r) {
-  r.expect_object({"name", "columns", "references", "on_delete", "on_update"});
+  r.expect_object({"name", "columns", "references", "on_delete", "on_update", "deferrable"});
   foreign_key f;
   f.name = r.optional_identifier("name").value_or("");
   f.columns = read_columns(r);
@@ -442,6 +528,7 @@ foreign_key read_foreign_key(const reader& r) {
     ref.at("columns").fail(fmt::format("{} referenced columns for {} columns", f.ref_columns.size(), f.columns.size()));
   if (auto a = r.maybe("on_delete")) f.on_delete = unspell(*a, action_names);
   if (auto a = r.maybe("on_update")) f.on_update = unspell(*a, action_names);
+  f.deferrable = read_deferral(r);
   return f;
 }
 
@@ -451,25 +538,6 @@ check_constraint read_check(const reader& r) {
   r.expect_object({"name", "expression"});
   return {r.optional_identifier("name").value_or(""), r.string("expression")};
 }
-
-namespace {
-template <class Items, class F>
-ojson array_of(const Items& items, F&& convert) {
-  ojson a = ojson::array();
-  for (const auto& x : items) a.push_back(convert(x));
-  return a;
-}
-template <class F>
-auto read_array(const reader& r, std::string_view key, F&& read) {
-  std::vector<decltype(read(r))> out;
-  if (auto a = r.maybe(key)) {
-    const auto items = a->items();
-    out.reserve(items.size());
-    for (const reader& item : items) out.push_back(read(item));
-  }
-  return out;
-}
-}  // namespace
 
 ojson to_json(const table& t) {
   ojson j{{"schema", t.name.schema}, {"name", t.name.name}};

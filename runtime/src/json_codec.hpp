@@ -60,6 +60,7 @@ class reader {
   [[nodiscard]] std::optional<reader> maybe(std::string_view key) const;
   /// Whether the value is an array.
   [[nodiscard]] bool is_array() const noexcept { return value_.is_array(); }
+  [[nodiscard]] bool is_string() const noexcept { return value_.is_string(); }
   /// Elements of a required array.
   [[nodiscard]] std::vector<reader> items() const;
 

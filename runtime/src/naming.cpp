@@ -3,6 +3,8 @@
 #include "retort/naming.hpp"
 
 #include <cctype>
+#include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -13,7 +15,52 @@ namespace retort::naming {
 
 namespace {
 std::string joined(const std::vector<std::string>& columns) { return fmt::format("{}", fmt::join(columns, "_")); }
+
+// Two checks with one label (a > 0, a >= 0 label apart; a + b > 0, a * b > 0 do not) are told
+// apart by their expressions' hashes, so the names stay deterministic.
+void assign_check_names(table& t) {
+  std::map<std::string, int> uses;
+  for (const auto& c : t.checks)
+    if (c.name.empty()) ++uses[label(c.expression)];
+  for (auto& c : t.checks) {
+    if (!c.name.empty()) continue;
+    std::string l = label(c.expression);
+    if (l.empty() || uses[l] > 1) l += (l.empty() ? "" : "_") + sha256_hex(c.expression).substr(0, 8);
+    c.name = check(t.name, l);
+  }
+}
+
+// A comparison operator's word, or "" for any other run of punctuation.
+std::string_view operator_word(std::string_view op) {
+  static constexpr std::pair<std::string_view, std::string_view> words[]{
+      {">=", "ge"}, {"<=", "le"}, {"<>", "ne"}, {"!=", "ne"}, {">", "gt"}, {"<", "lt"}, {"=", "eq"}};
+  for (const auto& [spelling, word] : words)
+    if (op == spelling) return word;
+  return "";
+}
 }  // namespace
+
+std::string label(std::string_view expression) {
+  std::vector<std::string> words;
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  for (std::size_t i = 0; i < expression.size();) {
+    std::size_t j = i;
+    if (word_char(expression[i])) {
+      while (j < expression.size() && word_char(expression[j])) ++j;
+      std::string w(expression.substr(i, j - i));
+      for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      words.push_back(std::move(w));
+    } else if (space(expression[i])) {
+      ++j;
+    } else {
+      while (j < expression.size() && !word_char(expression[j]) && !space(expression[j])) ++j;
+      if (auto w = operator_word(expression.substr(i, j - i)); !w.empty()) words.emplace_back(w);
+    }
+    i = j;
+  }
+  return joined(words);
+}
 
 std::string_view utf8_prefix(std::string_view s, std::size_t bytes) {
   if (s.size() <= bytes) return s;
@@ -43,6 +90,11 @@ std::string unique(const qualified_name& table, const std::vector<std::string>& 
 std::string index(const qualified_name& table, const std::vector<std::string>& columns) {
   return fit(fmt::format("ix_{}_{}", table.name, joined(columns)));
 }
+std::string index_by_keys(const qualified_name& table, const std::vector<index_key>& keys) {
+  std::vector<std::string> parts;
+  for (const auto& k : keys) parts.push_back(k.expression.empty() ? k.column : label(k.expression));
+  return index(table, parts);
+}
 std::string foreign_key(const qualified_name& table, const std::vector<std::string>& columns,
                         const qualified_name& ref_table) {
   return fit(fmt::format("fk_{}_{}_{}", table.name, joined(columns), ref_table.name));
@@ -57,11 +109,10 @@ void assign_names(schema& s) {
     for (auto& u : t.uniques)
       if (u.name.empty()) u.name = unique(t.name, u.columns);
     for (auto& i : t.indexes)
-      if (i.name.empty()) i.name = index(t.name, i.columns);
+      if (i.name.empty()) i.name = index_by_keys(t.name, i.columns);
+    assign_check_names(t);
     for (auto& f : t.foreign_keys)
       if (f.name.empty()) f.name = foreign_key(t.name, f.columns, f.ref_table);
-    for (auto& c : t.checks)
-      if (c.name.empty()) c.name = check(t.name, sha256_hex(c.expression).substr(0, 8));
   }
 }
 

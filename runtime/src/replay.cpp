@@ -72,7 +72,7 @@ bool uses_column(const table& t, const std::string& c) {
   auto has = [&](const std::vector<std::string>& cols) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
   if (t.pk && has(t.pk->columns)) return true;
   for (const auto& u : t.uniques) if (has(u.columns)) return true;
-  for (const auto& i : t.indexes) if (has(i.columns)) return true;
+  for (const auto& i : t.indexes) if (has(columns_named(i))) return true;
   for (const auto& f : t.foreign_keys) if (has(f.columns)) return true;
   return false;
 }
@@ -290,7 +290,7 @@ void replayer::apply_one(const ops::create_table& o) {
     if (repeats) fail(fmt::format("unique constraint {} of table {} repeats another key", u.name, to_string(t.name)));
     add_named(added, added.uniques, u);
   }
-  for (const auto& i : t.indexes) require_columns(added, i.columns, "index " + i.name), add_named(added, added.indexes, i);
+  for (const auto& i : t.indexes) require_columns(added, columns_named(i), "index " + i.name), add_named(added, added.indexes, i);
   for (const auto& c : t.checks) add_named(added, added.checks, c);
   track(added);
 }
@@ -375,7 +375,11 @@ void replayer::apply_one(const ops::rename_column& o) {
   c.name = o.to;
   if (t.pk) rename_in(t.pk->columns, o.from, o.to);
   for (auto& u : t.uniques) rename_in(u.columns, o.from, o.to);
-  for (auto& i : t.indexes) rename_in(i.columns, o.from, o.to);
+  for (auto& i : t.indexes) {
+    for (auto& k : i.columns)
+      if (k.column == o.from) k.column = o.to;
+    rename_in(i.include, o.from, o.to);
+  }
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.from, o.to);
   for (const qualified_name& other : referencing(o.table))
     for (auto& f : find_table(s_, other)->foreign_keys)
@@ -455,7 +459,7 @@ void replayer::apply_one(const ops::drop_check& o) {
 template <>
 void replayer::apply_one(const ops::create_index& o) {
   edit_table(o.table, [&](table& t) {
-    require_columns(t, o.def.columns, "index " + o.def.name);
+    require_columns(t, columns_named(o.def), "index " + o.def.name);
     add_named(t, t.indexes, o.def);
   });
 }

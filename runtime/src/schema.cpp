@@ -88,11 +88,56 @@ bool is_unique_key(const table& t, const std::vector<std::string>& columns) {
     return a == b;
   };
   if (t.pk && same_set(t.pk->columns)) return true;
+  // PostgreSQL refuses a foreign key to a deferrable unique constraint.
   for (const auto& u : t.uniques)
-    if (same_set(u.columns)) return true;
-  for (const auto& i : t.indexes)
-    if (i.unique && !i.where && same_set(i.columns)) return true;
+    if (u.deferrable == deferral::not_deferrable && same_set(u.columns)) return true;
+  for (const auto& i : t.indexes) {
+    const auto keys = plain_key_columns(i);
+    if (i.unique && !i.where && keys && same_set(*keys)) return true;
+  }
   return false;
+}
+
+std::string_view to_string(deferral d) {
+  switch (d) {
+    case deferral::not_deferrable: return "";
+    case deferral::initially_immediate: return "initially_immediate";
+    case deferral::initially_deferred: return "initially_deferred";
+  }
+  return "";
+}
+
+std::optional<deferral> deferral_named(std::string_view text) {
+  for (const deferral d : {deferral::initially_immediate, deferral::initially_deferred})
+    if (to_string(d) == text) return d;
+  return std::nullopt;
+}
+
+index_key index_key::of_expression(std::string expression) {
+  index_key k;
+  k.expression = std::move(expression);
+  return k;
+}
+
+bool index_key::is_plain_column() const {
+  return expression.empty() && !opclass && !descending && !nulls_first;
+}
+
+std::vector<std::string> columns_named(const index& i) {
+  std::vector<std::string> out;
+  for (const auto& k : i.columns)
+    if (k.expression.empty()) out.push_back(k.column);
+  out.insert(out.end(), i.include.begin(), i.include.end());
+  return out;
+}
+
+std::optional<std::vector<std::string>> plain_key_columns(const index& i) {
+  std::vector<std::string> out;
+  for (const auto& k : i.columns) {
+    if (!k.is_plain_column()) return std::nullopt;
+    out.push_back(k.column);
+  }
+  return out;
 }
 
 std::vector<std::string> constraint_and_index_names(const table& t) {

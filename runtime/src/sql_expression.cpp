@@ -74,6 +74,10 @@ std::optional<expression_problem> check_expression(const check_constraint& c, co
 }
 
 std::optional<expression_problem> index_predicate(const index& i, const std::string& path) {
+  for (std::size_t k = 0; k < i.columns.size(); ++k)
+    if (!i.columns[k].expression.empty())
+      if (auto p = check(fmt::format("{}.columns[{}].expression", path, k), "index expression", i.columns[k].expression))
+        return p;
   if (!i.where) return std::nullopt;
   return check(path + ".where", "index predicate", *i.where);
 }

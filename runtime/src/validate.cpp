@@ -152,9 +152,12 @@ class validator {
     for (std::size_t i = 0; i < t.indexes.size(); ++i) {
       const element_ref p{element_ref::kind::index, ti, i};
       unique_name(p, t.indexes[i].name);
-      columns_exist(p, t, t.indexes[i].columns, fmt::format("index {}", t.indexes[i].name));
+      columns_exist(p, t, columns_named(t.indexes[i]), fmt::format("index {}", t.indexes[i].name));
       if (std::find(index_methods.begin(), index_methods.end(), t.indexes[i].method) == index_methods.end())
         fail(p, fmt::format("index {} uses unknown method \"{}\"", t.indexes[i].name, t.indexes[i].method));
+      for (const auto& w : t.indexes[i].with)
+        if (w.find('=') == std::string::npos || w.front() == '=')
+          fail(p, fmt::format("index {}: storage parameter \"{}\" is not name=value", t.indexes[i].name, excerpt(w)));
     }
     for (std::size_t i = 0; i < t.checks.size(); ++i) {
       const element_ref p{element_ref::kind::check, ti, i};

@@ -32,6 +32,24 @@ std::string_view action(fk_action a) {
   return "?";
 }
 
+// "a", "lower(email)", "payload jsonb_path_ops", "at DESC NULLS LAST": as a model writes a key.
+std::string key_text(const index_key& k) {
+  std::string out = k.expression.empty() ? k.column : k.expression;
+  if (k.opclass) out += " " + *k.opclass;
+  if (k.descending) out += " DESC";
+  if (k.nulls_first) out += *k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  return out;
+}
+
+std::string_view deferral_text(deferral d) {
+  switch (d) {
+    case deferral::not_deferrable: return "";
+    case deferral::initially_immediate: return " deferrable";
+    case deferral::initially_deferred: return " deferrable initially deferred";
+  }
+  return "?";
+}
+
 std::string describe(const table& t) {
   std::string out = "table " + to_string(t.name);
   if (t.comment) out += fmt::format(" comment \"{}\"", *t.comment);
@@ -49,10 +67,16 @@ std::string describe(const table& t) {
     out += "\n";
   }
   if (t.pk) out += fmt::format("  pk {} ({})\n", t.pk->name, fmt::join(t.pk->columns, ", "));
-  for (const auto& u : t.uniques) out += fmt::format("  unique {} ({})\n", u.name, fmt::join(u.columns, ", "));
+  for (const auto& u : t.uniques)
+    out += fmt::format("  unique {} ({}){}\n", u.name, fmt::join(u.columns, ", "), deferral_text(u.deferrable));
   for (const auto& i : t.indexes) {
-    out += fmt::format("  index {} ({})", i.name, fmt::join(i.columns, ", "));
+    std::vector<std::string> keys;
+    for (const auto& k : i.columns) keys.push_back(key_text(k));
+    out += fmt::format("  index {} ({})", i.name, fmt::join(keys, ", "));
     if (i.unique) out += " unique";
+    if (i.nulls_not_distinct) out += " nulls not distinct";
+    if (!i.include.empty()) out += fmt::format(" include ({})", fmt::join(i.include, ", "));
+    if (!i.with.empty()) out += fmt::format(" with ({})", fmt::join(i.with, ", "));
     if (i.where) out += " where " + *i.where;
     if (i.method != "btree") out += " using " + i.method;
     out += "\n";
@@ -61,6 +85,7 @@ std::string describe(const table& t) {
     out += fmt::format("  fk {} ({}) -> {} ({})", f.name, fmt::join(f.columns, ", "), to_string(f.ref_table), fmt::join(f.ref_columns, ", "));
     if (f.on_delete != fk_action::no_action) out += fmt::format(" on delete {}", action(f.on_delete));
     if (f.on_update != fk_action::no_action) out += fmt::format(" on update {}", action(f.on_update));
+    out += deferral_text(f.deferrable);
     out += "\n";
   }
   for (const auto& c : t.checks) out += fmt::format("  check {}: {}\n", c.name, c.expression);
@@ -411,9 +436,66 @@ table sales.lines comment "order lines" renamed_from sales.items renamed_from ol
   unique uq_lines_order_id_sku (order_id, sku)
   index ix_custom (order_id, line) unique using hash
   index ix_lines_sku (sku) where line > 0
-  check ck_lines_f71ff03b: line > 0
+  check ck_lines_line_gt_0: line > 0
   check ck_price: price >= 0
 )");
+}
+
+TEST(Serialize, IndexKeysOptionsAndDeferrableConstraints) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("rooms", unique(code, deferrable)) Room {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::string code;
+    };
+    struct RETORT_TABLE("seats",
+                        index("lower(label)", unique, nulls_not_distinct),
+                        index("payload jsonb_path_ops", method = gin),
+                        index("created_at DESC NULLS LAST", "label text_pattern_ops", include = "payload, room_id",
+                              with = "fillfactor=70, deduplicate_items=off"),
+                        index("created_at DESC NULLS FIRST", name = "ix_default_nulls"),
+                        unique(room_id, label, deferrable = initially_deferred),
+                        foreign_key(room_id, references = "rooms(id)", deferrable = initially_deferred)) Seat {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::int64_t room_id;
+      RETORT_COLUMN(references = "rooms.id", deferrable) std::int64_t spare_room_id;
+      std::string label;
+      RETORT_COLUMN(type = "jsonb") std::string payload;
+      RETORT_COLUMN(type = "timestamptz") std::string created_at;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(table public.rooms
+  column id bigint not null
+  column code text not null
+  pk pk_rooms (id)
+  unique uq_rooms_code (code) deferrable
+table public.seats
+  column id bigint not null
+  column room_id bigint not null
+  column spare_room_id bigint not null
+  column label text not null
+  column payload jsonb not null
+  column created_at timestamptz not null
+  pk pk_seats (id)
+  unique uq_seats_room_id_label (room_id, label) deferrable initially deferred
+  index ix_default_nulls (created_at DESC)
+  index ix_seats_created_at_label (created_at DESC NULLS LAST, label text_pattern_ops) include (payload, room_id) with (deduplicate_items=off, fillfactor=70)
+  index ix_seats_lower_label (lower(label)) unique nulls not distinct
+  index ix_seats_payload (payload jsonb_path_ops) using gin
+  fk fk_seats_room_id_rooms (room_id) -> public.rooms (id) deferrable initially deferred
+  fk fk_seats_spare_room_id_rooms (spare_room_id) -> public.rooms (id) deferrable
+)");
+}
+
+TEST(Serialize, IndexKeysNameOnlyExistingColumns) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("t", index("lbl text_pattern_ops"), index(label, include = "nope")) T {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::string label;
+    };
+  )cpp");
+  EXPECT_NE(s.diagnostics.find("unknown column 'lbl' in index(...) of table public.t"), std::string::npos)
+      << s.diagnostics;
+  EXPECT_NE(s.diagnostics.find("unknown column 'nope' in index(...)"), std::string::npos) << s.diagnostics;
 }
 
 TEST(Serialize, ReferencesResolveAcrossTablesAndSchemas) {

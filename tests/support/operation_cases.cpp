@@ -35,6 +35,34 @@ schema base() {
 
 }  // namespace
 
+// An index using every key and option: an expression, an opclass, an order, INCLUDE, NULLS NOT
+// DISTINCT and a storage parameter.
+index keyed_index() {
+  index i;
+  i.name = "ix_r";
+  index_key bio{"bio"};
+  bio.opclass = "text_pattern_ops";
+  bio.descending = true;
+  bio.nulls_first = false;
+  i.columns = {index_key::of_expression("lower(email::text)"), bio};
+  i.unique = true;
+  i.include = {"status"};
+  i.nulls_not_distinct = true;
+  i.with = {"fillfactor=70"};
+  return i;
+}
+
+// A GIN index with an operator class other than the type's default.
+index gin_index() {
+  index i;
+  i.name = "ix_g";
+  index_key doc{"doc"};
+  doc.opclass = "jsonb_path_ops";
+  i.columns = {doc};
+  i.method = "gin";
+  return i;
+}
+
 const schema& operation_base_schema() {
   static const schema s = base();
   return s;
@@ -193,6 +221,19 @@ std::vector<operation_case> operation_cases() {
       {"create_unique_partial_index",
        create_index{users_name, index{"ix_u", {"email", "bio"}, true, "(bio IS NOT NULL)", "btree"}},
        {R"(CREATE UNIQUE INDEX "ix_u" ON "public"."users" USING "btree" ("email", "bio") WHERE (bio IS NOT NULL))"}},
+      {"create_index_with_keys_and_options", create_index{users_name, keyed_index()},
+       {R"(CREATE UNIQUE INDEX "ix_r" ON "public"."users" USING "btree" ((lower(email::text)), "bio" "text_pattern_ops" DESC NULLS LAST) INCLUDE ("status") NULLS NOT DISTINCT WITH ("fillfactor" = '70'))"}},
+      {"create_gin_index_with_opclass", create_index{{"public", "posts"}, gin_index()},
+       {R"(CREATE INDEX "ix_g" ON "public"."posts" USING "gin" ("doc" "jsonb_path_ops"))"},
+       with([](schema& s) {
+         find_table(s, {"public", "posts"})->columns.push_back({.name = "doc", .type = *parse_builtin_type("jsonb"), .nullable = true});
+       })},
+      {"add_deferrable_unique", add_unique{users_name, unique_constraint{"uq_d", {"bio"}, deferral::initially_deferred}},
+       {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "uq_d" UNIQUE ("bio") DEFERRABLE INITIALLY DEFERRED)"}},
+      {"add_deferrable_foreign_key",
+       add_foreign_key{{"public", "posts"}, foreign_key{"fk_d", {"user_id"}, users_name, {"id"}, fk_action::cascade,
+                                                        fk_action::no_action, deferral::initially_immediate}},
+       {R"(ALTER TABLE "public"."posts" ADD CONSTRAINT "fk_d" FOREIGN KEY ("user_id") REFERENCES "public"."users" ("id") ON DELETE CASCADE DEFERRABLE)"}},
       {"create_hash_index", create_index{users_name, index{"ix_h", {"email"}, false, std::nullopt, "hash"}},
        {R"(CREATE INDEX "ix_h" ON "public"."users" USING "hash" ("email"))"}},
       {"drop_index", drop_index{{"public", "posts"}, index{"ix_posts_user_id", {"user_id"}, false, {}, "btree"}},

@@ -138,18 +138,78 @@ class generator {
     return cols;
   }
 
+  // A plain text column (expressions and text opclasses apply to it), or nullptr.
+  const column* text_column(const table& t) {
+    std::vector<const column*> found;
+    for (const auto& c : t.columns)
+      if (c.type.kind == type_kind::text && !c.type.array) found.push_back(&c);
+    return found.empty() ? nullptr : found[std::size_t(between(0, int(found.size()) - 1))];
+  }
+
+  // Index keys beyond plain columns: an expression, an opclass, an order, INCLUDE columns,
+  // storage parameters, another method. Expressions are spelled as pg_get_indexdef prints them.
+  void vary_index(const table& t, index& i) {
+    const column* text = text_column(t);
+    switch (between(0, 6)) {
+      case 0:
+        if (text) i.columns.insert(i.columns.begin(), index_key::of_expression(fmt::format("lower({})", text->name)));
+        break;
+      case 1:
+        i.columns.front().descending = chance(0.5);
+        if (chance(0.5)) i.columns.front().nulls_first = !i.columns.front().descending;
+        break;
+      case 2:
+        if (const auto keys = columns_named(i);
+            text && std::find(keys.begin(), keys.end(), text->name) == keys.end()) {
+          index_key k{text->name};
+          k.opclass = "text_pattern_ops";
+          i.columns.push_back(k);
+        }
+        break;
+      case 3: {
+        const auto keys = columns_named(i);
+        for (const auto& c : t.columns)
+          if (std::find(keys.begin(), keys.end(), c.name) == keys.end() && i.include.empty()) i.include.push_back(c.name);
+        i.with = {"fillfactor=70"};
+        break;
+      }
+      case 4:
+        for (const auto& c : t.columns)
+          if (c.type.kind == type_kind::jsonb && !c.type.array) {
+            index_key k{c.name};
+            k.opclass = "jsonb_path_ops";
+            i.columns = {k};
+            i.method = "gin";
+          }
+        break;
+      case 5:
+        if (text) i.columns = {text->name}, i.method = "hash";
+        break;
+      default: break;
+    }
+    if (i.method != "btree") i.unique = false;
+    if (i.unique && chance(0.3)) i.nulls_not_distinct = true;
+  }
+
   void add_index(table& t) {
     index i;
-    i.columns = key_columns(t);
-    i.name = naming::index(t.name, i.columns);
+    for (auto& c : key_columns(t)) i.columns.emplace_back(std::move(c));
     i.unique = chance(0.3);
-    if (chance(0.3)) i.where = fmt::format("({} IS NOT NULL)", i.columns.front());
+    if (chance(0.5)) vary_index(t, i);
+    i.name = naming::index_by_keys(t.name, i.columns);
+    if (const auto named = columns_named(i); chance(0.3) && !named.empty())
+      i.where = fmt::format("({} IS NOT NULL)", named.front());
     if (!named_free(t, i.name)) return;
     t.indexes.push_back(i);
   }
 
+  deferral random_deferral() {
+    if (chance(0.8)) return deferral::not_deferrable;
+    return chance(0.5) ? deferral::initially_immediate : deferral::initially_deferred;
+  }
+
   void add_unique(table& t) {
-    unique_constraint u{"", key_columns(t)};
+    unique_constraint u{"", key_columns(t), random_deferral()};
     u.name = naming::unique(t.name, u.columns);
     bool repeats = (t.pk && t.pk->columns == u.columns) ||
                    std::any_of(t.uniques.begin(), t.uniques.end(),
@@ -178,6 +238,7 @@ class generator {
                                         fk_action::restrict};
     f.on_delete = actions[between(0, 3)];
     f.on_update = chance(0.2) ? fk_action::cascade : fk_action::no_action;
+    f.deferrable = random_deferral();
     f.name = naming::foreign_key(from.name, f.columns, to.name);
     from.columns.push_back(c);
     from.foreign_keys.push_back(f);
@@ -323,7 +384,7 @@ class generator {
   // Constraint names follow the convention, so they follow renames (diff turns these into renames).
   void rename_conventional(schema& s, table& t, const qualified_name& old) {
     if (t.pk && t.pk->name == naming::primary_key(old)) t.pk->name = naming::primary_key(t.name);
-    for (auto& i : t.indexes) i.name = naming::index(t.name, i.columns);
+    for (auto& i : t.indexes) i.name = naming::index_by_keys(t.name, i.columns);
     for (auto& u : t.uniques) u.name = naming::unique(t.name, u.columns);
     for (auto& f : t.foreign_keys) f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
     for (auto& other : s.tables)
@@ -395,7 +456,11 @@ class generator {
 
   void drop_column(table& t, const std::string& victim) {
     auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), victim) != v.end(); };
-    std::erase_if(t.indexes, [&](const index& i) { return has(i.columns) || (i.where && i.where->find(victim) != std::string::npos); });
+    std::erase_if(t.indexes, [&](const index& i) {
+      return has(columns_named(i)) || (i.where && i.where->find(victim) != std::string::npos) ||
+             std::any_of(i.columns.begin(), i.columns.end(),
+                         [&](const index_key& k) { return k.expression.find(victim) != std::string::npos; });
+    });
     std::erase_if(t.uniques, [&](const unique_constraint& u) { return has(u.columns); });
     std::erase_if(t.foreign_keys, [&](const foreign_key& f) { return has(f.columns); });
     std::erase_if(t.checks, [&](const check_constraint& c) { return c.expression.find(victim) != std::string::npos; });
@@ -410,9 +475,13 @@ class generator {
     auto rename_in = [&](std::vector<std::string>& v) { std::replace(v.begin(), v.end(), old, fresh); };
     auto rewrite = [&](std::string& expr) { expr = fmt::format("({} IS NOT NULL)", fresh); };
     for (auto& i : t.indexes) {
-      rename_in(i.columns);
+      for (auto& k : i.columns) {
+        if (k.column == old) k.column = fresh;
+        if (k.expression == fmt::format("lower({})", old)) k.expression = fmt::format("lower({})", fresh);
+      }
+      rename_in(i.include);
       if (i.where && i.where->find(old) != std::string::npos) rewrite(*i.where);
-      i.name = naming::index(t.name, i.columns);
+      i.name = naming::index_by_keys(t.name, i.columns);
     }
     for (auto& u : t.uniques) rename_in(u.columns), u.name = naming::unique(t.name, u.columns);
     for (auto& f : t.foreign_keys) rename_in(f.columns), f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
@@ -422,7 +491,13 @@ class generator {
   }
 
   void alter_column(const schema& s, table& t, column& c) {
-    const bool in_key = used_by_keys(s, t, c.name) ||
+    // A type change would respell an expression key or void an opclass: keep those columns' types.
+    const bool in_special_index = std::any_of(t.indexes.begin(), t.indexes.end(), [&](const index& i) {
+      return std::any_of(i.columns.begin(), i.columns.end(), [&](const index_key& k) {
+        return !k.is_plain_column() && (k.column == c.name || k.expression.find(c.name) != std::string::npos);
+      }) || i.method != "btree";
+    });
+    const bool in_key = used_by_keys(s, t, c.name) || in_special_index ||
                         std::any_of(t.foreign_keys.begin(), t.foreign_keys.end(), [&](const foreign_key& f) {
                           return std::find(f.columns.begin(), f.columns.end(), c.name) != f.columns.end();
                         });

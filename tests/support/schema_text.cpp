@@ -98,6 +98,28 @@ std::string q(const std::vector<std::string>& v) {
   return out + "]";
 }
 
+std::string q(const index_key& k) {
+  return fmt::format("{{column={} expression={} opclass={} desc={} nulls_first={}}}", q(k.column), q(k.expression),
+                     q(k.opclass), k.descending, k.nulls_first ? (*k.nulls_first ? "yes" : "no") : "default");
+}
+std::string q(const std::vector<index_key>& v) {
+  std::string out = "[";
+  for (const auto& k : v) out += (out.size() > 1 ? ", " : "") + q(k);
+  return out + "]";
+}
+
+std::string_view deferral_name(deferral d) {
+  switch (d) {
+    case deferral::not_deferrable:
+      return "not deferrable";
+    case deferral::initially_immediate:
+      return "deferrable";
+    case deferral::initially_deferred:
+      return "deferrable initially deferred";
+  }
+  return "?";
+}
+
 std::string describe(const column_type& t) {
   return fmt::format("{}{} length={} precision={} scale={} enum={}", kind_name(t.kind), t.array ? "[]" : "",
                      q(t.length), q(t.precision), q(t.scale), q(t.enum_name));
@@ -117,14 +139,17 @@ std::string describe(const schema& s) {
                          q(c.comment), q(c.renamed_from), q(c.backfill));
     }
     if (t.pk) out += fmt::format("  primary key {} {}\n", q(t.pk->name), q(t.pk->columns));
-    for (const auto& u : t.uniques) out += fmt::format("  unique {} {}\n", q(u.name), q(u.columns));
+    for (const auto& u : t.uniques)
+      out += fmt::format("  unique {} {} {}\n", q(u.name), q(u.columns), deferral_name(u.deferrable));
     for (const auto& i : t.indexes) {
-      out += fmt::format("  index {} {} unique={} where={} method={}\n", q(i.name), q(i.columns), i.unique, q(i.where),
-                         q(i.method));
+      out += fmt::format("  index {} {} unique={} where={} method={} include={} nulls_not_distinct={} with={}\n",
+                         q(i.name), q(i.columns), i.unique, q(i.where), q(i.method), q(i.include),
+                         i.nulls_not_distinct, q(i.with));
     }
     for (const auto& f : t.foreign_keys) {
-      out += fmt::format("  foreign key {} {} -> {} {} on delete {} on update {}\n", q(f.name), q(f.columns),
-                         q(f.ref_table), q(f.ref_columns), action_name(f.on_delete), action_name(f.on_update));
+      out += fmt::format("  foreign key {} {} -> {} {} on delete {} on update {} {}\n", q(f.name), q(f.columns),
+                         q(f.ref_table), q(f.ref_columns), action_name(f.on_delete), action_name(f.on_update),
+                         deferral_name(f.deferrable));
     }
     for (const auto& c : t.checks) out += fmt::format("  check {} {}\n", q(c.name), q(c.expression));
   }

@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <algorithm>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace retort::scan {
 namespace {
@@ -361,7 +365,9 @@ TEST(TableAnnotation, Mistakes) {
       // A keyword is an identifier, as for on_delete.
       {"index(a, method = \"gin\")", {"18: invalid value for 'method': expected one of btree, hash, gin, gist, brin, spgist"}},
       {"index(a, wher = \"x\")", {"9: unknown option 'wher' in 'index(...)'; did you mean 'where'?"}},
-      {"index(a, \"x\")", {"9: unexpected value in 'index(...)'"}},
+      {"index(a, 3)", {"9: unexpected value in 'index(...)'"}},  // a string is a key: index(a, "lower(b)")
+      {"index(a, \"\")", {"9: unexpected value in 'index(...)'"}},
+      {"unique(a, \"lower(b)\")", {"10: unexpected value in 'unique(...)'"}},  // keys of constraints are columns
       {"check(a > 0)", {"8: expected ',' or ')' before '>'"}},
       {"check(price)", {"6: invalid value for 'check': expected one non-empty string literal, as in check(\"price >= 0\")"}},
       {"check(\"a\", colour = 1)", {"11: unknown option 'colour' in 'check(...)'"}},
@@ -421,6 +427,59 @@ TEST(NearestName, TyposAndShortenedNames) {
   EXPECT_EQ(nearest_name("x", known), std::nullopt);
   EXPECT_EQ(nearest_name("o", {"id"}), std::nullopt);
   EXPECT_EQ(nearest_name("idd", {"id"}), "id");
+}
+
+TEST(IndexKey, ColumnsExpressionsOpclassesAndOrders) {
+  auto key = [](std::string_view text) { return *parse_index_key(text); };
+  EXPECT_EQ(key("email"), index_key{"email"});
+  EXPECT_EQ(key(" lower(email) "), index_key::of_expression("lower(email)"));
+  EXPECT_EQ(key("a + b"), index_key::of_expression("a + b"));  // b is an operand, not an opclass
+  index_key opclass{"payload"};
+  opclass.opclass = "jsonb_path_ops";
+  EXPECT_EQ(key("payload jsonb_path_ops"), opclass);
+  index_key expr_opclass = index_key::of_expression("lower(email)");
+  expr_opclass.opclass = "text_pattern_ops";
+  EXPECT_EQ(key("lower(email) text_pattern_ops"), expr_opclass);
+  index_key desc{"at"};
+  desc.descending = true;
+  EXPECT_EQ(key("at DESC"), desc);
+  EXPECT_EQ(key("at desc nulls first"), desc);  // PostgreSQL's default for DESC: left unset
+  desc.nulls_first = false;
+  EXPECT_EQ(key("at DESC NULLS LAST"), desc);
+  index_key nulls_first{"at"};
+  nulls_first.nulls_first = true;
+  EXPECT_EQ(key("at ASC NULLS FIRST"), nulls_first);
+  EXPECT_EQ(parse_index_key("  "), std::nullopt);
+}
+
+TEST(IndexKey, CommaLists) {
+  EXPECT_EQ(comma_list(" a, b ,,c "), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(TableAnnotation, IndexOptionsAndDeferrable) {
+  auto r = read_table_annotation(R"a("t", index("lower(email)", unique, nulls_not_distinct, include = "a, b", with = "fillfactor=70"),
+      unique(a, deferrable), foreign_key(a, references = "u(id)", deferrable = initially_deferred))a");
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front().message;
+  ASSERT_EQ(r.annotation.indexes.size(), 1u);
+  const auto& i = r.annotation.indexes[0];
+  EXPECT_EQ(i.columns.at(0).value, "lower(email)");
+  EXPECT_TRUE(i.nulls_not_distinct);
+  EXPECT_EQ(i.include, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(i.with, (std::vector<std::string>{"fillfactor=70"}));
+  EXPECT_EQ(r.annotation.uniques.at(0).deferrable, deferral::initially_immediate);
+  EXPECT_EQ(r.annotation.foreign_keys.at(0).deferrable, deferral::initially_deferred);
+}
+
+TEST(TableAnnotation, IndexOptionMistakes) {
+  auto r = read_table_annotation(R"a("t", index(a, nulls_not_distinct, with = "fillfactor"), unique(a, deferrable = later))a");
+  std::vector<std::string> messages;
+  for (const auto& e : r.errors) messages.push_back(e.message);
+  auto has = [&](std::string_view part) {
+    return std::any_of(messages.begin(), messages.end(), [&](const std::string& m) { return m.find(part) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("option 'nulls_not_distinct' needs 'unique'")) << fmt::format("{}", fmt::join(messages, "\n"));
+  EXPECT_TRUE(has("invalid storage parameter \"fillfactor\": expected name=value")) << fmt::format("{}", fmt::join(messages, "\n"));
+  EXPECT_TRUE(has("deferrable")) << fmt::format("{}", fmt::join(messages, "\n"));
 }
 
 }  // namespace

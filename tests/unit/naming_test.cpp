@@ -211,8 +211,8 @@ TEST(Naming, AssignNamesFillsOnlyEmptyNames) {
   EXPECT_EQ(o.foreign_keys[0].name, "fk_orders_user_id_users");
   EXPECT_EQ(o.foreign_keys[1].name, "orders_user_fk");
   ASSERT_EQ(o.checks.size(), 2u);
-  // An unnamed check is named after a hash of its expression: stable, and distinct per expression.
-  EXPECT_EQ(o.checks[0].name, "ck_orders_" + sha256_hex("total >= 0").substr(0, 8));
+  // An unnamed check is named after a readable label of its expression.
+  EXPECT_EQ(o.checks[0].name, "ck_orders_total_ge_0");
   EXPECT_EQ(o.checks[1].name, "positive_total");
   ASSERT_TRUE(s.tables[1].pk.has_value());
   EXPECT_EQ(s.tables[1].pk->name, "keep_me");
@@ -247,6 +247,32 @@ TEST(SnakeCase, DefaultNames) {
   EXPECT_EQ(naming::snake_case("Order2Item"), "order2_item");
   EXPECT_EQ(naming::snake_case("already_snake"), "already_snake");
   EXPECT_EQ(naming::snake_case("Mixed_Case"), "mixed_case");
+}
+
+TEST(Naming, LabelsAnExpressionByItsWordsAndComparisons) {
+  EXPECT_EQ(naming::label("quantity * unit_price >= 0"), "quantity_unit_price_ge_0");
+  EXPECT_EQ(naming::label("lower(email::text)"), "lower_email_text");
+  EXPECT_EQ(naming::label("a <> B"), "a_ne_b");
+  EXPECT_EQ(naming::label("(+)"), "");
+}
+
+TEST(Naming, ChecksWithOneLabelAreToldApartByTheirExpressionsHashes) {
+  table t;
+  t.name = {"public", "t"};
+  t.checks = {{"", "a + b > 0"}, {"", "a * b > 0"}, {"", "c = 1"}, {"", "(+)"}};
+  schema s;
+  s.tables = {t};
+  naming::assign_names(s);
+  const auto& c = s.tables[0].checks;
+  EXPECT_EQ(c[0].name, "ck_t_a_b_gt_0_" + sha256_hex("a + b > 0").substr(0, 8));
+  EXPECT_EQ(c[1].name, "ck_t_a_b_gt_0_" + sha256_hex("a * b > 0").substr(0, 8));
+  EXPECT_EQ(c[2].name, "ck_t_c_eq_1");
+  EXPECT_EQ(c[3].name, "ck_t_" + sha256_hex("(+)").substr(0, 8));
+}
+
+TEST(Naming, AnExpressionIndexKeyIsNamedByItsLabel) {
+  EXPECT_EQ(naming::index_by_keys({"public", "users"}, {index_key::of_expression("lower(email)"), "id"}),
+            "ix_users_lower_email_id");
 }
 
 }  // namespace

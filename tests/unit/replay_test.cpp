@@ -48,7 +48,13 @@ column enum_col(std::string name, qualified_name type, bool nullable = false) {
 
 index make_index(std::string name, std::vector<std::string> columns, bool unique = false,
                  std::optional<std::string> where = std::nullopt, std::string method = "btree") {
-  return {std::move(name), std::move(columns), unique, std::move(where), std::move(method)};
+  index i;
+  i.name = std::move(name);
+  i.columns.assign(columns.begin(), columns.end());
+  i.unique = unique;
+  i.where = std::move(where);
+  i.method = std::move(method);
+  return i;
 }
 
 foreign_key orders_fk() {
@@ -334,7 +340,7 @@ TEST(Replay, RenameColumnUpdatesIndexesKeysAndForeignKeys) {
   ASSERT_NE(orders, nullptr);
   EXPECT_EQ(orders->foreign_keys[0].columns, std::vector<std::string>{"customer_id"});
   EXPECT_EQ(orders->foreign_keys[0].ref_columns, std::vector<std::string>{"id"});
-  EXPECT_EQ(orders->indexes[0].columns, std::vector<std::string>{"customer_id"});
+  EXPECT_EQ(orders->indexes[0].columns, std::vector<index_key>{"customer_id"});
   EXPECT_NO_THROW(validate(s));
 
   // Multi-column keys keep their order; other columns are untouched.
@@ -353,7 +359,7 @@ TEST(Replay, RenameColumnUpdatesIndexesKeysAndForeignKeys) {
   const auto index_it = std::find_if(users->indexes.begin(), users->indexes.end(),
                                      [](const auto& i) { return i.name == "ix_users_email_status"; });
   ASSERT_NE(index_it, users->indexes.end());
-  EXPECT_EQ(index_it->columns, (std::vector<std::string>{"mail", "status"}));
+  EXPECT_EQ(index_it->columns, (std::vector<index_key>{"mail", "status"}));
   EXPECT_NO_THROW(validate(s));
 }
 

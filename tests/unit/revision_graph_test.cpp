@@ -53,7 +53,7 @@ table make_table(std::string name, const std::vector<std::string>& columns = {"i
 index make_index(std::string name, std::vector<std::string> columns) {
   index i;
   i.name = std::move(name);
-  i.columns = std::move(columns);
+  i.columns.assign(columns.begin(), columns.end());
   return i;
 }
 

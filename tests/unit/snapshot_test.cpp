@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "retort/errors.hpp"
 
 namespace retort {
@@ -41,7 +43,13 @@ column enum_col(std::string name, qualified_name type, bool nullable = false) {
 
 index make_index(std::string name, std::vector<std::string> columns, bool unique = false,
                  std::optional<std::string> where = std::nullopt, std::string method = "btree") {
-  return {std::move(name), std::move(columns), unique, std::move(where), std::move(method)};
+  index i;
+  i.name = std::move(name);
+  i.columns.assign(columns.begin(), columns.end());
+  i.unique = unique;
+  i.where = std::move(where);
+  i.method = std::move(method);
+  return i;
 }
 
 foreign_key make_fk(std::string name, std::vector<std::string> columns, qualified_name ref,
@@ -116,6 +124,21 @@ schema rich_schema() {
   users.indexes = {make_index("ix_users_created_at", {"created_at"}, false, "mood IS NOT NULL"),
                    make_index("ix_users_display_name", {"display_name"}, true),
                    make_index("ix_users_tags", {"tags"}, false, std::nullopt, "gin")};
+  index lower_email;  // every key kind and index option
+  lower_email.name = "ix_users_lower_email";
+  index_key created_desc{"created_at"};
+  created_desc.descending = true;
+  created_desc.nulls_first = false;
+  index_key display_pattern{"display_name"};
+  display_pattern.opclass = "text_pattern_ops";
+  lower_email.columns = {index_key::of_expression("lower(email::text)"), created_desc, display_pattern};
+  lower_email.unique = true;
+  lower_email.include = {"balance"};
+  lower_email.nulls_not_distinct = true;
+  lower_email.with = {"deduplicate_items=off", "fillfactor=70"};
+  users.indexes.push_back(lower_email);
+  users.uniques.push_back({"uq_users_display_name_created_at", {"display_name", "created_at"}, deferral::initially_deferred});
+  orders.foreign_keys[0].deferrable = deferral::initially_immediate;
   users.checks = {{"ck_users_balance", "balance >= 0"}};
 
   s.tables = {orders, events, items, users};
@@ -133,6 +156,54 @@ TEST(Snapshot, RoundTripsARichSchema) {
   const schema back = read_snapshot(text, "snap.json");
   EXPECT_EQ(back, s);
   EXPECT_EQ(write_snapshot(back), text);
+}
+
+TEST(Snapshot, IndexKeysAndDeferralAreWrittenOnlyWhenNotDefault) {
+  const std::string text = write_snapshot(rich_schema());
+  // A plain key stays a string; a key with more is an object; defaults are not written.
+  EXPECT_NE(text.find(R"js("name": "ix_users_created_at",
+          "columns": [
+            "created_at"
+          ],)js"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"js("expression": "lower(email::text)")js"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"js("order": "desc",
+              "nulls": "last")js"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"js("deferrable": "initially_deferred")js"), std::string::npos) << text;
+  const std::string plain = write_snapshot(read_snapshot(R"js({"format": 1, "tables": [{"name": "t",
+      "columns": [{"name": "a", "type": "text"}], "unique": [{"columns": ["a"]}], "indexes": [{"columns": ["a"]}]}]})js", "s.json"));
+  for (const char* key : {"deferrable", "include", "nulls_not_distinct", "\"with\"", "opclass", "order", "nulls\""})
+    EXPECT_EQ(plain.find(key), std::string::npos) << key << " in\n" << plain;
+}
+
+TEST(Snapshot, IndexKeyMistakesNameTheirPath) {
+  auto error_of = [](std::string_view key) -> std::string {
+    try {
+      (void)read_snapshot(fmt::format(R"js({{"format": 1, "tables": [{{"name": "t", "columns": [{{"name": "a", "type": "text"}}],
+          "indexes": [{{"columns": [{}]}}]}}]}})js", key), "s.json");
+    } catch (const error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  const std::string both = error_of(R"js({"column": "a", "expression": "lower(a)"})js");
+  EXPECT_NE(both.find(R"js(either "column" or "expression")js"), std::string::npos) << both;
+  const std::string order = error_of(R"js({"column": "a", "order": "up"})js");
+  EXPECT_NE(order.find("tables[0].indexes[0].columns[0].order"), std::string::npos) << order;
+  const std::string unknown = error_of(R"js({"column": "b"})js");
+  EXPECT_NE(unknown.find("unknown column"), std::string::npos) << unknown;
+  EXPECT_EQ(error_of(R"js({"expression": "lower(b)"})js"), "accepted");  // expressions are SQL, not checked
+}
+
+TEST(Snapshot, AForeignKeyCannotReferenceADeferrableUniqueConstraint) {
+  auto snapshot = [](std::string_view deferrable) {
+    return fmt::format(R"js({{"format": 1, "tables": [
+      {{"name": "rooms", "columns": [{{"name": "code", "type": "text"}}], "unique": [{{"columns": ["code"]{}}}]}},
+      {{"name": "seats", "columns": [{{"name": "room", "type": "text"}}],
+        "foreign_keys": [{{"columns": ["room"], "references": {{"table": "rooms", "columns": ["code"]}}}}]}}]}})js",
+                       deferrable);
+  };
+  EXPECT_NO_THROW((void)read_snapshot(snapshot(""), "s.json"));
+  EXPECT_THROW((void)read_snapshot(snapshot(R"js(, "deferrable": "initially_immediate")js"), "s.json"), error);
 }
 
 TEST(Snapshot, WritingIsDeterministicWhateverTheVectorOrder) {

@@ -43,8 +43,8 @@ class locator {
   site operator()(const ops::drop_unique& o) const { return key(o.table, o.def.columns); }
   site operator()(const ops::add_check& o) const { return table(o.table); }
   site operator()(const ops::drop_check& o) const { return table(o.table); }
-  site operator()(const ops::create_index& o) const { return key(o.table, o.def.columns); }
-  site operator()(const ops::drop_index& o) const { return key(o.table, o.def.columns); }
+  site operator()(const ops::create_index& o) const { return key(o.table, columns_named(o.def)); }
+  site operator()(const ops::drop_index& o) const { return key(o.table, columns_named(o.def)); }
   site operator()(const ops::add_foreign_key& o) const { return key(o.table, o.def.columns); }
   site operator()(const ops::drop_foreign_key& o) const { return key(o.table, o.def.columns); }
   site operator()(const ops::rename_index& o) const { return table(o.table); }

@@ -11,6 +11,8 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <llvm/ADT/STLExtras.h>
+#include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringRef.h>
 
 namespace retort::scan {
@@ -476,10 +478,16 @@ option_offsets read_call(reader& r, const option& call, Call& out, std::span<con
   }
   for (const option& a : *call.arguments) {
     // A bare identifier names a column, unless it is one of the call's flags (index's
-    // `unique`): a column may well be called `name`.
+    // `unique`, `deferrable`): a column may well be called `name`.
     const option_rule<Call>* rule = find_rule(rules, a.name);
-    const bool is_flag = rule && rule->kind == value_kind::flag;
+    const bool is_flag = rule && (rule->kind == value_kind::flag || rule->kind == value_kind::flag_or_keyword);
     if (!is_flag && r.column_argument(a, out.columns)) continue;
+    if constexpr (requires { Call::string_keys; }) {
+      if (a.name.empty() && a.value && a.value->what == option_value::kind::string && !a.value->text.empty()) {
+        out.columns.push_back({a.value->text, a.value->offset});
+        continue;
+      }
+    }
     if (a.name.empty()) {
       r.error(a.offset, fmt::format("unexpected value in '{}(...)'", call.name));
     } else if (!apply(r, a, rules, out, seen)) {
@@ -497,7 +505,17 @@ template <class Call>
 constexpr option_rule<Call> constraint_name{
     .name = "name", .kind = value_kind::nonempty_string, .set = [](Call& c, const checked_value& v) { c.name = v.text; }};
 
+constexpr std::string_view deferral_names[]{"initially_immediate", "initially_deferred"};
+
+// `deferrable` (checked at each statement until SET CONSTRAINTS says otherwise) or
+// `deferrable = initially_deferred`.
+template <class Annotation>
+constexpr option_rule<Annotation> deferrable_rule{
+    .name = "deferrable", .kind = value_kind::flag_or_keyword, .keywords = deferral_names,
+    .set = [](Annotation& a, const checked_value& v) { a.deferrable = *deferral_named(v.text); }};
+
 constexpr option_rule<key_annotation> key_rules[]{constraint_name<key_annotation>};
+constexpr option_rule<key_annotation> unique_rules[]{constraint_name<key_annotation>, deferrable_rule<key_annotation>};
 constexpr option_rule<check_annotation> check_rules[]{constraint_name<check_annotation>};
 
 constexpr option_rule<index_annotation> index_rules[]{
@@ -505,6 +523,18 @@ constexpr option_rule<index_annotation> index_rules[]{
     {.name = "where", .kind = value_kind::nonempty_string, .set = [](index_annotation& i, const checked_value& v) { i.where = v.text; }},
     {.name = "method", .kind = value_kind::keyword, .keywords = index_methods,
      .set = [](index_annotation& i, const checked_value& v) { i.method = v.text; }},
+    {.name = "include", .kind = value_kind::nonempty_string,
+     .set = [](index_annotation& i, const checked_value& v) { i.include = comma_list(v.text); }},
+    {.name = "nulls_not_distinct", .kind = value_kind::flag, .requires_option = "unique",
+     .set = [](index_annotation& i, const checked_value&) { i.nulls_not_distinct = true; }},
+    {.name = "with", .kind = value_kind::nonempty_string,
+     .set = [](index_annotation& i, const checked_value& v) {
+       i.with = comma_list(v.text);
+       for (const auto& w : i.with)
+         if (w.find('=') == std::string::npos || w.front() == '=')
+           v.r.error(v.offset, fmt::format("invalid storage parameter \"{}\": expected name=value", w));
+       std::sort(i.with.begin(), i.with.end());
+     }},
     constraint_name<index_annotation>,
 };
 
@@ -517,6 +547,7 @@ constexpr option_rule<foreign_key_annotation> foreign_key_rules[]{
      .set = [](foreign_key_annotation& f, const checked_value& v) { f.on_delete = fk_action_named(v.text); }},
     {.name = "on_update", .kind = value_kind::keyword, .keywords = fk_action_names,
      .set = [](foreign_key_annotation& f, const checked_value& v) { f.on_update = fk_action_named(v.text); }},
+    deferrable_rule<foreign_key_annotation>,
     constraint_name<foreign_key_annotation>,
 };
 
@@ -566,7 +597,7 @@ constexpr option_rule<table_annotation> table_rules[]{
     {.name = "unique", .kind = value_kind::call, .repeatable = true,
      .set = [](table_annotation& a, const checked_value& v) {
        key_annotation k;
-       read_call<key_annotation>(v.r, v.source, k, key_rules);
+       read_call<key_annotation>(v.r, v.source, k, unique_rules);
        a.uniques.push_back(std::move(k));
      }},
     {.name = "index", .kind = value_kind::call, .repeatable = true,
@@ -610,6 +641,8 @@ constexpr option_rule<column_annotation> column_rules[]{
      .set = [](column_annotation& a, const checked_value& v) { a.on_delete = fk_action_named(v.text); }},
     {.name = "on_update", .kind = value_kind::keyword, .requires_option = "references", .keywords = fk_action_names,
      .set = [](column_annotation& a, const checked_value& v) { a.on_update = fk_action_named(v.text); }},
+    {.name = "deferrable", .kind = value_kind::flag_or_keyword, .requires_option = "references", .keywords = deferral_names,
+     .set = [](column_annotation& a, const checked_value& v) { a.deferrable = *deferral_named(v.text); }},
     {.name = "check", .kind = value_kind::nonempty_string, .set = [](column_annotation& a, const checked_value& v) { a.check = v.text; }},
     {.name = "server_default", .kind = value_kind::nonempty_string,
      .set = [](column_annotation& a, const checked_value& v) { a.server_default = v.text; }},
@@ -669,6 +702,56 @@ read_result<Annotation> read_annotation(const annotation_tokens& tokens, std::sp
 }  // namespace
 
 parsed_options parse_options(const annotation_tokens& tokens) { return parser(tokens).run(); }
+
+std::vector<std::string> comma_list(std::string_view text) {
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  llvm::StringRef(text.data(), text.size()).split(parts, ',');
+  std::vector<std::string> out;
+  for (llvm::StringRef p : parts)
+    if (!p.trim().empty()) out.push_back(p.trim().str());
+  return out;
+}
+
+namespace {
+bool sql_identifier(llvm::StringRef s) {
+  return !s.empty() && !std::isdigit(static_cast<unsigned char>(s.front())) &&
+         llvm::all_of(s, [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// The last word of `s` when a space separates it from a non-empty rest: {rest, word}.
+std::pair<llvm::StringRef, llvm::StringRef> last_word(llvm::StringRef s) {
+  const auto space = s.find_last_of(" \t\n");
+  if (space == llvm::StringRef::npos) return {s, {}};
+  return {s.take_front(space).rtrim(), s.drop_front(space + 1)};
+}
+}  // namespace
+
+std::optional<index_key> parse_index_key(std::string_view text) {
+  llvm::StringRef rest = llvm::StringRef(text.data(), text.size()).trim();
+  if (rest.empty()) return std::nullopt;
+  index_key k;
+  if (auto [before, word] = last_word(rest); word.equals_insensitive("first") || word.equals_insensitive("last")) {
+    if (auto [front, nulls] = last_word(before); nulls.equals_insensitive("nulls") && !front.empty()) {
+      k.nulls_first = word.equals_insensitive("first");
+      rest = front;
+    }
+  }
+  if (auto [before, word] = last_word(rest); !before.empty() && (word.equals_insensitive("asc") || word.equals_insensitive("desc"))) {
+    k.descending = word.equals_insensitive("desc");
+    rest = before;
+  }
+  // An opclass follows a column or a parenthesized or called expression, never an operand.
+  if (auto [before, word] = last_word(rest); !before.empty() && sql_identifier(word) &&
+                                             (sql_identifier(before) || before.endswith(")"))) {
+    k.opclass = word.str();
+    rest = before;
+  }
+  // NULLS FIRST is PostgreSQL's default for DESC, NULLS LAST for ASC: left unset, as introspection leaves it.
+  if (k.nulls_first && *k.nulls_first == k.descending) k.nulls_first.reset();
+  if (sql_identifier(rest)) k.column = rest.str();
+  else k.expression = rest.str();
+  return k;
+}
 
 std::optional<reference> parse_reference(std::string_view text) {
   auto ident = [](std::string_view s) {

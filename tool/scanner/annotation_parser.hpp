@@ -97,6 +97,7 @@ struct column_annotation {
   std::optional<located<reference>> references;  ///< offset of the string
   fk_action on_delete = fk_action::no_action;
   fk_action on_update = fk_action::no_action;
+  deferral deferrable = deferral::not_deferrable;  ///< of the `references` foreign key
   std::optional<std::string> check;
   std::optional<std::string> server_default;
   std::optional<std::string> comment;
@@ -111,18 +112,33 @@ struct column_annotation {
 struct key_annotation {
   std::vector<located<std::string>> columns;
   std::optional<std::string> name;
+  deferral deferrable = deferral::not_deferrable;  ///< unique(...) only
   std::size_t offset = 0;
 };
 
 /// index(...) at table level.
 struct index_annotation {
+  /// The keys as written: a bare column name, or a string holding a key's SQL ("lower(email)",
+  /// "payload jsonb_path_ops", "created_at DESC NULLS FIRST"), read by parse_index_key.
   std::vector<located<std::string>> columns;
+  static constexpr bool string_keys = true;  ///< read_call takes positional strings as keys
   bool unique = false;
   std::optional<std::string> where;
   std::string method = "btree";
+  std::vector<std::string> include;  ///< `include = "a, b"`
+  bool nulls_not_distinct = false;
+  std::vector<std::string> with;     ///< `with = "fillfactor=70, deduplicate_items=off"`
   std::optional<std::string> name;
   std::size_t offset = 0;
 };
+
+/// A key of index(...) from its SQL: `[expression | column] [opclass] [ASC | DESC] [NULLS FIRST | LAST]`.
+/// A key that is one identifier is a column; anything else before the optional opclass is an
+/// expression, kept as written. nullopt for an empty key.
+[[nodiscard]] std::optional<index_key> parse_index_key(std::string_view text);
+
+/// "a, b" -> {"a", "b"}: a comma-separated list, each item trimmed, empty items dropped.
+[[nodiscard]] std::vector<std::string> comma_list(std::string_view text);
 
 /// check("...") at table level.
 struct check_annotation {
@@ -137,6 +153,7 @@ struct foreign_key_annotation {
   located<reference> references;
   fk_action on_delete = fk_action::no_action;
   fk_action on_update = fk_action::no_action;
+  deferral deferrable = deferral::not_deferrable;
   std::optional<std::string> name;
   std::size_t offset = 0;
 };

@@ -122,6 +122,7 @@ class resolver {
       fk.ref_columns = f.target.columns;
       fk.on_delete = f.on_delete;
       fk.on_update = f.on_update;
+      fk.deferrable = f.deferrable;
       fk.name = f.name.value_or(naming::foreign_key(t.table.name, fk.columns, fk.ref_table));
       t.table.foreign_keys.push_back(std::move(fk));
       t.origin.foreign_keys.push_back(f.at);

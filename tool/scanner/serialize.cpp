@@ -167,14 +167,21 @@ class table_builder {
         out_.origin.primary_key = option_at("primary_key");
       }
     }
+    auto column_index = [&](bool unique) {
+      index i;
+      i.name = naming::index(t.name, {c.name});
+      i.columns = {c.name};
+      i.unique = unique;
+      return i;
+    };
     if (options.unique && options.index) {
-      t.indexes.push_back({naming::index(t.name, {c.name}), {c.name}, true, std::nullopt, "btree"});
+      t.indexes.push_back(column_index(true));
       out_.origin.indexes.push_back(option_at("index"));
     } else if (options.unique) {
       t.uniques.push_back({naming::unique(t.name, {c.name}), {c.name}});
       out_.origin.uniques.push_back(option_at("unique"));
     } else if (options.index) {
-      t.indexes.push_back({naming::index(t.name, {c.name}), {c.name}, false, std::nullopt, "btree"});
+      t.indexes.push_back(column_index(false));
       out_.origin.indexes.push_back(option_at("index"));
     }
     if (options.check) {
@@ -183,7 +190,7 @@ class table_builder {
     }
     if (options.references)
       out_.foreign_keys.push_back({{c.name}, options.references->value, options.on_delete, options.on_update, std::nullopt,
-                                   ca->where.locate(options.references->offset)});
+                                   ca->where.locate(options.references->offset), options.deferrable});
 
     columns_.emplace(c.name, t.columns.size());
     t.columns.push_back(std::move(c));
@@ -206,28 +213,49 @@ class table_builder {
     return ok;
   }
 
+  // The keys of index(...) as parsed keys; its plain column keys and INCLUDE columns must exist.
+  bool index_keys(const index_annotation& i, index& out) {
+    std::vector<located<std::string>> named;
+    for (const auto& written : i.columns) {
+      auto k = parse_index_key(written.value);
+      if (!k) continue;
+      if (k->expression.empty()) named.push_back({k->column, written.offset});
+      out.columns.push_back(std::move(*k));
+    }
+    for (const auto& c : i.include) named.push_back({c, i.offset});
+    out.include = i.include;
+    return known_columns(named, "index(...)");
+  }
+
   void table_constraints() {
     table& t = out_.table;
     if (options_.primary_key) known_columns(options_.primary_key->columns, "primary_key(...)");
     for (const key_annotation& u : options_.uniques) {
       if (!known_columns(u.columns, "unique(...)")) continue;
       auto cols = names(u.columns);
-      t.uniques.push_back({u.name.value_or(naming::unique(t.name, cols)), cols});
+      t.uniques.push_back({u.name.value_or(naming::unique(t.name, cols)), cols, u.deferrable});
       out_.origin.uniques.push_back(at(u.offset));
     }
     for (const index_annotation& i : options_.indexes) {
-      if (!known_columns(i.columns, "index(...)")) continue;
-      auto cols = names(i.columns);
-      t.indexes.push_back({i.name.value_or(naming::index(t.name, cols)), cols, i.unique, i.where, i.method});
+      index ix;
+      if (!index_keys(i, ix)) continue;
+      ix.name = i.name.value_or(naming::index_by_keys(t.name, ix.columns));
+      ix.unique = i.unique;
+      ix.where = i.where;
+      ix.method = i.method;
+      ix.nulls_not_distinct = i.nulls_not_distinct;
+      ix.with = i.with;
+      t.indexes.push_back(std::move(ix));
       out_.origin.indexes.push_back(at(i.offset));
     }
     for (const check_annotation& c : options_.checks) {
-      t.checks.push_back({c.name.value_or(""), c.expression});  // unnamed: named after the expression's hash
+      t.checks.push_back({c.name.value_or(""), c.expression});  // unnamed: named after a label of the expression
       out_.origin.checks.push_back(at(c.offset));
     }
     for (const foreign_key_annotation& f : options_.foreign_keys) {
       if (!known_columns(f.columns, "foreign_key(...)")) continue;
-      out_.foreign_keys.push_back({names(f.columns), f.references.value, f.on_delete, f.on_update, f.name, at(f.references.offset)});
+      out_.foreign_keys.push_back(
+          {names(f.columns), f.references.value, f.on_delete, f.on_update, f.name, at(f.references.offset), f.deferrable});
     }
   }
 

@@ -24,6 +24,7 @@ struct pending_foreign_key {
   fk_action on_update = fk_action::no_action;
   std::optional<std::string> name;
   clang::SourceLocation at;  ///< the `references` value
+  deferral deferrable = deferral::not_deferrable;
 };
 
 /// Where a table's parts are declared; the vectors run parallel to the table's. Diagnostics

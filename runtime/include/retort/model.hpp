@@ -52,10 +52,16 @@
 //   renamed_from = "old_name"         an earlier name ("schema.old" too): a rename, not drop
 //                                     + create; repeatable
 //   primary_key(a, b)                 (composite) primary key; columns by their SQL names
-//   unique(a, b)                      unique constraint
+//   unique(a, b)                      unique constraint; `deferrable` or
+//                                     `deferrable = initially_deferred` makes it DEFERRABLE
 //   index(a, b, unique, where = "deleted_at IS NULL", method = gin)
-//   check("price >= 0")               table check constraint
+//                                     a key is a column or a string: "lower(email)",
+//                                     "payload jsonb_path_ops", "created_at DESC NULLS LAST";
+//                                     also include = "c, d", nulls_not_distinct (with unique),
+//                                     with = "fillfactor=70"
+//   check("price >= 0")               table check constraint (ck_<table>_price_ge_0)
 //   foreign_key(a, b, references = "orders(x, y)", on_delete = cascade, on_update = restrict)
+//                                     also takes deferrable, as unique(...) does
 //   Every call also takes name = "..." instead of the conventional pk_/uq_/ix_/ck_/fk_ name.
 //
 // RETORT_COLUMN(options...)
@@ -67,6 +73,7 @@
 //   name = "sql_name"                 the column's name, when not the member's
 //   references = "orders.id"          foreign key ("schema.table.column" too), with
 //   on_delete = cascade, on_update =  no_action | restrict | cascade | set_null | set_default
+//   deferrable                        with references: DEFERRABLE (= initially_deferred too)
 //   check = "quantity > 0"            column check constraint
 //   server_default = "now()"          DEFAULT expression
 //   comment = "..."                   COMMENT ON COLUMN

@@ -28,16 +28,25 @@ inline constexpr std::size_t max_identifier_bytes = 63;
 [[nodiscard]] std::string primary_key(const qualified_name& table);
 [[nodiscard]] std::string unique(const qualified_name& table, const std::vector<std::string>& columns);
 [[nodiscard]] std::string index(const qualified_name& table, const std::vector<std::string>& columns);
+/// ix_<table>_<keys>: a column key by its name, an expression key by its label().
+[[nodiscard]] std::string index_by_keys(const qualified_name& table, const std::vector<index_key>& keys);
 [[nodiscard]] std::string foreign_key(const qualified_name& table, const std::vector<std::string>& columns,
                                       const qualified_name& ref_table);
 /// `label` is a column name for a column check, or the caller's name for a table check.
 [[nodiscard]] std::string check(const qualified_name& table, std::string_view label);
+
+/// A readable name part for an SQL expression: its words in lower case, comparison operators
+/// spelled (ge, gt, le, lt, eq, ne), the rest dropped: "quantity * unit_price >= 0" ->
+/// "quantity_unit_price_ge_0", "lower(email)" -> "lower_email".
+[[nodiscard]] std::string label(std::string_view expression);
 
 /// "UserProfile" -> "user_profile", "HTTPRequest" -> "http_request": the default SQL name of a
 /// table or enum type from its C++ name.
 [[nodiscard]] std::string snake_case(std::string_view identifier);
 
 /// Gives every unnamed constraint and index of the schema its conventional name (order kept).
+/// An unnamed table check is ck_<table>_<label of its expression>, with 8 hex digits of the
+/// expression's SHA-256 appended when another check of the table has that label.
 void assign_names(schema& s);
 
 }  // namespace retort::naming

@@ -110,20 +110,58 @@ struct primary_key {
   friend bool operator==(const primary_key&, const primary_key&) = default;
 };
 
+/// When PostgreSQL checks a unique or foreign-key constraint: at each statement (not
+/// deferrable, the default), or deferrable, checked at commit from the start or after
+/// `SET CONSTRAINTS ... DEFERRED`.
+enum class deferral { not_deferrable, initially_immediate, initially_deferred };
+
+/// The spelling of a deferral in annotations and files ("initially_deferred"); "" for the default.
+[[nodiscard]] std::string_view to_string(deferral d);
+/// The deferral spelled `text`; nullopt if none is.
+[[nodiscard]] std::optional<deferral> deferral_named(std::string_view text);
+
 struct unique_constraint {
   std::string name;
   std::vector<std::string> columns;
+  deferral deferrable = deferral::not_deferrable;
   friend bool operator==(const unique_constraint&, const unique_constraint&) = default;
+};
+
+/// One key of an index: a column or an expression, with its operator class and sort order.
+/// A plain column converts implicitly, so `{"a", "b"}` lists two column keys.
+struct index_key {
+  std::string column;      ///< the column; empty for an expression key
+  std::string expression;  ///< as pg_get_indexdef(indexrelid, k, true) prints it ("lower(email::text)")
+  std::optional<std::string> opclass;  ///< absent: the type's default operator class
+  bool descending = false;
+  std::optional<bool> nulls_first;     ///< absent: PostgreSQL's default (first when descending)
+
+  index_key() = default;
+  index_key(std::string column_name) : column(std::move(column_name)) {}  // NOLINT: implicit by design
+  index_key(const char* column_name) : column(column_name) {}              // NOLINT: implicit by design
+  /// An expression key.
+  [[nodiscard]] static index_key of_expression(std::string expression);
+  /// A key that is a plain column with no opclass or order: JSON writes it as a string.
+  [[nodiscard]] bool is_plain_column() const;
+  friend bool operator==(const index_key&, const index_key&) = default;
 };
 
 struct index {
   std::string name;
-  std::vector<std::string> columns;
+  std::vector<index_key> columns;  ///< the keys, in order
   bool unique = false;
   std::optional<std::string> where;  ///< partial index predicate
   std::string method = "btree";
+  std::vector<std::string> include;  ///< INCLUDE columns, carried but not keys
+  bool nulls_not_distinct = false;   ///< NULLS NOT DISTINCT (unique, PostgreSQL 15)
+  std::vector<std::string> with;     ///< storage parameters as pg_class.reloptions spells them ("fillfactor=70"), sorted
   friend bool operator==(const index&, const index&) = default;
 };
+
+/// The columns an index names as plain keys and INCLUDE columns (expressions are opaque SQL).
+[[nodiscard]] std::vector<std::string> columns_named(const index& i);
+/// The key columns when every key is a plain column with no opclass or order; nullopt otherwise.
+[[nodiscard]] std::optional<std::vector<std::string>> plain_key_columns(const index& i);
 
 struct foreign_key {
   std::string name;
@@ -132,6 +170,7 @@ struct foreign_key {
   std::vector<std::string> ref_columns;
   fk_action on_delete = fk_action::no_action;
   fk_action on_update = fk_action::no_action;
+  deferral deferrable = deferral::not_deferrable;
   friend bool operator==(const foreign_key&, const foreign_key&) = default;
 };
 

@@ -99,7 +99,8 @@ SELECT con.conrelid, con.conname, con.contype,
         FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
        con.confdeltype, con.confupdtype,
-       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END,
+       con.condeferrable, con.condeferred
 FROM user_tables ut
 JOIN pg_catalog.pg_constraint con ON con.conrelid = ut.oid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
@@ -109,15 +110,28 @@ WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conparentid = 0
 
 // Indexes that back a primary key, unique or exclusion constraint are described by that
 // constraint. (conindid of a foreign key names the referenced table's index: not excluded.)
+// Keys come back as JSON objects in key order: the column (NULL for an expression), the
+// expression as pg_get_indexdef prints it, the operator class unless it is a default one, and
+// indoption (1: DESC, 2: NULLS FIRST). indnullsnotdistinct is read through to_jsonb, so servers
+// before PostgreSQL 15, which lack the column, read false.
 constexpr std::string_view indexes_query = R"(
 SELECT i.indrelid, ic.relname, i.indisunique, am.amname,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid),
-       i.indexprs IS NOT NULL OR 0 = ANY (i.indkey::pg_catalog.int2[]),
-       i.indnkeyatts < i.indnatts,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                 'column', a.attname,
+                 'expression', CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::integer, true) END,
+                 'opclass', CASE WHEN NOT oc.opcdefault THEN oc.opcname END,
+                 'option', i.indoption[k.ord - 1]) ORDER BY k.ord)
+        FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum <> 0
+        JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[k.ord - 1]
+        WHERE k.ord <= i.indnkeyatts),
        (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
         FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-        WHERE k.ord <= i.indnkeyatts)
+        WHERE k.ord > i.indnkeyatts),
+       COALESCE((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false),
+       pg_catalog.array_to_json(ic.reloptions)
 FROM user_tables ut
 JOIN pg_catalog.pg_index i ON i.indrelid = ut.oid
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -135,6 +149,22 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
 std::vector<std::string> name_list(const pqxx::field& f) {
   if (f.is_null()) return {};
   return nlohmann::json::parse(f.c_str()).get<std::vector<std::string>>();
+}
+
+// The keys of indexes_query's JSON; a default order (ASC, NULLS LAST; DESC, NULLS FIRST) is left unset.
+std::vector<index_key> index_keys(const pqxx::field& f) {
+  std::vector<index_key> out;
+  if (f.is_null()) return out;
+  for (const auto& j : nlohmann::json::parse(f.c_str())) {
+    index_key k = j["expression"].is_string() ? index_key::of_expression(j["expression"].get<std::string>())
+                                              : index_key{j["column"].get<std::string>()};
+    if (j["opclass"].is_string()) k.opclass = j["opclass"].get<std::string>();
+    const int option = j["option"].get<int>();
+    k.descending = (option & 1) != 0;
+    if (const bool nulls_first = (option & 2) != 0; nulls_first != k.descending) k.nulls_first = nulls_first;
+    out.push_back(std::move(k));
+  }
+  return out;
 }
 
 fk_action to_fk_action(const std::string& code, const std::string& constraint) {
@@ -240,12 +270,16 @@ class reader {
       if (t == nullptr) continue;
       auto name = row[1].as<std::string>();
       const auto type = row[2].as<std::string>();
+      const deferral deferrable = !row[10].as<bool>()  ? deferral::not_deferrable
+                                  : row[11].as<bool>() ? deferral::initially_deferred
+                                                       : deferral::initially_immediate;
       if (type == "p") {
         t->pk = primary_key{std::move(name), name_list(row[3])};
       } else if (type == "u") {
-        t->uniques.push_back(unique_constraint{std::move(name), name_list(row[3])});
+        t->uniques.push_back(unique_constraint{std::move(name), name_list(row[3]), deferrable});
       } else if (type == "f") {
         foreign_key fk;
+        fk.deferrable = deferrable;
         fk.on_delete = to_fk_action(row[7].as<std::string>(), name);
         fk.on_update = to_fk_action(row[8].as<std::string>(), name);
         fk.name = std::move(name);
@@ -265,18 +299,14 @@ class reader {
       if (t == nullptr) continue;
       index ix;
       ix.name = row[1].as<std::string>();
-      if (row[5].as<bool>()) {
-        throw error(fmt::format("index {} on {} is an expression index, which Retort does not support", ix.name,
-                                to_string(t->name)));
-      }
-      if (row[6].as<bool>()) {
-        throw error(fmt::format("index {} on {} has INCLUDE columns, which Retort does not support", ix.name,
-                                to_string(t->name)));
-      }
       ix.unique = row[2].as<bool>();
       ix.method = row[3].as<std::string>();
       ix.where = optional_text(row[4]);
-      ix.columns = name_list(row[7]);
+      ix.columns = index_keys(row[5]);
+      ix.include = name_list(row[6]);
+      ix.nulls_not_distinct = row[7].as<bool>();
+      ix.with = name_list(row[8]);
+      std::sort(ix.with.begin(), ix.with.end());
       t->indexes.push_back(std::move(ix));
     }
   }

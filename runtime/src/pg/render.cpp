@@ -87,8 +87,18 @@ std::string alter(const qualified_name& t, std::string_view action) {
 std::string pk_sql(const primary_key& pk) {
   return fmt::format("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(pk.name), ident_list(pk.columns));
 }
+// " DEFERRABLE [INITIALLY DEFERRED]", or "" for a constraint checked at each statement.
+std::string deferral_sql(deferral d) {
+  switch (d) {
+    case deferral::not_deferrable: return "";
+    case deferral::initially_immediate: return " DEFERRABLE";
+    case deferral::initially_deferred: return " DEFERRABLE INITIALLY DEFERRED";
+  }
+  return "";
+}
+
 std::string unique_sql(const unique_constraint& u) {
-  return fmt::format("CONSTRAINT {} UNIQUE ({})", quote_ident(u.name), ident_list(u.columns));
+  return fmt::format("CONSTRAINT {} UNIQUE ({}){}", quote_ident(u.name), ident_list(u.columns), deferral_sql(u.deferrable));
 }
 std::string check_sql(const check_constraint& c) {
   return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
@@ -98,15 +108,40 @@ std::string foreign_key_sql(const foreign_key& f) {
                                 ident_list(f.columns), quote_ident(f.ref_table), ident_list(f.ref_columns));
   if (f.on_delete != fk_action::no_action) out += fmt::format(" ON DELETE {}", action_sql(f.on_delete));
   if (f.on_update != fk_action::no_action) out += fmt::format(" ON UPDATE {}", action_sql(f.on_update));
-  return out;
+  return out + deferral_sql(f.deferrable);
 }
 
 // CREATE INDEX, built CONCURRENTLY (and IF NOT EXISTS, so a rerun after it completed is a no-op)
 // when the table may hold rows and writers.
+// A key: a quoted column or a parenthesized expression, its operator class and its order.
+std::string index_key_sql(const index_key& k) {
+  std::string out = k.expression.empty() ? quote_ident(k.column) : fmt::format("({})", k.expression);
+  if (k.opclass) out += " " + quote_ident(*k.opclass);
+  if (k.descending) out += " DESC";
+  if (k.nulls_first) out += *k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  return out;
+}
+
+// A storage parameter "name=value" as `"name" = 'value'`: PostgreSQL parses every value from text.
+std::string storage_parameter_sql(std::string_view p) {
+  const auto eq = p.find('=');
+  if (eq == std::string_view::npos) return quote_ident(p);
+  return fmt::format("{} = {}", quote_ident(p.substr(0, eq)), quote_literal(p.substr(eq + 1)));
+}
+
 std::string index_sql(const qualified_name& t, const index& i, bool concurrently) {
+  std::vector<std::string> keys;
+  for (const auto& k : i.columns) keys.push_back(index_key_sql(k));
   std::string out = fmt::format("CREATE {}INDEX {}{}{} ON {} USING {} ({})", i.unique ? "UNIQUE " : "",
                                 concurrently ? "CONCURRENTLY " : "", concurrently ? "IF NOT EXISTS " : "",
-                                quote_ident(i.name), quote_ident(t), quote_ident(i.method), ident_list(i.columns));
+                                quote_ident(i.name), quote_ident(t), quote_ident(i.method), fmt::join(keys, ", "));
+  if (!i.include.empty()) out += fmt::format(" INCLUDE ({})", ident_list(i.include));
+  if (i.nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  if (!i.with.empty()) {
+    std::vector<std::string> params;
+    for (const auto& p : i.with) params.push_back(storage_parameter_sql(p));
+    out += fmt::format(" WITH ({})", fmt::join(params, ", "));
+  }
   if (i.where) out += fmt::format(" WHERE {}", *i.where);
   return out;
 }
@@ -303,12 +338,12 @@ class renderer {
   // A key on a table with rows: its unique index is built concurrently, then attached.
   sql_list operator()(const ops::add_primary_key& o) const {
     if (!existing(o.table)) return {tx(alter(o.table, "ADD " + pk_sql(o.def)))};
-    return attach_index(o.table, o.def.name, o.def.columns, "PRIMARY KEY");
+    return attach_index(o.table, o.def.name, o.def.columns, "PRIMARY KEY", deferral::not_deferrable);
   }
   sql_list operator()(const ops::drop_primary_key& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
   sql_list operator()(const ops::add_unique& o) const {
     if (!existing(o.table)) return {tx(alter(o.table, "ADD " + unique_sql(o.def)))};
-    return attach_index(o.table, o.def.name, o.def.columns, "UNIQUE");
+    return attach_index(o.table, o.def.name, o.def.columns, "UNIQUE", o.def.deferrable);
   }
   sql_list operator()(const ops::drop_unique& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
   sql_list operator()(const ops::add_check& o) const { return add_validated(o.table, o.def.name, check_sql(o.def)); }
@@ -368,11 +403,16 @@ class renderer {
   }
 
   [[nodiscard]] sql_list attach_index(const qualified_name& t, const std::string& name,
-                                      const std::vector<std::string>& columns, std::string_view kind) const {
-    statement build = alone(index_sql(t, index{name, columns, true, {}, "btree"}, true));
+                                      const std::vector<std::string>& columns, std::string_view kind,
+                                      deferral deferrable) const {
+    index i;
+    i.name = name;
+    i.columns.assign(columns.begin(), columns.end());
+    i.unique = true;
+    statement build = alone(index_sql(t, i, true));
     build.rebuild_invalid_index = qualified_name{t.schema, name};
-    return {build, tx(alter(t, fmt::format("ADD CONSTRAINT {} {} USING INDEX {}", quote_ident(name), kind,
-                                           quote_ident(name))))};
+    return {build, tx(alter(t, fmt::format("ADD CONSTRAINT {} {} USING INDEX {}{}", quote_ident(name), kind,
+                                           quote_ident(name), deferral_sql(deferrable))))};
   }
 
   const schema& s_;
