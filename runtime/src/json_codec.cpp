@@ -231,6 +231,8 @@ ojson to_json(const column& c) {
   if (c.server_default) j["default"] = *c.server_default;
   if (c.identity != identity_kind::none) j["identity"] = spell(c.identity, identity_names);
   if (c.comment) j["comment"] = *c.comment;
+  if (c.generated) j["generated"] = *c.generated;
+  if (c.collation) j["collation"] = *c.collation;
   if (!c.renamed_from.empty()) j["renamed_from"] = c.renamed_from;
   if (c.backfill) j["backfill"] = *c.backfill;
   if (c.backfill_batch) j["backfill_batch"] = *c.backfill_batch;
@@ -238,8 +240,8 @@ ojson to_json(const column& c) {
 }
 
 column read_column(const reader& r) {
-  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill",
-                   "backfill_batch"});
+  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "generated", "collation",
+                   "renamed_from", "backfill", "backfill_batch"});
   column c;
   c.name = r.identifier("name");
   if (auto e = r.maybe("enum")) {
@@ -249,14 +251,16 @@ column read_column(const reader& r) {
   } else {
     reader t = r.at("type");
     std::string text = t.string();
-    auto parsed = parse_builtin_type(text);
-    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", excerpt(text)));
+    auto parsed = parse_type(text);
+    if (!parsed) t.fail(fmt::format("invalid type \"{}\"", excerpt(text)));
     c.type = *parsed;
   }
   c.nullable = r.boolean("nullable", false);
   c.server_default = r.optional_string("default");
   if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
   c.comment = r.optional_string("comment");
+  c.generated = r.optional_string("generated");
+  if (auto k = r.maybe("collation")) c.collation = k->identifier();
   c.renamed_from = r.identifiers("renamed_from");
   c.backfill = r.optional_string("backfill");
   if (auto b = r.maybe("backfill_batch")) {
@@ -386,6 +390,19 @@ table read_table(const reader& r) {
   t.foreign_keys = read_array(r, "foreign_keys", read_foreign_key);
   t.checks = read_array(r, "checks", read_check);
   return t;
+}
+
+ojson to_json(const extension& e) {
+  ojson j{{"name", e.name}, {"schema", e.schema}};
+  if (e.version) j["version"] = *e.version;
+  return j;
+}
+
+extension read_extension(const reader& r) {
+  r.expect_object({"name", "schema", "version"});
+  extension e{r.identifier("name"), r.optional_identifier("schema").value_or("public"), r.optional_string("version")};
+  if (e.version && e.version->empty()) r.at("version").fail("an empty version; leave \"version\" out for the default");
+  return e;
 }
 
 ojson to_json(const enum_type& e) {

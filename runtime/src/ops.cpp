@@ -24,6 +24,7 @@ std::string changes_text(unsigned changes) {
   if (changes & change_default) parts.push_back("default");
   if (changes & change_identity) parts.push_back("identity");
   if (changes & change_comment) parts.push_back("comment");
+  if (changes & change_collation) parts.push_back("collation");
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -38,6 +39,9 @@ std::string describe(const operation& op) {
       overloaded{
           [](const create_schema& o) { return fmt::format("create schema {}", o.name); },
           [](const drop_schema& o) { return fmt::format("drop schema {}", o.name); },
+          [](const create_extension& o) { return fmt::format("create extension {}", o.def.name); },
+          [](const drop_extension& o) { return fmt::format("drop extension {}", o.def.name); },
+          [](const alter_extension& o) { return fmt::format("alter extension {}", o.to.name); },
           [](const create_enum& o) { return fmt::format("create enum {}", q(o.type.name)); },
           [](const drop_enum& o) { return fmt::format("drop enum {}", q(o.type.name)); },
           [](const add_enum_value& o) { return fmt::format("add value '{}' to enum {}", o.value, q(o.type)); },
@@ -88,6 +92,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const drop_schema& o) -> std::vector<operation> { return {create_schema{o.name}}; },
           [](const create_enum& o) -> std::vector<operation> { return {drop_enum{o.type}}; },
           [](const drop_enum& o) -> std::vector<operation> { return {create_enum{o.type}}; },
+          [](const create_extension& o) -> std::vector<operation> { return {drop_extension{o.def}}; },
+          [](const drop_extension& o) -> std::vector<operation> { return {create_extension{o.def}}; },
+          [](const alter_extension& o) -> std::vector<operation> { return {alter_extension{o.to, o.from}}; },
           [](const add_enum_value& o) -> std::vector<operation> {
             return {drop_enum_value{o.type, o.value, o.before}};
           },

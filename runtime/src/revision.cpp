@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::pair<ops::column_change, std::string_view> change_names[] = {
     {ops::change_type, "type"}, {ops::change_nullable, "nullable"}, {ops::change_default, "default"},
-    {ops::change_identity, "identity"}, {ops::change_comment, "comment"}};
+    {ops::change_identity, "identity"}, {ops::change_comment, "comment"}, {ops::change_collation, "collation"}};
 
 ojson opt(const std::optional<std::string>& s) { return s ? ojson(*s) : ojson(nullptr); }
 
@@ -29,6 +29,12 @@ ojson op_to_json(const ops::operation& op) {
   std::visit(overloaded{
                  [&](const ops::create_schema& o) { j["name"] = o.name; },
                  [&](const ops::drop_schema& o) { j["name"] = o.name; },
+                 [&](const ops::create_extension& o) { j["extension"] = to_json(o.def); },
+                 [&](const ops::drop_extension& o) { j["extension"] = to_json(o.def); },
+                 [&](const ops::alter_extension& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
                  [&](const ops::create_enum& o) { j["enum"] = to_json(o.type); },
                  [&](const ops::drop_enum& o) { j["enum"] = to_json(o.type); },
                  [&](const ops::add_enum_value& o) {
@@ -156,6 +162,23 @@ ops::drop_schema read_op(const reader& r) {
   return {r.identifier("name")};
 }
 template <>
+ops::create_extension read_op(const reader& r) {
+  r.expect_object({"op", "extension"});
+  return {json_codec::read_extension(r.at("extension"))};
+}
+template <>
+ops::drop_extension read_op(const reader& r) {
+  r.expect_object({"op", "extension"});
+  return {json_codec::read_extension(r.at("extension"))};
+}
+template <>
+ops::alter_extension read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::alter_extension o{json_codec::read_extension(r.at("from")), json_codec::read_extension(r.at("to"))};
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_extension cannot rename an extension");
+  return o;
+}
+template <>
 ops::create_enum read_op(const reader& r) {
   r.expect_object({"op", "enum"});
   return {json_codec::read_enum(r.at("enum"))};
@@ -226,7 +249,8 @@ ops::alter_column read_op(const reader& r) {
     for (const auto& [bit, n] : change_names)
       if (n == name) o.changes |= bit, known = true;
     if (!known)
-      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", excerpt(name)));
+      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity, comment or collation)",
+                         excerpt(name)));
   }
   if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_column cannot rename; use rename_column");
   return o;

@@ -99,7 +99,9 @@ INSTANTIATE_TEST_SUITE_P(
                         {10, 55, "invalid value for 'on_delete': expected one of no_action, restrict, cascade, set_null, set_default"}},
         diagnostic_case{"backfill_batch_alone.hpp", {6, 17, "option 'backfill_batch' needs 'backfill'"}},
         diagnostic_case{"backfill_batch_zero.hpp", {6, 57, "invalid value for 'backfill_batch': expected a positive integer"}},
-        diagnostic_case{"bad_type_option.hpp", {6, 24, "invalid value for 'type': unknown column type \"jsonbb\""}},
+        diagnostic_case{"bad_type_option.hpp", {6, 17, "invalid value for 'type': unknown type \"jsonbb\": neither a PostgreSQL "
+                                                       "built-in type nor a type of a declared extension "
+                                                       "(RETORT_EXTENSION(\"...\")); did you mean \"jsonb\"?"}},
         diagnostic_case{"length_on_integer.hpp", {5, 30, "option 'length' needs a std::string column; 'std::int64_t' maps to bigint"}},
         diagnostic_case{"no_type_mapping.hpp",
                         {6, 3, "no column type for C++ type 'unsigned int'; use a mapped type or RETORT_COLUMN(type = \"...\")"}},

@@ -44,6 +44,8 @@ std::string describe(const table& t) {
     if (c.identity == identity_kind::always) out += " identity always";
     if (c.identity == identity_kind::by_default) out += " identity by_default";
     if (c.comment) out += fmt::format(" comment \"{}\"", *c.comment);
+    if (c.generated) out += " generated " + *c.generated;
+    if (c.collation) out += " collate " + *c.collation;
     for (const auto& r : c.renamed_from) out += " renamed_from " + r;
     if (c.backfill) out += " backfill " + *c.backfill;
     out += "\n";
@@ -72,6 +74,7 @@ std::string describe(schema s) {
   sort_canonically(s);
   std::string out;
   if (!s.schemas.empty()) out += fmt::format("schemas {}\n", fmt::join(s.schemas, ", "));
+  for (const extension& e : s.extensions) out += fmt::format("extension {} in {}{}\n", e.name, e.schema, e.version ? " version " + *e.version : "");
   for (const enum_type& e : s.enums) out += fmt::format("enum {} ({})\n", to_string(e.name), fmt::join(e.values, ", "));
   for (const table& t : s.tables) out += describe(t);
   return out;
@@ -267,6 +270,61 @@ TEST(Serialize, ColumnOptions) {
   index ix_users_age (age)
   index ix_users_email (email) unique
   check ck_users_score: score >= 0
+)");
+}
+
+// Open types in format_type()'s spelling, serials, extensions, generated columns, collations.
+TEST(Serialize, OpenTypesExtensionsGeneratedColumnsAndCollations) {
+  auto s = scan_code(prelude + R"cpp(
+    RETORT_EXTENSION("citext");
+    RETORT_EXTENSION("pg_trgm", schema = "ext", version = "1.6");
+    struct RETORT_TABLE("docs") Doc {
+      RETORT_COLUMN(primary_key, type = "bigserial") std::int64_t id;
+      RETORT_COLUMN(type = "CITEXT", unique) std::string email;
+      RETORT_COLUMN(type = "citext[]") std::optional<std::vector<std::string>> aliases;
+      RETORT_COLUMN(type = "timestamptz(3)") retort::Timestamp at;
+      RETORT_COLUMN(type = "int4range") std::string seats;
+      RETORT_COLUMN(collation = "C") std::string code;
+      std::string title;
+      RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, title)") std::optional<std::string> search;
+      RETORT_COLUMN(type = "geometry(Point,4326)") std::optional<std::string> place;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(errors:
+models.cpp:14:21: error: invalid value for 'type': type "geometry(Point,4326)" is provided by extension postgis: declare it with RETORT_EXTENSION("postgis")
+)") << s.diagnostics;
+  auto ok = scan_code(prelude + R"cpp(
+    RETORT_EXTENSION("citext");
+    RETORT_EXTENSION("pg_trgm", schema = "ext", version = "1.6");
+    RETORT_EXTENSION("postgis");
+    struct RETORT_TABLE("docs") Doc {
+      RETORT_COLUMN(primary_key, type = "bigserial") std::int64_t id;
+      RETORT_COLUMN(type = "CITEXT", unique) std::string email;
+      RETORT_COLUMN(type = "citext[]") std::optional<std::vector<std::string>> aliases;
+      RETORT_COLUMN(type = "timestamptz(3)") retort::Timestamp at;
+      RETORT_COLUMN(type = "int4range") std::string seats;
+      RETORT_COLUMN(collation = "C") std::string code;
+      std::string title;
+      RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, title)") std::optional<std::string> search;
+      RETORT_COLUMN(type = "geometry(Point,4326)") std::optional<std::string> place;
+    };
+  )cpp");
+  EXPECT_EQ(ok.text(), R"(schemas ext
+extension citext in public
+extension pg_trgm in ext version 1.6
+extension postgis in public
+table public.docs
+  column id bigserial not null
+  column email citext not null
+  column aliases citext[] null
+  column at timestamp(3) with time zone not null
+  column seats int4range not null
+  column code text not null collate C
+  column title text not null
+  column search tsvector null generated to_tsvector('english'::regconfig, title)
+  column place geometry(Point,4326) null
+  pk pk_docs (id)
+  unique uq_docs_email (email)
 )");
 }
 

@@ -603,8 +603,10 @@ constexpr option_rule<column_annotation> column_rules[]{
      .set = [](column_annotation& a, const checked_value& v) { a.length = v.integer; }},
     {.name = "type", .kind = value_kind::string,
      .set = [](column_annotation& a, const checked_value& v) {
-       a.type = parse_builtin_type(v.text);
-       if (!a.type) v.r.error(v.offset, fmt::format("invalid value for 'type': unknown column type \"{}\"", v.text));
+       a.type = parse_type(v.text);
+       if (!a.type)
+         v.r.error(v.offset, fmt::format("invalid value for 'type': \"{}\" is not a type's spelling (a name, a typmod "
+                                         "list, [])", v.text));
      }},
     {.name = "references", .kind = value_kind::string,
      .set = [](column_annotation& a, const checked_value& v) { a.references = v.r.references(v, /*single_column=*/true); }},
@@ -616,6 +618,10 @@ constexpr option_rule<column_annotation> column_rules[]{
     {.name = "server_default", .kind = value_kind::nonempty_string,
      .set = [](column_annotation& a, const checked_value& v) { a.server_default = v.text; }},
     {.name = "comment", .kind = value_kind::string, .set = [](column_annotation& a, const checked_value& v) { a.comment = v.text; }},
+    {.name = "generated", .kind = value_kind::nonempty_string, .excludes = "server_default",
+     .set = [](column_annotation& a, const checked_value& v) { a.generated = v.text; }},
+    {.name = "collation", .kind = value_kind::nonempty_string,
+     .set = [](column_annotation& a, const checked_value& v) { a.collation = v.text; }},
     {.name = "backfill", .kind = value_kind::nonempty_string,
      .set = [](column_annotation& a, const checked_value& v) { a.backfill = v.text; }},
     {.name = "backfill_batch", .kind = value_kind::positive_integer, .requires_option = "backfill",
@@ -628,7 +634,14 @@ constexpr option_rule<enum_annotation> enum_rules[]{
     {.name = "schema", .kind = value_kind::nonempty_string, .set = [](enum_annotation& a, const checked_value& v) { a.schema = v.text; }},
 };
 
-// What differs between the three annotations: their words, and whether a leading string
+constexpr option_rule<extension_annotation> extension_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string,
+     .set = [](extension_annotation& a, const checked_value& v) { a.schema = v.text; }},
+    {.name = "version", .kind = value_kind::nonempty_string,
+     .set = [](extension_annotation& a, const checked_value& v) { a.version = v.text; }},
+};
+
+// What differs between the annotations: their words, and whether a leading string
 // literal names the object.
 struct annotation_words {
   std::string_view option;  ///< "table option"
@@ -716,6 +729,14 @@ read_result<column_annotation> read_column_annotation(std::string_view text) {
 
 read_result<enum_annotation> read_enum_annotation(std::string_view text) {
   return read_annotation<enum_annotation>(text, enum_rules, {"enum option", "enum type name", "RETORT_ENUM"});
+}
+
+read_result<extension_annotation> read_extension_annotation(std::string_view text) {
+  auto out = read_annotation<extension_annotation>(text, extension_rules,
+                                                   {"extension option", "extension name", "RETORT_EXTENSION"});
+  if (!out.annotation.name && out.errors.empty())
+    out.errors.push_back({0, "RETORT_EXTENSION needs the extension's name: RETORT_EXTENSION(\"citext\")"});
+  return out;
 }
 
 std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known) {

@@ -89,6 +89,8 @@ struct column_annotation {
   std::optional<std::string> check;
   std::optional<std::string> server_default;
   std::optional<std::string> comment;
+  std::optional<std::string> generated;  ///< GENERATED ALWAYS AS (...) STORED
+  std::optional<std::string> collation;
   std::optional<std::string> backfill;
   std::optional<int> backfill_batch;  ///< rows per transaction of the backfill
   std::vector<std::string> renamed_from;
@@ -150,6 +152,14 @@ struct enum_annotation {
   option_offsets offsets;
 };
 
+/// RETORT_EXTENSION(...)
+struct extension_annotation {
+  std::optional<std::string> name;
+  std::optional<std::string> schema;
+  std::optional<std::string> version;
+  option_offsets offsets;
+};
+
 /// An annotation as far as it could be read, and every mistake found in it.
 template <class T>
 struct read_result {
@@ -163,6 +173,8 @@ struct read_result {
 [[nodiscard]] read_result<column_annotation> read_column_annotation(std::string_view text);
 /// Reads RETORT_ENUM's arguments.
 [[nodiscard]] read_result<enum_annotation> read_enum_annotation(std::string_view text);
+/// Reads RETORT_EXTENSION's arguments.
+[[nodiscard]] read_result<extension_annotation> read_extension_annotation(std::string_view text);
 
 /// The known name nearest to a misspelt one, for "did you mean" hints: a few edits away, or
 /// one it is the start of ("primary" for "primary_key"). nullopt when none is near.

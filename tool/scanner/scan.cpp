@@ -51,6 +51,8 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const misplaced_annotation& m : found.misplaced) diags.error(m.at, m.message);
   check_macro_uses(uses, found, diags);
   serialize_context cx{ast, diags, {}};
+  // Extensions first: a column's type may be one of theirs.
+  for (const clang::CXXRecordDecl* record : found.extensions) serialize_extension(*record, cx);
   std::vector<scanned_table> tables;
   for (const clang::CXXRecordDecl* record : found.tables)
     if (auto t = serialize_table(*record, cx)) tables.push_back(std::move(*t));
@@ -58,7 +60,7 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const clang::EnumDecl* e : found.enums)
     if (std::none_of(cx.enums.begin(), cx.enums.end(), [&](const scanned_enum& s) { return s.decl == e; }))
       (void)serialize_enum(*e, "public", cx);
-  return resolve(std::move(tables), std::move(cx.enums), diags, previous);
+  return resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous);
 }
 
 namespace {
@@ -78,7 +80,9 @@ class macro_recorder : public clang::PPCallbacks {
     const clang::IdentifierInfo* id = name.getIdentifierInfo();
     if (!id) return;
     const llvm::StringRef spelled = id->getName();
-    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM") return;
+    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" &&
+        spelled != "RETORT_EXTENSION")
+      return;
     if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
     macro_use use{spelled.str(), name.getLocation(), true, {}};
     if (const clang::MacroInfo* info = definition.getMacroInfo()) {

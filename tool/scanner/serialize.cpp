@@ -103,6 +103,14 @@ class table_builder {
     bool typed = true;
     if (options.type) {
       c.type = *options.type;
+      std::vector<extension> declared;
+      for (const scanned_extension& e : cx_.extensions) declared.push_back(e.def);
+      if (auto problem = unknown_type_problem(c.type, declared)) {
+        std::string message = "invalid value for 'type': " + *problem;
+        if (c.type.kind == type_kind::named && !extension_of_type(c.type))
+          if (auto near = nearest_name(c.type.name, builtin_type_names())) message += fmt::format("; did you mean \"{}\"?", *near);
+        cx_.diags.error(option_at("type"), message);
+      }
     } else if (m.type) {
       c.type = *m.type;
       if (m.enum_decl) c.type.enum_name = serialize_enum(*m.enum_decl, t.name.schema, cx_);
@@ -124,6 +132,8 @@ class table_builder {
     c.identity = options.identity;
     c.server_default = options.server_default;
     c.comment = options.comment;
+    c.generated = options.generated;
+    c.collation = options.collation;
     c.renamed_from = options.renamed_from;
     c.backfill = options.backfill;
     c.backfill_batch = options.backfill_batch;
@@ -227,6 +237,16 @@ std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record,
     return std::nullopt;
   }
   return table_builder(record, a, read.annotation, cx).build();
+}
+
+void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx) {
+  const annotation a = *find_annotation(decl, "extension");
+  auto read = read_extension_annotation(a.text);
+  for (const auto& e : read.errors) cx.diags.error(a, e.offset, e.message);
+  const extension_annotation& options = read.annotation;
+  if (!options.name) return;
+  cx.extensions.push_back({extension{*options.name, options.schema.value_or("public"), options.version},
+                           cx.diags.locate(a, options.offsets.at("name"))});
 }
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {
