@@ -307,6 +307,12 @@ models.cpp:14:21: error: invalid value for 'type': type "geometry(Point,4326)" i
       std::string title;
       RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, title)") std::optional<std::string> search;
       RETORT_COLUMN(type = "geometry(Point,4326)") std::optional<std::string> place;
+      retort::Citext nick;
+      std::optional<retort::TsVector> doc;
+      retort::Range<std::int32_t> r4;
+      retort::Range<std::int64_t> r8;
+      retort::Range<retort::Timestamp> during;
+      retort::Range<retort::Date> days;
     };
   )cpp");
   EXPECT_EQ(ok.text(), R"(schemas ext
@@ -323,6 +329,12 @@ table public.docs
   column title text not null
   column search tsvector null generated to_tsvector('english'::regconfig, title)
   column place geometry(Point,4326) null
+  column nick citext not null
+  column doc tsvector null
+  column r4 int4range not null
+  column r8 int8range not null
+  column during tstzrange not null
+  column days daterange not null
   pk pk_docs (id)
   unique uq_docs_email (email)
 )");

@@ -38,6 +38,9 @@
 //   retort::Uuid             uuid              retort::Json, Jsonb  json, jsonb
 //   std::vector<T>           T[] (T built-in)  enum class E         enum type snake_case(E),
 //                                                                   values = enumerator names
+//   retort::Citext           citext            retort::TsVector     tsvector
+//   retort::Range<T>         int4range, int8range, tstzrange, daterange (T int32, int64,
+//                            Timestamp, Date)
 // `type = "..."` overrides the mapping. C++ namespaces do not change SQL names; the table
 // option `schema` does (an enum type lives in its table's schema unless RETORT_ENUM says).
 //
@@ -141,6 +144,27 @@ struct Json {
 struct Jsonb {
   std::string text;
   friend bool operator==(const Jsonb&, const Jsonb&) = default;
+};
+
+/// citext (extension citext, which the models declare): case-insensitive text.
+struct Citext {
+  std::string text;
+  friend bool operator==(const Citext&, const Citext&) = default;
+};
+
+/// tsvector: a full-text search document, as PostgreSQL prints it.
+struct TsVector {
+  std::string text;
+  friend bool operator==(const TsVector&, const TsVector&) = default;
+};
+
+/// A range of T: int4range (std::int32_t), int8range (std::int64_t), tstzrange (Timestamp),
+/// daterange (Date). Empty, or bounds with their inclusivity ("[)" by default).
+template <class T>
+struct Range {
+  std::optional<T> lower, upper;  ///< none: unbounded
+  bool lower_inclusive = true, upper_inclusive = false, empty = false;
+  friend bool operator==(const Range&, const Range&) = default;
 };
 
 /// numeric(Precision, Scale): an exact decimal, kept as its text ("1234.50") so no digit is lost.
