@@ -22,6 +22,7 @@ struct RETORT_TABLE("categories", schema = "catalog", unique(parent_id, name)) C
 
 struct RETORT_TABLE("products", schema = "catalog", renamed_from = "items", check("price >= 0"),
                     index(status, where = "status = 'active'", name = "ix_products_active"),
+                    index(search, method = gin),
                     comment = "Things for sale") Product : TimestampedEntity {
   RETORT_COLUMN(length = 64, unique) std::string sku;
   RETORT_COLUMN(length = 200) std::string name;
@@ -35,6 +36,9 @@ struct RETORT_TABLE("products", schema = "catalog", renamed_from = "items", chec
   std::optional<float> rating;
   RETORT_COLUMN(server_default = "1") std::int16_t pack_size;
   std::optional<std::chrono::seconds> preparation_time;  // interval
+  /// Full-text search over the name, kept by PostgreSQL (GENERATED ... STORED), GIN-indexed.
+  RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, (name)::text)")
+  std::optional<std::string> search;
 };
 
 }  // namespace shop

@@ -10,6 +10,9 @@
 
 namespace shop {
 
+/// -> CREATE EXTENSION citext: case-insensitive text, for the nicknames below.
+RETORT_EXTENSION("citext");
+
 /// -> CREATE TYPE user_role AS ENUM ('member', 'moderator', 'admin')
 enum class UserRole { member, moderator, admin };
 
@@ -26,6 +29,7 @@ struct RETORT_TABLE("users", comment = "People who can sign in", index("lower(em
   // Added NOT NULL to a table with rows: existing rows get the backfill value.
   RETORT_COLUMN(backfill = "'member'") UserRole role;
   RETORT_COLUMN(server_default = "0", check = "login_count >= 0") std::int32_t login_count;
+  RETORT_COLUMN(type = "citext", unique) std::optional<std::string> nickname;  // "Ann" and "ann" are one nickname
 };
 
 // The default table name is snake_case of the struct's: user_profile.

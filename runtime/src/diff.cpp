@@ -24,7 +24,13 @@ unsigned column_changes(const column& a, const column& b) {
   if (a.server_default != b.server_default) m |= ops::change_default;
   if (a.identity != b.identity) m |= ops::change_identity;
   if (a.comment != b.comment) m |= ops::change_comment;
+  if (a.collation != b.collation) m |= ops::change_collation;
   return m;
+}
+
+// Whether existing rows get a value of their own when the column is added.
+bool fills_itself(const column& c) {
+  return c.nullable || c.server_default || c.identity != identity_kind::none || c.generated || c.type.serial;
 }
 
 template <class T>
@@ -64,6 +70,7 @@ class differ {
 
   std::vector<ops::operation> run() {
     create_schemas();
+    create_and_alter_extensions();
     create_and_extend_enums();
     rename_tables();
     drop_expressions_before_column_renames();
@@ -82,6 +89,7 @@ class differ {
     set_table_comments();
     add_table_constraints_and_indexes();
     add_foreign_keys();
+    drop_extensions();
     drop_schemas();
     return std::move(out_);
   }
@@ -113,6 +121,20 @@ class differ {
   void drop_schemas() {
     for (const auto& name : std::vector(cur().schemas))
       if (!std::binary_search(to_.schemas.begin(), to_.schemas.end(), name)) emit(ops::drop_schema{name});
+  }
+
+  // Extensions come before the first object that may use them and go after the last one.
+  void create_and_alter_extensions() {
+    for (const extension& target : to_.extensions) {
+      const extension* e = find_extension(cur(), target.name);
+      if (!e) emit(ops::create_extension{target});
+      else if (!(*e == target)) emit(ops::alter_extension{*e, target});
+    }
+  }
+
+  void drop_extensions() {
+    for (const extension& e : std::vector(cur().extensions))
+      if (!find_extension(to_, e.name)) emit(ops::drop_extension{e});
   }
 
   void create_and_extend_enums() {
@@ -310,6 +332,12 @@ class differ {
         if (!tc) continue;
         column wanted = without_hints(*tc);
         unsigned changes = column_changes(c, wanted);
+        if (c.generated != wanted.generated || ((c.type.serial || wanted.type.serial) && (changes & ops::change_type)))
+          throw diff_error(fmt::format(
+              "column {}.{}: PostgreSQL cannot {} in place. Add a column under a new name and drop this one",
+              to_string(t.name), c.name,
+              c.generated != wanted.generated ? "add, change or remove a generation expression"
+                                              : "turn a column into a serial or back, or change a serial's type"));
         if (!changes) continue;
         if ((changes & ops::change_nullable) && !wanted.nullable && tc->backfill) {
           // Fill existing NULLs before the column becomes NOT NULL.
@@ -332,9 +360,8 @@ class differ {
       for (const column& c : target.columns) {
         if (find_column(*find_table(cur(), name), c.name)) continue;
         column def = without_hints(c);
-        bool fills_itself = def.nullable || def.server_default || def.identity != identity_kind::none;
         // Without a backfill: new_columns_without_values refused it already, unless the options allow it.
-        if (fills_itself || !c.backfill) {
+        if (fills_itself(def) || !c.backfill) {
           emit(ops::add_column{name, def});
           continue;
         }
@@ -456,8 +483,7 @@ void for_each_kept_table_column(const schema& from, const schema& to, F&& f) {
 std::vector<element_ref> new_columns_without_values(const schema& from, const schema& to) {
   std::vector<element_ref> out;
   for_each_kept_table_column(from, to, [&](const element_ref& at, const column& c, const column* was) {
-    if (!was && !c.nullable && !c.server_default && c.identity == identity_kind::none && !c.backfill)
-      out.push_back(at);
+    if (!was && !fills_itself(c) && !c.backfill) out.push_back(at);
   });
   return out;
 }

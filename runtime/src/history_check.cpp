@@ -74,7 +74,7 @@ struct restore_point {
         if (bool(now) != bool(t)) return false;
         continue;
       }
-      if (*now != *t && comparable(schema{{}, {}, {*now}}) != comparable(schema{{}, {}, {*t}})) return false;
+      if (*now != *t && !comparable_equal(*now, *t)) return false;
     }
     return true;
   }

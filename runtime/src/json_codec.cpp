@@ -334,8 +334,8 @@ void read_type(const reader& r, column& c) {
   } else {
     reader t = r.at("type");
     std::string text = t.string();
-    auto parsed = parse_builtin_type(text);
-    if (!parsed) t.fail(fmt::format("unknown type \"{}\"", excerpt(text)));
+    auto parsed = parse_type(text);
+    if (!parsed) t.fail(fmt::format("invalid type \"{}\"", excerpt(text)));
     c.type = *parsed;
   }
 }
@@ -351,17 +351,19 @@ ojson attributes_json(const column& c, std::span<const std::string_view> keys) {
     else if (key == "default" && c.server_default) j["default"] = *c.server_default;
     else if (key == "identity") j["identity"] = spell(c.identity, identity_names);
     else if (key == "comment" && c.comment) j["comment"] = *c.comment;
+    else if (key == "collation" && c.collation) j["collation"] = *c.collation;
   }
   return j;
 }
 
 void read_attributes(const reader& r, column& c) {
-  r.expect_object({"type", "enum", "nullable", "default", "identity", "comment"});
+  r.expect_object({"type", "enum", "nullable", "default", "identity", "comment", "collation"});
   if (r.has("type") || r.has("enum")) read_type(r, c);
   c.nullable = r.boolean("nullable", false);
   c.server_default = r.optional_string("default");
   if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
   c.comment = r.optional_string("comment");
+  if (auto k = r.maybe("collation")) c.collation = k->identifier();
 }
 
 ojson to_json(const column& c) {
@@ -373,6 +375,8 @@ ojson to_json(const column& c) {
   if (c.server_default) j["default"] = *c.server_default;
   if (c.identity != identity_kind::none) j["identity"] = spell(c.identity, identity_names);
   if (c.comment) j["comment"] = *c.comment;
+  if (c.generated) j["generated"] = *c.generated;
+  if (c.collation) j["collation"] = *c.collation;
   if (!c.renamed_from.empty()) j["renamed_from"] = c.renamed_from;
   if (c.backfill) j["backfill"] = *c.backfill;
   if (c.backfill_batch) j["backfill_batch"] = *c.backfill_batch;
@@ -380,8 +384,8 @@ ojson to_json(const column& c) {
 }
 
 column read_column(const reader& r) {
-  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "renamed_from", "backfill",
-                   "backfill_batch"});
+  r.expect_object({"name", "type", "enum", "nullable", "default", "identity", "comment", "generated", "collation",
+                   "renamed_from", "backfill", "backfill_batch"});
   column c;
   c.name = r.identifier("name");
   read_type(r, c);
@@ -389,6 +393,8 @@ column read_column(const reader& r) {
   c.server_default = r.optional_string("default");
   if (auto i = r.maybe("identity")) c.identity = unspell(*i, identity_names);
   c.comment = r.optional_string("comment");
+  c.generated = r.optional_string("generated");
+  if (auto k = r.maybe("collation")) c.collation = k->identifier();
   c.renamed_from = r.identifiers("renamed_from");
   c.backfill = r.optional_string("backfill");
   if (auto b = r.maybe("backfill_batch")) {
@@ -567,6 +573,19 @@ table read_table(const reader& r) {
   t.foreign_keys = read_array(r, "foreign_keys", read_foreign_key);
   t.checks = read_array(r, "checks", read_check);
   return t;
+}
+
+ojson to_json(const extension& e) {
+  ojson j{{"name", e.name}, {"schema", e.schema}};
+  if (e.version) j["version"] = *e.version;
+  return j;
+}
+
+extension read_extension(const reader& r) {
+  r.expect_object({"name", "schema", "version"});
+  extension e{r.identifier("name"), r.optional_identifier("schema").value_or("public"), r.optional_string("version")};
+  if (e.version && e.version->empty()) r.at("version").fail("an empty version; leave \"version\" out for the default");
+  return e;
 }
 
 ojson to_json(const enum_type& e) {

@@ -131,5 +131,7 @@ void read_attributes(const reader& r, column& c);
 [[nodiscard]] table read_table(const reader& r);
 [[nodiscard]] ojson to_json(const enum_type& e);
 [[nodiscard]] enum_type read_enum(const reader& r);
+[[nodiscard]] ojson to_json(const extension& e);
+[[nodiscard]] extension read_extension(const reader& r);
 
 }  // namespace retort::json_codec

@@ -27,6 +27,7 @@ std::string changes_text(unsigned changes) {
   if (changes & change_default) parts.push_back("default");
   if (changes & change_identity) parts.push_back("identity");
   if (changes & change_comment) parts.push_back("comment");
+  if (changes & change_collation) parts.push_back("collation");
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -42,6 +43,7 @@ std::string_view changed_attribute_mismatch(const column& a, const column& b, un
   if ((changes & change_default) && a.server_default != b.server_default) return "default";
   if ((changes & change_identity) && a.identity != b.identity) return "identity";
   if ((changes & change_comment) && a.comment != b.comment) return "comment";
+  if ((changes & change_collation) && a.collation != b.collation) return "collation";
   return {};
 }
 
@@ -58,6 +60,7 @@ alter_column completed(const alter_column& o, const column& current) {
   if (o.changes & change_default) out.to.server_default = o.to.server_default;
   if (o.changes & change_identity) out.to.identity = o.to.identity;
   if (o.changes & change_comment) out.to.comment = o.to.comment;
+  if (o.changes & change_collation) out.to.collation = o.to.collation;
   return out;
 }
 
@@ -66,6 +69,9 @@ std::string describe(const operation& op) {
       overloaded{
           [](const create_schema& o) { return fmt::format("create schema {}", o.name); },
           [](const drop_schema& o) { return fmt::format("drop schema {}", o.name); },
+          [](const create_extension& o) { return fmt::format("create extension {}", o.def.name); },
+          [](const drop_extension& o) { return fmt::format("drop extension {}", o.def.name); },
+          [](const alter_extension& o) { return fmt::format("alter extension {}", o.to.name); },
           [](const create_enum& o) { return fmt::format("create enum {}", q(o.type.name)); },
           [](const drop_enum& o) { return fmt::format("drop enum {}", q(o.type.name)); },
           [](const add_enum_value& o) { return fmt::format("add value '{}' to enum {}", o.value, q(o.type)); },
@@ -120,6 +126,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const drop_schema& o) -> std::vector<operation> { return {create_schema{o.name}}; },
           [](const create_enum& o) -> std::vector<operation> { return {drop_enum{o.type}}; },
           [](const drop_enum& o) -> std::vector<operation> { return {create_enum{o.type}}; },
+          [](const create_extension& o) -> std::vector<operation> { return {drop_extension{o.def}}; },
+          [](const drop_extension& o) -> std::vector<operation> { return {create_extension{o.def}}; },
+          [](const alter_extension& o) -> std::vector<operation> { return {alter_extension{o.to, o.from}}; },
           [](const add_enum_value& o) -> std::vector<operation> {
             return {drop_enum_value{o.type, o.value, o.before}};
           },

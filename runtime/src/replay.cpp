@@ -40,9 +40,12 @@ column& existing_column(table& t, const std::string& name) {
   return *c;
 }
 
-void require_enum_types(const schema& s, const column& c) {
+// The types a column names must exist: its enum type, the extension of an extension's type.
+void require_types(const schema& s, const column& c) {
   if (c.type.kind == type_kind::enum_type && !find_enum(s, c.type.enum_name))
     fail(fmt::format("column {} uses enum type {}, which does not exist", c.name, to_string(c.type.enum_name)));
+  if (auto e = extension_of_type(c.type); e && !find_extension(s, *e))
+    fail(fmt::format("column {} uses type {} of extension {}, which is not created", c.name, to_string(c.type), *e));
 }
 
 void require_columns(const table& t, const std::vector<std::string>& cols, std::string_view what) {
@@ -191,7 +194,39 @@ void replayer::apply_one(const ops::drop_schema& o) {
     fail(fmt::format("schema {} still holds table {}", o.name, to_string(t->name)));
   for (const auto& e : s_.enums)
     if (e.name.schema == o.name) fail(fmt::format("schema {} still holds enum {}", o.name, to_string(e.name)));
+  for (const auto& e : s_.extensions)
+    if (e.schema == o.name) fail(fmt::format("schema {} still holds extension {}", o.name, e.name));
   std::erase(s_.schemas, o.name);
+}
+
+template <>
+void replayer::apply_one(const ops::create_extension& o) {
+  if (!schema_exists(s_, o.def.schema)) fail(fmt::format("schema {} does not exist", o.def.schema));
+  if (find_extension(s_, o.def.name)) fail(fmt::format("extension {} already exists", o.def.name));
+  insert_sorted(s_.extensions, o.def);
+}
+
+template <>
+void replayer::apply_one(const ops::drop_extension& o) {
+  const extension* e = find_extension(s_, o.def.name);
+  if (!e) fail(fmt::format("extension {} does not exist", o.def.name));
+  if (!(*e == o.def)) fail(fmt::format("extension {} differs from the one the operation drops", o.def.name));
+  for (const auto& t : s_.tables)
+    for (const auto& c : t.columns)
+      if (extension_of_type(c.type) == o.def.name)
+        fail(fmt::format("extension {} is still used by column {}.{} ({})", o.def.name, to_string(t.name), c.name,
+                         to_string(c.type)));
+  std::erase(s_.extensions, o.def);
+}
+
+template <>
+void replayer::apply_one(const ops::alter_extension& o) {
+  extension* e = find_extension(s_, o.from.name);
+  if (!e) fail(fmt::format("extension {} does not exist", o.from.name));
+  if (!(*e == o.from)) fail(fmt::format("extension {} is not in the state the operation alters it from", o.from.name));
+  if (o.to.name != o.from.name) fail("alter_extension cannot rename an extension");
+  if (!schema_exists(s_, o.to.schema)) fail(fmt::format("schema {} does not exist", o.to.schema));
+  *e = o.to;
 }
 
 template <>
@@ -270,7 +305,7 @@ void replayer::apply_one(const ops::create_table& o) {
   fresh.checks.clear();
   std::set<std::string_view> seen;
   for (const auto& c : t.columns) {
-    require_enum_types(s_, c);
+    require_types(s_, c);
     if (!seen.insert(c.name).second) fail(fmt::format("table {} has two columns named {}", to_string(t.name), c.name));
   }
   insert_table(std::move(fresh));
@@ -304,7 +339,7 @@ void replayer::apply_one(const ops::drop_table& o) {
     for (const auto& f : find_table(s_, other)->foreign_keys)
       if (f.ref_table == t.name)
         fail(fmt::format("table {} is still referenced by foreign key {} of {}", to_string(t.name), f.name, to_string(other)));
-  if (comparable(schema{{}, {}, {t}}) != comparable(schema{{}, {}, {without_hints(o.def)}}))
+  if (!comparable_equal(t, o.def))
     fail(fmt::format("table {} differs from the one the operation drops", to_string(t.name)));
   untrack(t);
   s_.tables.erase(position(s_.tables, o.def.name));
@@ -347,7 +382,7 @@ template <>
 void replayer::apply_one(const ops::add_column& o) {
   table& t = existing_table(o.table);
   if (find_column(t, o.def.name)) fail(fmt::format("column {}.{} already exists", to_string(o.table), o.def.name));
-  require_enum_types(s_, o.def);
+  require_types(s_, o.def);
   t.columns.push_back(without_hints(o.def));
 }
 
@@ -396,10 +431,18 @@ void replayer::apply_one(const ops::alter_column& o) {
     fail(fmt::format("column {}.{} is not in the state the operation alters it from (its {} differs)",
                      to_string(o.table), c.name, what));
   const column after = ops::completed(o, c).to;
+  // PostgreSQL 15 cannot add, change or remove a column's generation expression in place, nor
+  // make a column serial or not (its sequence would be created or dropped behind the model).
+  if (c.generated != after.generated)
+    fail(fmt::format("column {}.{}: a generated column's expression cannot be altered; add a new column", to_string(o.table),
+                     c.name));
+  if (c.type.serial != after.type.serial || (c.type.serial && c.type != after.type))
+    fail(fmt::format("column {}.{}: a serial column's type cannot be altered; add a new column, or use identity",
+                     to_string(o.table), c.name));
   // PostgreSQL refuses DROP NOT NULL on a primary key column ("column is in a primary key").
   if (after.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
     fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
-  require_enum_types(s_, after);
+  require_types(s_, after);
   c = after;
 }
 

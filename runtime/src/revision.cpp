@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::pair<ops::column_change, std::string_view> change_names[] = {
     {ops::change_type, "type"}, {ops::change_nullable, "nullable"}, {ops::change_default, "default"},
-    {ops::change_identity, "identity"}, {ops::change_comment, "comment"}};
+    {ops::change_identity, "identity"}, {ops::change_comment, "comment"}, {ops::change_collation, "collation"}};
 
 ojson opt(const std::optional<std::string>& s) { return s ? ojson(*s) : ojson(nullptr); }
 
@@ -29,6 +29,12 @@ ojson op_to_json(const ops::operation& op) {
   std::visit(overloaded{
                  [&](const ops::create_schema& o) { j["name"] = o.name; },
                  [&](const ops::drop_schema& o) { j["name"] = o.name; },
+                 [&](const ops::create_extension& o) { j["extension"] = to_json(o.def); },
+                 [&](const ops::drop_extension& o) { j["extension"] = to_json(o.def); },
+                 [&](const ops::alter_extension& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
                  [&](const ops::create_enum& o) { j["enum"] = to_json(o.type); },
                  [&](const ops::drop_enum& o) { j["enum"] = to_json(o.type); },
                  [&](const ops::add_enum_value& o) {
@@ -166,6 +172,23 @@ ops::drop_schema read_op(const reader& r) {
   return {r.identifier("name")};
 }
 template <>
+ops::create_extension read_op(const reader& r) {
+  r.expect_object({"op", "extension"});
+  return {json_codec::read_extension(r.at("extension"))};
+}
+template <>
+ops::drop_extension read_op(const reader& r) {
+  r.expect_object({"op", "extension"});
+  return {json_codec::read_extension(r.at("extension"))};
+}
+template <>
+ops::alter_extension read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::alter_extension o{json_codec::read_extension(r.at("from")), json_codec::read_extension(r.at("to"))};
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_extension cannot rename an extension");
+  return o;
+}
+template <>
 ops::create_enum read_op(const reader& r) {
   r.expect_object({"op", "enum"});
   return {json_codec::read_enum(r.at("enum"))};
@@ -238,13 +261,14 @@ unsigned read_changes(const reader& r) {
     for (const auto& [bit, n] : change_names)
       if (n == name) bits |= bit, known = true;
     if (!known)
-      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity or comment)", excerpt(name)));
+      c.fail(fmt::format("unknown change \"{}\" (expected type, nullable, default, identity, comment or collation)",
+                         excerpt(name)));
   }
   return bits;
 }
 
-// The compact form: "column" and, in "from" and "to", the attributes that change (a default or
-// comment absent: none). Every key must be a change, and a changed type, nullability or
+// The compact form: "column" and, in "from" and "to", the attributes that change (a default,
+// comment or collation absent: none). Every key must be a change, and a changed type, nullability or
 // identity must be stated on both sides.
 column read_changed_attributes(const reader& r, const std::string& name, unsigned changes) {
   column c;
@@ -252,7 +276,7 @@ column read_changed_attributes(const reader& r, const std::string& name, unsigne
   json_codec::read_attributes(r, c);
   for (const auto& [bit, key] : change_names) {
     const bool stated = r.has(key) || (bit == ops::change_type && r.has("enum"));
-    const bool optional = bit == ops::change_default || bit == ops::change_comment;
+    const bool optional = bit == ops::change_default || bit == ops::change_comment || bit == ops::change_collation;
     if (stated && !(changes & bit))
       r.at(r.has(key) ? key : "enum").fail(fmt::format("\"{}\" is not among the changes", key));
     if (!stated && (changes & bit) && !optional) r.at(key).fail("missing");

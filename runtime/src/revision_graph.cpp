@@ -34,7 +34,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // shared when it only needs the object to stay as it is (adding a column needs its table).
 // Two branches conflict on an object both touch when at least one touch is exclusive.
 
-enum class object_kind { schema, enum_type, table, column, constraint_or_index };
+enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index };
 
 struct object_key {
   object_kind kind;
@@ -46,6 +46,8 @@ std::string to_string(const object_key& k) {
   switch (k.kind) {
     case object_kind::schema:
       return "schema " + k.name;
+    case object_kind::extension:
+      return "extension " + k.name;
     case object_kind::enum_type:
       return "enum " + k.name;
     case object_kind::table:
@@ -78,6 +80,7 @@ struct touches_of {
   std::vector<touch>& out;
 
   void on_schema(const std::string& name) { out.push_back({{object_kind::schema, name}, true}); }
+  void on_extension(const std::string& name) { out.push_back({{object_kind::extension, name}, true}); }
   void on_enum(const qualified_name& e) { out.push_back({{object_kind::enum_type, to_string(e)}, true}); }
   void on_table(const qualified_name& t) { out.push_back({table_key(t), true}); }
   void on_column(const qualified_name& t, std::string_view c) {
@@ -91,6 +94,10 @@ struct touches_of {
 
   void operator()(const ops::create_schema& o) { on_schema(o.name); }
   void operator()(const ops::drop_schema& o) { on_schema(o.name); }
+
+  void operator()(const ops::create_extension& o) { on_extension(o.def.name); }
+  void operator()(const ops::drop_extension& o) { on_extension(o.def.name); }
+  void operator()(const ops::alter_extension& o) { on_extension(o.to.name); }
 
   void operator()(const ops::create_enum& o) { on_enum(o.type.name); }
   void operator()(const ops::drop_enum& o) { on_enum(o.type.name); }

@@ -27,6 +27,16 @@ const table* find_table(const schema& s, const qualified_name& n) { return find_
 table* find_table(schema& s, const qualified_name& n) { return find_sorted(s.tables, n); }
 const enum_type* find_enum(const schema& s, const qualified_name& n) { return find_sorted(s.enums, n); }
 enum_type* find_enum(schema& s, const qualified_name& n) { return find_sorted(s.enums, n); }
+namespace {
+template <class Schema>
+auto find_extension_in(Schema& s, std::string_view name) -> decltype(&s.extensions.front()) {
+  auto it = std::lower_bound(s.extensions.begin(), s.extensions.end(), name,
+                             [](const extension& e, std::string_view n) { return e.name < n; });
+  return it == s.extensions.end() || it->name != name ? nullptr : &*it;
+}
+}  // namespace
+const extension* find_extension(const schema& s, std::string_view name) { return find_extension_in(s, name); }
+extension* find_extension(schema& s, std::string_view name) { return find_extension_in(s, name); }
 const column* find_column(const table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 
@@ -38,6 +48,7 @@ void sort_canonically(schema& s) {
     if (!std::is_sorted(v.begin(), v.end(), by_name)) std::stable_sort(v.begin(), v.end(), by_name);
   };
   std::sort(s.schemas.begin(), s.schemas.end());
+  sort_by_name(s.extensions);
   sort_by_name(s.enums);
   sort_by_name(s.tables);
   for (table& t : s.tables) {
@@ -78,6 +89,13 @@ schema comparable(schema s) {
   for (table& t : s.tables)
     std::sort(t.columns.begin(), t.columns.end(), [](const column& a, const column& b) { return a.name < b.name; });
   return s;
+}
+
+bool comparable_equal(const table& a, const table& b) {
+  schema x, y;
+  x.tables.push_back(a);
+  y.tables.push_back(b);
+  return comparable(std::move(x)) == comparable(std::move(y));
 }
 
 bool is_unique_key(const table& t, const std::vector<std::string>& columns) {

@@ -17,6 +17,10 @@ std::string write_snapshot(const schema& in) {
   ojson j;
   j["format"] = snapshot_format;
   j["schemas"] = s.schemas;
+  if (!s.extensions.empty()) {  // absent when none, so snapshots from before extensions keep their bytes
+    j["extensions"] = ojson::array();
+    for (const auto& e : s.extensions) j["extensions"].push_back(json_codec::to_json(e));
+  }
   j["enums"] = ojson::array();
   for (const auto& e : s.enums) j["enums"].push_back(json_codec::to_json(e));
   j["tables"] = ojson::array();
@@ -28,12 +32,14 @@ schema read_snapshot(std::string_view text, const std::string& file) {
   simdjson::dom::parser parser;
   const json_codec::document doc(parser, text, file);
   const json_codec::reader r(doc.root(), file);
-  r.expect_object({"format", "schemas", "enums", "tables"});
+  r.expect_object({"format", "schemas", "extensions", "enums", "tables"});
   json_codec::reader format = r.at("format");
   if (format.integer() != snapshot_format)
     format.fail(fmt::format("snapshot format {} is not supported by this Retort (it reads format {})", format.integer(), snapshot_format));
   schema s;
   s.schemas = r.identifiers("schemas");
+  if (auto a = r.maybe("extensions"))
+    for (const auto& item : a->items()) s.extensions.push_back(json_codec::read_extension(item));
   if (auto a = r.maybe("enums"))
     for (const auto& item : a->items()) s.enums.push_back(json_codec::read_enum(item));
   if (auto a = r.maybe("tables"))

@@ -66,6 +66,8 @@ std::optional<expression_problem> column_expressions(const column& c, const std:
     if (auto p = check(path + ".default", "server default", *c.server_default)) return p;
   if (c.backfill)
     if (auto p = check(path + ".backfill", "backfill", *c.backfill)) return p;
+  if (c.generated)
+    if (auto p = check(path + ".generated", "generation expression", *c.generated)) return p;
   return std::nullopt;
 }
 

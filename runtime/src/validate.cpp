@@ -32,6 +32,16 @@ class validator {
         name(path, s_.schemas[i]);
         if (!schemas.insert(s_.schemas[i]).second) fail(path, fmt::format("duplicate schema \"{}\"", s_.schemas[i]));
       });
+    std::set<std::string> extensions;
+    for (std::size_t i = 0; i < s_.extensions.size(); ++i)
+      element([&] {
+        const extension& e = s_.extensions[i];
+        const element_ref path{element_ref::kind::extension, i};
+        name(path, e.name);
+        if (!extensions.insert(e.name).second) fail(path, fmt::format("extension {} is declared twice", e.name));
+        if (!schemas.contains(e.schema))
+          fail(path, fmt::format("schema \"{}\" of extension {} is not declared", e.schema, e.name));
+      });
     // Tables, their indexes and enum types share one namespace per schema in PostgreSQL.
     std::map<qualified_name, std::string> relations;
     auto claim = [&](const element_ref& path, const qualified_name& q, std::string what) {
@@ -116,6 +126,9 @@ class validator {
       if (!columns.insert(c.name).second) fail(cp, fmt::format("table {} has two columns named \"{}\"", tn, c.name));
       if (c.type.kind == type_kind::enum_type && !enums_.contains(c.type.enum_name))
         fail(cp, fmt::format("column {}.{} uses unknown enum type {}", tn, c.name, to_string(c.type.enum_name)));
+      if (auto problem = unknown_type_problem(c.type, s_.extensions))
+        fail(cp, fmt::format("column {}.{}: {}", tn, c.name, *problem));
+      column_kind(cp, tn, c);
       if (c.identity != identity_kind::none) {
         auto k = c.type.kind;
         if ((k != type_kind::smallint && k != type_kind::integer && k != type_kind::bigint) || c.type.array)
@@ -181,6 +194,25 @@ class validator {
     }
   }
 
+  // What PostgreSQL refuses of a generated or serial column, and of a collation.
+  void column_kind(const element_ref& cp, const std::string& tn, const column& c) {
+    if (c.generated) {
+      if (c.generated->empty()) fail(cp, fmt::format("generated column {}.{} has an empty expression", tn, c.name));
+      if (c.server_default || c.identity != identity_kind::none || c.type.serial)
+        fail(cp, fmt::format("generated column {}.{} cannot also have a default, an identity or a serial type", tn, c.name));
+    }
+    if (c.type.serial) {
+      if (c.nullable) fail(cp, fmt::format("serial column {}.{} cannot be nullable (PostgreSQL makes it NOT NULL)", tn, c.name));
+      if (c.server_default || c.identity != identity_kind::none)
+        fail(cp, fmt::format("serial column {}.{} cannot also have a default or an identity: its default is its sequence", tn, c.name));
+    }
+    if (c.collation) {
+      auto k = c.type.kind;
+      const bool collatable = k == type_kind::text || k == type_kind::varchar || k == type_kind::character || k == type_kind::named;
+      if (!collatable) fail(cp, fmt::format("column {}.{} of type {} cannot have a collation", tn, c.name, to_string(c.type)));
+    }
+  }
+
   const schema& s_;
   std::vector<validation_issue> issues_;
   std::map<qualified_name, const table*> tables_;
@@ -193,6 +225,7 @@ std::string json_path(const element_ref& e) {
   using k = element_ref::kind;
   switch (e.what) {
     case k::schema: return fmt::format("schemas[{}]", e.index);
+    case k::extension: return fmt::format("extensions[{}]", e.index);
     case k::enum_type: return fmt::format("enums[{}]", e.index);
     case k::enum_value: return fmt::format("enums[{}].values[{}]", e.index, e.member);
     case k::table: return fmt::format("tables[{}]", e.index);

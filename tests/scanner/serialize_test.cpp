@@ -62,6 +62,8 @@ std::string describe(const table& t) {
     if (c.identity == identity_kind::always) out += " identity always";
     if (c.identity == identity_kind::by_default) out += " identity by_default";
     if (c.comment) out += fmt::format(" comment \"{}\"", *c.comment);
+    if (c.generated) out += " generated " + *c.generated;
+    if (c.collation) out += " collate " + *c.collation;
     for (const auto& r : c.renamed_from) out += " renamed_from " + r;
     if (c.backfill) out += " backfill " + *c.backfill;
     out += "\n";
@@ -97,11 +99,13 @@ std::string describe(schema s) {
   sort_canonically(s);
   std::string out;
   if (!s.schemas.empty()) out += fmt::format("schemas {}\n", fmt::join(s.schemas, ", "));
+  for (const extension& e : s.extensions) out += fmt::format("extension {} in {}{}\n", e.name, e.schema, e.version ? " version " + *e.version : "");
   for (const enum_type& e : s.enums) {
     out += fmt::format("enum {} ({})", to_string(e.name), fmt::join(e.values, ", "));
     for (const auto& [value, labels] : e.renamed_values) out += fmt::format(" {} renamed_from {}", value, fmt::join(labels, ", "));
     out += "\n";
   }
+
   for (const table& t : s.tables) out += describe(t);
   return out;
 }
@@ -393,6 +397,70 @@ TEST(Serialize, ConstantsThatAreNone) {
             "models.cpp:11:30: error: invalid value for 'length': 'User::id' is not a constant\n"
             "models.cpp:12:30: error: invalid value for 'length': no constant named 'kMissing' is declared where the model is\n"
             "models.cpp:13:30: error: invalid value for 'length': 'f' is not a namespace, class or enum\n");
+// Open types in format_type()'s spelling, serials, extensions, generated columns, collations.
+TEST(Serialize, OpenTypesExtensionsGeneratedColumnsAndCollations) {
+  auto s = scan_code(prelude + R"cpp(
+    RETORT_EXTENSION("citext");
+    RETORT_EXTENSION("pg_trgm", schema = "ext", version = "1.6");
+    struct RETORT_TABLE("docs") Doc {
+      RETORT_COLUMN(primary_key, type = "bigserial") std::int64_t id;
+      RETORT_COLUMN(type = "CITEXT", unique) std::string email;
+      RETORT_COLUMN(type = "citext[]") std::optional<std::vector<std::string>> aliases;
+      RETORT_COLUMN(type = "timestamptz(3)") retort::Timestamp at;
+      RETORT_COLUMN(type = "int4range") std::string seats;
+      RETORT_COLUMN(collation = "C") std::string code;
+      std::string title;
+      RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, title)") std::optional<std::string> search;
+      RETORT_COLUMN(type = "geometry(Point,4326)") std::optional<std::string> place;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(s), R"~(models.cpp:14:21: error: invalid value for 'type': type "geometry(Point,4326)" is provided by extension postgis: declare it with RETORT_EXTENSION("postgis")
+)~") << s.diagnostics;
+  auto ok = scan_code(prelude + R"cpp(
+    RETORT_EXTENSION("citext");
+    RETORT_EXTENSION("pg_trgm", schema = "ext", version = "1.6");
+    RETORT_EXTENSION("postgis");
+    struct RETORT_TABLE("docs") Doc {
+      RETORT_COLUMN(primary_key, type = "bigserial") std::int64_t id;
+      RETORT_COLUMN(type = "CITEXT", unique) std::string email;
+      RETORT_COLUMN(type = "citext[]") std::optional<std::vector<std::string>> aliases;
+      RETORT_COLUMN(type = "timestamptz(3)") retort::Timestamp at;
+      RETORT_COLUMN(type = "int4range") std::string seats;
+      RETORT_COLUMN(collation = "C") std::string code;
+      std::string title;
+      RETORT_COLUMN(type = "tsvector", generated = "to_tsvector('english'::regconfig, title)") std::optional<std::string> search;
+      RETORT_COLUMN(type = "geometry(Point,4326)") std::optional<std::string> place;
+      retort::Citext nick;
+      std::optional<retort::TsVector> doc;
+      retort::Range<std::int32_t> r4;
+      retort::Range<std::int64_t> r8;
+      retort::Range<retort::Timestamp> during;
+      retort::Range<retort::Date> days;
+    };
+  )cpp");
+  EXPECT_EQ(ok.text(), R"(schemas ext
+extension citext in public
+extension pg_trgm in ext version 1.6
+extension postgis in public
+table public.docs
+  column id bigserial not null
+  column email citext not null
+  column aliases citext[] null
+  column at timestamp(3) with time zone not null
+  column seats int4range not null
+  column code text not null collate C
+  column title text not null
+  column search tsvector null generated to_tsvector('english'::regconfig, title)
+  column place geometry(Point,4326) null
+  column nick citext not null
+  column doc tsvector null
+  column r4 int4range not null
+  column r8 int8range not null
+  column during tstzrange not null
+  column days daterange not null
+  pk pk_docs (id)
+  unique uq_docs_email (email)
+)");
 }
 
 // The batch size reaches the snapshot, which carries it into the diff's backfill step.

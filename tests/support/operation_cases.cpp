@@ -74,7 +74,7 @@ const column& users_column(std::string_view name) { return *find_column(users(),
 const qualified_name users_name{"public", "users"};
 
 column col(std::string name, std::string type, bool nullable = false) {
-  return column{std::move(name), *parse_builtin_type(type), nullable, {}, identity_kind::none, {}, {}, {}, {}};
+  return column{std::move(name), *parse_type(type), nullable, {}, identity_kind::none, {}, {}, {}, {}};
 }
 
 // The base schema changed by `edit`.
@@ -111,13 +111,52 @@ std::vector<operation_case> operation_cases() {
 
   auto no_foreign_keys = [](schema& s) { find_table(s, {"public", "posts"})->foreign_keys.clear(); };
 
+  const extension citext{"citext", "public", std::nullopt};
+  auto with_citext = [&](std::optional<std::string> version = std::nullopt) {
+    return with([&](schema& s) { s.extensions.push_back({"citext", "public", std::move(version)}); });
+  };
+  column nickname = col("nickname", "citext", true);
+  column email_lower = col("email_lower", "text", true);
+  email_lower.generated = "lower((email)::text)";
+  column seq = col("seq", "bigserial");
+  column bio_c = users_column("bio");
+  bio_c.collation = "C";
+  table open_types{{"public", "ranges"},
+                   {col("id", "serial"), col("seats", "int4range"), col("search", "tsvector", true),
+                    col("at", "timestamptz(3)"), col("names", "citext[]", true), col("bits", "varbit(8)", true)},
+                   primary_key{"pk_ranges", {"id"}}, {}, {}, {}, {}, std::nullopt, {}};
+
   return {
+      {"create_extension", create_extension{citext}, {R"(CREATE EXTENSION "citext" SCHEMA "public")"}},
+      {"drop_extension", drop_extension{citext}, {R"(DROP EXTENSION "citext")"}, with_citext()},
+      // A schema move, which its inverse undoes; a version update's inverse needs the extension
+      // to ship a downgrade script, which citext does not (the golden case extension_lifecycle
+      // shows the UPDATE statements).
+      {"alter_extension_schema", alter_extension{citext, {"citext", "billing", std::nullopt}},
+       {R"(ALTER EXTENSION "citext" SET SCHEMA "billing")"}, with_citext()},
+      {"add_column_of_an_extension_type", add_column{users_name, nickname},
+       {R"(ALTER TABLE "public"."users" ADD COLUMN "nickname" citext)"}, with_citext()},
+      {"add_generated_column", add_column{users_name, email_lower},
+       {R"(ALTER TABLE "public"."users" ADD COLUMN "email_lower" text GENERATED ALWAYS AS (lower((email)::text)) STORED)"}},
+      {"add_serial_column", add_column{{"public", "posts"}, seq},
+       {R"(ALTER TABLE "public"."posts" ADD COLUMN "seq" bigserial NOT NULL)"}},
+      {"set_collation", alter_column{users_name, users_column("bio"), bio_c, change_collation},
+       {R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" TYPE text COLLATE "C")"}},
+      {"create_table_of_open_types", create_table{open_types},
+       {"CREATE TABLE \"public\".\"ranges\" (\n  \"id\" serial NOT NULL,\n  \"seats\" int4range NOT NULL,\n  \"search\" "
+        "tsvector,\n  \"at\" timestamp(3) with time zone NOT NULL,\n  \"names\" citext[],\n  \"bits\" bit varying(8),\n  "
+        "CONSTRAINT \"pk_ranges\" PRIMARY KEY (\"id\")\n)"},
+       with_citext()},
       {"create_schema", create_schema{"audit"}, {R"(CREATE SCHEMA "audit")"}},
       {"drop_schema", drop_schema{"billing"}, {R"(DROP SCHEMA "billing")"}},
       {"create_enum", create_enum{{{"billing", "state"}, {"on", "it's off"}}},
        {R"(CREATE TYPE "billing"."state" AS ENUM ('on', 'it''s off'))"}},
       {"drop_enum", drop_enum{*find_enum(operation_base_schema(), {"public", "mood"})}, {R"(DROP TYPE "public"."mood")"},
-       schema{{}, operation_base_schema().enums, {}}},
+       [] {
+         schema s;
+         s.enums = operation_base_schema().enums;
+         return s;
+       }()},
       {"add_enum_value_at_end", add_enum_value{{"public", "mood"}, "angry", std::nullopt},
        {R"(ALTER TYPE "public"."mood" ADD VALUE 'angry')"}},
       {"add_enum_value_before", add_enum_value{{"public", "mood"}, "calm", "sad"},

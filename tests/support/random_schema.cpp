@@ -48,7 +48,10 @@ class generator {
     static const std::vector<std::string> builtins{
         "boolean", "smallint", "integer", "bigint", "real", "double precision", "numeric(10,2)", "numeric",
         "text", "varchar(40)", "varchar", "char(3)", "timestamptz", "timestamp", "date", "time", "interval",
-        "bytea", "uuid", "json", "jsonb", "inet", "cidr", "macaddr", "text[]", "integer[]"};
+        "bytea", "uuid", "json", "jsonb", "inet", "cidr", "macaddr", "text[]", "integer[]",
+        // named types: format_type()'s spellings, reached from aliases
+        "int4range", "TSTZRANGE", "tsvector", "timestamptz(3)", "varbit(8)", "numrange"};
+    if (find_extension(s, "citext") && chance(0.1)) return *parse_type(chance(0.7) ? "citext" : "citext[]");
     if (!s.enums.empty() && chance(0.15)) {
       column_type t;
       t.kind = type_kind::enum_type;
@@ -56,7 +59,7 @@ class generator {
       return t;
     }
     while (true) {
-      auto t = *parse_builtin_type(builtins[std::size_t(between(0, int(builtins.size()) - 1))]);
+      auto t = *parse_type(builtins[std::size_t(between(0, int(builtins.size()) - 1))]);
       if (indexable && t.kind == type_kind::json) continue;  // json has no equality operator
       return t;
     }
@@ -78,6 +81,12 @@ class generator {
   // A value for existing rows of a new NOT NULL column (any SQL expression will do).
   static std::string backfill_for(const column_type& t) {
     if (t.array) return "'{}'";
+    if (t.kind == type_kind::named) {
+      if (t.name.ends_with("range")) return "'empty'";
+      if (t.name.starts_with("timestamp")) return "now()";
+      if (t.name.starts_with("bit")) return "B'1'";
+      return "''";  // tsvector, citext
+    }
     switch (t.kind) {
       case type_kind::boolean: return "false";
       case type_kind::uuid: return "gen_random_uuid()";
@@ -103,7 +112,29 @@ class generator {
         (c.type.kind == type_kind::integer || c.type.kind == type_kind::bigint))
       c.identity = chance(0.5) ? identity_kind::always : identity_kind::by_default;
     if (chance(0.2)) c.comment = chance(0.5) ? "it's a column" : "plain";
+    if ((c.type.kind == type_kind::text || c.type.kind == type_kind::varchar) && chance(0.15)) c.collation = "C";
+    if (!in_key && chance(0.05)) {  // serial: NOT NULL, its sequence as its default
+      c.type = *parse_type(chance(0.5) ? "serial" : "bigserial");
+      c.nullable = false;
+      c.server_default.reset();
+      c.identity = identity_kind::none;
+      c.collation.reset();
+    }
     return c;
+  }
+
+  // A stored generated column over `id`, as pg_get_expr() prints its expression.
+  column generated_column() {
+    column c;
+    c.name = name("g");
+    c.type = *parse_type("text");
+    c.nullable = true;
+    c.generated = "(id)::text";
+    return c;
+  }
+
+  static bool has_generated(const table& t) {
+    return std::any_of(t.columns.begin(), t.columns.end(), [](const column& c) { return c.generated.has_value(); });
   }
 
   std::string schema_for_new_object(schema& s) {
@@ -116,11 +147,12 @@ class generator {
     t.name = {schema_for_new_object(s), name("t")};
     column id;
     id.name = "id";
-    id.type = *parse_builtin_type(chance(0.5) ? "bigint" : "integer");
+    id.type = *parse_type(chance(0.5) ? "bigint" : "integer");
     if (chance(0.5)) id.identity = identity_kind::by_default;
     t.columns.push_back(id);
     int n = between(1, o_.max_columns);
     for (int i = 0; i < n; ++i) t.columns.push_back(random_column(s));
+    if (chance(0.2)) t.columns.push_back(generated_column());
     if (chance(0.85)) t.pk = primary_key{"", {"id"}};
     if (chance(0.3)) t.comment = "a table";
     s.tables.push_back(t);
@@ -252,6 +284,7 @@ class generator {
   schema make() {
     schema s;
     if (chance(0.3)) s.schemas.push_back(name("s"));
+    if (chance(0.3)) s.extensions.push_back({"citext", "public", std::nullopt});
     int enums = between(0, 2);
     for (int i = 0; i < enums; ++i) add_enum(s);
     int n = between(1, o_.max_tables);
@@ -281,6 +314,7 @@ class generator {
     const schema original = s;
     if (chance(0.2)) s.schemas.push_back(name("s"));
     if (chance(0.2)) add_enum(s);
+    if (chance(0.15) && !find_extension(s, "citext")) s.extensions.push_back({"citext", "public", std::nullopt});
     mutate_enums(s);
     if (chance(0.3)) add_table(s);
     if (chance(0.25) && s.tables.size() > 1) drop_table(s, s.tables[std::size_t(between(0, int(s.tables.size()) - 1))].name);
@@ -358,6 +392,11 @@ class generator {
       for (const auto& c : t.columns)
         if (c.type.kind == type_kind::enum_type) used.insert(c.type.enum_name);
     std::erase_if(s.enums, [&](const enum_type& e) { return !used.contains(e.name) && chance(0.3); });
+    const bool citext_used = std::any_of(s.tables.begin(), s.tables.end(), [](const table& t) {
+      return std::any_of(t.columns.begin(), t.columns.end(),
+                         [](const column& c) { return extension_of_type(c.type) == "citext"; });
+    });
+    if (!citext_used && chance(0.5)) s.extensions.clear();
     std::set<std::string> held;
     for (const auto& t : s.tables) held.insert(t.name.schema);
     for (const auto& e : s.enums) held.insert(e.name.schema);
@@ -468,6 +507,7 @@ class generator {
   }
 
   void rename_column(schema&, table& t, column& c) {
+    if (c.name == "id" && has_generated(t)) return;  // the generation expression names it
     const std::string old = c.name;
     const std::string fresh = name("c");
     c.name = fresh;
@@ -501,6 +541,16 @@ class generator {
                         std::any_of(t.foreign_keys.begin(), t.foreign_keys.end(), [&](const foreign_key& f) {
                           return std::find(f.columns.begin(), f.columns.end(), c.name) != f.columns.end();
                         });
+    // A generated or serial column changes only its comment here (diff refuses the rest), and
+    // the column a generation expression reads keeps its type.
+    if (c.generated || c.type.serial || (c.name == "id" && has_generated(t))) {
+      c.comment = c.comment ? std::nullopt : std::optional<std::string>("new 'comment'");
+      return;
+    }
+    if ((c.type.kind == type_kind::text || c.type.kind == type_kind::varchar) && !c.type.array && chance(0.2)) {
+      c.collation = c.collation ? std::nullopt : std::optional<std::string>("C");
+      return;
+    }
     switch (between(0, 4)) {
       case 0:  // nullability (a primary key column stays NOT NULL; identity columns too)
         if (!in_key && c.identity == identity_kind::none) {
@@ -520,7 +570,7 @@ class generator {
         } else if (!in_key && c.type.kind == type_kind::varchar) {
           c.type.length = c.type.length ? std::nullopt : std::optional<int>(80);
         } else if (!in_key && c.type.kind == type_kind::text && !c.type.array && !c.server_default) {
-          c.type = *parse_builtin_type("varchar(200)");
+          c.type = *parse_type("varchar(200)");
         }
         break;
       case 4:  // identity on or off

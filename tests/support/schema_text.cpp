@@ -55,6 +55,8 @@ std::string_view kind_name(type_kind k) {
       return "macaddr";
     case type_kind::enum_type:
       return "enum";
+    case type_kind::named:
+      return "named";
   }
   return "?";
 }
@@ -121,22 +123,25 @@ std::string_view deferral_name(deferral d) {
 }
 
 std::string describe(const column_type& t) {
-  return fmt::format("{}{} length={} precision={} scale={} enum={}", kind_name(t.kind), t.array ? "[]" : "",
-                     q(t.length), q(t.precision), q(t.scale), q(t.enum_name));
+  return fmt::format("{}{} length={} precision={} scale={} enum={} name={} serial={}", kind_name(t.kind),
+                     t.array ? "[]" : "", q(t.length), q(t.precision), q(t.scale), q(t.enum_name), q(t.name), t.serial);
 }
 
 }  // namespace
 
 std::string describe(const schema& s) {
   std::string out = fmt::format("schemas {}\n", q(s.schemas));
+  for (const auto& e : s.extensions) out += fmt::format("extension {} schema={} version={}\n", q(e.name), q(e.schema), q(e.version));
   for (const auto& e : s.enums) out += fmt::format("enum {} {}\n", q(e.name), q(e.values));
   for (const auto& t : s.tables) {
     out += fmt::format("table {} comment={}\n", q(t.name), q(t.comment));
     for (const auto& r : t.renamed_from) out += fmt::format("  renamed from {}\n", q(r));
     for (const auto& c : t.columns) {
-      out += fmt::format("  column {} {} nullable={} default={} identity={} comment={} renamed_from={} backfill={}\n",
-                         q(c.name), describe(c.type), c.nullable, q(c.server_default), identity_name(c.identity),
-                         q(c.comment), q(c.renamed_from), q(c.backfill));
+      out += fmt::format(
+          "  column {} {} nullable={} default={} identity={} comment={} generated={} collation={} renamed_from={} "
+          "backfill={}\n",
+          q(c.name), describe(c.type), c.nullable, q(c.server_default), identity_name(c.identity), q(c.comment),
+          q(c.generated), q(c.collation), q(c.renamed_from), q(c.backfill));
     }
     if (t.pk) out += fmt::format("  primary key {} {}\n", q(t.pk->name), q(t.pk->columns));
     for (const auto& u : t.uniques)

@@ -269,7 +269,7 @@ TEST(ColumnAnnotation, Mistakes) {
       {R"~(references = "orders.id", on_delete = explode)~",
        {"38: invalid value for 'on_delete': expected one of no_action, restrict, cascade, set_null, set_default"}},
       {"identity = sometimes", {"11: invalid value for 'identity': expected one of by_default, always"}},
-      {R"~(type = "varchr(20)")~", {R"~(7: invalid value for 'type': unknown column type "varchr(20)")~"}},
+      {R"~(type = "varchar(20")~", {R"~(7: invalid value for 'type': "varchar(20" is not a type's spelling (a name, a typmod list, []))~"}},
       {R"~(references = "orders")~", {R"~(13: invalid value for 'references': expected "table.column" or "schema.table.column")~"}},
       {R"~(references = "orders(a, b)")~", {R"~(13: invalid value for 'references': expected "table.column" or "schema.table.column")~"}},
       {"unique, unique", {"8: option 'unique' is given twice"}},

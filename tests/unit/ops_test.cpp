@@ -59,6 +59,10 @@ std::vector<op_case> cases() {
   return {
       {ops::create_schema{"audit"}, "create_schema", {"audit"}, false, {"drop_schema"}},
       {ops::drop_schema{"audit"}, "drop_schema", {"audit"}, true, {"create_schema"}},
+      {ops::create_extension{{"citext", "public", std::nullopt}}, "create_extension", {"citext"}, false, {"drop_extension"}},
+      {ops::drop_extension{{"citext", "public", std::nullopt}}, "drop_extension", {"citext"}, false, {"create_extension"}},
+      {ops::alter_extension{{"citext", "public", "1.5"}, {"citext", "public", std::nullopt}}, "alter_extension",
+       {"citext"}, false, {"alter_extension"}},
       {ops::create_enum{mood()}, "create_enum", {"public.mood"}, false, {"drop_enum"}},
       {ops::drop_enum{mood()}, "drop_enum", {"public.mood"}, true, {"create_enum"}},
       {ops::add_enum_value{{"public", "mood"}, "meh", "sad"}, "add_enum_value", {"meh", "public.mood"}, false,

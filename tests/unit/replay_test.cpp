@@ -241,6 +241,13 @@ std::vector<replay_case> cases() {
        edited(b, [](schema& s) { table_of(s, pub("orders")).foreign_keys[0].name = "fk_orders_owner"; })},
       {"sql is opaque", b, ops::sql{"UPDATE users SET nick = NULL", "SELECT 1"}, b},
       {"cpp is opaque", b, ops::cpp{ops::cpp::function::upgrade}, b},
+      {"create_extension", b, ops::create_extension{{"citext", "public", std::nullopt}},
+       edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", std::nullopt}); })},
+      {"drop_extension", edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", "1.5"}); }),
+       ops::drop_extension{{"citext", "public", "1.5"}}, b},
+      {"alter_extension", edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", "1.5"}); }),
+       ops::alter_extension{{"citext", "public", "1.5"}, {"citext", "public", std::nullopt}},
+       edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", std::nullopt}); })},
   };
 }
 
@@ -732,6 +739,50 @@ TEST(ReplayErrors, ReplayErrorIsARetortError) {
   const std::vector<operation> list{ops::create_schema{"audit"}, ops::create_schema{"audit"}};
   EXPECT_THROW((void)replay(b, list), replay_error);
   EXPECT_EQ(b, base());
+}
+
+}  // namespace
+}  // namespace retort
+
+namespace retort {
+namespace {
+
+// An extension is created before the first column of one of its types and dropped after the last.
+TEST(Replay, ExtensionTypesNeedTheirExtension) {
+  schema s;
+  table t;
+  t.name = {"public", "people"};
+  column c;
+  c.name = "email";
+  c.type = *parse_type("citext");
+  t.columns.push_back(c);
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::create_table{t}}), replay_error);
+  const extension citext{"citext", "public", std::nullopt};
+  const schema with = replay(s, std::vector<ops::operation>{ops::create_extension{citext}, ops::create_table{t}});
+  EXPECT_THROW((void)replay(with, std::vector<ops::operation>{ops::drop_extension{citext}}), replay_error);
+  EXPECT_NO_THROW((void)replay(with, std::vector<ops::operation>{ops::drop_table{t}, ops::drop_extension{citext}}));
+}
+
+// PostgreSQL 15 cannot change a generation expression, nor make a column serial, in place.
+TEST(Replay, GeneratedAndSerialColumnsAreNotAlteredInPlace) {
+  schema s;
+  table t;
+  t.name = {"public", "docs"};
+  column title;
+  title.name = "title";
+  column search;
+  search.name = "search";
+  search.type = *parse_type("tsvector");
+  search.nullable = true;
+  search.generated = "to_tsvector('simple'::regconfig, title)";
+  t.columns = {title, search};
+  s = replay(s, std::vector<ops::operation>{ops::create_table{t}});
+  column changed = search;
+  changed.generated = "to_tsvector('english'::regconfig, title)";
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::alter_column{t.name, search, changed, ops::change_type}}), replay_error);
+  column serial = title;
+  serial.type = *parse_type("serial");
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::alter_column{t.name, title, serial, ops::change_type}}), replay_error);
 }
 
 }  // namespace

@@ -547,8 +547,10 @@ TEST(Snapshot, UnknownTypeNamesTheExactJsonPath) {
     (void)read_snapshot(text, "models/snapshot.json");
     FAIL() << "no error";
   } catch (const file_error& e) {
-    EXPECT_EQ(std::string(e.what()), R"(models/snapshot.json: tables[0].columns[1].type: unknown type "varchr")");
-    EXPECT_EQ(e.json_path(), "tables[0].columns[1].type");
+    EXPECT_EQ(std::string(e.what()),
+              R"(models/snapshot.json: tables[0].columns[1]: column public.t.x: unknown type "varchr": neither a )"
+              R"(PostgreSQL built-in type nor a type of a declared extension (RETORT_EXTENSION("...")))");
+    EXPECT_EQ(e.json_path(), "tables[0].columns[1]");
     EXPECT_EQ(e.file(), "models/snapshot.json");
   }
 }

@@ -230,3 +230,67 @@ TEST(Types, EnumTypesPrintAsTheirQualifiedName) {
 
 }  // namespace
 }  // namespace retort
+
+namespace retort {
+namespace {
+
+// Any type, spelt as format_type() prints it, reached without a database.
+TEST(Types, OpenTypesTakeFormatTypesSpelling) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"citext", "citext"},
+      {"CITEXT[]", "citext[]"},
+      {"int4range", "int4range"},
+      {"timestamptz(3)", "timestamp(3) with time zone"},
+      {"timestamp (6)", "timestamp(6) without time zone"},
+      {"timetz", "time with time zone"},
+      {"varbit(8)", "bit varying(8)"},
+      {"bit", "bit(1)"},
+      {"geometry(Point, 4326)", "geometry(Point,4326)"},
+      {"ext.HSTORE", "ext.hstore"},
+      {"\"MyType\"", "\"MyType\""},
+      {"interval(3)", "interval(3)"},
+      {"serial", "serial"},
+      {"serial8", "bigserial"},
+      {"smallserial", "smallserial"},
+      {"float", "double precision"},
+      {"float(10)", "real"},
+      {"int4[][]", "integer[]"},
+  };
+  for (const auto& [text, canonical] : cases) {
+    auto t = parse_type(text);
+    ASSERT_TRUE(t) << text;
+    EXPECT_EQ(to_string(*t), canonical) << text;
+  }
+  EXPECT_EQ(parse_type("bigserial")->kind, type_kind::bigint);
+  EXPECT_TRUE(parse_type("bigserial")->serial);
+  EXPECT_EQ(parse_type("tsvector")->kind, type_kind::named);
+}
+
+// Nothing but a type's syntax reaches the SQL it is written into.
+TEST(Types, TextThatIsNoTypeIsRefused) {
+  for (std::string_view text : {"", "text; DROP TABLE x", "varchar(20", "a(1)(2)", "serial[]", "int'", "a b(1) c(2)",
+                                "geometry(Point 4326)", "x[", "-- c"})
+    EXPECT_FALSE(parse_type(text)) << text;
+  EXPECT_FALSE(parse_type(std::string(64, 'a')));
+}
+
+TEST(Types, NamedTypesNeedABuiltinNameOrADeclaredExtension) {
+  const std::vector<extension> none;
+  EXPECT_FALSE(unknown_type_problem(*parse_type("tsvector"), none));
+  EXPECT_FALSE(unknown_type_problem(*parse_type("timestamptz(3)"), none));
+  EXPECT_FALSE(unknown_type_problem(*parse_type("interval year to month"), none));
+  EXPECT_TRUE(unknown_type_problem(*parse_type("varchr"), none));
+  EXPECT_TRUE(unknown_type_problem(*parse_type("citext"), none));
+  EXPECT_FALSE(unknown_type_problem(*parse_type("citext"), {{"citext", "public", std::nullopt}}));
+  EXPECT_EQ(extension_of_type(*parse_type("geometry(Point,4326)")), "postgis");
+  // An extension whose types Retort does not know may provide any name.
+  EXPECT_FALSE(unknown_type_problem(*parse_type("mytype"), {{"my_extension", "public", std::nullopt}}));
+}
+
+TEST(Types, ChangesToOrFromNamedTypesAreRewrites) {
+  EXPECT_EQ(classify_type_change(*parse_type("text"), *parse_type("citext")), type_change::rewrite);
+  EXPECT_EQ(classify_type_change(*parse_type("int4range"), *parse_type("int8range")), type_change::rewrite);
+}
+
+}  // namespace
+}  // namespace retort

@@ -23,6 +23,9 @@ class locator {
 
   site operator()(const ops::create_schema&) const { return std::nullopt; }
   site operator()(const ops::drop_schema&) const { return std::nullopt; }
+  site operator()(const ops::create_extension&) const { return std::nullopt; }
+  site operator()(const ops::drop_extension&) const { return std::nullopt; }
+  site operator()(const ops::alter_extension&) const { return std::nullopt; }
   site operator()(const ops::create_enum& o) const { return enum_type(o.type.name); }
   site operator()(const ops::drop_enum& o) const { return enum_type(o.type.name); }
   site operator()(const ops::add_enum_value& o) const { return enum_type(o.type); }

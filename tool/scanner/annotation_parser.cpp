@@ -632,8 +632,10 @@ constexpr option_rule<column_annotation> column_rules[]{
      .set = [](column_annotation& a, const checked_value& v) { a.length = v.integer; }},
     {.name = "type", .kind = value_kind::string,
      .set = [](column_annotation& a, const checked_value& v) {
-       a.type = parse_builtin_type(v.text);
-       if (!a.type) v.r.error(v.offset, fmt::format("invalid value for 'type': unknown column type \"{}\"", v.text));
+       a.type = parse_type(v.text);
+       if (!a.type)
+         v.r.error(v.offset, fmt::format("invalid value for 'type': \"{}\" is not a type's spelling (a name, a typmod "
+                                         "list, [])", v.text));
      }},
     {.name = "references", .kind = value_kind::string,
      .set = [](column_annotation& a, const checked_value& v) { a.references = v.r.references(v, /*single_column=*/true); }},
@@ -647,6 +649,10 @@ constexpr option_rule<column_annotation> column_rules[]{
     {.name = "server_default", .kind = value_kind::nonempty_string,
      .set = [](column_annotation& a, const checked_value& v) { a.server_default = v.text; }},
     {.name = "comment", .kind = value_kind::string, .set = [](column_annotation& a, const checked_value& v) { a.comment = v.text; }},
+    {.name = "generated", .kind = value_kind::nonempty_string, .excludes = "server_default",
+     .set = [](column_annotation& a, const checked_value& v) { a.generated = v.text; }},
+    {.name = "collation", .kind = value_kind::nonempty_string,
+     .set = [](column_annotation& a, const checked_value& v) { a.collation = v.text; }},
     {.name = "backfill", .kind = value_kind::nonempty_string,
      .set = [](column_annotation& a, const checked_value& v) { a.backfill = v.text; }},
     {.name = "backfill_batch", .kind = value_kind::positive_integer, .requires_option = "backfill",
@@ -663,6 +669,13 @@ constexpr option_rule<enum_annotation> enum_rules[]{
 constexpr option_rule<value_annotation> value_rules[]{
     {.name = "renamed_from", .kind = value_kind::nonempty_string, .repeatable = true,
      .set = [](value_annotation& a, const checked_value& v) { a.renamed_from.push_back({v.text, v.offset}); }},
+};
+
+constexpr option_rule<extension_annotation> extension_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string,
+     .set = [](extension_annotation& a, const checked_value& v) { a.schema = v.text; }},
+    {.name = "version", .kind = value_kind::nonempty_string,
+     .set = [](extension_annotation& a, const checked_value& v) { a.version = v.text; }},
 };
 
 // What differs between the annotations: their words, and whether a leading string
@@ -807,6 +820,14 @@ read_result<enum_annotation> read_enum_annotation(const annotation_tokens& token
 
 read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens) {
   return read_annotation<value_annotation>(tokens, value_rules, {"enum value option", "enum label", "RETORT_VALUE"});
+}
+
+read_result<extension_annotation> read_extension_annotation(const annotation_tokens& tokens) {
+  auto out = read_annotation<extension_annotation>(tokens, extension_rules,
+                                                   {"extension option", "extension name", "RETORT_EXTENSION"});
+  if (!out.annotation.name && out.errors.empty())
+    out.errors.push_back({0, "RETORT_EXTENSION needs the extension's name: RETORT_EXTENSION(\"citext\")"});
+  return out;
 }
 
 std::optional<std::string> nearest_name(std::string_view name, const std::vector<std::string_view>& known) {

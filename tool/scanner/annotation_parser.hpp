@@ -101,6 +101,8 @@ struct column_annotation {
   std::optional<std::string> check;
   std::optional<std::string> server_default;
   std::optional<std::string> comment;
+  std::optional<std::string> generated;  ///< GENERATED ALWAYS AS (...) STORED
+  std::optional<std::string> collation;
   std::optional<std::string> backfill;
   std::optional<int> backfill_batch;  ///< rows per transaction of the backfill
   std::vector<std::string> renamed_from;
@@ -186,6 +188,14 @@ struct value_annotation {
   option_offsets offsets;
 };
 
+/// RETORT_EXTENSION(...)
+struct extension_annotation {
+  std::optional<std::string> name;
+  std::optional<std::string> schema;
+  std::optional<std::string> version;
+  option_offsets offsets;
+};
+
 /// An annotation as far as it could be read, and every mistake found in it.
 template <class T>
 struct read_result {
@@ -203,6 +213,8 @@ struct read_result {
 [[nodiscard]] read_result<enum_annotation> read_enum_annotation(const annotation_tokens& tokens);
 /// Reads RETORT_VALUE's arguments.
 [[nodiscard]] read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens);
+/// Reads RETORT_EXTENSION's arguments.
+[[nodiscard]] read_result<extension_annotation> read_extension_annotation(const annotation_tokens& tokens);
 
 /// The known name nearest to a misspelt one, for "did you mean" hints: a few edits away, or
 /// one it is the start of ("primary" for "primary_key"). nullopt when none is near.

@@ -22,7 +22,9 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
   bool TraverseStmt(clang::Stmt*, DataRecursionQueue* = nullptr) { return true; }
 
   bool VisitDecl(clang::Decl* d) { return check_placement(*d); }
-  bool VisitCXXRecordDecl(clang::CXXRecordDecl* d) { return map(*d, "table", found_.tables); }
+  bool VisitCXXRecordDecl(clang::CXXRecordDecl* d) {
+    return map(*d, "table", found_.tables) && map(*d, "extension", found_.extensions);
+  }
   bool VisitEnumDecl(clang::EnumDecl* d) { return map(*d, "enum", found_.enums); }
 
   found_declarations found_;
@@ -42,7 +44,7 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
       found_.annotated_at.insert(sm_.getExpansionLoc(attr->getLocation()).getRawEncoding());
       const llvm::StringRef kind = text.take_until([](char c) { return c == ':'; });
       const bool fits = kind == "column"  ? llvm::isa<clang::FieldDecl>(d)
-                        : kind == "table" ? llvm::isa<clang::CXXRecordDecl>(d)
+                        : kind == "table" || kind == "extension" ? llvm::isa<clang::CXXRecordDecl>(d)
                         : kind == "enum"  ? llvm::isa<clang::EnumDecl>(d)
                         : kind == "value" ? llvm::isa<clang::EnumConstantDecl>(d)
                                           : false;
@@ -51,7 +53,8 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
       const std::string what = kind == "column" ? "a column must be a non-static data member"
                                : kind == "table" ? "a table is a struct or class definition"
                                : kind == "value" ? "RETORT_VALUE labels an enumerator"
-                                                 : "RETORT_ENUM names an enum class";
+                               : kind == "enum"  ? "RETORT_ENUM names an enum class"
+                                                 : "RETORT_EXTENSION stands alone at namespace scope";
       std::string on = llvm::isa<clang::VarDecl>(d) && d.getDeclContext()->isRecord() ? "a static data member"
                        : llvm::isa<clang::FunctionDecl>(d)                            ? "a function"
                                                                                       : std::string("a declaration of kind ") + d.getDeclKindName();

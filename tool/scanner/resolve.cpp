@@ -28,12 +28,14 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string_vi
 
 class resolver {
  public:
-  resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, diagnostics& diags)
-      : tables_(std::move(tables)), enums_(std::move(enums)), diags_(diags) {}
+  resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, std::vector<scanned_extension> extensions,
+           diagnostics& diags)
+      : tables_(std::move(tables)), enums_(std::move(enums)), extensions_(std::move(extensions)), diags_(diags) {}
 
   std::optional<scanned_schema> run(const schema* previous) {
     unique_tables();
     unique_enums();
+    unique_extensions();
     for (scanned_table& t : tables_) foreign_keys(t);
     schema s = assemble();
     if (previous) new_not_null_columns(s, *previous);
@@ -74,6 +76,21 @@ class resolver {
       }
     }
     enums_ = std::move(kept);
+  }
+
+  void unique_extensions() {
+    std::map<std::string, std::size_t> seen;
+    std::vector<scanned_extension> kept;
+    for (scanned_extension& e : extensions_) {
+      auto [it, fresh] = seen.emplace(e.def.name, kept.size());
+      if (fresh) {
+        kept.push_back(std::move(e));
+      } else if (!(kept[it->second].def == e.def)) {
+        diags_.error(e.at, fmt::format("extension {} is declared twice, differently", e.def.name));
+        diags_.note(kept[it->second].at, "previous declaration is here");
+      }
+    }
+    extensions_ = std::move(kept);
   }
 
   const scanned_table* target_of(const reference& r, const qualified_name& from) {
@@ -132,6 +149,10 @@ class resolver {
   schema assemble() {
     schema s;
     std::set<std::string> schemas;
+    for (const scanned_extension& e : extensions_) {
+      s.extensions.push_back(e.def);
+      schemas.insert(e.def.schema);
+    }
     for (const scanned_enum& e : enums_) {
       s.enums.push_back(e.type);
       schemas.insert(e.type.name.schema);
@@ -193,12 +214,16 @@ class resolver {
         return at.index < enums_.size() ? enums_[at.index].at : clang::SourceLocation();
       case k::enum_value:
         return at.index < enums_.size() ? pick(enums_[at.index].values, at.member, enums_[at.index].at) : clang::SourceLocation();
+      case k::extension:
+        return at.index < extensions_.size() ? extensions_[at.index].at : clang::SourceLocation();
       case k::schema:
         if (at.index >= schemas_.size()) return {};
         for (const scanned_table& t : tables_)
           if (t.table.name.schema == schemas_[at.index]) return t.origin.table;
         for (const scanned_enum& e : enums_)
           if (e.type.name.schema == schemas_[at.index]) return e.at;
+        for (const scanned_extension& e : extensions_)
+          if (e.def.schema == schemas_[at.index]) return e.at;
         return {};
       default:
         break;
@@ -218,6 +243,7 @@ class resolver {
 
   std::vector<scanned_table> tables_;
   std::vector<scanned_enum> enums_;
+  std::vector<scanned_extension> extensions_;
   std::vector<std::string> schemas_;  // as assembled, for paths "schemas[i]"
   diagnostics& diags_;
 };
@@ -225,8 +251,9 @@ class resolver {
 }  // namespace
 
 std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
-                                      diagnostics& diags, const schema* previous) {
-  return resolver(std::move(tables), std::move(enums), diags).run(previous);
+                                      std::vector<scanned_extension> extensions, diagnostics& diags,
+                                      const schema* previous) {
+  return resolver(std::move(tables), std::move(enums), std::move(extensions), diags).run(previous);
 }
 
 std::optional<declaration_site> site_of(const clang::SourceManager& sm, clang::SourceLocation loc) {

@@ -23,7 +23,8 @@ struct scanned_schema {
 /// The schema, or nullopt when any error was reported (here or before, through `diags`).
 /// `previous` is the schema the migration history produces (the replayed head), if known.
 [[nodiscard]] std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
-                                                    diagnostics& diags, const schema* previous);
+                                                    std::vector<scanned_extension> extensions, diagnostics& diags,
+                                                    const schema* previous);
 
 /// Where `loc` is in a file: the file's absolute path as the compiler opened it (macro
 /// expansions count where they are written or expanded), 1-based line and column.

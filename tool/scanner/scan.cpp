@@ -53,6 +53,8 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const misplaced_annotation& m : found.misplaced) diags.error(m.at, m.message);
   check_macro_uses(uses, found, diags);
   serialize_context cx{ast, diags, {}};
+  // Extensions first: a column's type may be one of theirs.
+  for (const clang::CXXRecordDecl* record : found.extensions) serialize_extension(*record, cx);
   std::vector<scanned_table> tables;
   for (const clang::CXXRecordDecl* record : found.tables)
     if (auto t = serialize_table(*record, cx)) tables.push_back(std::move(*t));
@@ -60,7 +62,7 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const clang::EnumDecl* e : found.enums)
     if (std::none_of(cx.enums.begin(), cx.enums.end(), [&](const scanned_enum& s) { return s.decl == e; }))
       (void)serialize_enum(*e, "public", cx);
-  return resolve(std::move(tables), std::move(cx.enums), diags, previous);
+  return resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous);
 }
 
 namespace {
@@ -80,7 +82,8 @@ class macro_recorder : public clang::PPCallbacks {
     const clang::IdentifierInfo* id = name.getIdentifierInfo();
     if (!id) return;
     const llvm::StringRef spelled = id->getName();
-    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" && spelled != "RETORT_VALUE")
+    if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" && spelled != "RETORT_VALUE" &&
+        spelled != "RETORT_EXTENSION")
       return;
     if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
     macro_use use{spelled.str(), name.getLocation(), true, {}};

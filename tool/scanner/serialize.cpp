@@ -131,6 +131,14 @@ class table_builder {
     bool typed = true;
     if (options.type) {
       c.type = *options.type;
+      std::vector<extension> declared;
+      for (const scanned_extension& e : cx_.extensions) declared.push_back(e.def);
+      if (auto problem = unknown_type_problem(c.type, declared)) {
+        std::string message = "invalid value for 'type': " + *problem;
+        if (c.type.kind == type_kind::named && !extension_of_type(c.type))
+          if (auto near = nearest_name(c.type.name, builtin_type_names())) message += fmt::format("; did you mean \"{}\"?", *near);
+        cx_.diags.error(option_at("type"), message);
+      }
     } else if (m.type) {
       c.type = *m.type;
       if (m.enum_decl) c.type.enum_name = serialize_enum(*m.enum_decl, t.name.schema, cx_);
@@ -152,6 +160,8 @@ class table_builder {
     c.identity = options.identity;
     c.server_default = options.server_default;
     c.comment = options.comment;
+    c.generated = options.generated;
+    c.collation = options.collation;
     c.renamed_from = options.renamed_from;
     c.backfill = options.backfill;
     c.backfill_batch = options.backfill_batch;
@@ -298,6 +308,14 @@ std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record,
     return std::nullopt;
   }
   return table_builder(record, a.where, a.options, cx).build();
+}
+
+void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx) {
+  const auto a = *read_on(decl, "extension", cx, read_extension_annotation);
+  const extension_annotation& options = a.options;
+  if (!options.name) return;
+  cx.extensions.push_back({extension{*options.name, options.schema.value_or("public"), options.version},
+                           a.where.locate(options.offsets.at("name"))});
 }
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {

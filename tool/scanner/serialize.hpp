@@ -56,17 +56,27 @@ struct scanned_enum {
   std::vector<clang::SourceLocation> values;  ///< parallel to type.values: the label in RETORT_VALUE, or the enumerator
 };
 
+/// An extension and where RETORT_EXTENSION names it.
+struct scanned_extension {
+  extension def;
+  clang::SourceLocation at;
+};
+
 /// What serializing one translation unit shares between declarations.
 struct serialize_context {
   const clang::ASTContext& ast;
   diagnostics& diags;
   std::vector<scanned_enum> enums;  ///< every enum type a column uses, first use first
+  std::vector<scanned_extension> extensions = {};  ///< every RETORT_EXTENSION, read before the tables
 };
 
 /// The table a RETORT_TABLE record declares: its own and its bases' data members as
 /// columns, constraints from column and table options. nullopt when the record cannot be a
 /// table; mistakes in its parts are reported and the rest is still returned.
 [[nodiscard]] std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx);
+
+/// The extension a RETORT_EXTENSION declares, added to cx.extensions (mistakes reported).
+void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx);
 
 /// The enum type of `decl` (named by RETORT_ENUM, else snake_case of the enum's name, in
 /// `default_schema` unless RETORT_ENUM gives one), added to cx.enums on first use.

@@ -90,8 +90,23 @@ std::optional<column_type> map_value(clang::QualType type, const clang::ASTConte
   if (is_named(record, {"retort"}, "Json")) return of(type_kind::json);
   if (is_named(record, {"retort"}, "Jsonb")) return of(type_kind::jsonb);
   if (is_named(record, {"std", "chrono"}, "year_month_day")) return of(type_kind::date);
+  if (is_named(record, {"retort"}, "Citext")) return parse_type("citext");
+  if (is_named(record, {"retort"}, "TsVector")) return parse_type("tsvector");
   const auto* spec = specialization(canonical);
   if (!spec) return std::nullopt;
+  if (is_named(spec, {"retort"}, "Range")) {  // the range type of its bound's column type
+    auto bound = type_argument(*spec, 0);
+    const clang::EnumDecl* ignored = nullptr;
+    auto inner = bound ? map_value(*bound, ast, &ignored) : std::nullopt;
+    if (!inner || inner->array) return std::nullopt;
+    switch (inner->kind) {
+      case type_kind::integer: return parse_type("int4range");
+      case type_kind::bigint: return parse_type("int8range");
+      case type_kind::timestamptz: return parse_type("tstzrange");
+      case type_kind::date: return parse_type("daterange");
+      default: return std::nullopt;
+    }
+  }
   if (is_named(spec, {"retort"}, "Numeric")) {
     column_type t = of(type_kind::numeric);
     t.precision = integer_argument(*spec, 0);

@@ -27,6 +27,25 @@ struct drop_schema {
   friend bool operator==(const drop_schema&, const drop_schema&) = default;
 };
 
+/// CreateExtension describes an extension to create (before the first object that uses it).
+struct create_extension {
+  static constexpr std::string_view kind = "create_extension";
+  extension def;
+  friend bool operator==(const create_extension&, const create_extension&) = default;
+};
+/// DropExtension removes an extension nothing uses any more (after the last object that did).
+struct drop_extension {
+  static constexpr std::string_view kind = "drop_extension";
+  extension def;
+  friend bool operator==(const drop_extension&, const drop_extension&) = default;
+};
+/// AlterExtension moves an extension to another schema and/or version.
+struct alter_extension {
+  static constexpr std::string_view kind = "alter_extension";
+  extension from, to;
+  friend bool operator==(const alter_extension&, const alter_extension&) = default;
+};
+
 /// CreateEnum describes a new enum type with its values.
 struct create_enum {
   static constexpr std::string_view kind = "create_enum";
@@ -120,6 +139,7 @@ enum column_change : unsigned {
   change_default = 1u << 2,
   change_identity = 1u << 3,
   change_comment = 1u << 4,
+  change_collation = 1u << 5,
 };
 /// AlterColumn changes a column's attributes from `from` to `to` (same name). Only the attributes
 /// in `changes` count: a migration file states those alone, and the consumers take the rest from
@@ -256,7 +276,7 @@ struct cpp {
 [[nodiscard]] std::string_view to_string(cpp::function f);
 
 using operation =
-    std::variant<create_schema, drop_schema, create_enum, drop_enum, add_enum_value, drop_enum_value, rename_enum_value, create_table,
+    std::variant<create_schema, drop_schema, create_extension, drop_extension, alter_extension, create_enum, drop_enum, add_enum_value, drop_enum_value, rename_enum_value, create_table,
                  drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,

@@ -25,11 +25,13 @@ struct qualified_name {
 /// "schema.name" for messages (not for SQL: the renderer quotes).
 [[nodiscard]] std::string to_string(const qualified_name& q);
 
-/// The built-in types Retort maps to; `enum_type` refers to a user enum and stays last.
+/// The built-in types Retort knows the structure of, then `enum_type` (a user enum), then
+/// `named`: any other PostgreSQL type (an extension's, a range, tsvector, ...), known by the
+/// spelling format_type() prints for it. `enum_type` and `named` stay last.
 enum class type_kind {
   boolean, smallint, integer, bigint, real, double_precision, numeric,
   text, varchar, character, timestamptz, timestamp, date, time, interval,
-  bytea, uuid, json, jsonb, inet, cidr, macaddr, enum_type,
+  bytea, uuid, json, jsonb, inet, cidr, macaddr, enum_type, named,
 };
 
 /// A column's type: a kind plus its parameters.
@@ -39,13 +41,15 @@ struct column_type {
   std::optional<int> precision;  ///< numeric(p[,s])
   std::optional<int> scale;      ///< numeric(p,s)
   qualified_name enum_name;      ///< when kind == enum_type
-  bool array = false;            ///< T[] (built-in kinds only)
+  std::string name;              ///< when kind == named: format_type()'s spelling without "[]" ("citext", "geometry(Point,4326)")
+  bool array = false;            ///< T[] (not of a serial)
+  bool serial = false;           ///< smallserial, serial, bigserial: the integer kind with an owned sequence as its default
 
   friend bool operator==(const column_type&, const column_type&) = default;
 };
 
-/// Canonical text of a built-in type ("varchar(255)", "numeric(10,2)", "text[]");
-/// enum types print as their qualified name.
+/// Canonical text of a type ("varchar(255)", "numeric(10,2)", "text[]", "bigserial", "int4range[]",
+/// "geometry(Point,4326)"); enum types print as their qualified name.
 [[nodiscard]] std::string to_string(const column_type& t);
 
 /// What changing a column from one type to another does to its table.
@@ -59,6 +63,14 @@ enum class type_change {
 /// Parses a built-in type, accepting PostgreSQL's spellings and aliases
 /// ("character varying(20)", "int8", "timestamp with time zone"). nullopt if unknown.
 [[nodiscard]] std::optional<column_type> parse_builtin_type(std::string_view text);
+
+/// Parses any type: a built-in one (parse_builtin_type), a serial, or else a named type in the
+/// spelling format_type() prints, reached without a database: identifiers folded to lower case,
+/// blanks normalised, PostgreSQL's aliases spelt out ("timestamptz(3)" is "timestamp(3) with time
+/// zone", "varbit(8)" "bit varying(8)"); typmod words are kept as written ("geometry(Point,4326)").
+/// nullopt when the text is not a type's syntax (only names, dots, blanks, one typmod list of
+/// numbers and words, and trailing "[]"): nothing else can reach the SQL a type is written into.
+[[nodiscard]] std::optional<column_type> parse_type(std::string_view text);
 
 enum class identity_kind { none, always, by_default };
 enum class fk_action { no_action, restrict, cascade, set_null, set_default };
@@ -100,6 +112,10 @@ struct column {
   std::vector<std::string> renamed_from;  ///< earlier names of this column
   std::optional<std::string> backfill;    ///< SQL expression filling existing rows when added NOT NULL
   std::optional<int> backfill_batch = std::nullopt;  ///< rows per transaction of that backfill (none: one UPDATE)
+
+  // Database state again, last so that aggregate initializers written before them still fit.
+  std::optional<std::string> generated = std::nullopt;  ///< GENERATED ALWAYS AS (expression) STORED
+  std::optional<std::string> collation = std::nullopt;  ///< COLLATE "name" (none: the type's default)
 
   friend bool operator==(const column&, const column&) = default;
 };
@@ -203,11 +219,33 @@ struct enum_type {
   friend bool operator==(const enum_type&, const enum_type&) = default;
 };
 
+/// An extension (CREATE EXTENSION): its objects are the extension's, not the schema's.
+struct extension {
+  std::string name;
+  std::string schema = "public";       ///< where its objects live
+  std::optional<std::string> version;  ///< pinned; none: the server's default version
+  friend bool operator==(const extension&, const extension&) = default;
+};
+
+/// Why a named type cannot be used with these extensions declared: not a PostgreSQL built-in
+/// type, and no declared extension provides it (with a near name as a hint). nullopt when it
+/// can: a built-in name, a type of a declared extension, or any name once an extension Retort
+/// knows no types of is declared. Other kinds are always fine.
+[[nodiscard]] std::optional<std::string> unknown_type_problem(const column_type& t, const std::vector<extension>& declared);
+
+/// The extension that provides a named type, among the ones Retort knows the types of
+/// ("citext" for citext, "postgis" for geometry(Point,4326)); nullopt for any other type.
+[[nodiscard]] std::optional<std::string_view> extension_of_type(const column_type& t);
+
+/// The type names unknown_type_problem accepts without an extension, for did-you-mean hints.
+[[nodiscard]] std::vector<std::string_view> builtin_type_names();
+
 /// A whole database schema as Retort sees it.
 struct schema {
   std::vector<std::string> schemas;  ///< namespaces besides "public", sorted
   std::vector<enum_type> enums;      ///< sorted by name
   std::vector<table> tables;         ///< sorted by name
+  std::vector<extension> extensions;  ///< sorted by name
 
   friend bool operator==(const schema&, const schema&) = default;
 };
@@ -215,9 +253,9 @@ struct schema {
 /// An element of a schema, by its place in the schema's vectors as they are (validation does
 /// not sort): what a validation issue is about.
 struct element_ref {
-  enum class kind { schema, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check };
+  enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check };
   kind what = kind::table;
-  std::size_t index = 0;   ///< into schemas, enums or tables
+  std::size_t index = 0;   ///< into schemas, extensions, enums or tables
   std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys or checks; the enum's values
   friend bool operator==(const element_ref&, const element_ref&) = default;
 };
@@ -232,6 +270,8 @@ struct element_ref {
 [[nodiscard]] table* find_table(schema& s, const qualified_name& n);
 [[nodiscard]] const enum_type* find_enum(const schema& s, const qualified_name& n);
 [[nodiscard]] enum_type* find_enum(schema& s, const qualified_name& n);
+[[nodiscard]] const extension* find_extension(const schema& s, std::string_view name);
+[[nodiscard]] extension* find_extension(schema& s, std::string_view name);
 [[nodiscard]] const column* find_column(const table& t, std::string_view name);
 [[nodiscard]] column* find_column(table& t, std::string_view name);
 
@@ -247,6 +287,8 @@ void sort_canonically(schema& s);
 /// The schema without diff hints and with columns sorted by name: two schemas that a
 /// database cannot tell apart compare equal after this.
 [[nodiscard]] schema comparable(schema s);
+/// Whether a database could tell the two tables apart (comparable() of each alone).
+[[nodiscard]] bool comparable_equal(const table& a, const table& b);
 
 /// Whether `columns` (in any order) are the primary key, a unique constraint or a non-partial
 /// unique index of `t`: what a foreign key may reference.

@@ -161,11 +161,12 @@ class side_linter {
     if (!existing(o.table)) return;
     added_.insert_or_assign({o.table, o.def.name}, o.def);
     const column& c = o.def;
-    if (!c.nullable && !c.server_default && c.identity == identity_kind::none)
+    if (!c.nullable && !c.server_default && c.identity == identity_kind::none && !c.generated && !c.type.serial)
       report("not-null-without-default",
              fmt::format("adds {}.{} NOT NULL with no default", to_string(o.table), c.name),
              "Give it a server_default, or add it nullable and make it NOT NULL in a later release.");
-    bool is_volatile = c.identity != identity_kind::none;
+    // An identity, a serial's nextval() and a stored generated column fill every row: a rewrite.
+    bool is_volatile = c.identity != identity_kind::none || c.type.serial || c.generated;
     if (c.server_default) {
       try {
         for (const auto& f : sql::functions_called(*c.server_default))
@@ -177,7 +178,10 @@ class side_linter {
     if (is_volatile)
       report("volatile-default",
              fmt::format("adds {}.{} with a {} on a table that may hold rows", to_string(o.table), c.name,
-                         c.identity != identity_kind::none ? "identity" : "volatile default"),
+                         c.identity != identity_kind::none ? "identity"
+                         : c.type.serial                    ? "serial type"
+                         : c.generated                      ? "stored generated expression"
+                                                            : "volatile default"),
              "Add it with no default (or a constant one), then set the default and backfill the rows in batches.");
   }
   void structural(const ops::backfill_column& o) { backfilled_.insert({o.table, o.column}); }

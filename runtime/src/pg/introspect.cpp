@@ -62,13 +62,25 @@ WHERE t.typtype = 'e'
 ORDER BY t.oid, e.enumsortorder
 )";
 
+// Extensions outside pg_catalog (plpgsql, in every database, lives there). A version is
+// reported only when it is not the one CREATE EXTENSION installs by default: what a model pins.
+constexpr std::string_view extensions_query = R"(
+SELECT e.extname, n.nspname, e.extversion, av.default_version
+FROM pg_catalog.pg_extension e
+JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+LEFT JOIN pg_catalog.pg_available_extensions av ON av.name = e.extname
+WHERE n.nspname <> 'pg_catalog'
+)";
+
 constexpr std::string_view tables_query = R"(
 SELECT ut.oid, ut.nspname, ut.relname, pg_catalog.obj_description(ut.oid, 'pg_class')
 FROM user_tables ut
 )";
 
 // An identity column has no pg_attrdef row; the CASE keeps that true should it ever change.
-// `builtin`: the type (or an array's element type) lives in pg_catalog.
+// A generated column's pg_attrdef row holds its expression. `collation`: only one the column
+// sets beside its type's default. `serial`: the default is nextval() of a sequence the column
+// owns (deptype 'a', as serial makes it; an identity's is 'i'), which the default depends on.
 constexpr std::string_view columns_query = R"(
 SELECT a.attrelid, a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
@@ -76,12 +88,20 @@ SELECT a.attrelid, a.attname,
        CASE WHEN a.attidentity = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
        pg_catalog.col_description(a.attrelid, a.attnum),
        t.typtype, tn.nspname, t.typname,
-       COALESCE(et.typnamespace, t.typnamespace) = 'pg_catalog'::pg_catalog.regnamespace
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+       d.oid IS NOT NULL AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_depend own
+         JOIN pg_catalog.pg_depend used ON used.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND used.refobjid = own.objid AND used.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+              AND used.objid = d.oid
+         WHERE own.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND own.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND own.refobjid = a.attrelid AND own.refobjsubid = a.attnum AND own.deptype = 'a')
 FROM user_tables ut
 JOIN pg_catalog.pg_attribute a ON a.attrelid = ut.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
-LEFT JOIN pg_catalog.pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
@@ -180,6 +200,7 @@ class reader {
 
   schema read() {
     read_namespaces();
+    read_extensions();
     read_enums();
     read_tables();
     read_columns();
@@ -205,6 +226,16 @@ class reader {
     for (const auto& row : query(namespaces_query)) {
       auto name = row[0].as<std::string>();
       if (!excluded(name)) result_.schemas.push_back(std::move(name));
+    }
+  }
+
+  void read_extensions() {
+    for (const auto& row : query(extensions_query)) {
+      extension e{row[0].as<std::string>(), row[1].as<std::string>(), std::nullopt};
+      if (excluded(e.schema)) continue;
+      const auto version = row[2].as<std::string>();
+      if (row[3].is_null() || row[3].as<std::string>() != version) e.version = version;
+      result_.extensions.push_back(std::move(e));
     }
   }
 
@@ -242,15 +273,12 @@ class reader {
       c.name = row[1].as<std::string>();
       const auto type_text = row[2].as<std::string>();
       const auto where = [&] { return fmt::format("column {}.{}", to_string(t->name), c.name); };
-      if (!row[5].as<std::string>().empty()) {
-        throw error(fmt::format("{} is a generated column, which Retort does not support", where()));
-      }
       if (row[8].as<std::string>() == "e") {
         c.type.kind = type_kind::enum_type;
         c.type.enum_name = {row[9].as<std::string>(), row[10].as<std::string>()};
       } else {
-        auto parsed = row[11].as<bool>() ? parse_builtin_type(type_text) : std::nullopt;
-        if (!parsed) throw error(fmt::format("{} has type {}, which Retort does not support", where(), type_text));
+        auto parsed = parse_type(type_text);
+        if (!parsed) throw error(fmt::format("{} has type {}, which Retort cannot read", where(), type_text));
         c.type = std::move(*parsed);
       }
       c.nullable = !row[3].as<bool>();
@@ -259,6 +287,13 @@ class reader {
                    : identity == "d" ? identity_kind::by_default
                                      : identity_kind::none;
       c.server_default = optional_text(row[6]);
+      if (row[5].as<std::string>() == "s") c.generated = std::exchange(c.server_default, std::nullopt);
+      if (row[12].as<bool>() && !c.type.array &&
+          (c.type.kind == type_kind::smallint || c.type.kind == type_kind::integer || c.type.kind == type_kind::bigint)) {
+        c.type.serial = true;  // what `serial` expands to, seen as the serial it was written as
+        c.server_default.reset();
+      }
+      c.collation = optional_text(row[11]);
       c.comment = optional_text(row[7]);
       t->columns.push_back(std::move(c));
     }

@@ -68,9 +68,14 @@ std::string_view identity_sql(identity_kind k) {
 
 std::string comment_value(const std::optional<std::string>& c) { return c ? quote_literal(*c) : "NULL"; }
 
+std::string collate_sql(const std::optional<std::string>& collation) {
+  return collation ? fmt::format(" COLLATE {}", quote_ident(*collation)) : std::string();
+}
+
 std::string column_sql(const column& c) {
-  std::string out = fmt::format("{} {}", quote_ident(c.name), type_sql(c.type));
+  std::string out = fmt::format("{} {}{}", quote_ident(c.name), type_sql(c.type), collate_sql(c.collation));
   if (c.identity != identity_kind::none) out += fmt::format(" {}", identity_sql(c.identity));
+  if (c.generated) out += fmt::format(" GENERATED ALWAYS AS ({}) STORED", *c.generated);
   if (!c.nullable) out += " NOT NULL";
   if (c.server_default) out += fmt::format(" DEFAULT {}", *c.server_default);
   return out;
@@ -171,6 +176,26 @@ class renderer {
 
   sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", quote_ident(o.name)))}; }
   sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", quote_ident(o.name)))}; }
+
+  sql_list operator()(const ops::create_extension& o) const {
+    std::string out = fmt::format("CREATE EXTENSION {} SCHEMA {}", quote_ident(o.def.name), quote_ident(o.def.schema));
+    if (o.def.version) out += fmt::format(" VERSION {}", quote_literal(*o.def.version));
+    return {tx(out)};
+  }
+  sql_list operator()(const ops::drop_extension& o) const {
+    return {tx(fmt::format("DROP EXTENSION {}", quote_ident(o.def.name)))};
+  }
+  // No version pinned means the server's default version: UPDATE without TO goes there.
+  sql_list operator()(const ops::alter_extension& o) const {
+    const std::string name = quote_ident(o.to.name);
+    sql_list out;
+    if (o.from.schema != o.to.schema)
+      out.push_back(tx(fmt::format("ALTER EXTENSION {} SET SCHEMA {}", name, quote_ident(o.to.schema))));
+    if (o.from.version != o.to.version)
+      out.push_back(tx(fmt::format("ALTER EXTENSION {} UPDATE{}", name,
+                                   o.to.version ? " TO " + quote_literal(*o.to.version) : std::string())));
+    return out;
+  }
 
   sql_list operator()(const ops::create_enum& o) const { return {tx(create_enum(o.type.name, o.type.values))}; }
   sql_list operator()(const ops::drop_enum& o) const { return {tx(fmt::format("DROP TYPE {}", quote_ident(o.type.name)))}; }
@@ -294,8 +319,12 @@ class renderer {
     if (default_changes && a.server_default) out.push_back(tx(act("DROP DEFAULT")));
     if (type) {
       const bool via_text = a.type.kind == type_kind::enum_type || b.type.kind == type_kind::enum_type;
-      out.push_back(tx(act(fmt::format("TYPE {} USING {}{}::{}", type_sql(b.type), col, via_text ? "::text" : "",
-                                       type_sql(b.type)))));
+      out.push_back(tx(act(fmt::format("TYPE {}{} USING {}{}::{}", type_sql(b.type), collate_sql(b.collation), col,
+                                       via_text ? "::text" : "", type_sql(b.type)))));
+    } else if (o.changes & ops::change_collation) {
+      // The same type under another collation: PostgreSQL rebuilds the column's indexes, not the table.
+      out.push_back(tx(act(fmt::format("TYPE {} COLLATE {}", type_sql(b.type),
+                                       b.collation ? quote_ident(*b.collation) : std::string("\"default\"")))));
     }
     if (o.changes & ops::change_nullable) {
       if (b.nullable) {
@@ -424,6 +453,7 @@ std::vector<std::string_view> expressions_of(const ops::operation& op) {
   std::vector<std::string_view> out;
   auto column_exprs = [&](const column& c) {
     if (c.server_default) out.push_back(*c.server_default);
+    if (c.generated) out.push_back(*c.generated);
   };
   std::visit(overloaded{
                  [&](const ops::create_table& o) {
