@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/connection>
@@ -16,7 +17,13 @@ namespace retort {
 
 /// Applies every pending migration of `files` to `conn`; returns the ids applied (none when
 /// already at head). Throws retort::error subclasses (migration_error, checksum_error, ...).
+/// For schema-per-tenant, set `options.tenant_schema` (or use the overload below).
 std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
                                          const pg::apply_options& options = {});
+
+/// The same into one tenant's schema: the history's `public` objects are created in
+/// `tenant_schema`, with the tenant's own bookkeeping there (see apply_options::tenant_schema).
+std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
+                                         std::string_view tenant_schema, pg::apply_options options = {});
 
 }  // namespace retort
