@@ -6,8 +6,14 @@
 #include <string>
 
 #include "context.hpp"
+#include "retort/pg/applier.hpp"
 
 namespace retort::cli {
+
+/// The options every command applies with (bookkeeping, tenant, safety, timeouts), without progress output.
+[[nodiscard]] pg::apply_options quiet_apply_options(const context& ctx, bool accept_edited);
+/// The render options of those.
+[[nodiscard]] pg::render_options render_options(const context& ctx);
 
 int upgrade(context& ctx, const std::string& target, bool accept_edited);
 int downgrade(context& ctx, const std::string& target, bool accept_edited);
