@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -21,6 +22,7 @@
 #include "child_process.hpp"
 #include "history.hpp"
 #include "local_cluster.hpp"
+#include "pg_fixture.hpp"
 
 namespace retort {
 namespace {
@@ -182,6 +184,7 @@ TEST(Fleet, UpgradeSkewCanaryKillRerunAndFailures) {
     const json report = current();
     EXPECT_EQ(report.at("summary").at("targets"), 260);
     EXPECT_EQ(skew_of(report), (std::map<std::string, int>{{"base", 240}, {r2, 20}}));
+    for (const auto& p : report.at("skew")) EXPECT_EQ(p.at("behind"), p.at("current").empty() ? 4 : 2);
   }
 
   // Canary: the first three targets first; the second fails (a table in the way of revision 4),
@@ -243,9 +246,16 @@ TEST(Fleet, UpgradeSkewCanaryKillRerunAndFailures) {
         failed.push_back(t.at("name"));
         EXPECT_EQ(t.at("error").at("type"), "migration");
         EXPECT_EQ(t.at("error").at("revision"), r4);
+        EXPECT_EQ(t.at("error").at("sqlstate"), "42P07");  // duplicate_table
+        EXPECT_NE(t.at("error").at("statement").get<std::string>().find("CREATE TABLE"), std::string::npos);
         EXPECT_NE(t.at("error").at("message").get<std::string>().find("\"notes\" already exists"), std::string::npos);
       }
     EXPECT_EQ(failed, (std::vector<std::string>{"c/db_01", "t/tenant_050"}));
+    // Targets are named after their entry: a database of a glob, a query's second column or its value.
+    std::set<std::string> names;
+    for (const auto& t : report.at("targets")) names.insert(t.at("name"));
+    for (const char* name : {"a/shard_07", "b/cust_07", "t/tenant_007", "s/s_007", "c/db_07"})
+      EXPECT_TRUE(names.contains(name)) << name;
     EXPECT_EQ(skew_of(report), (std::map<std::string, int>{{r4, 258}}));
   }
 
@@ -281,6 +291,26 @@ TEST(Fleet, UpgradeSkewCanaryKillRerunAndFailures) {
       EXPECT_EQ(t.at("audit")[0].at("direction"), "upgrade");
     }
   }
+}
+
+// A URL entry with "schema": one tenant schema of a database, beside the database's own history.
+TEST(Fleet, OneTenantSchemaByUrl) {
+  testing::scratch_dir dir("retort-fleet-one");
+  (void)testing::write_migrations(dir.path() / "versions", testing::tenant_history());
+  const std::string url = test::fresh_database_url();
+  const fs::path file = dir.path() / "retort.fleet.json";
+  std::ofstream(file) << json{{"format", 1},
+                              {"targets", {{{"name", "solo"}, {"url", url}, {"schema", "solo"}},
+                                           {{"name", "db"}, {"url", url}}}}}
+                             .dump();
+  const result r = testing::run({RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), "upgrade",
+                                 "--fleet", file.string()},
+                                {}, dir.path());
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_EQ(one(url, "SELECT count(*) FROM solo.retort_applied"), "4");
+  EXPECT_EQ(one(url, "SELECT count(*) FROM retort.applied"), "4");
+  EXPECT_EQ(one(url, "SELECT to_regclass('solo.notes')::text || ' ' || to_regclass('public.notes')::text"),
+            "solo.notes notes");
 }
 
 TEST(Fleet, UnreachableDirectoryIsAnErrorAtItsEntry) {
