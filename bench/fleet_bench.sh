@@ -9,7 +9,7 @@
 # databases are emptied before each run, outside the timing. Writes the fleet section of
 # docs/performance.md (between its markers; the rest of the file is kept).
 #
-#   bench/fleet_bench.sh                         # 200 databases, 20 tables x 20 revisions, RUNS=3
+#   bench/fleet_bench.sh                         # 200 databases, 5 tables x 10 revisions, RUNS=3
 #   TENANTS=50 RUNS=1 bench/fleet_bench.sh        # quicker
 #   RETORT=path/to/retort bench/fleet_bench.sh    # default: build-bench's Release build, else build/
 set -euo pipefail
@@ -18,8 +18,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tenants=${TENANTS:-200}
 runs=${RUNS:-3}
 alembic_runs=${ALEMBIC_RUNS:-1}
-tables=${TABLES:-20}
-revisions=${REVISIONS:-20}
+tables=${TABLES:-5}
+revisions=${REVISIONS:-10}
 bench=${BENCH_DIR:-$root/build-bench}
 work=$bench/fleet
 py=/usr/bin/python3   # Debian's, where python3-alembic lives
@@ -38,6 +38,7 @@ log "project: $tables tables x $revisions revisions (bench/gen.py)"
 rm -rf "$work/project"
 "$py" "$root/bench/gen.py" --tables "$tables" --revisions "$revisions" --out "$work/project" > /dev/null
 migrations=$work/project/migrations/versions
+"$retort" --migrations "$migrations" rehash > /dev/null  # the generated history's retort.sum
 "$retort" --migrations "$migrations" sql base:head > "$work/upgrade.sql"
 
 devdb=(--devdb-dir "$work/devdb")
@@ -51,10 +52,11 @@ sa_url_of() { echo "postgresql+psycopg2://${pg_user}@/$1?host=$socket_dir"; }
 names=()
 for ((i = 0; i < tenants; i++)); do names+=("$(printf 'tenant_%03d' "$i")"); done
 
-log "creating $tenants databases"
-{
-  for n in "${names[@]}"; do echo "DROP DATABASE IF EXISTS $n;"; echo "CREATE DATABASE $n;"; done
-} | PGOPTIONS='-c client_min_messages=warning' psql -q -X "$(url_of postgres)" > /dev/null
+log "creating the $tenants databases that do not exist yet (each run empties them first)"
+psql -q -X "$(url_of postgres)" > /dev/null << EOF
+SELECT format('CREATE DATABASE %I', name) FROM generate_series(0, $((tenants - 1))) i, format('tenant_%s', lpad(i::text, 3, '0')) name
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = name) \gexec
+EOF
 cat > "$work/retort.fleet.json" << EOF
 {"format": 1, "targets": [{"name": "t", "server": "$(url_of postgres)", "databases": "tenant_*"}]}
 EOF

@@ -209,7 +209,6 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
     if (o.status == outcome::state::failed) ++failed, code = std::max(code, o.code);
     if (o.status == outcome::state::not_started) ++not_started;
   }
-  if (code == exit_ok && not_started > 0) code = exit_database;  // stopped: the fleet is not where it was asked to be
   const auto behind_of = [&](const revision_heads& now) { return graph.upgrade_plan(now, "heads").size(); };
   if (ctx.json()) {
     json rows = json::array();
