@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Renders docs/performance.md from bench/run.sh's results directory and the hand-written notes.
 usage: report.py RESULTS_DIR SCALE_RESULTS_DIR NOTES.md [STALL_RESULTS_DIR] > docs/performance.md
-       report.py --stall-into DOC.md STALL_RESULTS_DIR  (re-renders only DOC.md's writer-stall section)"""
+       report.py --stall-into DOC.md STALL_RESULTS_DIR  (re-renders only DOC.md's writer-stall section)
+       report.py --fleet-into DOC.md SECTION.md  (puts bench/fleet_bench.sh's section into DOC.md)"""
 import os
 import statistics
 import sys
@@ -58,19 +59,29 @@ def stall_section(stall_res):
     return o
 
 
-if sys.argv[1] == "--stall-into":
-    # The other tables stay as the last full run rendered them; the section replaces its old
-    # self, or goes before the notes the first time.
-    with open(sys.argv[2]) as f:
+def put_section(doc_path, section):
+    """`section` (lines, its markers first and last) in place of its old self in the document, or
+    before the notes the first time; the other tables stay as the last full run rendered them."""
+    with open(doc_path) as f:
         doc = f.read().split("\n")
-    section = stall_section(sys.argv[3])
-    if STALL_BEGIN in doc:
-        doc[doc.index(STALL_BEGIN):doc.index(STALL_END) + 1] = section
+    if section[0] in doc:
+        doc[doc.index(section[0]):doc.index(section[-1]) + 1] = section
     else:
         at = doc.index("## Notes")
         doc[at:at] = section + [""]
-    with open(sys.argv[2], "w") as f:
+    with open(doc_path, "w") as f:
         f.write("\n".join(doc))
+
+
+if sys.argv[1] == "--stall-into":
+    put_section(sys.argv[2], stall_section(sys.argv[3]))
+    sys.exit(0)
+
+if sys.argv[1] == "--fleet-into":
+    # bench/fleet_bench.sh's section, from a file holding it between its markers (run.sh puts it
+    # back after a full render).
+    with open(sys.argv[3]) as f:
+        put_section(sys.argv[2], f.read().rstrip("\n").split("\n"))
     sys.exit(0)
 
 res, scale_res, notes_path = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -42,6 +42,13 @@ py=/usr/bin/python3   # Debian's, where python3-alembic lives
 started=$(date +%s)
 
 log() { echo "== $*" >&2; }
+# bench/fleet_bench.sh's section of docs/performance.md survives a full render.
+keep_fleet_section() {
+  sed -n '/^<!-- fleet section/,/^<!-- end of fleet section -->/p' "$root/docs/performance.md" > "$bench/fleet-section.md"
+}
+restore_fleet_section() {
+  if [[ -s $bench/fleet-section.md ]]; then "$py" "$root/bench/report.py" --fleet-into "$root/docs/performance.md" "$bench/fleet-section.md"; fi
+}
 
 "$root/bench/install-deps.sh"
 
@@ -182,7 +189,9 @@ if ((scale_only)); then
   started_scale=$(date +%s)
   scale_table
   echo "duration_s $(($(date +%s) - started_scale))" >> "$scale_res/meta"
+  keep_fleet_section
   "$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" "$stall_res" > "$root/docs/performance.md"
+  restore_fleet_section
   log "wrote docs/performance.md (scale table only, $(($(date +%s) - started_scale)) s)"
   exit 0
 fi
@@ -369,5 +378,7 @@ finished=$(date +%s)
   echo "alembic $("$py" -c 'import alembic, sqlalchemy; print(alembic.__version__, "/ SQLAlchemy", sqlalchemy.__version__)')"
   echo "duration_s $((finished - started))"
 } > "$res/meta"
+keep_fleet_section
 "$py" "$root/bench/report.py" "$res" "$scale_res" "$root/bench/performance-notes.md" "$stall_res" > "$root/docs/performance.md"
+restore_fleet_section
 log "wrote docs/performance.md ($((finished - started)) s)"

@@ -19,6 +19,7 @@ It is available, with the same behaviour, after any of::
       [MODELS <target>]
       [MIGRATIONS <dir>]
       [DATABASE_URL <url>]
+      [FLEET <file>]
       [DEVDB_DIR <dir>]
       [TARGET_PREFIX <prefix>]
       [SAFETY safe|plain]
@@ -38,6 +39,9 @@ It is available, with the same behaviour, after any of::
     ``${CMAKE_CURRENT_SOURCE_DIR}/migrations/versions``.
   * ``DATABASE_URL``: the database the db-upgrade family uses; default: ``$DATABASE_URL`` at
     build time, else the local dev database.
+  * ``FLEET``: a fleet file (``retort.fleet.json``: many databases or tenant schemas migrated
+    from this history); adds ``<p>-fleet-upgrade``, ``<p>-fleet-current`` and
+    ``<p>-fleet-history``. Relative paths are taken from the current source directory.
   * ``DEVDB_DIR``: where the local dev database lives; default
     ``${CMAKE_BINARY_DIR}/retort-devdb``. The project's first schema records it in
     ``${CMAKE_SOURCE_DIR}/.retort/devdb-dir`` (with a ``.gitignore`` of ``*`` beside it), where the
@@ -85,6 +89,8 @@ It is available, with the same behaviour, after any of::
   * ``<p>-reset``: undoes every revision and applies every one again. Only on the local dev
     database: elsewhere it refuses, and ``retort reset --yes`` by hand is the way.
   * ``<p>-sql``: the SQL of base to head, offline.
+  * With ``FLEET``: ``<p>-fleet-upgrade``, ``<p>-fleet-current``, ``<p>-fleet-history``: the
+    same over every target of the fleet file (``retort upgrade --fleet <file>``, ...).
 
   A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first), and with
   ``STAIRWAY_TEST`` a test ``<p>-stairway`` (above); both need ``enable_testing()``.
@@ -102,7 +108,7 @@ endif()
 cmake_policy(VERSION 3.22...3.25)
 
 function(retort_add_schema name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD;STAIRWAY_TEST" "MODELS;MIGRATIONS;DATABASE_URL;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD;STAIRWAY_TEST" "MODELS;MIGRATIONS;DATABASE_URL;FLEET;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
                         "HEADERS;EMBED_INTO")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "retort_add_schema(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -232,6 +238,15 @@ function(retort_add_schema name)
       COMMENT "retort ${action} (${name})"
       USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
   endforeach()
+  if(arg_FLEET)
+    cmake_path(ABSOLUTE_PATH arg_FLEET BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
+    foreach(action upgrade history current)
+      add_custom_target(${p}-fleet-${action}
+        COMMAND ${cli} ${action} --fleet "${arg_FLEET}"
+        COMMENT "retort ${action} --fleet ${arg_FLEET} (${name})"
+        USES_TERMINAL VERBATIM COMMAND_EXPAND_LISTS)
+    endforeach()
+  endif()
   add_custom_target(${p}-sql
     COMMAND ${cli} sql base:head
     COMMENT "SQL of ${name}, base to head"

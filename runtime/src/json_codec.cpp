@@ -55,6 +55,126 @@ document::document(simdjson::dom::parser& parser, std::string_view text, const s
   throw file_error(file, "", fmt::format("malformed JSON: {}", why));
 }
 
+namespace {
+
+// An input iterator over the text that counts the bytes nlohmann_json's lexer has read, so a SAX
+// handler knows where the token it is handed ends.
+struct counting_iterator {
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+  const char* at = nullptr;
+  std::size_t* consumed = nullptr;
+  reference operator*() const { return *at; }
+  counting_iterator& operator++() {
+    ++at;
+    ++*consumed;
+    return *this;
+  }
+  counting_iterator operator++(int) {
+    counting_iterator before = *this;
+    ++*this;
+    return before;
+  }
+  friend bool operator==(const counting_iterator& a, const counting_iterator& b) { return a.at == b.at; }
+};
+
+// Follows the JSON path of each value as the SAX events arrive and stops at the wanted one.
+class path_locator final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  path_locator(std::string_view wanted, const std::size_t& consumed) : wanted_(wanted), consumed_(consumed) {}
+  [[nodiscard]] std::optional<std::size_t> found() const { return found_; }
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct frame {
+    bool array = false;
+    std::size_t index = 0;
+    std::string key;
+    std::size_t path_size = 0;  // the length of the parent's path
+  };
+  // A value starts: its path is the parent's and its key or index.
+  bool value() {
+    if (!frames_.empty()) {
+      frame& f = frames_.back();
+      path_.resize(f.path_size);
+      if (f.array) path_ += fmt::format("[{}]", f.index++);
+      else path_ += (path_.empty() ? "" : ".") + excerpt(f.key);
+    }
+    if (path_ != wanted_) return true;
+    // The lexer has read the token that starts the value (and at most one byte more).
+    found_ = consumed_;
+    return false;
+  }
+  bool open(bool array) {
+    if (!value()) return false;
+    frames_.push_back({array, 0, {}, path_.size()});
+    return true;
+  }
+  bool close() {
+    frames_.pop_back();
+    return true;
+  }
+
+  std::string wanted_;
+  const std::size_t& consumed_;
+  std::string path_;
+  std::vector<frame> frames_;
+  std::optional<std::size_t> found_;
+};
+
+}  // namespace
+
+std::optional<std::pair<int, int>> position_of(std::string_view text, std::string_view json_path) {
+  if (text.starts_with(byte_order_mark)) text.remove_prefix(byte_order_mark.size());
+  std::size_t consumed = 0;
+  path_locator locator(json_path, consumed);
+  try {
+    (void)nlohmann::json::sax_parse(counting_iterator{text.data(), &consumed},
+                                    counting_iterator{text.data() + text.size(), &consumed}, &locator);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+  const auto end = locator.found();
+  if (!end) return std::nullopt;
+  // Back from where the lexer stopped to the first byte of the token, skipping what follows it.
+  std::size_t at = std::min(*end, text.size());
+  while (at > 0 && std::string_view(" \t\r\n,:]}").find(text[at - 1]) != std::string_view::npos) --at;
+  if (at > 0) --at;
+  if (text[at] == '"') {  // a string token: back to its opening quote
+    while (at > 0 && !(text[at - 1] == '"' && (at < 2 || text[at - 2] != '\\'))) --at;
+    if (at > 0) --at;
+  }
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::pair{line, column};
+}
+
 void reader::append_path(std::string& out) const {
   if (!parent_) return;
   parent_->append_path(out);
@@ -115,6 +235,14 @@ std::vector<reader> reader::items() const {
   out.reserve(array.size());
   std::size_t i = 0;
   for (const auto item : array) out.push_back(reader(item, *this, i++));
+  return out;
+}
+
+std::vector<std::pair<std::string_view, reader>> reader::members() const {
+  simdjson::dom::object object;
+  if (value_.get(object) != simdjson::SUCCESS) fail(fmt::format("expected an object, found {}", type_name(value_)));
+  std::vector<std::pair<std::string_view, reader>> out;
+  for (const auto field : object) out.emplace_back(field.key, reader(field.value, *this, field.key));
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +64,8 @@ class reader {
   [[nodiscard]] bool is_string() const noexcept { return value_.is_string(); }
   /// Elements of a required array.
   [[nodiscard]] std::vector<reader> items() const;
+  /// Members of a required object, in file order: (key, value).
+  [[nodiscard]] std::vector<std::pair<std::string_view, reader>> members() const;
 
   [[nodiscard]] std::string string() const;
   /// A PostgreSQL identifier: what validate() requires of a name (not empty, no NUL byte,
@@ -97,6 +100,11 @@ class reader {
   bool member_ = false;
   std::span<const std::string_view> also_allowed_;
 };
+
+/// The line and column (1-based) where the value at `json_path` (as reader::path() writes it,
+/// "targets[3].url"; empty: the root) starts in `text`, or nullopt when the text has no such
+/// value. For errors only: it parses the text again, tracking positions.
+[[nodiscard]] std::optional<std::pair<int, int>> position_of(std::string_view text, std::string_view json_path);
 
 /// Two-space indented text with a trailing newline.
 [[nodiscard]] std::string dump(const ojson& j);

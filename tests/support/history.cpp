@@ -12,6 +12,7 @@
 #include "retort/diff.hpp"
 #include "retort/errors.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/snapshot.hpp"
 #include "retort/sum_file.hpp"
 
 namespace retort::testing {
@@ -28,6 +29,39 @@ revision make_revision(int number, std::vector<std::string> parents, std::string
   r.downgrade = ops::inverse(upgrade);
   r.upgrade = std::move(upgrade);
   return r;
+}
+
+std::vector<revision> tenant_history() {
+  const auto snapshot = [](std::string_view tables, std::string_view enums = "") {
+    return read_snapshot(fmt::format(R"({{"format": 1, "enums": [{}], "tables": [{}]}})", enums, tables), "tenant.json");
+  };
+  const std::string items = R"({"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "name", "type": "text"}]})";
+  const std::string items_with_state = R"({"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "name", "type": "text"},
+                  {"name": "state", "enum": {"schema": "public", "name": "state"}, "nullable": true, "default": "'a'::state"}]})";
+  const std::string items_indexed = R"({"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "name", "type": "text"},
+                  {"name": "state", "enum": {"schema": "public", "name": "state"}, "nullable": true, "default": "'a'::state"}],
+      "indexes": [{"columns": ["name"]}]})";
+  const std::string orders = R"({"schema": "public", "name": "orders", "primary_key": {"columns": ["id"]},
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "item_id", "type": "bigint"}],
+      "foreign_keys": [{"columns": ["item_id"], "references": {"table": "items", "columns": ["id"]}}]})";
+  const std::string notes = R"({"schema": "public", "name": "notes", "primary_key": {"columns": ["id"]},
+      "columns": [{"name": "id", "type": "bigint"}, {"name": "body", "type": "text"}]})";
+  const std::string state = R"({"schema": "public", "name": "state", "values": ["a", "b"]})";
+  const schema s1 = snapshot(items);
+  const schema s2 = snapshot(items + "," + orders);
+  const schema s3 = snapshot(items_with_state + "," + orders, state);
+  const schema s4 = snapshot(items_indexed + "," + notes + "," + orders, state);
+  auto third = diff(s2, s3);
+  third.push_back(ops::sql{"INSERT INTO items (id, name) VALUES (1, 'seed')", "DELETE FROM items WHERE id = 1"});
+  std::vector<revision> out;
+  out.push_back(make_revision(1, {}, "items", diff(schema{}, s1)));
+  out.push_back(make_revision(2, {out.back().id}, "orders", diff(s1, s2)));
+  out.push_back(make_revision(3, {out.back().id}, "item state, seeded", std::move(third)));
+  out.push_back(make_revision(4, {out.back().id}, "notes", diff(s3, s4)));
+  return out;
 }
 
 std::vector<revision> random_history(std::uint64_t seed, int count, const random_schema_options& options) {

@@ -26,6 +26,11 @@ namespace retort::testing {
                                                    const random_schema_options& options = {});
 
 
+/// A small history in the default schema for schema-per-tenant and fleet tests: items, orders
+/// (a foreign key to items), an enum column whose default casts to the enum by its bare name with
+/// a hand-written sql step seeding items(1, 'seed'), then notes and an index. Four revisions.
+[[nodiscard]] std::vector<revision> tenant_history();
+
 /// Writes `r` into `dir` under its usual file name; returns the file's path.
 std::filesystem::path write_migration(const std::filesystem::path& dir, const revision& r);
 

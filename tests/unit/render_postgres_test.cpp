@@ -201,5 +201,36 @@ TEST(RenderPostgres, TypeSpellings) {
   EXPECT_EQ(pg::type_sql(e), R"("sales"."Order State")");
 }
 
+// Schema-per-tenant: with the default schema mapped, every operation renders the same SQL with the
+// tenant's schema wherever `public` was (tables, types, foreign key targets, indexes), under safe
+// and plain plans, and other schemas stay: no statement leaves a name to search_path.
+TEST(RenderPostgres, TenantMappingQualifiesEveryNameWithTheTenantSchema) {
+  const auto replaced = [](std::string sql) {
+    for (std::size_t at = 0; (at = sql.find(R"("public".)", at)) != std::string::npos; at += 11)
+      sql.replace(at, 9, R"("tenant 7".)");
+    return sql;
+  };
+  for (const auto plans : {pg::safety::plain, pg::safety::safe}) {
+    for (const auto& c : operation_cases()) {
+      SCOPED_TRACE(c.name);
+      const auto plain = pg::render({c.op}, c.before, {plans, {}});
+      const auto mapped = pg::render({c.op}, c.before, {plans, {{"public", "tenant 7"}}});
+      ASSERT_EQ(mapped.size(), plain.size());
+      for (std::size_t i = 0; i < plain.size(); ++i) {
+        EXPECT_EQ(mapped[i].sql, replaced(plain[i].sql));
+        EXPECT_EQ(mapped[i].sql.find(R"("public")"), std::string::npos) << mapped[i].sql;
+        EXPECT_EQ(mapped[i].mode, plain[i].mode);
+        if (plain[i].rebuild_invalid_index) {
+          ASSERT_TRUE(mapped[i].rebuild_invalid_index);
+          EXPECT_EQ(mapped[i].rebuild_invalid_index->schema, "tenant 7");
+        }
+      }
+    }
+  }
+  // Another schema of the history is kept.
+  EXPECT_EQ(pg::render({create_schema{"billing"}}, schema{}, {pg::safety::safe, {{"public", "t"}}})[0].sql,
+            R"(CREATE SCHEMA "billing")");
+}
+
 }  // namespace
 }  // namespace retort

@@ -39,7 +39,7 @@ json revision_json(const revision& r) {
   return json{{"id", r.id}, {"parents", r.parents}, {"message", r.message}, {"created", r.created}, {"file", r.file}};
 }
 
-pg::render_options render_options(const context& ctx) { return {ctx.opts().safety}; }
+}  // namespace
 
 }  // namespace
 
@@ -49,14 +49,22 @@ std::string heads_text(const revision_heads& heads) {
   return heads.empty() ? "base" : fmt::format("{}", fmt::join(heads, ", "));
 }
 
-pg::apply_options apply_options(context& ctx, bool accept_edited) {
+pg::apply_options quiet_apply_options(const context& ctx, bool accept_edited) {
   pg::apply_options o;
   o.bookkeeping_schema = ctx.opts().bookkeeping_schema;
+  o.tenant_schema = ctx.opts().tenant_schema;
   o.accept_edited = accept_edited;
-  o.render = render_options(ctx);
+  o.render.plans = ctx.opts().safety;
   o.lock_timeout = std::chrono::milliseconds(ctx.opts().lock_timeout_ms);
   o.statement_timeout = std::chrono::milliseconds(ctx.opts().statement_timeout_ms);
   o.lock_attempts = std::max(1, ctx.opts().lock_attempts);
+  return o;
+}
+
+pg::render_options render_options(const context& ctx) { return pg::render_options_of(quiet_apply_options(ctx, false)); }
+
+pg::apply_options apply_options(context& ctx, bool accept_edited) {
+  pg::apply_options o = quiet_apply_options(ctx, accept_edited);
   if (!ctx.json())
     o.on_progress = [&ctx](const pg::progress& p) {
       const revision& r = *p.step->rev;
@@ -130,8 +138,9 @@ int upgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   ctx.verify_sum();
   auto conn = ctx.connect();
-  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
-  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
+  const auto options = apply_options(ctx, accept_edited);
+  pg::advisory_locker lock(*conn, pg::bookkeeping_of(options).schema());
+  pg::applier a(*conn, graph, lock, options);
   auto ids = a.upgrade(target);
   return applied_summary(ctx, ids, a.current(), "upgraded");
 }
@@ -140,8 +149,9 @@ int downgrade(context& ctx, const std::string& target, bool accept_edited) {
   const auto& graph = ctx.graph();
   ctx.verify_sum();
   auto conn = ctx.connect();
-  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
-  pg::applier a(*conn, graph, lock, apply_options(ctx, accept_edited));
+  const auto options = apply_options(ctx, accept_edited);
+  pg::advisory_locker lock(*conn, pg::bookkeeping_of(options).schema());
+  pg::applier a(*conn, graph, lock, options);
   auto ids = a.downgrade(target);
   return applied_summary(ctx, ids, a.current(), "downgraded");
 }
@@ -150,8 +160,9 @@ int stamp(context& ctx, const std::string& target, bool verify_first) {
   const auto& graph = ctx.graph();
   ctx.verify_sum();  // stamping records the files' checksums as applied
   auto conn = ctx.connect();
-  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
-  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
+  const auto options = apply_options(ctx, false);
+  pg::advisory_locker lock(*conn, pg::bookkeeping_of(options).schema());
+  pg::applier a(*conn, graph, lock, options);
   if (verify_first) {
     // A stamp claims the database has the target's schema: checked, so that it cannot claim a
     // column the database lacks.
@@ -184,8 +195,9 @@ int stamp(context& ctx, const std::string& target, bool verify_first) {
 int current(context& ctx) {
   const auto& graph = ctx.graph();
   auto conn = ctx.connect();
-  pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
-  pg::applier a(*conn, graph, lock, apply_options(ctx, false));
+  const auto options = apply_options(ctx, false);
+  pg::advisory_locker lock(*conn, pg::bookkeeping_of(options).schema());
+  pg::applier a(*conn, graph, lock, options);
   const auto now = a.current();
   const auto edited = a.edited();
   const auto partial = a.in_progress();
@@ -232,8 +244,9 @@ int history(context& ctx, bool audit) {
   const bool with_db = ctx.has_database();
   if (with_db) {
     auto conn = ctx.connect();
-    pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
-    pg::applier a(*conn, graph, lock, apply_options(ctx, false));
+    const auto options = apply_options(ctx, false);
+    pg::advisory_locker lock(*conn, pg::bookkeeping_of(options).schema());
+    pg::applier a(*conn, graph, lock, options);
     applied = graph.applied(a.current());
     if (audit) rows = a.history();
   }
@@ -325,7 +338,7 @@ int sql(context& ctx, const std::string& range, bool single_transaction) {
     down = graph.applied(start).contains(graph.resolve(to));
   const auto steps = down ? pg::plan_downgrade(graph, start, to, render_options(ctx))
                           : pg::plan_upgrade(graph, start, to, render_options(ctx));
-  std::cout << pg::offline_script(steps, pg::bookkeeping(ctx.opts().bookkeeping_schema),
+  std::cout << pg::offline_script(steps, pg::bookkeeping_of(apply_options(ctx, false)),
                                   single_transaction ? pg::script_layout::single_transaction
                                                      : pg::script_layout::per_unit);
   return exit_ok;

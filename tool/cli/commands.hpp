@@ -21,6 +21,10 @@ void print_json(const nlohmann::json& j);
 /// The applier's options from the command line, with its progress printed unless --format json.
 [[nodiscard]] pg::apply_options apply_options(context& ctx, bool accept_edited);
 
+/// The options every command applies with (bookkeeping, tenant, safety, timeouts), without progress output.
+[[nodiscard]] pg::apply_options quiet_apply_options(const context& ctx, bool accept_edited);
+/// The render options of those.
+[[nodiscard]] pg::render_options render_options(const context& ctx);
 
 int upgrade(context& ctx, const std::string& target, bool accept_edited);
 int downgrade(context& ctx, const std::string& target, bool accept_edited);

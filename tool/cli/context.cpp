@@ -116,8 +116,9 @@ bool context::has_database() const {
   return fs::exists(devdb().directory() / "data" / "PG_VERSION");
 }
 
-std::unique_ptr<pqxx::connection> context::connect() {
-  const std::string url = database_url();
+std::unique_ptr<pqxx::connection> context::connect() { return connect_to(database_url()); }
+
+std::unique_ptr<pqxx::connection> context::connect_to(const std::string& url) const {
   try {
     return std::make_unique<pqxx::connection>(with_client_settings(url, o_.connect_timeout_s));
   } catch (const pqxx::broken_connection& e) {

@@ -31,6 +31,7 @@ struct options {
   std::string url;  ///< empty: DATABASE_URL, else the local dev database
   std::string devdb_dir;  ///< empty: RETORT_DEVDB_DIR, else the one .retort/devdb-dir names, else .retort/devdb
   std::string bookkeeping_schema = "retort";
+  std::string tenant_schema;  ///< schema-per-tenant: the schema `public` objects go to; empty: none
   std::string format = "text";  ///< text or json
   bool color = false;
   pg::safety safety = pg::safety::safe;  ///< plans for tables that may hold rows
@@ -72,6 +73,8 @@ class context {
   [[nodiscard]] std::string database_url();
   /// A connection to database_url(); throws database_error with one clear line.
   [[nodiscard]] std::unique_ptr<pqxx::connection> connect();
+  /// A connection to `url` with the same client settings; safe to call from several threads.
+  [[nodiscard]] std::unique_ptr<pqxx::connection> connect_to(const std::string& url) const;
   /// Whether a database is configured (--url, DATABASE_URL) or the dev database exists.
   [[nodiscard]] bool has_database() const;
   /// Whether the commands use the local dev database (neither --url nor DATABASE_URL is given).

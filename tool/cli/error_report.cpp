@@ -14,17 +14,14 @@ namespace retort::cli {
 
 namespace {
 
-struct described {
-  int code;
-  nlohmann::json fields;  ///< "type", "message" and what the type carries
-};
-
 std::string without_trailing_newlines(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }
 
-described describe_current() {
+}  // namespace
+
+error_description describe_current_error() {
   using nlohmann::json;
   try {
     throw;
@@ -56,10 +53,8 @@ described describe_current() {
   }
 }
 
-}  // namespace
-
 int report_current_error(context& ctx) {
-  const described d = describe_current();
+  const error_description d = describe_current_error();
   ctx.end_progress_line(false);  // the error starts on a line of its own
   if (ctx.json()) {
     std::cout << nlohmann::json{{"error", d.fields}}.dump(2) << "\n";

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "reset.hpp"
 #include "verify.hpp"
+#include "fleet_commands.hpp"
 #include "retort/lint.hpp"
 #include "error_report.hpp"
 #include "squash.hpp"
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
                  "Directory of the local dev database (default: $RETORT_DEVDB_DIR, else the one .retort/devdb-dir "
                  "names, which configuring with retort_add_schema writes, else .retort/devdb)");
   app.add_option("--bookkeeping-schema", o.bookkeeping_schema, "Schema of Retort's own tables")->capture_default_str();
+  app.add_option("--tenant-schema", o.tenant_schema,
+                 "Schema-per-tenant: create the history's `public` objects in this schema, with its own bookkeeping "
+                 "(tables retort_applied, retort_history, retort_progress in it)");
   app.add_option("--format", o.format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   app.add_option("--safety", o.safety,
                  "Plans for tables that may hold rows: safe (indexes built concurrently, constraints validated "
@@ -84,9 +88,24 @@ int main(int argc, char** argv) {
   bool accept_edited = false, audit = false;
   revision_request revision_with;
 
+  // A fleet: every target of a fleet file instead of one database (upgrade, current, history).
+  fleet_request fleet;
+  const auto add_fleet_options = [&](CLI::App* command) {
+    command->add_option("--fleet", fleet.file, "A fleet file (retort.fleet.json): run on each database or tenant schema it lists")
+        ->envname("RETORT_FLEET");
+    command->add_option("--labels", fleet.labels, "With --fleet: only the targets carrying these labels (k=v, comma-separated)");
+    command->add_option("--parallel", fleet.parallel, "With --fleet: targets at a time, each on its own connection")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  };
+
   auto* up = app.add_subcommand("upgrade", "Apply migrations up to TARGET (head, heads, +N, a revision)");
   up->add_option("target", up_target, "Where to go")->default_val("head");
   up->add_flag("--accept-edited", accept_edited, "Accept applied migrations whose files were edited since");
+  add_fleet_options(up);
+  up->add_option("--canary", fleet.canary, "With --fleet: upgrade the first K targets first; stop if any of them fails")
+      ->check(CLI::NonNegativeNumber);
+  up->add_flag("--stop-on-error", fleet.stop_on_error, "With --fleet: start no further target after one fails");
 
   auto* down = app.add_subcommand("downgrade", "Undo migrations down to TARGET (-N, base, a revision)");
   down->add_option("target", down_target, "Where to go")->default_val("-1");
@@ -104,8 +123,10 @@ int main(int argc, char** argv) {
   rs->add_flag("--yes", yes, "Confirm a reset of a database other than the local dev database");
 
   auto* cur = app.add_subcommand("current", "Show the database's revision");
+  add_fleet_options(cur);
   auto* hist = app.add_subcommand("history", "List revisions, newest first, marked applied when a database is set");
   hist->add_flag("--audit", audit, "Also show the database's audit history");
+  add_fleet_options(hist);
   auto* hd = app.add_subcommand("heads", "Show the heads of the history");
   auto* sh = app.add_subcommand("show", "Show a revision and its SQL");
   sh->add_option("revision", name, "Revision id, a unique prefix of 4+ characters, or head")->required();
@@ -220,8 +241,20 @@ int main(int argc, char** argv) {
     if (const char* w = std::getenv("GITHUB_WORKSPACE")) lint_with.workspace = w;
   }
 
+  const bool on_fleet = !fleet.file.empty();
+  if (!on_fleet && (!fleet.labels.empty() || fleet.canary > 0 || fleet.stop_on_error)) {
+    std::cerr << "retort: --labels, --canary and --stop-on-error need --fleet\n";
+    return exit_usage;
+  }
+  fleet.target = up_target;
+  fleet.accept_edited = accept_edited;
+  fleet.audit = audit;
+
   context ctx(o);
   try {
+    if (on_fleet && *up) return fleet_upgrade(ctx, fleet);
+    if (on_fleet && *cur) return fleet_current(ctx, fleet);
+    if (on_fleet && *hist) return fleet_history(ctx, fleet);
     if (*up) return upgrade(ctx, up_target, accept_edited);
     if (*down) return downgrade(ctx, down_target, accept_edited);
     if (*st) return stamp(ctx, stamp_target, !no_verify);

@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/connection>
@@ -21,6 +22,7 @@ using pg::cpp_steps;
 /// Applies every pending migration of `files` to `conn`; returns the ids applied (none when
 /// already at head). Throws retort::error subclasses (migration_error, checksum_error, ...);
 /// a revision with a C++ data step (a "cpp" operation) is refused before anything runs.
+/// For schema-per-tenant, set `options.tenant_schema` (or use the overload below).
 std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
                                          const pg::apply_options& options = {});
 
@@ -29,5 +31,10 @@ std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const
 /// revision needs a step `steps` lacks, or `steps` names a revision without a "cpp" operation.
 std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
                                          const cpp_steps& steps, pg::apply_options options = {});
+
+/// The same into one tenant's schema: the history's `public` objects are created in
+/// `tenant_schema`, with the tenant's own bookkeeping there (see apply_options::tenant_schema).
+std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
+                                         std::string_view tenant_schema, pg::apply_options options = {});
 
 }  // namespace retort

@@ -57,8 +57,20 @@ progress event(progress::event what, std::string_view statement = {}) {
 
 }  // namespace
 
+bookkeeping bookkeeping_of(const apply_options& o) {
+  if (o.tenant_schema.empty()) return bookkeeping(o.bookkeeping_schema);
+  return bookkeeping(o.tenant_schema, "retort_");
+}
+
+render_options render_options_of(const apply_options& o) {
+  render_options r = o.render;
+  if (!o.tenant_schema.empty()) r.schemas.insert_or_assign("public", o.tenant_schema);
+  return r;
+}
+
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
-    : conn_(conn), graph_(graph), options_(std::move(options)), books_(options_.bookkeeping_schema), locker_(lock) {
+    : conn_(conn), graph_(graph), options_(std::move(options)), books_(bookkeeping_of(options_)), locker_(lock) {
+  options_.render = render_options_of(options_);
   // Literals are rendered for either setting; pinning it and the encoding keeps the session
   // from reading them any other way (a role's or database's default could say otherwise).
   conn_.set_variable("standard_conforming_strings", "on");
@@ -224,6 +236,34 @@ class session_timeouts {
  private:
   pqxx::connection& conn_;
   std::pair<std::string, std::string> saved_;
+};
+
+// A tenant's run puts the tenant's schema first on search_path, restored afterwards (the
+// connection may be the application's own). Every rendered name carries its schema; this is for
+// the SQL the history's author wrote: hand-written steps and expressions (a default casting to an
+// enum type by its bare name finds the tenant's type, not another schema's).
+class tenant_search_path {
+ public:
+  tenant_search_path(pqxx::connection& conn, const std::string& tenant) : conn_(conn) {
+    if (tenant.empty()) return;
+    pqxx::nontransaction tx(conn_);
+    saved_ = tx.exec1("SELECT current_setting('search_path')")[0].as<std::string>();
+    tx.exec_params("SELECT set_config('search_path', $1, false)", quote_ident(tenant) + ", " + *saved_);
+  }
+  ~tenant_search_path() {
+    if (!saved_) return;
+    try {
+      pqxx::nontransaction tx(conn_);
+      tx.exec_params("SELECT set_config('search_path', $1, false)", *saved_);
+    } catch (...) {  // a lost connection takes its settings with it
+    }
+  }
+  tenant_search_path(const tenant_search_path&) = delete;
+  tenant_search_path& operator=(const tenant_search_path&) = delete;
+
+ private:
+  pqxx::connection& conn_;
+  std::optional<std::string> saved_;
 };
 
 // An index that an interrupted CREATE INDEX CONCURRENTLY left INVALID: dropped (concurrently)
@@ -401,6 +441,7 @@ std::map<std::string, std::set<std::size_t>> applier::resumable(const std::vecto
 void applier::run(const std::vector<revision_step>& steps) {
   const auto done = resumable(steps);
   session_timeouts timeouts(conn_, options_);
+  tenant_search_path path(conn_, options_.tenant_schema);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto d = done.find(steps[i].rev->id);
     run_step(steps[i], i + 1, steps.size(), d == done.end() ? std::set<std::size_t>{} : d->second);

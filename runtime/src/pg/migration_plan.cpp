@@ -111,7 +111,9 @@ std::vector<revision_step> plan_downgrade(const revision_graph& graph, const rev
   return steps_for(graph, ids, direction::downgrade, graph.schema_at(current), options);
 }
 
-std::string bookkeeping::table(std::string_view name) const { return quote_ident(qualified_name{schema_, std::string(name)}); }
+std::string bookkeeping::table(std::string_view name) const {
+  return quote_ident(qualified_name{schema_, prefix_ + std::string(name)});
+}
 
 std::vector<std::string> bookkeeping::create() const {
   return {

@@ -72,8 +72,29 @@ std::string collate_sql(const std::optional<std::string>& collation) {
   return collation ? fmt::format(" COLLATE {}", quote_ident(*collation)) : std::string();
 }
 
-std::string column_sql(const column& c) {
-  std::string out = fmt::format("{} {}{}", quote_ident(c.name), type_sql(c.type), collate_sql(c.collation));
+// Names as the statements write them: quoted, each schema of the history through the options'
+// mapping (a tenant's schema in place of the default one), so no statement relies on search_path.
+class namer {
+ public:
+  explicit namer(const schema_map& schemas) : schemas_(schemas) {}
+  [[nodiscard]] const std::string& target(const std::string& schema) const {
+    const auto it = schemas_.find(schema);
+    return it == schemas_.end() ? schema : it->second;
+  }
+  [[nodiscard]] qualified_name mapped(const qualified_name& n) const { return {target(n.schema), n.name}; }
+  [[nodiscard]] std::string schema(const std::string& s) const { return quote_ident(target(s)); }
+  [[nodiscard]] std::string operator()(const qualified_name& n) const { return quote_ident(mapped(n)); }
+  [[nodiscard]] std::string type(const column_type& t) const {
+    if (t.kind != type_kind::enum_type) return type_sql(t);
+    return (*this)(t.enum_name) + (t.array ? "[]" : "");
+  }
+
+ private:
+  const schema_map& schemas_;
+};
+
+std::string column_sql(const namer& q, const column& c) {
+  std::string out = fmt::format("{} {}{}", quote_ident(c.name), q.type(c.type), collate_sql(c.collation));
   if (c.identity != identity_kind::none) out += fmt::format(" {}", identity_sql(c.identity));
   if (c.generated) out += fmt::format(" GENERATED ALWAYS AS ({}) STORED", *c.generated);
   if (!c.nullable) out += " NOT NULL";
@@ -81,12 +102,12 @@ std::string column_sql(const column& c) {
   return out;
 }
 
-std::string column_comment_sql(const qualified_name& t, const column& c) {
-  return fmt::format("COMMENT ON COLUMN {}.{} IS {}", quote_ident(t), quote_ident(c.name), comment_value(c.comment));
+std::string column_comment_sql(const namer& q, const qualified_name& t, const column& c) {
+  return fmt::format("COMMENT ON COLUMN {}.{} IS {}", q(t), quote_ident(c.name), comment_value(c.comment));
 }
 
-std::string alter(const qualified_name& t, std::string_view action) {
-  return fmt::format("ALTER TABLE {} {}", quote_ident(t), action);
+std::string alter(const namer& q, const qualified_name& t, std::string_view action) {
+  return fmt::format("ALTER TABLE {} {}", q(t), action);
 }
 
 std::string pk_sql(const primary_key& pk) {
@@ -108,9 +129,9 @@ std::string unique_sql(const unique_constraint& u) {
 std::string check_sql(const check_constraint& c) {
   return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
 }
-std::string foreign_key_sql(const foreign_key& f) {
+std::string foreign_key_sql(const namer& q, const foreign_key& f) {
   std::string out = fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote_ident(f.name),
-                                ident_list(f.columns), quote_ident(f.ref_table), ident_list(f.ref_columns));
+                                ident_list(f.columns), q(f.ref_table), ident_list(f.ref_columns));
   if (f.on_delete != fk_action::no_action) out += fmt::format(" ON DELETE {}", action_sql(f.on_delete));
   if (f.on_update != fk_action::no_action) out += fmt::format(" ON UPDATE {}", action_sql(f.on_update));
   return out + deferral_sql(f.deferrable);
@@ -134,12 +155,12 @@ std::string storage_parameter_sql(std::string_view p) {
   return fmt::format("{} = {}", quote_ident(p.substr(0, eq)), quote_literal(p.substr(eq + 1)));
 }
 
-std::string index_sql(const qualified_name& t, const index& i, bool concurrently) {
+std::string index_sql(const namer& q, const qualified_name& t, const index& i, bool concurrently) {
   std::vector<std::string> keys;
   for (const auto& k : i.columns) keys.push_back(index_key_sql(k));
   std::string out = fmt::format("CREATE {}INDEX {}{}{} ON {} USING {} ({})", i.unique ? "UNIQUE " : "",
                                 concurrently ? "CONCURRENTLY " : "", concurrently ? "IF NOT EXISTS " : "",
-                                quote_ident(i.name), quote_ident(t), quote_ident(i.method), fmt::join(keys, ", "));
+                                quote_ident(i.name), q(t), quote_ident(i.method), fmt::join(keys, ", "));
   if (!i.include.empty()) out += fmt::format(" INCLUDE ({})", ident_list(i.include));
   if (i.nulls_not_distinct) out += " NULLS NOT DISTINCT";
   if (!i.with.empty()) {
@@ -150,10 +171,10 @@ std::string index_sql(const qualified_name& t, const index& i, bool concurrently
   if (i.where) out += fmt::format(" WHERE {}", *i.where);
   return out;
 }
-std::string index_sql(const qualified_name& t, const index& i) { return index_sql(t, i, false); }
+std::string index_sql(const namer& q, const qualified_name& t, const index& i) { return index_sql(q, t, i, false); }
 
-std::string drop_constraint(const qualified_name& t, const std::string& name) {
-  return alter(t, fmt::format("DROP CONSTRAINT {}", quote_ident(name)));
+std::string drop_constraint(const namer& q, const qualified_name& t, const std::string& name) {
+  return alter(q, t, fmt::format("DROP CONSTRAINT {}", quote_ident(name)));
 }
 
 bool uses_enum(const column& c, const qualified_name& e) {
@@ -169,13 +190,14 @@ class renderer {
   struct context {
     const schema& before;
     const std::set<qualified_name>& fresh;  ///< tables created earlier in the same list: empty
+    const namer& names;
     bool safe = true;
     bool commit_enum_value = false;  ///< an add_enum_value a later operation uses
   };
-  explicit renderer(const context& c) : s_(c.before), c_(c) {}
+  explicit renderer(const context& c) : s_(c.before), c_(c), q_(c.names) {}
 
-  sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", quote_ident(o.name)))}; }
-  sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", quote_ident(o.name)))}; }
+  sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", q_.schema(o.name)))}; }
+  sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", q_.schema(o.name)))}; }
 
   sql_list operator()(const ops::create_extension& o) const {
     std::string out = fmt::format("CREATE EXTENSION {} SCHEMA {}", quote_ident(o.def.name), quote_ident(o.def.schema));
@@ -198,13 +220,13 @@ class renderer {
   }
 
   sql_list operator()(const ops::create_enum& o) const { return {tx(create_enum(o.type.name, o.type.values))}; }
-  sql_list operator()(const ops::drop_enum& o) const { return {tx(fmt::format("DROP TYPE {}", quote_ident(o.type.name)))}; }
+  sql_list operator()(const ops::drop_enum& o) const { return {tx(fmt::format("DROP TYPE {}", q_(o.type.name)))}; }
 
   // PostgreSQL refuses to use an enum value in the transaction that added it ("unsafe use of
   // new value"): when a later operation uses it, ADD VALUE runs on its own before the rest,
   // made idempotent with IF NOT EXISTS so that a rerun after a failure of the rest finds it.
   sql_list operator()(const ops::add_enum_value& o) const {
-    std::string out = fmt::format("ALTER TYPE {} ADD VALUE {}{}", quote_ident(o.type),
+    std::string out = fmt::format("ALTER TYPE {} ADD VALUE {}{}", q_(o.type),
                                   c_.commit_enum_value ? "IF NOT EXISTS " : "", quote_literal(o.value));
     if (o.before) out += fmt::format(" BEFORE {}", quote_literal(*o.before));
     return {c_.commit_enum_value ? alone(out) : tx(out)};
@@ -223,7 +245,7 @@ class renderer {
     std::vector<std::string> values = e ? e->values : std::vector<std::string>{};
     std::erase(values, o.value);
     const qualified_name old{o.type.schema, naming::fit(o.type.name + "_retort_old")};
-    sql_list out{tx(fmt::format("ALTER TYPE {} RENAME TO {}", quote_ident(o.type), quote_ident(old.name))),
+    sql_list out{tx(fmt::format("ALTER TYPE {} RENAME TO {}", q_(o.type), quote_ident(old.name))),
                  tx(create_enum(o.type, values))};
     for (const table& t : s_.tables) {
       if (std::none_of(t.columns.begin(), t.columns.end(), [&](const column& c) { return uses_enum(c, o.type); }))
@@ -233,69 +255,69 @@ class renderer {
       for (const auto& i : t.indexes)
         if (i.where) partial.push_back(&i);
       for (const index* i : partial)
-        out.push_back(tx(fmt::format("DROP INDEX {}", quote_ident(qualified_name{t.name.schema, i->name}))));
-      for (const auto& k : t.checks) out.push_back(tx(drop_constraint(t.name, k.name)));
+        out.push_back(tx(fmt::format("DROP INDEX {}", q_(qualified_name{t.name.schema, i->name}))));
+      for (const auto& k : t.checks) out.push_back(tx(drop_constraint(q_, t.name, k.name)));
       for (const column& c : t.columns) {
         if (!uses_enum(c, o.type)) continue;
         const std::string col = quote_ident(c.name);
-        if (c.server_default) out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", col))));
-        out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} TYPE {} USING {}::text::{}", col,
-                                                   quote_ident(o.type), col, quote_ident(o.type)))));
+        if (c.server_default) out.push_back(tx(alter(q_, t.name, fmt::format("ALTER COLUMN {} DROP DEFAULT", col))));
+        out.push_back(tx(alter(q_, t.name, fmt::format("ALTER COLUMN {} TYPE {} USING {}::text::{}", col,
+                                                   q_(o.type), col, q_(o.type)))));
         if (c.server_default)
-          out.push_back(tx(alter(t.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", col, *c.server_default))));
+          out.push_back(tx(alter(q_, t.name, fmt::format("ALTER COLUMN {} SET DEFAULT {}", col, *c.server_default))));
       }
-      for (const auto& k : t.checks) out.push_back(tx(alter(t.name, "ADD " + check_sql(k))));
-      for (const index* i : partial) out.push_back(tx(index_sql(t.name, *i)));
+      for (const auto& k : t.checks) out.push_back(tx(alter(q_, t.name, "ADD " + check_sql(k))));
+      for (const index* i : partial) out.push_back(tx(index_sql(q_, t.name, *i)));
     }
-    out.push_back(tx(fmt::format("DROP TYPE {}", quote_ident(old))));
+    out.push_back(tx(fmt::format("DROP TYPE {}", q_(old))));
     return out;
   }
 
   sql_list operator()(const ops::create_table& o) const {
     const table& t = o.def;
     std::vector<std::string> parts;
-    for (const auto& c : t.columns) parts.push_back(column_sql(c));
+    for (const auto& c : t.columns) parts.push_back(column_sql(q_, c));
     if (t.pk) parts.push_back(pk_sql(*t.pk));
     for (const auto& u : t.uniques) parts.push_back(unique_sql(u));
     for (const auto& c : t.checks) parts.push_back(check_sql(c));
-    sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n)", quote_ident(t.name), fmt::join(parts, ",\n  ")))};
-    for (const auto& i : t.indexes) out.push_back(tx(index_sql(t.name, i)));
+    sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n)", q_(t.name), fmt::join(parts, ",\n  ")))};
+    for (const auto& i : t.indexes) out.push_back(tx(index_sql(q_, t.name, i)));
     if (t.comment)
-      out.push_back(tx(fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(t.name), comment_value(t.comment))));
+      out.push_back(tx(fmt::format("COMMENT ON TABLE {} IS {}", q_(t.name), comment_value(t.comment))));
     for (const auto& c : t.columns)
-      if (c.comment) out.push_back(tx(column_comment_sql(t.name, c)));
+      if (c.comment) out.push_back(tx(column_comment_sql(q_, t.name, c)));
     return out;
   }
 
-  sql_list operator()(const ops::drop_table& o) const { return {tx(fmt::format("DROP TABLE {}", quote_ident(o.def.name)))}; }
+  sql_list operator()(const ops::drop_table& o) const { return {tx(fmt::format("DROP TABLE {}", q_(o.def.name)))}; }
 
   sql_list operator()(const ops::rename_table& o) const {
     sql_list out;
     qualified_name at = o.from;
     if (o.from.schema != o.to.schema) {
-      out.push_back(tx(alter(at, fmt::format("SET SCHEMA {}", quote_ident(o.to.schema)))));
+      out.push_back(tx(alter(q_, at, fmt::format("SET SCHEMA {}", q_.schema(o.to.schema)))));
       at.schema = o.to.schema;
     }
-    if (o.from.name != o.to.name) out.push_back(tx(alter(at, fmt::format("RENAME TO {}", quote_ident(o.to.name)))));
+    if (o.from.name != o.to.name) out.push_back(tx(alter(q_, at, fmt::format("RENAME TO {}", quote_ident(o.to.name)))));
     return out;
   }
 
   sql_list operator()(const ops::set_table_comment& o) const {
-    return {tx(fmt::format("COMMENT ON TABLE {} IS {}", quote_ident(o.table), comment_value(o.to)))};
+    return {tx(fmt::format("COMMENT ON TABLE {} IS {}", q_(o.table), comment_value(o.to)))};
   }
 
   sql_list operator()(const ops::add_column& o) const {
-    sql_list out{tx(alter(o.table, fmt::format("ADD COLUMN {}", column_sql(o.def))))};
-    if (o.def.comment) out.push_back(tx(column_comment_sql(o.table, o.def)));
+    sql_list out{tx(alter(q_, o.table, fmt::format("ADD COLUMN {}", column_sql(q_, o.def))))};
+    if (o.def.comment) out.push_back(tx(column_comment_sql(q_, o.table, o.def)));
     return out;
   }
 
   sql_list operator()(const ops::drop_column& o) const {
-    return {tx(alter(o.table, fmt::format("DROP COLUMN {}", quote_ident(o.def.name))))};
+    return {tx(alter(q_, o.table, fmt::format("DROP COLUMN {}", quote_ident(o.def.name))))};
   }
 
   sql_list operator()(const ops::rename_column& o) const {
-    return {tx(alter(o.table, fmt::format("RENAME COLUMN {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
+    return {tx(alter(q_, o.table, fmt::format("RENAME COLUMN {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
   // One statement per attribute, in the order PostgreSQL needs: identity and default off
@@ -309,7 +331,7 @@ class renderer {
     const column& a = o.from;
     const column& b = o.to;
     const std::string col = quote_ident(b.name);
-    auto act = [&](std::string_view what) { return alter(o.table, fmt::format("ALTER COLUMN {} {}", col, what)); };
+    auto act = [&](std::string_view what) { return alter(q_, o.table, fmt::format("ALTER COLUMN {} {}", col, what)); };
     const bool type = o.changes & ops::change_type;
     const bool identity = o.changes & ops::change_identity;
     const bool default_changes = (o.changes & ops::change_default) || (type && a.server_default);
@@ -319,11 +341,11 @@ class renderer {
     if (default_changes && a.server_default) out.push_back(tx(act("DROP DEFAULT")));
     if (type) {
       const bool via_text = a.type.kind == type_kind::enum_type || b.type.kind == type_kind::enum_type;
-      out.push_back(tx(act(fmt::format("TYPE {}{} USING {}{}::{}", type_sql(b.type), collate_sql(b.collation), col,
-                                       via_text ? "::text" : "", type_sql(b.type)))));
+      out.push_back(tx(act(fmt::format("TYPE {}{} USING {}{}::{}", q_.type(b.type), collate_sql(b.collation), col,
+                                       via_text ? "::text" : "", q_.type(b.type)))));
     } else if (o.changes & ops::change_collation) {
       // The same type under another collation: PostgreSQL rebuilds the column's indexes, not the table.
-      out.push_back(tx(act(fmt::format("TYPE {} COLLATE {}", type_sql(b.type),
+      out.push_back(tx(act(fmt::format("TYPE {} COLLATE {}", q_.type(b.type),
                                        b.collation ? quote_ident(*b.collation) : std::string("\"default\"")))));
     }
     if (o.changes & ops::change_nullable) {
@@ -331,10 +353,10 @@ class renderer {
         out.push_back(tx(act("DROP NOT NULL")));
       } else if (existing(o.table)) {
         const std::string check = quote_ident(not_null_check_name(b.name));
-        out.push_back(tx(alter(o.table, fmt::format("ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", check, col))));
-        out.push_back(own(alter(o.table, fmt::format("VALIDATE CONSTRAINT {}", check))));
+        out.push_back(tx(alter(q_, o.table, fmt::format("ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", check, col))));
+        out.push_back(own(alter(q_, o.table, fmt::format("VALIDATE CONSTRAINT {}", check))));
         out.push_back(tx(act("SET NOT NULL")));
-        out.push_back(tx(alter(o.table, fmt::format("DROP CONSTRAINT {}", check))));
+        out.push_back(tx(alter(q_, o.table, fmt::format("DROP CONSTRAINT {}", check))));
       } else {
         out.push_back(tx(act("SET NOT NULL")));
       }
@@ -345,7 +367,7 @@ class renderer {
       else
         out.push_back(tx(act(b.identity == identity_kind::always ? "SET GENERATED ALWAYS" : "SET GENERATED BY DEFAULT")));
     }
-    if (o.changes & ops::change_comment) out.push_back(tx(column_comment_sql(o.table, b)));
+    if (o.changes & ops::change_comment) out.push_back(tx(column_comment_sql(q_, o.table, b)));
     return out;
   }
 
@@ -354,7 +376,7 @@ class renderer {
   // commits after each batch, outside any transaction, and resumes where it stopped.
   sql_list operator()(const ops::backfill_column& o) const {
     const std::string col = quote_ident(o.column);
-    const std::string t = quote_ident(o.table);
+    const std::string t = q_(o.table);
     if (!existing(o.table)) return {tx(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
     if (!o.batch) return {own(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
     return {alone(fmt::format(
@@ -366,41 +388,41 @@ class renderer {
 
   // A key on a table with rows: its unique index is built concurrently, then attached.
   sql_list operator()(const ops::add_primary_key& o) const {
-    if (!existing(o.table)) return {tx(alter(o.table, "ADD " + pk_sql(o.def)))};
+    if (!existing(o.table)) return {tx(alter(q_, o.table, "ADD " + pk_sql(o.def)))};
     return attach_index(o.table, o.def.name, o.def.columns, "PRIMARY KEY", deferral::not_deferrable);
   }
-  sql_list operator()(const ops::drop_primary_key& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::drop_primary_key& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
   sql_list operator()(const ops::add_unique& o) const {
-    if (!existing(o.table)) return {tx(alter(o.table, "ADD " + unique_sql(o.def)))};
+    if (!existing(o.table)) return {tx(alter(q_, o.table, "ADD " + unique_sql(o.def)))};
     return attach_index(o.table, o.def.name, o.def.columns, "UNIQUE", o.def.deferrable);
   }
-  sql_list operator()(const ops::drop_unique& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::drop_unique& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
   sql_list operator()(const ops::add_check& o) const { return add_validated(o.table, o.def.name, check_sql(o.def)); }
-  sql_list operator()(const ops::drop_check& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::drop_check& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
 
   sql_list operator()(const ops::create_index& o) const {
-    if (!existing(o.table)) return {tx(index_sql(o.table, o.def))};
-    statement st = alone(index_sql(o.table, o.def, true));
-    st.rebuild_invalid_index = qualified_name{o.table.schema, o.def.name};
+    if (!existing(o.table)) return {tx(index_sql(q_, o.table, o.def))};
+    statement st = alone(index_sql(q_, o.table, o.def, true));
+    st.rebuild_invalid_index = q_.mapped(qualified_name{o.table.schema, o.def.name});
     return {st};
   }
   sql_list operator()(const ops::drop_index& o) const {
-    const std::string name = quote_ident(qualified_name{o.table.schema, o.def.name});
+    const std::string name = q_(qualified_name{o.table.schema, o.def.name});
     if (!existing(o.table)) return {tx(fmt::format("DROP INDEX {}", name))};
     return {alone(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", name))};
   }
 
   sql_list operator()(const ops::add_foreign_key& o) const {
-    return add_validated(o.table, o.def.name, foreign_key_sql(o.def));
+    return add_validated(o.table, o.def.name, foreign_key_sql(q_, o.def));
   }
-  sql_list operator()(const ops::drop_foreign_key& o) const { return {tx(drop_constraint(o.table, o.def.name))}; }
+  sql_list operator()(const ops::drop_foreign_key& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
 
   sql_list operator()(const ops::rename_index& o) const {
-    return {tx(fmt::format("ALTER INDEX {} RENAME TO {}", quote_ident(qualified_name{o.table.schema, o.from}),
+    return {tx(fmt::format("ALTER INDEX {} RENAME TO {}", q_(qualified_name{o.table.schema, o.from}),
                            quote_ident(o.to)))};
   }
   sql_list operator()(const ops::rename_constraint& o) const {
-    return {tx(alter(o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
+    return {tx(alter(q_, o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
@@ -414,10 +436,10 @@ class renderer {
   }
 
  private:
-  static std::string create_enum(const qualified_name& name, const std::vector<std::string>& values) {
+  [[nodiscard]] std::string create_enum(const qualified_name& name, const std::vector<std::string>& values) const {
     std::vector<std::string> literals;
     for (const auto& v : values) literals.push_back(quote_literal(v));
-    return fmt::format("CREATE TYPE {} AS ENUM ({})", quote_ident(name), fmt::join(literals, ", "));
+    return fmt::format("CREATE TYPE {} AS ENUM ({})", q_(name), fmt::join(literals, ", "));
   }
 
   // Whether the safe form applies: the table existed before these operations (it may hold rows).
@@ -426,9 +448,9 @@ class renderer {
   // A constraint that scans the table: added NOT VALID (a catalog update), then validated in a
   // transaction of its own, whose lock (SHARE UPDATE EXCLUSIVE) lets writers go on.
   [[nodiscard]] sql_list add_validated(const qualified_name& t, const std::string& name, const std::string& def) const {
-    if (!existing(t)) return {tx(alter(t, "ADD " + def))};
-    return {tx(alter(t, fmt::format("ADD {} NOT VALID", def))),
-            own(alter(t, fmt::format("VALIDATE CONSTRAINT {}", quote_ident(name))))};
+    if (!existing(t)) return {tx(alter(q_, t, "ADD " + def))};
+    return {tx(alter(q_, t, fmt::format("ADD {} NOT VALID", def))),
+            own(alter(q_, t, fmt::format("VALIDATE CONSTRAINT {}", quote_ident(name))))};
   }
 
   [[nodiscard]] sql_list attach_index(const qualified_name& t, const std::string& name,
@@ -438,14 +460,15 @@ class renderer {
     i.name = name;
     i.columns.assign(columns.begin(), columns.end());
     i.unique = true;
-    statement build = alone(index_sql(t, i, true));
-    build.rebuild_invalid_index = qualified_name{t.schema, name};
-    return {build, tx(alter(t, fmt::format("ADD CONSTRAINT {} {} USING INDEX {}{}", quote_ident(name), kind,
+    statement build = alone(index_sql(q_, t, i, true));
+    build.rebuild_invalid_index = q_.mapped(qualified_name{t.schema, name});
+    return {build, tx(alter(q_, t, fmt::format("ADD CONSTRAINT {} {} USING INDEX {}{}", quote_ident(name), kind,
                                            quote_ident(name), deferral_sql(deferrable))))};
   }
 
   const schema& s_;
   const context& c_;
+  const namer& q_;
 };
 
 // The SQL expressions an operation carries: where a value of an enum can be used.
@@ -499,8 +522,10 @@ std::vector<statement> render_and_replay(const std::vector<ops::operation>& oper
                                          const render_options& options) {
   std::vector<statement> plan;
   std::set<qualified_name> fresh;
+  const namer names(options.schemas);
   for (std::size_t i = 0; i < operations.size(); ++i) {
-    const renderer::context c{r.state(), fresh, options.plans == safety::safe, enum_value_used_later(operations, i)};
+    const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
+                              enum_value_used_later(operations, i)};
     for (auto& st : std::visit(renderer(c), operations[i])) {
       st.operation = i;
       plan.push_back(std::move(st));

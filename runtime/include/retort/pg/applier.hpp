@@ -51,6 +51,12 @@ struct progress {
 
 struct apply_options {
   std::string bookkeeping_schema = "retort";
+  /// Schema-per-tenant: the history's default schema (`public`) is created as this schema (every
+  /// statement names it; search_path is never relied on), and the bookkeeping lives in it too
+  /// (`retort_applied`, `retort_history`, `retort_progress`), so each tenant has its own position,
+  /// lock and audit. While it runs, the tenant's schema comes first on search_path, for the SQL an
+  /// author wrote (sql steps, expressions naming a type). Empty: no tenant.
+  std::string tenant_schema;
   /// Accept applied migrations whose files were edited since (records the new checksums).
   bool accept_edited = false;
   /// Safe plans (the default) or plain ones.
@@ -72,6 +78,11 @@ struct apply_options {
   /// revision with a cpp step is refused, before anything runs, with what to run instead.
   const cpp_steps* cpp = nullptr;
 };
+
+/// The bookkeeping tables `o` migrates with: bookkeeping_schema's, or the tenant's.
+[[nodiscard]] bookkeeping bookkeeping_of(const apply_options& o);
+/// The render options `o` plans with: a tenant's default schema mapped to its own.
+[[nodiscard]] render_options render_options_of(const apply_options& o);
 
 /// One row of the audit history.
 struct history_entry {

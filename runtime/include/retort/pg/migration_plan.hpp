@@ -59,7 +59,8 @@ struct revision_step {
 /// The file checksum of a revision, or of its canonical text when it was built in memory.
 [[nodiscard]] std::string checksum_of(const revision& r);
 
-/// Retort's own tables in the target database, in a schema of their own:
+/// Retort's own tables in the target database, in a schema of their own (or, for a tenant, in
+/// the tenant's schema with a prefix):
 ///   applied(revision, checksum, applied_at)  every applied revision (the heads derive from it)
 ///   progress(revision, direction, unit, checksum)  the committed units of a revision that spans
 ///                                           several transactions and has not finished yet
@@ -67,9 +68,12 @@ struct revision_step {
 ///           db_user, application_name)       the audit trail, one row per step
 class bookkeeping {
  public:
-  explicit bookkeeping(std::string schema = "retort") : schema_(std::move(schema)) {}
+  /// The tables `<schema>.<table_prefix>applied`, ...: a tenant keeps its own beside its objects.
+  explicit bookkeeping(std::string schema = "retort", std::string table_prefix = "")
+      : schema_(std::move(schema)), prefix_(std::move(table_prefix)) {}
 
   [[nodiscard]] const std::string& schema() const noexcept { return schema_; }
+  [[nodiscard]] const std::string& table_prefix() const noexcept { return prefix_; }
   /// Creates the schema and tables when missing.
   [[nodiscard]] std::vector<std::string> create() const;
   /// Records a step; runs in the step's last transaction, after its statements.
@@ -97,6 +101,7 @@ class bookkeeping {
   [[nodiscard]] std::string history_row(std::string_view revision, std::string_view direction, const std::string& checksum,
                                         std::string_view message) const;
   std::string schema_;
+  std::string prefix_;
 };
 
 /// How `retort sql` lays out its script.

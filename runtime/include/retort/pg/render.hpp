@@ -2,6 +2,7 @@
 // quoted and literals escaped, so nothing in a model or a file can inject SQL.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,8 +40,14 @@ enum class safety {
   plain,  ///< the simplest SQL, each revision in one transaction (fine for empty tables)
 };
 
+/// Where the history's schemas are created: a schema of the history -> the schema its objects
+/// go to. A tenant maps the default schema (`public`) to its own; a schema not named stays.
+using schema_map = std::map<std::string, std::string, std::less<>>;
+
 struct render_options {
   safety plans = safety::safe;
+  /// Every qualified name is written through it, never left to search_path.
+  schema_map schemas = {};
 };
 
 /// "name" with embedded quotes doubled.

@@ -1,0 +1,339 @@
+// Fleet commands: resolve the targets, run one applier per target on a pool of std::jthreads
+// (a connection each; the applier's advisory lock and resumable progress are per database or
+// tenant schema), print a line per finished target, then a table, the version skew and the
+// failures with their errors. A failure is the target's own unless --canary/--stop-on-error.
+#include "fleet_commands.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "error_report.hpp"
+#include "fleet_targets.hpp"
+#include "retort/errors.hpp"
+#include "retort/files.hpp"
+#include "retort/pg/applier.hpp"
+
+namespace retort::cli {
+
+namespace {
+
+using nlohmann::json;
+using clock_type = std::chrono::steady_clock;
+
+/// What happened on one target.
+struct outcome {
+  enum class state { not_started, ok, failed };
+  state status = state::not_started;
+  std::vector<std::string> applied;  ///< upgrade: the revisions it applied
+  revision_heads now;                ///< where it stands afterwards
+  std::size_t behind = 0;            ///< revisions between `now` and head
+  std::vector<pg::history_entry> audit;
+  double seconds = 0;
+  int code = exit_ok;
+  json error;  ///< the error's fields ("type", "message", ...)
+};
+
+std::string_view state_name(outcome::state s, bool upgrading) {
+  switch (s) {
+    case outcome::state::not_started: return "not started";
+    case outcome::state::ok: return upgrading ? "upgraded" : "ok";
+    case outcome::state::failed: return "FAILED";
+  }
+  return "";
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+std::string position_text(const revision_heads& now) {
+  if (now.empty()) return "base";
+  std::vector<std::string> ids;
+  for (const auto& id : now) ids.push_back(id.substr(0, 12));
+  return fmt::format("{}", fmt::join(ids, "+"));
+}
+
+// The work of a fleet command on one target: its connection, its applier.
+using target_work = std::function<void(const fleet::target&, pg::applier&, outcome&)>;
+
+// Runs `work` on each target, `parallel` at a time; reports each finished one through `done`.
+class fleet_run {
+ public:
+  fleet_run(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
+            pg::apply_options base, target_work work, std::function<void(std::size_t, const outcome&)> done)
+      : ctx_(ctx), graph_(graph), targets_(targets), base_(std::move(base)), work_(std::move(work)),
+        done_(std::move(done)), outcomes_(targets.size()) {}
+
+  // Targets [first, last); returns whether all of those that ran succeeded. After a failure with
+  // `stop_on_error`, no further target starts.
+  bool run(std::size_t first, std::size_t last, int parallel, bool stop_on_error) {
+    std::atomic<std::size_t> next{first};
+    std::atomic<bool> failed{false};
+    {
+      std::vector<std::jthread> workers;
+      const auto count = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, parallel)), last - first);
+      for (std::size_t w = 0; w < count; ++w)
+        workers.emplace_back([&] {
+          for (;;) {
+            if (stop_on_error && failed) return;
+            const std::size_t i = next++;
+            if (i >= last) return;
+            if (!one(i)) failed = true;
+          }
+        });
+    }  // the workers join here
+    return !failed;
+  }
+
+  [[nodiscard]] const std::vector<outcome>& outcomes() const noexcept { return outcomes_; }
+
+ private:
+  bool one(std::size_t i) {
+    const fleet::target& t = targets_[i];
+    outcome& out = outcomes_[i];
+    const auto started = clock_type::now();
+    try {
+      auto conn = ctx_.connect_to(t.url);
+      pg::apply_options o = base_;
+      o.tenant_schema = t.schema;
+      pg::advisory_locker lock(*conn, pg::bookkeeping_of(o).schema());
+      pg::applier a(*conn, graph_, lock, o);
+      work_(t, a, out);
+      out.status = outcome::state::ok;
+    } catch (...) {
+      const auto d = describe_current_error();
+      out.status = outcome::state::failed;
+      out.code = d.code;
+      out.error = d.fields;
+    }
+    out.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+    done_(i, out);
+    return out.status == outcome::state::ok;
+  }
+
+  const context& ctx_;
+  const revision_graph& graph_;
+  const std::vector<fleet::target>& targets_;
+  pg::apply_options base_;
+  target_work work_;
+  std::function<void(std::size_t, const outcome&)> done_;
+  std::vector<outcome> outcomes_;
+};
+
+std::vector<fleet::target> targets_of(const context& ctx, const fleet_request& request) {
+  const auto file = fleet::read_fleet(read_bytes(request.file), request.file);
+  auto targets = resolve_targets(ctx, file, fleet::parse_labels(request.labels));
+  if (targets.empty())
+    throw error(fmt::format("{}: no target{}", request.file,
+                            request.labels.empty() ? "" : " carries the labels " + fmt::format("{}", fmt::join(request.labels, ","))));
+  return targets;
+}
+
+// One line per finished target: its state, what it did, how long; the counts so far.
+class progress_lines {
+ public:
+  progress_lines(const context& ctx, const std::vector<fleet::target>& targets, bool upgrading)
+      : ctx_(ctx), targets_(targets), upgrading_(upgrading), started_(clock_type::now()) {
+    for (const auto& t : targets) width_ = std::max(width_, t.name.size());
+  }
+
+  void finished(std::size_t i, const outcome& o) {
+    const std::lock_guard lock(mutex_);
+    ++finished_;
+    if (o.status == outcome::state::failed) ++failed_;
+    if (ctx_.json()) return;
+    std::string what;
+    if (o.status == outcome::state::failed) what = first_line(o.error.value("message", ""));
+    else if (upgrading_) what = fmt::format("{} revision{} applied, now at {}", o.applied.size(), o.applied.size() == 1 ? "" : "s", position_text(o.now));
+    else what = fmt::format("at {}", position_text(o.now));
+    const auto status = o.status == outcome::state::failed ? ctx_.paint(state_name(o.status, upgrading_), style::error)
+                                                           : ctx_.paint(state_name(o.status, upgrading_), style::ok);
+    std::cout << fmt::format("[{:>{}}/{}] {:<{}}  {}  {}  {:.2f} s  ({} done, {} failed, {:.1f} s elapsed)\n", finished_,
+                             std::to_string(targets_.size()).size(), targets_.size(), targets_[i].name, width_, status,
+                             what, o.seconds, finished_, failed_,
+                             std::chrono::duration<double>(clock_type::now() - started_).count())
+              << std::flush;
+  }
+
+ private:
+  const context& ctx_;
+  const std::vector<fleet::target>& targets_;
+  bool upgrading_;
+  clock_type::time_point started_;
+  std::size_t width_ = 4;
+  std::mutex mutex_;
+  std::size_t finished_ = 0, failed_ = 0;
+};
+
+// How many targets stand at each position; unreadable targets apart.
+std::map<revision_heads, std::size_t> skew_of(const std::vector<outcome>& outcomes) {
+  std::map<revision_heads, std::size_t> out;
+  for (const auto& o : outcomes)
+    if (o.status == outcome::state::ok) ++out[o.now];
+  return out;
+}
+
+json target_json(const fleet::target& t, const outcome& o, bool upgrading) {
+  json j{{"name", t.name}, {"state", o.status == outcome::state::ok ? "ok"
+                                     : o.status == outcome::state::failed ? "failed"
+                                                                          : "not_started"},
+         {"labels", t.tags}, {"seconds", o.seconds}};
+  if (!t.schema.empty()) j["schema"] = t.schema;
+  if (o.status == outcome::state::ok) {
+    j["current"] = o.now;
+    j["behind"] = o.behind;
+    if (upgrading) j["applied"] = o.applied;
+  }
+  if (o.status == outcome::state::failed) j["error"] = o.error;
+  return j;
+}
+
+// The final report: a table, the skew, the failures with their errors; the exit code.
+int report(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
+           const std::vector<outcome>& outcomes, bool upgrading, const std::string& stopped,
+           const std::function<void(json&, std::size_t)>& extra = {}) {
+  const auto skew = skew_of(outcomes);
+  std::size_t ok = 0, failed = 0, not_started = 0;
+  int code = exit_ok;
+  for (const auto& o : outcomes) {
+    if (o.status == outcome::state::ok) ++ok;
+    if (o.status == outcome::state::failed) ++failed, code = std::max(code, o.code);
+    if (o.status == outcome::state::not_started) ++not_started;
+  }
+  const auto behind_of = [&](const revision_heads& now) { return graph.upgrade_plan(now, "heads").size(); };
+  if (ctx.json()) {
+    json rows = json::array();
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      rows.push_back(target_json(targets[i], outcomes[i], upgrading));
+      if (extra) extra(rows.back(), i);
+    }
+    json positions = json::array();
+    for (const auto& [now, count] : skew)
+      positions.push_back(json{{"current", now}, {"behind", behind_of(now)}, {"targets", count}});
+    json summary{{"targets", targets.size()}, {"ok", ok}, {"failed", failed}, {"not_started", not_started},
+                 {"head", graph.heads()}};
+    if (!stopped.empty()) summary["stopped"] = stopped;
+    std::cout << json{{"targets", rows}, {"skew", positions}, {"summary", summary}}.dump(2) << "\n";
+    return code;
+  }
+  std::size_t width = 6;
+  for (const auto& t : targets) width = std::max(width, t.name.size());
+  std::cout << fmt::format("\n{:<{}}  {:<11}  {:<12}  {:>6}  {:>8}  {}\n", "target", width, "state", "revision",
+                           "behind", "seconds", upgrading ? "applied" : "");
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const auto& o = outcomes[i];
+    const bool has = o.status == outcome::state::ok;
+    std::cout << fmt::format("{:<{}}  {:<11}  {:<12}  {:>6}  {:>8.2f}  {}\n", targets[i].name, width,
+                             state_name(o.status, upgrading), has ? position_text(o.now) : "-",
+                             has ? std::to_string(o.behind) : "-", o.seconds,
+                             upgrading && has ? std::to_string(o.applied.size()) : "");
+  }
+  std::cout << fmt::format("\nVersion skew: {} position{} (head {})\n", skew.size(), skew.size() == 1 ? "" : "s",
+                           position_text(graph.heads()));
+  for (const auto& [now, count] : skew) {
+    const auto behind = behind_of(now);
+    std::cout << fmt::format("  {:<12}  {:>5} target{}  {}\n", position_text(now), count, count == 1 ? "" : "s",
+                             behind == 0 ? "at head" : fmt::format("{} behind", behind));
+  }
+  std::cout << fmt::format("{} target{}: {} ok, {} failed, {} not started\n", targets.size(),
+                           targets.size() == 1 ? "" : "s", ok, failed, not_started);
+  if (!stopped.empty()) std::cout << ctx.paint(stopped, style::error) << "\n";
+  for (std::size_t i = 0; i < targets.size(); ++i)
+    if (outcomes[i].status == outcome::state::failed)
+      std::cerr << ctx.paint("error: ", style::error) << targets[i].name << ": "
+                << outcomes[i].error.value("message", "") << "\n";
+  return code;
+}
+
+// current and history: where each target stands (with its audit history), read in parallel.
+std::vector<outcome> positions(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
+                               int parallel, bool with_audit) {
+  progress_lines lines(ctx, targets, false);
+  fleet_run run(
+      ctx, graph, targets, quiet_apply_options(ctx, false),
+      [&](const fleet::target&, pg::applier& a, outcome& o) {
+        o.now = a.current();
+        o.behind = graph.upgrade_plan(o.now, "heads").size();
+        if (with_audit) o.audit = a.history();
+      },
+      [&](std::size_t i, const outcome& o) { lines.finished(i, o); });
+  run.run(0, targets.size(), parallel, false);
+  return run.outcomes();
+}
+
+}  // namespace
+
+int fleet_upgrade(context& ctx, const fleet_request& request) {
+  const auto& graph = ctx.graph();
+  ctx.verify_sum();
+  graph.require_no_conflicts();
+  const auto targets = targets_of(ctx, request);
+  progress_lines lines(ctx, targets, true);
+  fleet_run run(
+      ctx, graph, targets, quiet_apply_options(ctx, request.accept_edited),
+      [&](const fleet::target&, pg::applier& a, outcome& o) {
+        o.applied = a.upgrade(request.target);
+        o.now = a.current();
+        o.behind = graph.upgrade_plan(o.now, "heads").size();
+      },
+      [&](std::size_t i, const outcome& o) { lines.finished(i, o); });
+  if (!ctx.json())
+    std::cout << fmt::format("Upgrading {} target{} to {}, {} at a time{}\n", targets.size(),
+                             targets.size() == 1 ? "" : "s", request.target, std::max(1, request.parallel),
+                             request.canary > 0 ? fmt::format(" (the first {} first, as canaries)", request.canary) : "");
+  std::string stopped;
+  const std::size_t canaries = std::min<std::size_t>(static_cast<std::size_t>(std::max(0, request.canary)), targets.size());
+  if (canaries > 0 && !run.run(0, canaries, request.parallel, false)) {
+    stopped = fmt::format("A canary failed: the other {} targets were not started.", targets.size() - canaries);
+  } else if (!run.run(canaries, targets.size(), request.parallel, request.stop_on_error)) {
+    if (request.stop_on_error)
+      stopped = "Stopped at the first failure (--stop-on-error): targets not started were left as they were.";
+  }
+  return report(ctx, graph, targets, run.outcomes(), true, stopped);
+}
+
+int fleet_current(context& ctx, const fleet_request& request) {
+  const auto& graph = ctx.graph();
+  const auto targets = targets_of(ctx, request);
+  return report(ctx, graph, targets, positions(ctx, graph, targets, request.parallel, false), false, "");
+}
+
+int fleet_history(context& ctx, const fleet_request& request) {
+  const auto& graph = ctx.graph();
+  const auto targets = targets_of(ctx, request);
+  const auto outcomes = positions(ctx, graph, targets, request.parallel, true);
+  if (!ctx.json()) {
+    std::cout << "\nLast step recorded on each target:\n";
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const auto& o = outcomes[i];
+      if (o.status != outcome::state::ok) continue;
+      if (o.audit.empty()) {
+        std::cout << fmt::format("  {}: nothing recorded\n", targets[i].name);
+        continue;
+      }
+      const auto& h = o.audit.back();
+      std::cout << fmt::format("  {}: {} {} at {} ({:.0f} ms, by {}); {} steps recorded\n", targets[i].name,
+                               h.direction, h.revision.substr(0, 12), h.started_at, h.duration_ms, h.db_user,
+                               o.audit.size());
+    }
+  }
+  return report(ctx, graph, targets, outcomes, false, "", [&](json& row, std::size_t i) {
+    json audit = json::array();
+    for (const auto& h : outcomes[i].audit)
+      if (request.audit || &h == &outcomes[i].audit.back())
+        audit.push_back(json{{"revision", h.revision}, {"direction", h.direction}, {"started_at", h.started_at},
+                             {"duration_ms", h.duration_ms}, {"db_user", h.db_user}});
+    row["audit"] = audit;
+  });
+}
+
+}  // namespace retort::cli
