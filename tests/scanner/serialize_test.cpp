@@ -397,6 +397,8 @@ TEST(Serialize, ConstantsThatAreNone) {
             "models.cpp:11:30: error: invalid value for 'length': 'User::id' is not a constant\n"
             "models.cpp:12:30: error: invalid value for 'length': no constant named 'kMissing' is declared where the model is\n"
             "models.cpp:13:30: error: invalid value for 'length': 'f' is not a namespace, class or enum\n");
+}
+
 // Open types in format_type()'s spelling, serials, extensions, generated columns, collations.
 TEST(Serialize, OpenTypesExtensionsGeneratedColumnsAndCollations) {
   auto s = scan_code(prelude + R"cpp(

@@ -102,6 +102,8 @@ result process::wait() {
   return {WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_), read_text(out_), read_text(err_)};
 }
 
+std::string process::output_so_far() const { return read_text(out_); }
+
 bool process::reap(int flags) {
   const pid_t r = waitpid(pid_, &status_, flags);
   if (r == pid_ || (r < 0 && errno != EINTR)) running_ = false;

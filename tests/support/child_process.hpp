@@ -33,6 +33,8 @@ using env_changes = std::vector<std::pair<std::string, std::optional<std::string
 
 /// A running child. It inherits the environment without DATABASE_URL and RETORT_DEVDB_DIR
 /// (unless `env` sets them), runs in `io_dir` and writes its output there.
+using clock_type = std::chrono::steady_clock;
+
 class process {
  public:
   process(const std::vector<std::string>& argv, const env_changes& env, const std::filesystem::path& io_dir);
@@ -41,9 +43,11 @@ class process {
   process& operator=(const process&) = delete;
 
   /// Waits until the child exits or `deadline` passes (bounded polling); true when it exited.
-  bool wait_until(std::chrono::steady_clock::time_point deadline);
+  bool wait_until(clock_type::time_point deadline);
   void kill();
   result wait();
+  /// What the child has written to stdout so far.
+  [[nodiscard]] std::string output_so_far() const;
 
  private:
   bool reap(int flags);

@@ -41,8 +41,6 @@ json revision_json(const revision& r) {
 
 }  // namespace
 
-}  // namespace
-
 void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
 
 std::string heads_text(const revision_heads& heads) {
