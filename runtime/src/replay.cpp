@@ -433,7 +433,7 @@ void replayer::apply_one(const ops::alter_column& o) {
   const column after = ops::completed(o, c).to;
   // PostgreSQL 15 cannot add, change or remove a column's generation expression in place, nor
   // make a column serial or not (its sequence would be created or dropped behind the model).
-  if (c.generated != after.generated)
+  if (c.generated != after.generated || o.from.generated != o.to.generated)
     fail(fmt::format("column {}.{}: a generated column's expression cannot be altered; add a new column", to_string(o.table),
                      c.name));
   if (c.type.serial != after.type.serial || (c.type.serial && c.type != after.type))

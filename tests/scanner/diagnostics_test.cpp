@@ -107,7 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
                                 "declare it as a constexpr variable and write its name"}},
         // Clang's own reading of the literal, at the backslash.
         diagnostic_case{"bad_escape.hpp", {6, 30, "unknown escape sequence '\\q'"}},
-        diagnostic_case{"bad_type_option.hpp", {6, 24, "invalid value for 'type': unknown type \"jsonbb\": neither a PostgreSQL "
+        diagnostic_case{"bad_type_option.hpp", {6, 17, "invalid value for 'type': unknown type \"jsonbb\": neither a PostgreSQL "
                                                        "built-in type nor a type of a declared extension "
                                                        "(RETORT_EXTENSION(\"...\")); did you mean \"jsonb\"?"}},
         diagnostic_case{"length_on_integer.hpp", {5, 30, "option 'length' needs a std::string column; 'std::int64_t' maps to bigint"}},

@@ -24,7 +24,7 @@ annotation_tokens lex(std::string_view text) {
   out.end = text.size();
   const auto word = [&](std::size_t i) { return i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'); };
   for (std::size_t i = 0; i < text.size();) {
-    if (text[i] == ' ') {
+    if (std::isspace(static_cast<unsigned char>(text[i]))) {
       ++i;
       continue;
     }

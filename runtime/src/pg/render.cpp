@@ -199,6 +199,8 @@ class renderer {
   sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", q_.schema(o.name)))}; }
   sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", q_.schema(o.name)))}; }
 
+  // Extensions belong to the database, not to a schema of the history: their schema is never
+  // mapped to a tenant's (a tenant's tables use the one extension every tenant shares).
   sql_list operator()(const ops::create_extension& o) const {
     std::string out = fmt::format("CREATE EXTENSION {} SCHEMA {}", quote_ident(o.def.name), quote_ident(o.def.schema));
     if (o.def.version) out += fmt::format(" VERSION {}", quote_literal(*o.def.version));
@@ -234,7 +236,7 @@ class renderer {
 
   // A relabelled value keeps its place and the rows holding it (PostgreSQL 10+).
   sql_list operator()(const ops::rename_enum_value& o) const {
-    return {tx(fmt::format("ALTER TYPE {} RENAME VALUE {} TO {}", quote_ident(o.type), quote_literal(o.from),
+    return {tx(fmt::format("ALTER TYPE {} RENAME VALUE {} TO {}", q_(o.type), quote_literal(o.from),
                            quote_literal(o.to)))};
   }
 
