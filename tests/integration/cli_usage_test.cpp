@@ -102,7 +102,7 @@ TEST_F(CliUsage, AnUnknownCommandIsNamedWithTheCommands) {
   EXPECT_EQ(r.code, 2) << r;
   EXPECT_EQ(r.err.find("A subcommand is required"), std::string::npos) << r;
   EXPECT_NE(r.err.find("retort: unknown command 'frobnicate'\n"), std::string::npos) << r;
-  EXPECT_NE(r.err.find("Commands: upgrade, downgrade, stamp, current, history, heads, show, sql, revision, merge, "),
+  EXPECT_NE(r.err.find("Commands: upgrade, downgrade, stamp, verify, reset, current, history, heads, show, sql, revision, "),
             std::string::npos)
       << r;
   EXPECT_NE(r.err.find(", devdb"), std::string::npos) << r;

@@ -315,6 +315,7 @@ TEST(Fleet, OneTenantSchemaByUrl) {
 
 TEST(Fleet, UnreachableDirectoryIsAnErrorAtItsEntry) {
   testing::scratch_dir dir("retort-fleet-bad");
+  fs::create_directories(dir.path() / "migrations" / "versions");  // an empty history
   const fs::path file = dir.path() / "retort.fleet.json";
   std::ofstream(file) << "{\"format\": 1,\n \"targets\": [\n  {\"name\": \"x\", \"directory\": \"host=/nonexistent "
                          "dbname=x\", \"query\": \"SELECT 1\"}]}";
