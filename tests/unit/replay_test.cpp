@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "make_index.hpp"
 #include "retort/errors.hpp"
 #include "retort/snapshot.hpp"
 
@@ -20,6 +21,8 @@ namespace retort {
 [[maybe_unused]] static void PrintTo(const schema& s, std::ostream* os) { *os << "\n" << write_snapshot(s); }
 
 namespace {
+
+using testing::make_index;
 
 using ops::operation;
 
@@ -46,16 +49,6 @@ column enum_col(std::string name, qualified_name type, bool nullable = false) {
   return c;
 }
 
-index make_index(std::string name, std::vector<std::string> columns, bool unique = false,
-                 std::optional<std::string> where = std::nullopt, std::string method = "btree") {
-  index i;
-  i.name = std::move(name);
-  i.columns.assign(columns.begin(), columns.end());
-  i.unique = unique;
-  i.where = std::move(where);
-  i.method = std::move(method);
-  return i;
-}
 
 foreign_key orders_fk() {
   return {"fk_orders_user_id_users", {"user_id"}, pub("users"), {"id"}, fk_action::cascade, fk_action::no_action};

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "make_index.hpp"
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
 #include "retort/ops.hpp"
@@ -21,6 +22,8 @@
 
 namespace retort {
 namespace {
+
+using testing::make_index;
 
 using ids = std::vector<std::string>;
 
@@ -50,12 +53,6 @@ table make_table(std::string name, const std::vector<std::string>& columns = {"i
   return t;
 }
 
-index make_index(std::string name, std::vector<std::string> columns) {
-  index i;
-  i.name = std::move(name);
-  i.columns.assign(columns.begin(), columns.end());
-  return i;
-}
 
 ops::operation create(std::string name, const std::vector<std::string>& columns = {"id"}) {
   return ops::create_table{make_table(std::move(name), columns)};

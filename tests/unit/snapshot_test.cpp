@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "make_index.hpp"
 #include "retort/errors.hpp"
 
 namespace retort {
@@ -19,6 +20,8 @@ namespace retort {
 [[maybe_unused]] static void PrintTo(const schema& s, std::ostream* os) { *os << "\n" << write_snapshot(s); }
 
 namespace {
+
+using testing::make_index;
 
 // --- builders -----------------------------------------------------------------------------
 
@@ -41,16 +44,6 @@ column enum_col(std::string name, qualified_name type, bool nullable = false) {
   return c;
 }
 
-index make_index(std::string name, std::vector<std::string> columns, bool unique = false,
-                 std::optional<std::string> where = std::nullopt, std::string method = "btree") {
-  index i;
-  i.name = std::move(name);
-  i.columns.assign(columns.begin(), columns.end());
-  i.unique = unique;
-  i.where = std::move(where);
-  i.method = std::move(method);
-  return i;
-}
 
 foreign_key make_fk(std::string name, std::vector<std::string> columns, qualified_name ref,
                     std::vector<std::string> ref_columns, fk_action on_delete = fk_action::no_action,
