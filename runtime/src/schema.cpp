@@ -31,7 +31,7 @@ namespace {
 template <class Schema>
 auto find_extension_in(Schema& s, std::string_view name) -> decltype(&s.extensions.front()) {
   auto it = std::lower_bound(s.extensions.begin(), s.extensions.end(), name,
-                             [](const extension& e, std::string_view n) { return e.name < n; });
+                             [](const extension& e, std::string_view n) { return std::string_view(e.name) < n; });
   return it == s.extensions.end() || it->name != name ? nullptr : &*it;
 }
 }  // namespace
