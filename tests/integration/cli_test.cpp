@@ -63,12 +63,6 @@ using test::rows_of;
 using test::run;
 using test::stopped_at_exit;
 
-using testing::command_line;
-using testing::env_changes;
-using testing::process;
-using testing::read_text;
-using testing::result;
-using testing::run;
 fs::path psql_path() {
   const fs::path beside_server = find_postgres_bin_dir() / "psql";
   return fs::exists(beside_server) ? beside_server : fs::path("psql");
