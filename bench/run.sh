@@ -143,6 +143,7 @@ scale_table() {
     if [[ ! -f $d/done ]]; then
       log "generating $p (scale)"
       "$py" "$root/bench/gen.py" --tables "$n" --revisions "$r" --out "$d"
+      "$retort" --migrations "$d/migrations/versions" rehash > /dev/null  # as `retort revision` writes it
       touch "$d/done"
     fi
     "$retort" --migrations "$d/migrations/versions" replay -o "$d/schema.json"
@@ -220,7 +221,7 @@ for p in "${projects[@]}"; do
   # shellcheck disable=SC2046
   "$scan" -o "$d/schema.json" --depfile "$d/schema.json.d" --previous "$d/head.json" "$d/cpp/models.hpp" \
     -- $(flags "$p")
-  "$retort" --migrations "$d/migrations/versions" history > /dev/null
+  "$retort" --migrations "$d/migrations/versions" heads > /dev/null
   "$retort" --migrations "$d/migrations/versions" check --snapshot "$d/schema.json" \
     || { echo "generated project $p: the models and the history disagree" >&2; exit 1; }
   "$retort" --migrations "$d/migrations/versions" sql base:head > "$d/upgrade.sql"

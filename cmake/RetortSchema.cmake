@@ -203,7 +203,10 @@ function(retort_add_schema name)
   # What the CLI suggests next names the target, not the bare CLI command.
   set(apply --apply-command "cmake --build ${CMAKE_BINARY_DIR} --target ${p}-upgrade")
   # Every check of the models: the locations point each change at its model declaration.
-  set(check check --snapshot "${snapshot}" --locations "${locations}" --fix-command "${fix}")
+  # The cache in the build directory: a history verified once is not replayed again while its
+  # files keep their bytes (retort check --cache-dir).
+  set(check check --snapshot "${snapshot}" --locations "${locations}" --fix-command "${fix}"
+            --cache-dir "${out}/check-cache")
 
   # The message comes from $RETORT_MESSAGE in the build's environment; the CLI prints it (a
   # COMMENT is not expanded by the shell).

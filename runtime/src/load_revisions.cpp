@@ -10,11 +10,12 @@
 #include "retort/files.hpp"
 #include "retort/hash.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/sum_file.hpp"
 #include "revision_reader.hpp"
 
 namespace retort {
 
-std::vector<revision> load_revisions(const std::string& dir) {
+std::vector<std::filesystem::path> migration_files(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::directory_iterator entries(dir, ec);
@@ -28,7 +29,18 @@ std::vector<revision> load_revisions(const std::string& dir) {
   if (ec) throw error(fmt::format("cannot read migration directory {}: {}", dir, ec.message()));
   std::sort(files.begin(), files.end(),
             [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+  return files;
+}
 
+history_sum sum_of_files(const std::string& dir) {
+  history_sum sum;
+  for (const auto& path : migration_files(dir)) sum.entries.push_back({path.filename().string(), sha256_hex(read_bytes(path))});
+  sum.total = sum_total(sum.entries);
+  return sum;
+}
+
+std::vector<revision> load_revisions(const std::string& dir) {
+  const auto files = migration_files(dir);
   std::vector<revision> result;
   result.reserve(files.size());
   simdjson::dom::parser parser;  // one for all files: its buffers are allocated once

@@ -40,9 +40,11 @@ history_sum sum_of(const std::vector<revision>& revisions) {
   history_sum sum;
   for (const auto& r : revisions) sum.entries.push_back({fs::path(r.file).filename().string(), r.checksum});
   std::sort(sum.entries.begin(), sum.entries.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
-  sum.total = sha256_hex(entry_lines(sum.entries));
+  sum.total = sum_total(sum.entries);
   return sum;
 }
+
+std::string sum_total(const std::vector<history_sum::entry>& entries) { return sha256_hex(entry_lines(entries)); }
 
 std::string write_sum(const history_sum& sum) { return fmt::format("total {}\n{}", sum.total, entry_lines(sum.entries)); }
 

@@ -5,7 +5,7 @@
 #   3. RETORT_MESSAGE=... --target db-revision writes the first migration, with the column
 #      that only the models target's compile definition brings (the scan saw the real flags)
 #   4. a full build: drift gate, embedded migrations, the application (-Werror)
-#   5. --target db-check passes
+#   5. --target db-check passes, with the verified history remembered in the build directory
 #   6. the application brings a fresh database on the test cluster to head, then finds it there
 # A compiler warning in any step fails the test, Retort's own included.
 #
@@ -98,6 +98,14 @@ step("build" COMMAND "${CMAKE_COMMAND}" --build "${build}" --parallel ${JOBS}
      EXPECT "Drift gate" "Embedding the migrations of inventory")
 step("db-check" COMMAND "${CMAKE_COMMAND}" --build "${build}" --target db-check
      EXPECT "OK: 1 revision, one head")
+# The checks remember the verified history in the build directory (retort check --cache-dir):
+# the drift gate wrote the entry, db-check found it.
+file(GLOB_RECURSE cache_entries "${build}/*.check")
+list(FILTER cache_entries INCLUDE REGEX "/check-cache/[0-9a-f]+\\.check$")
+list(LENGTH cache_entries count)
+if(NOT count EQUAL 1)
+  message(FATAL_ERROR "${case_name}: expected one check cache entry in the build directory, found ${count}")
+endif()
 
 execute_process(COMMAND "${TEST_CLUSTER}" createdb "${CLUSTER_DIR}" "${DATABASE}"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE url ERROR_VARIABLE url OUTPUT_STRIP_TRAILING_WHITESPACE)

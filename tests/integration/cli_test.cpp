@@ -744,6 +744,64 @@ TEST_F(CliCheck, BadLocationsFileIsBadInput) {
   EXPECT_EQ(r.err, fmt::format("error: {}: tables[\"public.users\"].line: expected a positive integer\n", locations.string()));
 }
 
+// --cache-dir: a history verified once is not replayed again while its files keep their bytes;
+// any change to a file, or to what the check is asked, verifies it in full again.
+TEST_F(CliCheck, CacheDirRemembersTheVerifiedHistoryUntilAFileChanges) {
+  const fs::path cache = scratch() / "build/check-cache";
+  auto cached_check = [&](std::vector<std::string> options = {}) {
+    options.insert(options.end(), {"--cache-dir", cache.string()});
+    const result r = check(options, elsewhere, {"--format", "json"});
+    json out;
+    EXPECT_NO_THROW(out = json::parse(r.out)) << r;
+    return std::pair{r, out};
+  };
+  auto entries = [&] {
+    std::vector<fs::path> found;
+    for (const auto& e : fs::directory_iterator(cache)) found.push_back(e.path());
+    return found;
+  };
+
+  const auto [first, first_out] = cached_check();
+  EXPECT_EQ(first.code, 3) << first;  // drift is the models' business: the history is still verified
+  EXPECT_EQ(first_out["history_from_cache"], false) << first;
+  ASSERT_EQ(entries().size(), 1u);
+  EXPECT_EQ(entries().front().extension(), ".check");
+
+  const auto [second, second_out] = cached_check();
+  EXPECT_EQ(second.code, 3) << second;
+  EXPECT_EQ(second_out["history_from_cache"], true) << second;
+  EXPECT_EQ(second_out["changes"], first_out["changes"]) << "the cached head diffs as the replayed one";
+  // The text report from the cache is the one a full check prints.
+  const result text_cached = check({"--cache-dir", cache.string()}, elsewhere);
+  EXPECT_EQ(text_cached.err, check({}, elsewhere).err);
+
+  // Other options, another verdict: lint is not skipped by a cache written without it.
+  EXPECT_EQ(cached_check({"--no-lint"}).second["history_from_cache"], false);
+  EXPECT_EQ(cached_check({"--no-lint"}).second["history_from_cache"], true);
+  EXPECT_EQ(entries().size(), 1u) << "one entry: the last key's";
+
+  // A migration file edited behind retort.sum's back: the full check runs and says so.
+  fs::path migration;
+  for (const auto& e : fs::directory_iterator(migrations()))
+    if (e.path().extension() == ".json") migration = e.path();
+  write_text(migration, test::read_text(migration) + " ");
+  const auto [edited, edited_out] = cached_check();
+  EXPECT_EQ(edited.code, 3) << edited;
+  EXPECT_EQ(edited_out["history_from_cache"], false) << edited;
+  EXPECT_NE(edited_out["problems"].dump().find("retort.sum"), std::string::npos) << edited;
+  // Rehashed, the edit is accepted: a new key, verified in full once, then from the cache.
+  ASSERT_EQ(retort({"rehash"}).code, 0);
+  EXPECT_EQ(cached_check().second["history_from_cache"], false);
+  EXPECT_EQ(cached_check().second["history_from_cache"], true);
+
+  // A damaged entry is a miss, never an error, and is written again.
+  write_text(entries().front(), "{\"head\": ");
+  const auto [damaged, damaged_out] = cached_check();
+  EXPECT_EQ(damaged.code, 3) << damaged;
+  EXPECT_EQ(damaged_out["history_from_cache"], false) << damaged;
+  EXPECT_EQ(cached_check().second["history_from_cache"], true);
+}
+
 // Workflow-command escaping: `%` in the message; `,` `:` `%` in the file property. Several
 // heads: one annotation on the first line of the newest head's migration file.
 TEST_F(Cli, CheckAnnotationsAreEscapedAndSeveralHeadsPointAtTheNewest) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "make_index.hpp"
 #include "operation_cases.hpp"
 #include "retort/lint.hpp"
 
@@ -64,7 +65,7 @@ std::vector<lint_case> cases() {
   const foreign_key& posts_fk = base_table(posts).foreign_keys.front();
   const column& bio = base_column(users, "bio");
   const column& email = base_column(users, "email");
-  index bio_index{"ix_users_bio", {"bio"}, false, {}, "btree"};
+  index bio_index = testing::make_index("ix_users_bio", {"bio"});
   check_constraint short_bio{"ck_users_bio", "length(bio) < 10"};
   column token;
   token.name = "token";
@@ -159,7 +160,7 @@ TEST(Lint, TablesCreatedInTheRevisionAreNotJudgedAsTablesWithRows) {
   fresh.columns = {text_column("a", true)};
   const auto found = lint::lint_revision(
       revision_of({create_table{fresh}, add_column{fresh.name, text_column("b", false)},
-                   create_index{fresh.name, index{"ix_fresh_a", {"a"}, false, {}, "btree"}}}),
+                   create_index{fresh.name, testing::make_index("ix_fresh_a", {"a"})}}),
       operation_base_schema());
   EXPECT_TRUE(found.empty()) << found.front().rule;
 }
@@ -171,7 +172,7 @@ TEST(Lint, HandWrittenSqlOnATableCreatedInTheRevisionIsStillRead) {
   fresh.name = {"public", "fresh"};
   fresh.columns = {text_column("a", true)};
   const std::vector<operation> up{create_table{fresh}, sql{"LOCK TABLE public.fresh", "SELECT 1"},
-                                  create_index{fresh.name, index{"ix_fresh_a", {"a"}, false, {}, "btree"}}};
+                                  create_index{fresh.name, testing::make_index("ix_fresh_a", {"a"})}};
   operation_notes notes{{2, operation_note{{}, sql_override{{"LOCK TABLE public.fresh"}, true}}}};
   EXPECT_EQ(of_rule(lint::lint_revision(revision_of(up, notes), operation_base_schema()), "lock-table").size(), 2u);
 }
@@ -179,7 +180,7 @@ TEST(Lint, HandWrittenSqlOnATableCreatedInTheRevisionIsStillRead) {
 TEST(Lint, ATableRenamedInTheRevisionStillHoldsItsRows) {
   const qualified_name renamed{"public", "members"};
   const auto found = lint::lint_revision(
-      revision_of({rename_table{users, renamed}, create_index{renamed, index{"ix_members_bio", {"bio"}, false, {}, "btree"}}}),
+      revision_of({rename_table{users, renamed}, create_index{renamed, testing::make_index("ix_members_bio", {"bio"})}}),
       operation_base_schema(), {{pg::safety::plain}});
   EXPECT_EQ(of_rule(found, "index-not-concurrent").size(), 1u);
 }
@@ -195,7 +196,7 @@ TEST(Lint, DowngradeFindingsAreWarnings) {
 }
 
 TEST(Lint, PlainPlansAreJudgedByWhatTheyRun) {
-  const auto found = lint::lint_revision(revision_of({create_index{users, index{"ix_users_bio", {"bio"}, false, {}, "btree"}}}),
+  const auto found = lint::lint_revision(revision_of({create_index{users, testing::make_index("ix_users_bio", {"bio"})}}),
                                          operation_base_schema(), {{pg::safety::plain}});
   EXPECT_EQ(of_rule(found, "index-not-concurrent").size(), 1u);
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "check_cache.hpp"
 #include "declaration_sites.hpp"
 #include "drift_report.hpp"
 #include "lint_report.hpp"
@@ -483,22 +484,85 @@ int merge(context& ctx, std::string message) {
   return exit_ok;
 }
 
+namespace {
+
+// What `check` learns from the history alone, before it looks at the models.
+struct history_verdict {
+  std::vector<std::string> heads;
+  std::size_t revisions = 0;
+  std::vector<std::string> problems;    ///< integrity, conflicts, several heads, lint
+  schema head;                          ///< what the history replays to, when it has one head
+  std::vector<lint::finding> findings;  ///< the lint errors
+};
+
+// Whatever changes the verdict besides the files: part of the check cache's key.
+std::string verdict_options(const context& ctx, const check_request& request) {
+  const pg::render_options o = render_options(ctx);
+  std::string text = fmt::format("lint={} since={} plans={}", request.lint, request.lint_since, static_cast<int>(o.plans));
+  for (const auto& [from, to] : o.schemas) text += fmt::format(" schema {}={}", from, to);
+  return text;
+}
+
+// The history verified in full: retort.sum, every downgrade over its upgrade, conflicts, heads,
+// the replay to the head and lint.
+history_verdict verify_history(context& ctx, const check_request& request) {
+  const auto& graph = ctx.graph();  // every file valid, no cycle
+  history_verdict v{graph.heads(), graph.order().size(), integrity_problems(ctx), {}, {}};
+  for (const auto& c : graph.conflicts())
+    v.problems.push_back(c + ": keep one branch's revision and regenerate the other on top of it with `retort revision`");
+  if (v.heads.size() > 1)
+    v.problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", v.heads.size(),
+                                     fmt::join(v.heads, ", ")));
+  else
+    v.head = graph.schema_at(v.heads);  // replayed once: for the diff and for the SQL
+  if (request.lint) {
+    // Only errors fail the check, and downgrade findings are warnings: the upgrade side alone.
+    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx), false}))
+      if (f.fails()) v.findings.push_back(std::move(f));
+    if (!v.findings.empty())
+      v.problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", v.findings.size(),
+                                       v.findings.size() == 1 ? "" : "s",
+                                       request.lint_since.empty() ? "" : " (after " + request.lint_since + ")"));
+  }
+  return v;
+}
+
+// The verdict of an earlier check of the same files with the same options, from --cache-dir;
+// nullopt when there is none, or the files do not match retort.sum (the full check says how).
+std::optional<history_verdict> cached_verdict(const context& ctx, const check_request& request) {
+  if (request.cache_dir.empty()) return std::nullopt;
+  history_sum files;
+  try {
+    files = sum_of_files(ctx.opts().migrations_dir);
+    verify_sum_file(ctx.opts().migrations_dir, files);
+  } catch (const error&) {
+    return std::nullopt;
+  }
+  auto cached = read_check_cache(request.cache_dir, check_cache_key(files, verdict_options(ctx, request)));
+  if (!cached) return std::nullopt;
+  return history_verdict{{cached->head}, cached->revisions, {}, std::move(cached->head_schema), {}};
+}
+
+}  // namespace
+
 int check(context& ctx, const check_request& request) {
-  const auto& graph = ctx.graph();  // every file valid, no cycle, no conflict
   const schema models = read_models(request.snapshot);
   const declaration_sites sites =
       request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
-  const auto hs = graph.heads();
-  std::vector<std::string> problems = integrity_problems(ctx);
-  for (const auto& c : graph.conflicts())
-    problems.push_back(c + ": keep one branch's revision and regenerate the other on top of it with `retort revision`");
+  std::optional<history_verdict> verdict = cached_verdict(ctx, request);
+  const bool from_cache = verdict.has_value();
+  if (!verdict) {
+    verdict = verify_history(ctx, request);
+    if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->heads.size() == 1)
+      write_check_cache(request.cache_dir, check_cache_key(ctx.files_sum(), verdict_options(ctx, request)),
+                        {verdict->heads.front(), verdict->revisions, verdict->head});
+  }
+  const auto& hs = verdict->heads;
+  const schema& head = verdict->head;
+  std::vector<std::string> problems = std::move(verdict->problems);
+  const std::vector<lint::finding>& findings = verdict->findings;
   std::vector<ops::operation> drift;
-  schema head;  // replayed once: for the diff and for the SQL
-  if (hs.size() > 1) {
-    problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", hs.size(),
-                                   fmt::join(hs, ", ")));
-  } else {
-    head = graph.schema_at(hs);
+  if (hs.size() <= 1) {
     drift = diff(head, models, {.require_backfill = false});
     if (!drift.empty())
       problems.push_back(fmt::format("the models differ from the migration history in {} change{}", drift.size(),
@@ -506,29 +570,20 @@ int check(context& ctx, const check_request& request) {
   }
   std::vector<std::optional<declaration_site>> where;
   for (const auto& op : drift) where.push_back(site_of(op, sites));
-  std::vector<lint::finding> findings;
-  if (request.lint) {
-    // Only errors fail the check, and downgrade findings are warnings: the upgrade side alone.
-    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx), false}))
-      if (f.fails()) findings.push_back(std::move(f));
-    if (!findings.empty())
-      problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", findings.size(),
-                                     findings.size() == 1 ? "" : "s",
-                                     request.lint_since.empty() ? "" : " (after " + request.lint_since + ")"));
-  }
 
   if (ctx.json()) {
     print_json(json{{"ok", problems.empty()},
                     {"heads", hs},
                     {"problems", problems},
                     {"changes", changes_json(drift, where)},
-                    {"lint", findings_json(findings)}});
+                    {"lint", findings_json(findings)},
+                    {"history_from_cache", from_cache}});
     return problems.empty() ? exit_ok : exit_drift;
   }
   if (problems.empty()) {
     std::cout << fmt::format("OK: {} revision{}, one head, the models match the migration history; retort.sum "
                              "matches the files and every downgrade restores the schema before its upgrade.\n",
-                             graph.order().size(), graph.order().size() == 1 ? "" : "s");
+                             verdict->revisions, verdict->revisions == 1 ? "" : "s");
     return exit_ok;
   }
   for (const auto& p : problems) std::cerr << ctx.paint("error: ", style::error) << p << "\n";
@@ -552,7 +607,7 @@ int check(context& ctx, const check_request& request) {
   // several heads, on the newest head's migration file) in the pull request.
   if (request.github) {
     if (hs.size() > 1)
-      std::cout << github_error(newest_head_site(graph), "Retort heads", problems.front(), request.workspace) << "\n";
+      std::cout << github_error(newest_head_site(ctx.graph()), "Retort heads", problems.front(), request.workspace) << "\n";
     for (std::size_t i = 0; i < drift.size(); ++i)
       std::cout << github_error(where[i], "Retort drift", ops::describe(drift[i]), request.workspace) << "\n";
     print_github_findings(std::cout, findings, request.workspace);

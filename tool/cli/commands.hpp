@@ -55,6 +55,7 @@ struct check_request {
   std::string workspace;    ///< GITHUB_WORKSPACE: annotation paths are relative to it
   bool lint = true;         ///< also fail on lint errors in the revisions after `lint_since`
   std::string lint_since;   ///< a revision applied everywhere; empty: lint every revision
+  std::string cache_dir;    ///< where a verified history is remembered (check_cache.hpp); empty: nowhere
 };
 int check(context& ctx, const check_request& request);
 /// What `lint` looks at and how it reports.

@@ -169,6 +169,10 @@ int main(int argc, char** argv) {
       ->envname("RETORT_LINT_SINCE");
   bool no_lint = false;
   ck->add_flag("--no-lint", no_lint, "Do not fail on lint errors");
+  ck->add_option("--cache-dir", check_with.cache_dir,
+                 "Remember the verified history here: while the migration files keep their bytes, the next check only "
+                 "hashes them and compares the models (the CMake targets use the build directory)")
+      ->envname("RETORT_CACHE_DIR");
 
   auto* ln = app.add_subcommand("lint", "Report what migrations do that is dangerous on a busy database (exit 3 on errors)");
   lint_request lint_with;

@@ -3,6 +3,7 @@
 // revision names, plans upgrades/downgrades and replays the schema at any point.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <span>
@@ -83,6 +84,9 @@ struct embedded_file {
 /// Parses embedded migration files as revisions (file = name, checksum of the bytes), as
 /// load_revisions() would from the directory they came from.
 [[nodiscard]] std::vector<revision> load_embedded(std::span<const embedded_file> files);
+
+/// The migration files of `dir` (every regular *.json file), sorted by file name.
+[[nodiscard]] std::vector<std::filesystem::path> migration_files(const std::string& dir);
 
 /// Reads every `*.json` under `dir` as a revision (with file and checksum set), sorted by file name.
 /// Throws file_error naming the file for unreadable or malformed input.

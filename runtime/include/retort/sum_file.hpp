@@ -33,6 +33,13 @@ struct history_sum {
 /// The sum of revisions read from files (their `file` and `checksum`).
 [[nodiscard]] history_sum sum_of(const std::vector<revision>& revisions);
 
+/// The sum of the migration files in `dir` from their bytes alone (none is parsed): what
+/// sum_of(load_revisions(dir)) gives for a directory whose files all read.
+[[nodiscard]] history_sum sum_of_files(const std::string& dir);
+
+/// The `total` of these entries (sorted by file name): the SHA-256 of their lines.
+[[nodiscard]] std::string sum_total(const std::vector<history_sum::entry>& entries);
+
 /// The sum file's text.
 [[nodiscard]] std::string write_sum(const history_sum& sum);
 
