@@ -104,7 +104,7 @@ const ops::sql* irreversible_step(const revision& r) {
   return nullptr;
 }
 
-std::vector<history_problem> verify_downgrades(const revision_graph& graph) {
+std::vector<history_problem> verify_downgrades(const revision_graph& graph, const history_walk& walk) {
   std::map<std::string, int> children_left;
   for (const auto& id : graph.order())
     for (const auto& p : graph.at(id).parents) ++children_left[p];
@@ -127,7 +127,9 @@ std::vector<history_problem> verify_downgrades(const revision_graph& graph) {
       if (r.parents.size() > 1 && --children_left[p] == 0) after.erase(p);
 
     const restore_point before(rp.state(), touched_tables(r));
-    for (const auto& op : r.upgrade) rp.apply(op);  // the graph replayed it already: it applies
+    if (walk.upgrade) walk.upgrade(r, rp);
+    else
+      for (const auto& op : r.upgrade) rp.apply(op);
     auto problem = unmarked_sql_step(r);
     if (!problem && !irreversible_step(r)) {  // an irreversible revision is never downgraded
       problem = downgrade_problem(r, rp, before, [&] { return graph.schema_at(r.parents); });
@@ -139,6 +141,7 @@ std::vector<history_problem> verify_downgrades(const revision_graph& graph) {
     }
     if (problem) problems.push_back({r.id, r.file, *problem});
     if (children_left[id] > 0) after.emplace(id, std::move(rp));
+    else if (walk.head && id == graph.order().back() && graph.heads().size() == 1) *walk.head = std::move(rp).take();
   }
   return problems;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -357,14 +358,14 @@ std::string write_new_revision(context& ctx, const revision& r) {
 
 // The history's integrity with no database: its files against retort.sum, and each downgrade
 // replayed over its upgrade.
-std::vector<std::string> integrity_problems(context& ctx) {
+std::vector<std::string> integrity_problems(context& ctx, const history_walk& walk = {}) {
   std::vector<std::string> out;
   try {
     ctx.verify_sum();
   } catch (const integrity_error& e) {
     out.push_back(e.what());
   }
-  for (const auto& p : verify_downgrades(ctx.graph()))
+  for (const auto& p : verify_downgrades(ctx.graph(), walk))
     out.push_back(fmt::format("revision {} ({}): {}", p.revision, p.file, p.message));
   return out;
 }
@@ -490,7 +491,7 @@ namespace {
 struct history_verdict {
   std::vector<std::string> heads;
   std::size_t revisions = 0;
-  std::vector<std::string> problems;    ///< integrity, conflicts, several heads, lint
+  std::vector<std::string> problems;    ///< integrity, conflicts, several heads
   schema head;                          ///< what the history replays to, when it has one head
   std::vector<lint::finding> findings;  ///< the lint errors
 };
@@ -504,26 +505,31 @@ std::string verdict_options(const context& ctx, const check_request& request) {
 }
 
 // The history verified in full: retort.sum, every downgrade over its upgrade, conflicts, heads,
-// the replay to the head and lint.
+// lint and the replay to the head, in one walk over the history.
 history_verdict verify_history(context& ctx, const check_request& request) {
   const auto& graph = ctx.graph();  // every file valid, no cycle
-  history_verdict v{graph.heads(), graph.order().size(), integrity_problems(ctx), {}, {}};
+  history_verdict v{graph.heads(), graph.order().size(), {}, {}, {}};
+  std::set<std::string> to_lint;
+  if (request.lint)
+    for (auto& id : revisions_since(graph, request.lint_since)) to_lint.insert(std::move(id));
+  const lint::options lint_options{render_options(ctx), false};
+  history_walk walk{.upgrade =
+                        [&](const revision& r, replayer& s) {
+                          if (!to_lint.contains(r.id)) {
+                            for (const auto& op : r.upgrade) s.apply(op);
+                            return;
+                          }
+                          // Only errors fail the check, and downgrade findings are warnings: the upgrade side alone.
+                          for (auto& f : lint::lint_revision_in_place(r, s, lint_options))
+                            if (f.fails()) v.findings.push_back(std::move(f));
+                        },
+                    .head = &v.head};
+  v.problems = integrity_problems(ctx, walk);
   for (const auto& c : graph.conflicts())
     v.problems.push_back(c + ": keep one branch's revision and regenerate the other on top of it with `retort revision`");
   if (v.heads.size() > 1)
     v.problems.push_back(fmt::format("the history has {} heads ({}): join them with `retort merge`", v.heads.size(),
                                      fmt::join(v.heads, ", ")));
-  else
-    v.head = graph.schema_at(v.heads);  // replayed once: for the diff and for the SQL
-  if (request.lint) {
-    // Only errors fail the check, and downgrade findings are warnings: the upgrade side alone.
-    for (auto& f : lint::lint_revisions(graph, revisions_since(graph, request.lint_since), {render_options(ctx), false}))
-      if (f.fails()) v.findings.push_back(std::move(f));
-    if (!v.findings.empty())
-      v.problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", v.findings.size(),
-                                       v.findings.size() == 1 ? "" : "s",
-                                       request.lint_since.empty() ? "" : " (after " + request.lint_since + ")"));
-  }
   return v;
 }
 
@@ -553,7 +559,7 @@ int check(context& ctx, const check_request& request) {
   const bool from_cache = verdict.has_value();
   if (!verdict) {
     verdict = verify_history(ctx, request);
-    if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->heads.size() == 1)
+    if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->findings.empty() && verdict->heads.size() == 1)
       write_check_cache(request.cache_dir, check_cache_key(ctx.files_sum(), verdict_options(ctx, request)),
                         {verdict->heads.front(), verdict->revisions, verdict->head});
   }
@@ -570,6 +576,10 @@ int check(context& ctx, const check_request& request) {
   }
   std::vector<std::optional<declaration_site>> where;
   for (const auto& op : drift) where.push_back(site_of(op, sites));
+  if (!findings.empty())
+    problems.push_back(fmt::format("{} lint error{} in revisions not yet applied everywhere{}", findings.size(),
+                                   findings.size() == 1 ? "" : "s",
+                                   request.lint_since.empty() ? "" : " (after " + request.lint_since + ")"));
 
   if (ctx.json()) {
     print_json(json{{"ok", problems.empty()},

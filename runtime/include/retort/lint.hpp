@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "retort/pg/render.hpp"
+#include "retort/replay.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort::lint {
@@ -52,6 +53,10 @@ struct options {
 
 /// The findings of revision `r`, whose upgrade starts from `before`.
 [[nodiscard]] std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o = {});
+
+/// lint_revision on `s`, a replay at the schema before `r`, left at the schema after its upgrade
+/// (the downgrade side, when judged, runs on a copy): a walk over the history lints as it replays.
+[[nodiscard]] std::vector<finding> lint_revision_in_place(const revision& r, replayer& s, const options& o = {});
 
 /// The findings of `ids` (in history order) of `graph`.
 [[nodiscard]] std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,

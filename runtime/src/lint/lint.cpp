@@ -302,10 +302,7 @@ class side_linter {
 
 std::span<const rule> rules() { return all_rules; }
 
-namespace {
-
-// One revision's findings; leaves `s` (the schema before it) at the schema after its upgrade.
-std::vector<finding> lint_in_place(const revision& r, replayer& s, const options& o) {
+std::vector<finding> lint_revision_in_place(const revision& r, replayer& s, const options& o) {
   std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
   if (!o.downgrades) return out;
   replayer after = s;  // the downgrade side starts from the upgrade's result
@@ -314,13 +311,11 @@ std::vector<finding> lint_in_place(const revision& r, replayer& s, const options
   return out;
 }
 
-}  // namespace
-
 std::vector<finding> lint_revision(const revision& r, const schema& before, const options& o) {
   schema sorted = before;
   sort_canonically(sorted);
   replayer s(std::move(sorted));
-  return lint_in_place(r, s, o);
+  return lint_revision_in_place(r, s, o);
 }
 
 std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
@@ -332,7 +327,7 @@ std::vector<finding> lint_revisions(const revision_graph& graph, const std::vect
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
     if (previous.empty() || r.parents != std::vector<std::string>{previous}) s = replayer(graph.schema_at(r.parents));
-    for (auto& f : lint_in_place(r, s, o)) out.push_back(std::move(f));
+    for (auto& f : lint_revision_in_place(r, s, o)) out.push_back(std::move(f));
     previous = id;
   }
   return out;
