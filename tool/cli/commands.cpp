@@ -552,9 +552,6 @@ std::optional<history_verdict> cached_verdict(const context& ctx, const check_re
 }  // namespace
 
 int check(context& ctx, const check_request& request) {
-  const schema models = read_models(request.snapshot);
-  const declaration_sites sites =
-      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   std::optional<history_verdict> verdict = cached_verdict(ctx, request);
   const bool from_cache = verdict.has_value();
   if (!verdict) {
@@ -562,7 +559,13 @@ int check(context& ctx, const check_request& request) {
     if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->findings.empty() && verdict->heads.size() == 1)
       write_check_cache(request.cache_dir, check_cache_key(ctx.files_sum(), verdict_options(ctx, request)),
                         {verdict->heads.front(), verdict->revisions, verdict->head});
+    // What follows needs the history's head only (several heads point at the newest's file): the
+    // revisions' memory goes to the models instead, so the peak is one of the two.
+    if (verdict->heads.size() <= 1) ctx.release_graph();
   }
+  const schema models = read_models(request.snapshot);
+  const declaration_sites sites =
+      request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   const auto& hs = verdict->heads;
   const schema& head = verdict->head;
   std::vector<std::string> problems = std::move(verdict->problems);

@@ -62,6 +62,8 @@ class context {
   /// The migration history under migrations_dir (an empty directory is an empty history);
   /// throws file_error when the directory does not exist.
   [[nodiscard]] const revision_graph& graph();
+  /// Frees the history graph() read (a later call reads it again); files_sum() is kept.
+  void release_graph() noexcept { graph_.reset(); }
   /// The checksums of the migration files as they are now.
   [[nodiscard]] const history_sum& files_sum();
   /// Throws integrity_error unless migrations_dir/retort.sum matches the files (before any
