@@ -5,6 +5,7 @@
 #include <array>
 #include <ranges>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -462,9 +463,16 @@ void read_type(const reader& r, column& c) {
   } else {
     reader t = r.at("type");
     std::string text = t.string();
+    // A history spells the same few types thousands of times: each spelling is parsed once.
+    thread_local std::unordered_map<std::string, column_type> parsed_types;
+    if (auto known = parsed_types.find(text); known != parsed_types.end()) {
+      c.type = known->second;
+      return;
+    }
     auto parsed = parse_type(text);
     if (!parsed) t.fail(fmt::format("invalid type \"{}\"", excerpt(text)));
     c.type = *parsed;
+    if (parsed_types.size() < 4096) parsed_types.emplace(std::move(text), std::move(*parsed));
   }
 }
 
