@@ -277,8 +277,10 @@ function(retort_add_schema name)
     set_tests_properties(${p}-stairway PROPERTIES LABELS "retort;postgres")
     # add_test() without enable_testing() is silently dropped: say so once this directory is
     # read, so a call of enable_testing() after retort_add_schema() still counts.
+    # A deferred call reads its arguments' variables when it runs, in the directory's scope:
+    # EVAL writes this call's values into it.
     if(NOT CMAKE_TESTING_ENABLED)
-      cmake_language(DEFER CALL _retort_require_testing "${name}" "${p}-stairway")
+      cmake_language(EVAL CODE "cmake_language(DEFER CALL _retort_require_testing [[${name}]] [[${p}-stairway]])")
     endif()
   endif()
 
