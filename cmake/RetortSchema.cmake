@@ -40,8 +40,9 @@ It is available, with the same behaviour, after any of::
   * ``DATABASE_URL``: the database the db-upgrade family uses; default: ``$DATABASE_URL`` at
     build time, else the local dev database.
   * ``FLEET``: a fleet file (``retort.fleet.json``: many databases or tenant schemas migrated
-    from this history); adds ``<p>-fleet-upgrade``, ``<p>-fleet-current`` and
-    ``<p>-fleet-history``. Relative paths are taken from the current source directory.
+    from this history); adds ``<p>-fleet-upgrade``, ``<p>-fleet-current``,
+    ``<p>-fleet-history`` and ``<p>-fleet-verify``. Relative paths are taken from the current
+    source directory.
   * ``DEVDB_DIR``: where the local dev database lives; default
     ``${CMAKE_BINARY_DIR}/retort-devdb``. The project's first schema records it in
     ``${CMAKE_SOURCE_DIR}/.retort/devdb-dir`` (with a ``.gitignore`` of ``*`` beside it), where the
@@ -89,8 +90,9 @@ It is available, with the same behaviour, after any of::
   * ``<p>-reset``: undoes every revision and applies every one again. Only on the local dev
     database: elsewhere it refuses, and ``retort reset --yes`` by hand is the way.
   * ``<p>-sql``: the SQL of base to head, offline.
-  * With ``FLEET``: ``<p>-fleet-upgrade``, ``<p>-fleet-current``, ``<p>-fleet-history``: the
-    same over every target of the fleet file (``retort upgrade --fleet <file>``, ...).
+  * With ``FLEET``: ``<p>-fleet-upgrade``, ``<p>-fleet-current``, ``<p>-fleet-history``,
+    ``<p>-fleet-verify``: the same over every target of the fleet file (``retort upgrade --fleet
+    <file>``, ...).
 
   A CTest test ``<p>-check`` runs the same check (build ``<p>-snapshot`` first), and with
   ``STAIRWAY_TEST`` a test ``<p>-stairway`` (above); both need ``enable_testing()``.
@@ -243,7 +245,7 @@ function(retort_add_schema name)
   endforeach()
   if(arg_FLEET)
     cmake_path(ABSOLUTE_PATH arg_FLEET BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
-    foreach(action upgrade history current)
+    foreach(action upgrade history current verify)
       add_custom_target(${p}-fleet-${action}
         COMMAND ${cli} ${action} --fleet "${arg_FLEET}"
         COMMENT "retort ${action} --fleet ${arg_FLEET} (${name})"

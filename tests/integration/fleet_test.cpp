@@ -1,9 +1,10 @@
-// `retort upgrade|current|history --fleet` as an operator runs them, against three PostgreSQL
+// `retort upgrade|current|history|verify --fleet` as an operator runs them, against three PostgreSQL
 // clusters (the `pg_fleet` CTest fixture starts them) holding 60 databases and one database with
 // 200 tenant schemas, named every way a fleet file can: URLs, a glob of databases on a server, a
 // directory query giving URLs, one giving schema names, and a glob of schemas. The run goes
 // through version skew, a failing canary, a SIGKILL mid-run and its rerun, a target failing in
-// the middle, and the fleet at head with no skew.
+// the middle, and the fleet at head with no skew; then an extension shared by the tenants of one
+// database, and `verify --fleet` finding a hand edit in one tenant.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -289,6 +290,66 @@ TEST(Fleet, UpgradeSkewCanaryKillRerunAndFailures) {
       ASSERT_EQ(t.at("audit").size(), 1u) << t;
       EXPECT_EQ(t.at("audit")[0].at("revision"), r4);
       EXPECT_EQ(t.at("audit")[0].at("direction"), "upgrade");
+    }
+  }
+
+  // A fifth revision creates the extension citext: the 200 tenants of one database, 8 at a time,
+  // share it (the first creates it; the others wait for its commit, then find it).
+  const fs::path five = dir.path() / "five";
+  fs::create_directories(five);
+  (void)testing::write_migrations(five, testing::tenant_history_with_extension());
+  const std::string r5 = "a00000000005";
+  // A column of an extension's type names the type bare (`citext`): PostgreSQL finds it through
+  // search_path, which must hold the extension's schema, as the default does (`nowhere` does not).
+  exec(tenants, "ALTER DATABASE tenants RESET search_path");
+  {
+    const result r = testing::run(
+        retort(five, {"upgrade", "--fleet", fleet_file.string(), "--labels", "kind=tenant", "--parallel", "8"}), {},
+        dir.path());
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_NE(r.out.find("200 targets: 200 ok, 0 failed, 0 not started"), std::string::npos) << r;
+    EXPECT_EQ(one(tenants, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'"), "1");
+  }
+
+  // verify --fleet: each target against the schema its history made at the revision it records
+  // (the databases at revision 4, the tenants at 5, each read in its own schema).
+  {
+    const result r = testing::run(retort(five, {"verify", "--fleet", fleet_file.string(), "--parallel", "8"}), {},
+                                  dir.path());
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_NE(r.out.find("\ntarget        state        revision      behind   seconds  differences\n"), std::string::npos)
+        << r;
+    EXPECT_NE(r.out.find("260 targets: 260 ok, 0 differ, 0 failed, 0 not started"), std::string::npos) << r;
+  }
+  // A column added by hand to one tenant: that target differs, with its difference and the SQL
+  // that undoes it; the others are OK; exit 3.
+  exec(tenants, "ALTER TABLE s_007.notes ADD COLUMN by_hand integer");
+  {
+    const result r = testing::run(retort(five, {"verify", "--fleet", fleet_file.string(), "--parallel", "8"}), {},
+                                  dir.path());
+    EXPECT_EQ(r.code, 3) << r;
+    EXPECT_NE(r.out.find("DIFFERS  1 difference at " + r5), std::string::npos) << r;
+    EXPECT_NE(r.out.find("260 targets: 259 ok, 1 differ, 0 failed, 0 not started"), std::string::npos) << r;
+    EXPECT_NE(r.err.find("error: s/s_007: the database differs from the schema its migrations made at " + r5 +
+                         " in 1 difference:"),
+              std::string::npos)
+        << r;
+    EXPECT_NE(r.err.find("add column s_007.notes.by_hand"), std::string::npos) << r;
+    EXPECT_NE(r.err.find(R"(ALTER TABLE "s_007"."notes" DROP COLUMN "by_hand")"), std::string::npos) << r;
+  }
+  {
+    const result r = testing::run(retort(five, {"--format", "json", "verify", "--fleet", fleet_file.string(),
+                                                "--labels", "kind=tenant", "--parallel", "8"}),
+                                  {}, dir.path());
+    EXPECT_EQ(r.code, 3) << r;
+    const json report = json::parse(r.out);
+    EXPECT_EQ(report.at("summary").at("ok"), 199);
+    EXPECT_EQ(report.at("summary").at("differ"), 1);
+    for (const auto& t : report.at("targets")) {
+      const bool edited = t.at("name") == "s/s_007";
+      EXPECT_EQ(t.at("state"), edited ? "differs" : "ok") << t;
+      EXPECT_EQ(t.at("verify").at("ok"), !edited) << t;
+      EXPECT_EQ(t.at("verify").at("changes").size(), edited ? 1u : 0u) << t;
     }
   }
 }

@@ -64,6 +64,32 @@ std::vector<revision> tenant_history() {
   return out;
 }
 
+std::vector<revision> tenant_history_with_extension() {
+  auto out = tenant_history();
+  column nick;
+  nick.name = "nick";
+  nick.type = *parse_type("citext");
+  nick.nullable = true;
+  out.push_back(make_revision(5, {out.back().id}, "citext nicks",
+                              {ops::create_extension{extension{"citext", "public", std::nullopt}},
+                               ops::add_column{{"public", "notes"}, nick}}));
+  return out;
+}
+
+std::vector<revision> shared_schema_history() {
+  const schema s = read_snapshot(R"({"format": 1, "schemas": ["ref"],
+      "enums": [{"schema": "ref", "name": "kind", "values": ["a", "b"]}],
+      "tables": [
+        {"schema": "ref", "name": "kinds", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}, {"name": "kind_id", "type": "bigint"},
+                     {"name": "kind", "enum": {"schema": "ref", "name": "kind"}}],
+         "foreign_keys": [{"columns": ["kind_id"], "references": {"schema": "ref", "table": "kinds", "columns": ["id"]}}]}]})",
+                                 "shared.json");
+  return {make_revision(1, {}, "items of shared kinds", diff(schema{}, s))};
+}
+
 std::vector<revision> random_history(std::uint64_t seed, int count, const random_schema_options& options) {
   std::mt19937_64 rng(seed);
   std::vector<revision> out;

@@ -31,6 +31,15 @@ namespace retort::testing {
 /// a hand-written sql step seeding items(1, 'seed'), then notes and an index. Four revisions.
 [[nodiscard]] std::vector<revision> tenant_history();
 
+/// tenant_history() and a fifth revision that creates the extension citext (in `public`: an
+/// extension belongs to the database, not to a tenant) and adds notes.nick of type citext.
+[[nodiscard]] std::vector<revision> tenant_history_with_extension();
+
+/// A history with a schema besides the default one, which tenants share: `ref` with the enum
+/// ref.kind and the table ref.kinds, and public.items whose column `kind` has the enum type and
+/// whose foreign key references ref.kinds. One revision.
+[[nodiscard]] std::vector<revision> shared_schema_history();
+
 /// Writes `r` into `dir` under its usual file name; returns the file's path.
 std::filesystem::path write_migration(const std::filesystem::path& dir, const revision& r);
 

@@ -4,6 +4,7 @@
 
 #include "retort/errors.hpp"
 #include "retort/pg/render.hpp"
+#include "retort/pg/schema_mapping.hpp"
 #include "operation_cases.hpp"
 #include "retort/snapshot.hpp"
 
@@ -234,6 +235,60 @@ TEST(RenderPostgres, TenantMappingQualifiesEveryNameWithTheTenantSchema) {
   // Another schema of the history is kept.
   EXPECT_EQ(pg::render({create_schema{"billing"}}, schema{}, {pg::safety::safe, {{"public", "t"}}})[0].sql,
             R"(CREATE SCHEMA "billing")");
+}
+
+// Schema-per-tenant: the tenants of a database share its extensions. The first to need one creates
+// it, after a lock that a concurrent tenant's creation waits on (IF NOT EXISTS alone races); no
+// tenant drops one, since the others may use it.
+TEST(RenderPostgres, SharedExtensionsAreCreatedIfMissingUnderALockAndNeverDropped) {
+  const extension citext{"citext", "public", std::nullopt};
+  schema with;
+  with.extensions.push_back(citext);
+  const pg::render_options tenant{pg::safety::safe, {{"public", "acme"}}, true};
+  const auto up = pg::render({create_extension{citext}}, schema{}, tenant);
+  ASSERT_EQ(up.size(), 2u);
+  EXPECT_EQ(up[0].sql, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('retort: create extension citext'))");
+  EXPECT_EQ(up[1].sql, R"(CREATE EXTENSION IF NOT EXISTS "citext" SCHEMA "public")");
+  EXPECT_EQ(up[0].mode, pg::run_mode::in_transaction);  // the lock lasts until the creation commits
+  EXPECT_EQ(up[1].mode, pg::run_mode::in_transaction);
+  EXPECT_TRUE(pg::render({drop_extension{citext}}, with, tenant).empty());
+  // Not shared, the history's own: created and dropped.
+  EXPECT_EQ(pg::render({create_extension{citext}}, schema{}, {})[0].sql, R"(CREATE EXTENSION "citext" SCHEMA "public")");
+  EXPECT_EQ(pg::render({drop_extension{citext}}, with, {})[0].sql, R"(DROP EXTENSION "citext")");
+}
+
+// The renderer's tenant mapping applied to a schema model (what `verify` compares a tenant with):
+// the default schema's tables and types, and the names that point at them, move to the tenant's
+// schema; another schema of the history, the columns and keys pointing into it, and extensions stay.
+TEST(RenderPostgres, MapSchemasMovesTheDefaultSchemaToTheTenants) {
+  const schema s = read_snapshot(R"({"format": 1, "schemas": ["ref"],
+      "extensions": [{"name": "citext", "schema": "public"}],
+      "enums": [{"schema": "ref", "name": "kind", "values": ["a"]}, {"schema": "public", "name": "state", "values": ["a"]}],
+      "tables": [
+        {"schema": "ref", "name": "kinds", "primary_key": {"columns": ["id"]}, "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}, {"name": "kind_id", "type": "bigint"},
+                     {"name": "kind", "enum": {"schema": "ref", "name": "kind"}},
+                     {"name": "state", "enum": {"schema": "public", "name": "state"}}],
+         "foreign_keys": [{"columns": ["kind_id"], "references": {"schema": "ref", "table": "kinds", "columns": ["id"]}}]},
+        {"schema": "public", "name": "orders", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}, {"name": "item_id", "type": "bigint"}],
+         "foreign_keys": [{"columns": ["item_id"], "references": {"table": "items", "columns": ["id"]}}]}]})",
+                                 "tenant.json");
+  const schema m = pg::map_schemas(s, {{"public", "acme"}});
+  EXPECT_EQ(m.schemas, (std::vector<std::string>{"acme", "ref"}));
+  EXPECT_EQ(m.extensions, s.extensions);
+  ASSERT_NE(find_enum(m, {"acme", "state"}), nullptr);
+  ASSERT_NE(find_enum(m, {"ref", "kind"}), nullptr);
+  ASSERT_NE(find_table(m, {"ref", "kinds"}), nullptr);
+  const table* items = find_table(m, {"acme", "items"});
+  ASSERT_NE(items, nullptr);
+  EXPECT_EQ(find_column(*items, "kind")->type.enum_name, (qualified_name{"ref", "kind"}));
+  EXPECT_EQ(find_column(*items, "state")->type.enum_name, (qualified_name{"acme", "state"}));
+  EXPECT_EQ(items->foreign_keys.at(0).ref_table, (qualified_name{"ref", "kinds"}));
+  EXPECT_EQ(find_table(m, {"acme", "orders"})->foreign_keys.at(0).ref_table, (qualified_name{"acme", "items"}));
+  EXPECT_EQ(find_table(m, {"public", "items"}), nullptr);
+  EXPECT_EQ(pg::map_schemas(s, {}), s);  // no mapping: the schema itself
 }
 
 }  // namespace

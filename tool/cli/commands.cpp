@@ -169,7 +169,7 @@ int stamp(context& ctx, const std::string& target, bool verify_first) {
     const revision_heads at = target == "base"    ? revision_heads{}
                               : target == "heads" ? graph.heads()
                                                   : revision_heads{graph.resolve(target)};
-    const live_comparison c = compare_live(*conn, a, ctx, graph, at);
+    const live_comparison c = compare_live(*conn, a, ctx, graph, at, options.tenant_schema);
     if (!c.matches()) {
       if (ctx.json()) {
         json out = comparison_json(c);

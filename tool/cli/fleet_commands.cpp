@@ -23,6 +23,7 @@
 #include "retort/errors.hpp"
 #include "retort/files.hpp"
 #include "retort/pg/applier.hpp"
+#include "verify.hpp"
 
 namespace retort::cli {
 
@@ -31,9 +32,12 @@ namespace {
 using nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 
+/// What a fleet command does on each target; the report follows it.
+enum class fleet_command { upgrade, read, verify };
+
 /// What happened on one target.
 struct outcome {
-  enum class state { not_started, ok, failed };
+  enum class state { not_started, ok, differs, failed };
   state status = state::not_started;
   std::vector<std::string> applied;  ///< upgrade: the revisions it applied
   revision_heads now;                ///< where it stands afterwards
@@ -42,12 +46,14 @@ struct outcome {
   double seconds = 0;
   int code = exit_ok;
   json error;  ///< the error's fields ("type", "message", ...)
+  std::optional<live_comparison> verified;  ///< verify: the target against its replayed history
 };
 
-std::string_view state_name(outcome::state s, bool upgrading) {
+std::string_view state_name(outcome::state s, fleet_command command) {
   switch (s) {
     case outcome::state::not_started: return "not started";
-    case outcome::state::ok: return upgrading ? "upgraded" : "ok";
+    case outcome::state::ok: return command == fleet_command::upgrade ? "upgraded" : "ok";
+    case outcome::state::differs: return "DIFFERS";
     case outcome::state::failed: return "FAILED";
   }
   return "";
@@ -63,7 +69,7 @@ std::string position_text(const revision_heads& now) {
 }
 
 // The work of a fleet command on one target: its connection, its applier.
-using target_work = std::function<void(const fleet::target&, pg::applier&, outcome&)>;
+using target_work = std::function<void(const fleet::target&, pqxx::connection&, pg::applier&, outcome&)>;
 
 // Runs `work` on each target, `parallel` at a time; reports each finished one through `done`.
 class fleet_run {
@@ -107,8 +113,8 @@ class fleet_run {
       o.tenant_schema = t.schema;
       pg::advisory_locker lock(*conn, pg::bookkeeping_of(o).schema());
       pg::applier a(*conn, graph_, lock, o);
-      work_(t, a, out);
-      out.status = outcome::state::ok;
+      work_(t, *conn, a, out);
+      if (out.status == outcome::state::not_started) out.status = outcome::state::ok;
     } catch (...) {
       const auto d = describe_current_error();
       out.status = outcome::state::failed;
@@ -117,7 +123,7 @@ class fleet_run {
     }
     out.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
     done_(i, out);
-    return out.status == outcome::state::ok;
+    return out.status != outcome::state::failed;
   }
 
   const context& ctx_;
@@ -138,11 +144,17 @@ std::vector<fleet::target> targets_of(const context& ctx, const fleet_request& r
   return targets;
 }
 
+// "1 difference", "3 differences".
+std::string differences_text(const live_comparison& c) {
+  const auto n = c.difference_count();
+  return fmt::format("{} difference{}", n, n == 1 ? "" : "s");
+}
+
 // One line per finished target: its state, what it did, how long; the counts so far.
 class progress_lines {
  public:
-  progress_lines(const context& ctx, const std::vector<fleet::target>& targets, bool upgrading)
-      : ctx_(ctx), targets_(targets), upgrading_(upgrading), started_(clock_type::now()) {
+  progress_lines(const context& ctx, const std::vector<fleet::target>& targets, fleet_command command)
+      : ctx_(ctx), targets_(targets), command_(command), started_(clock_type::now()) {
     for (const auto& t : targets) width_ = std::max(width_, t.name.size());
   }
 
@@ -153,10 +165,11 @@ class progress_lines {
     if (ctx_.json()) return;
     std::string what;
     if (o.status == outcome::state::failed) what = first_line(o.error.value("message", ""));
-    else if (upgrading_) what = fmt::format("{} revision{} applied, now at {}", o.applied.size(), o.applied.size() == 1 ? "" : "s", position_text(o.now));
+    else if (command_ == fleet_command::upgrade) what = fmt::format("{} revision{} applied, now at {}", o.applied.size(), o.applied.size() == 1 ? "" : "s", position_text(o.now));
+    else if (o.status == outcome::state::differs) what = fmt::format("{} at {}", differences_text(*o.verified), position_text(o.now));
     else what = fmt::format("at {}", position_text(o.now));
-    const auto status = o.status == outcome::state::failed ? ctx_.paint(state_name(o.status, upgrading_), style::error)
-                                                           : ctx_.paint(state_name(o.status, upgrading_), style::ok);
+    const bool bad = o.status == outcome::state::failed || o.status == outcome::state::differs;
+    const auto status = ctx_.paint(state_name(o.status, command_), bad ? style::error : style::ok);
     std::cout << fmt::format("[{:>{}}/{}] {:<{}}  {}  {}  {:.2f} s  ({} done, {} failed, {:.1f} s elapsed)\n", finished_,
                              std::to_string(targets_.size()).size(), targets_.size(), targets_[i].name, width_, status,
                              what, o.seconds, finished_, failed_,
@@ -167,7 +180,7 @@ class progress_lines {
  private:
   const context& ctx_;
   const std::vector<fleet::target>& targets_;
-  bool upgrading_;
+  fleet_command command_;
   clock_type::time_point started_;
   std::size_t width_ = 4;
   std::mutex mutex_;
@@ -178,34 +191,38 @@ class progress_lines {
 std::map<revision_heads, std::size_t> skew_of(const std::vector<outcome>& outcomes) {
   std::map<revision_heads, std::size_t> out;
   for (const auto& o : outcomes)
-    if (o.status == outcome::state::ok) ++out[o.now];
+    if (o.status == outcome::state::ok || o.status == outcome::state::differs) ++out[o.now];
   return out;
 }
 
-json target_json(const fleet::target& t, const outcome& o, bool upgrading) {
-  json j{{"name", t.name}, {"state", o.status == outcome::state::ok ? "ok"
-                                     : o.status == outcome::state::failed ? "failed"
-                                                                          : "not_started"},
+json target_json(const fleet::target& t, const outcome& o, fleet_command command) {
+  json j{{"name", t.name}, {"state", o.status == outcome::state::ok        ? "ok"
+                                     : o.status == outcome::state::differs ? "differs"
+                                     : o.status == outcome::state::failed  ? "failed"
+                                                                           : "not_started"},
          {"labels", t.tags}, {"seconds", o.seconds}};
   if (!t.schema.empty()) j["schema"] = t.schema;
-  if (o.status == outcome::state::ok) {
+  if (o.status == outcome::state::ok || o.status == outcome::state::differs) {
     j["current"] = o.now;
     j["behind"] = o.behind;
-    if (upgrading) j["applied"] = o.applied;
+    if (command == fleet_command::upgrade) j["applied"] = o.applied;
   }
+  if (o.verified) j["verify"] = comparison_json(*o.verified);
   if (o.status == outcome::state::failed) j["error"] = o.error;
   return j;
 }
 
 // The final report: a table, the skew, the failures with their errors; the exit code.
 int report(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
-           const std::vector<outcome>& outcomes, bool upgrading, const std::string& stopped,
+           const std::vector<outcome>& outcomes, fleet_command command, const std::string& stopped,
            const std::function<void(json&, std::size_t)>& extra = {}) {
+  const bool upgrading = command == fleet_command::upgrade, verifying = command == fleet_command::verify;
   const auto skew = skew_of(outcomes);
-  std::size_t ok = 0, failed = 0, not_started = 0;
+  std::size_t ok = 0, differ = 0, failed = 0, not_started = 0;
   int code = exit_ok;
   for (const auto& o : outcomes) {
     if (o.status == outcome::state::ok) ++ok;
+    if (o.status == outcome::state::differs) ++differ, code = std::max<int>(code, exit_drift);
     if (o.status == outcome::state::failed) ++failed, code = std::max(code, o.code);
     if (o.status == outcome::state::not_started) ++not_started;
   }
@@ -213,7 +230,7 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
   if (ctx.json()) {
     json rows = json::array();
     for (std::size_t i = 0; i < targets.size(); ++i) {
-      rows.push_back(target_json(targets[i], outcomes[i], upgrading));
+      rows.push_back(target_json(targets[i], outcomes[i], command));
       if (extra) extra(rows.back(), i);
     }
     json positions = json::array();
@@ -221,6 +238,7 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
       positions.push_back(json{{"current", now}, {"behind", behind_of(now)}, {"targets", count}});
     json summary{{"targets", targets.size()}, {"ok", ok}, {"failed", failed}, {"not_started", not_started},
                  {"head", graph.heads()}};
+    if (verifying) summary["differ"] = differ;
     if (!stopped.empty()) summary["stopped"] = stopped;
     std::cout << json{{"targets", rows}, {"skew", positions}, {"summary", summary}}.dump(2) << "\n";
     return code;
@@ -228,14 +246,16 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
   std::size_t width = 6;
   for (const auto& t : targets) width = std::max(width, t.name.size());
   std::cout << fmt::format("\n{:<{}}  {:<11}  {:<12}  {:>6}  {:>8}  {}\n", "target", width, "state", "revision",
-                           "behind", "seconds", upgrading ? "applied" : "");
+                           "behind", "seconds", upgrading ? "applied" : verifying ? "differences" : "");
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const auto& o = outcomes[i];
-    const bool has = o.status == outcome::state::ok;
+    const bool has = o.status == outcome::state::ok || o.status == outcome::state::differs;
     std::cout << fmt::format("{:<{}}  {:<11}  {:<12}  {:>6}  {:>8.2f}  {}\n", targets[i].name, width,
-                             state_name(o.status, upgrading), has ? position_text(o.now) : "-",
+                             state_name(o.status, command), has ? position_text(o.now) : "-",
                              has ? std::to_string(o.behind) : "-", o.seconds,
-                             upgrading && has ? std::to_string(o.applied.size()) : "");
+                             upgrading && has ? std::to_string(o.applied.size())
+                             : o.verified     ? std::to_string(o.verified->difference_count())
+                                              : "");
   }
   std::cout << fmt::format("\nVersion skew: {} position{} (head {})\n", skew.size(), skew.size() == 1 ? "" : "s",
                            position_text(graph.heads()));
@@ -244,9 +264,15 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
     std::cout << fmt::format("  {:<12}  {:>5} target{}  {}\n", position_text(now), count, count == 1 ? "" : "s",
                              behind == 0 ? "at head" : fmt::format("{} behind", behind));
   }
-  std::cout << fmt::format("{} target{}: {} ok, {} failed, {} not started\n", targets.size(),
-                           targets.size() == 1 ? "" : "s", ok, failed, not_started);
+  std::cout << fmt::format("{} target{}: {} ok, {}{} failed, {} not started\n", targets.size(),
+                           targets.size() == 1 ? "" : "s", ok, verifying ? fmt::format("{} differ, ", differ) : "",
+                           failed, not_started);
   if (!stopped.empty()) std::cout << ctx.paint(stopped, style::error) << "\n";
+  for (std::size_t i = 0; i < targets.size(); ++i)
+    if (const auto& o = outcomes[i]; o.status == outcome::state::differs)
+      print_differences(ctx, *o.verified,
+                        fmt::format("{}: the database differs from the schema its migrations made at {} in {}:",
+                                    targets[i].name, heads_text(o.now), differences_text(*o.verified)));
   for (std::size_t i = 0; i < targets.size(); ++i)
     if (outcomes[i].status == outcome::state::failed)
       std::cerr << ctx.paint("error: ", style::error) << targets[i].name << ": "
@@ -257,10 +283,10 @@ int report(const context& ctx, const revision_graph& graph, const std::vector<fl
 // current and history: where each target stands (with its audit history), read in parallel.
 std::vector<outcome> positions(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
                                int parallel, bool with_audit) {
-  progress_lines lines(ctx, targets, false);
+  progress_lines lines(ctx, targets, fleet_command::read);
   fleet_run run(
       ctx, graph, targets, quiet_apply_options(ctx, false),
-      [&](const fleet::target&, pg::applier& a, outcome& o) {
+      [&](const fleet::target&, pqxx::connection&, pg::applier& a, outcome& o) {
         o.now = a.current();
         o.behind = graph.upgrade_plan(o.now, "heads").size();
         if (with_audit) o.audit = a.history();
@@ -277,10 +303,10 @@ int fleet_upgrade(context& ctx, const fleet_request& request) {
   ctx.verify_sum();
   graph.require_no_conflicts();
   const auto targets = targets_of(ctx, request);
-  progress_lines lines(ctx, targets, true);
+  progress_lines lines(ctx, targets, fleet_command::upgrade);
   fleet_run run(
       ctx, graph, targets, quiet_apply_options(ctx, request.accept_edited),
-      [&](const fleet::target&, pg::applier& a, outcome& o) {
+      [&](const fleet::target&, pqxx::connection&, pg::applier& a, outcome& o) {
         o.applied = a.upgrade(request.target);
         o.now = a.current();
         o.behind = graph.upgrade_plan(o.now, "heads").size();
@@ -298,13 +324,13 @@ int fleet_upgrade(context& ctx, const fleet_request& request) {
     if (request.stop_on_error)
       stopped = "Stopped at the first failure (--stop-on-error): targets not started were left as they were.";
   }
-  return report(ctx, graph, targets, run.outcomes(), true, stopped);
+  return report(ctx, graph, targets, run.outcomes(), fleet_command::upgrade, stopped);
 }
 
 int fleet_current(context& ctx, const fleet_request& request) {
   const auto& graph = ctx.graph();
   const auto targets = targets_of(ctx, request);
-  return report(ctx, graph, targets, positions(ctx, graph, targets, request.parallel, false), false, "");
+  return report(ctx, graph, targets, positions(ctx, graph, targets, request.parallel, false), fleet_command::read, "");
 }
 
 int fleet_history(context& ctx, const fleet_request& request) {
@@ -326,7 +352,7 @@ int fleet_history(context& ctx, const fleet_request& request) {
                                o.audit.size());
     }
   }
-  return report(ctx, graph, targets, outcomes, false, "", [&](json& row, std::size_t i) {
+  return report(ctx, graph, targets, outcomes, fleet_command::read, "", [&](json& row, std::size_t i) {
     json audit = json::array();
     for (const auto& h : outcomes[i].audit)
       if (request.audit || &h == &outcomes[i].audit.back())
@@ -334,6 +360,23 @@ int fleet_history(context& ctx, const fleet_request& request) {
                              {"duration_ms", h.duration_ms}, {"db_user", h.db_user}});
     row["audit"] = audit;
   });
+}
+
+int fleet_verify(context& ctx, const fleet_request& request) {
+  const auto& graph = ctx.graph();
+  const auto targets = targets_of(ctx, request);
+  progress_lines lines(ctx, targets, fleet_command::verify);
+  fleet_run run(
+      ctx, graph, targets, quiet_apply_options(ctx, false),
+      [&](const fleet::target& t, pqxx::connection& conn, pg::applier& a, outcome& o) {
+        o.now = a.current();
+        o.behind = graph.upgrade_plan(o.now, "heads").size();
+        o.verified = compare_live(conn, a, ctx, graph, o.now, t.schema);
+        if (!o.verified->matches()) o.status = outcome::state::differs;
+      },
+      [&](std::size_t i, const outcome& o) { lines.finished(i, o); });
+  run.run(0, targets.size(), request.parallel, false);
+  return report(ctx, graph, targets, run.outcomes(), fleet_command::verify, "");
 }
 
 }  // namespace retort::cli

@@ -1,4 +1,4 @@
-// `upgrade`, `current` and `history` over a fleet: every target of a fleet file, each on its own
+// `upgrade`, `current`, `history` and `verify` over a fleet: every target of a fleet file, each on its own
 // connection in a pool of threads, one line per finished target and a final table with the
 // version skew. The applier per target is the one `retort upgrade` runs, so a rerun continues.
 #pragma once
@@ -25,5 +25,8 @@ struct fleet_request {
 int fleet_upgrade(context& ctx, const fleet_request& request);
 int fleet_current(context& ctx, const fleet_request& request);
 int fleet_history(context& ctx, const fleet_request& request);
+/// Each target against the schema its history replays to at the revision it records (what
+/// `retort verify` does on one database): exit 3 when any target differs.
+int fleet_verify(context& ctx, const fleet_request& request);
 
 }  // namespace retort::cli

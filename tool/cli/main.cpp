@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   bool accept_edited = false, audit = false;
   revision_request revision_with;
 
-  // A fleet: every target of a fleet file instead of one database (upgrade, current, history).
+  // A fleet: every target of a fleet file instead of one database (upgrade, current, history, verify).
   fleet_request fleet;
   const auto add_fleet_options = [&](CLI::App* command) {
     command->add_option("--fleet", fleet.file, "A fleet file (retort.fleet.json): run on each database or tenant schema it lists")
@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
 
   auto* vf = app.add_subcommand("verify", "Compare the database with the schema its recorded revision replays to "
                                           "(exit 3 on any difference: a hand edit)");
+  add_fleet_options(vf);
   auto* rs = app.add_subcommand("reset", "Undo every revision, then apply every one to head (destroys the data)");
   bool yes = false;
   rs->add_flag("--yes", yes, "Confirm a reset of a database other than the local dev database");
@@ -259,6 +260,7 @@ int main(int argc, char** argv) {
     if (on_fleet && *up) return fleet_upgrade(ctx, fleet);
     if (on_fleet && *cur) return fleet_current(ctx, fleet);
     if (on_fleet && *hist) return fleet_history(ctx, fleet);
+    if (on_fleet && *vf) return fleet_verify(ctx, fleet);
     if (*up) return upgrade(ctx, up_target, accept_edited);
     if (*down) return downgrade(ctx, down_target, accept_edited);
     if (*st) return stamp(ctx, stamp_target, !no_verify);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <variant>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "retort/diff.hpp"
 #include "retort/errors.hpp"
 #include "retort/pg/introspect.hpp"
+#include "retort/pg/schema_mapping.hpp"
 #include "retort/sql_analysis.hpp"
 
 namespace retort::cli {
@@ -62,6 +64,40 @@ schema live_schema(pqxx::connection& conn, const context& ctx) {
   return pg::introspect(conn, {.exclude_schemas = {ctx.opts().bookkeeping_schema}});
 }
 
+namespace {
+
+// A tenant's part of the database, in the names its runs gave the history's objects (`expected`
+// is the replay mapped to the tenant): the tenant's schema without its bookkeeping tables, and
+// the history's other schemas, which every tenant shares. Extensions belong to the database:
+// only those the history creates are this tenant's concern, since another tenant's (or one a
+// downgrade left for the others) is no difference. Read with the tenant's schema first on
+// search_path, as its runs wrote them, so that a default casting to its enum type reads back as
+// the history spells it, not qualified.
+schema tenant_live_schema(pqxx::connection& conn, const context& ctx, const std::string& tenant,
+                          const schema& expected) {
+  const pg::tenant_search_path path(conn, tenant);
+  pg::introspect_options read{.exclude_schemas = {ctx.opts().bookkeeping_schema},
+                              .only_schemas = std::set<std::string>(expected.schemas.begin(), expected.schemas.end())};
+  read.only_schemas.insert(tenant);
+  schema live = pg::introspect(conn, read);
+  pg::apply_options o;
+  o.tenant_schema = tenant;
+  const auto books = pg::bookkeeping_of(o).table_names();
+  std::erase_if(live.tables, [&](const table& t) {
+    return t.name.schema == tenant && std::find(books.begin(), books.end(), t.name.name) != books.end();
+  });
+  std::erase_if(live.extensions, [&](const extension& e) { return find_extension(expected, e.name) == nullptr; });
+  // The tenant's schema is the applier's to create, not the history's: a tenant never migrated
+  // has none yet, and is at base all the same.
+  if (std::find(live.schemas.begin(), live.schemas.end(), tenant) == live.schemas.end()) {
+    live.schemas.push_back(tenant);
+    std::sort(live.schemas.begin(), live.schemas.end());
+  }
+  return live;
+}
+
+}  // namespace
+
 std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx) {
   try {
     return live_schema(conn, ctx);
@@ -73,22 +109,27 @@ std::optional<schema> describable_live_schema(pqxx::connection& conn, const cont
 }
 
 live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const context& ctx, const revision_graph& graph,
-                             const revision_heads& at) {
+                             const revision_heads& at, const std::string& tenant_schema) {
   live_comparison c;
   c.at = at;
   c.partial = a.in_progress();
   for (const auto& id : graph.applied(at))
     for (const auto& op : graph.at(id).upgrade) c.opaque_steps += std::holds_alternative<ops::sql>(op) ? 1 : 0;
+  // A tenant's objects are where its runs created them: the replay goes through the same mapping.
+  pg::apply_options tenant_options;
+  tenant_options.tenant_schema = tenant_schema;
+  const schema expected =
+      comparable(pg::map_schemas(graph.schema_at(at), pg::render_options_of(tenant_options).schemas));
   schema live;
   try {
-    live = comparable(live_schema(conn, ctx));
+    live = comparable(tenant_schema.empty() ? live_schema(conn, ctx)
+                                            : tenant_live_schema(conn, ctx, tenant_schema, expected));
   } catch (const database_error&) {
     throw;
   } catch (const error& e) {  // an object the model cannot describe: a difference in itself
     c.problems.push_back(fmt::format("the database holds what no migration can make: {}", e.what()));
     return c;
   }
-  const schema expected = comparable(graph.schema_at(at));
   adopt_history_spelling(expected, live);
   try {
     c.changes = diff(expected, live, {.require_backfill = false});
@@ -143,13 +184,13 @@ int verify(context& ctx) {
   pg::advisory_locker lock(*conn, ctx.opts().bookkeeping_schema);
   pg::applier a(*conn, graph, lock, apply_options(ctx, false));
   const revision_heads now = a.current();
-  const live_comparison c = compare_live(*conn, a, ctx, graph, now);
+  const live_comparison c = compare_live(*conn, a, ctx, graph, now, ctx.opts().tenant_schema);
   if (ctx.json()) {
     print_json(comparison_json(c));
   } else if (c.matches()) {
     std::cout << fmt::format("OK: the database matches the schema its migrations made at {}.\n", heads_text(now));
   } else {
-    const std::size_t n = c.changes.size() + c.problems.size() + c.partial.size();
+    const std::size_t n = c.difference_count();
     print_differences(ctx, c,
                       fmt::format("the database differs from the schema its migrations made at {} in {} way{}:",
                                   heads_text(now), n, n == 1 ? "" : "s"));

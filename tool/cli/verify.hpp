@@ -28,6 +28,10 @@ struct live_comparison {
 
   /// The database holds exactly the replayed schema (column order aside) and no revision is part way.
   [[nodiscard]] bool matches() const noexcept { return partial.empty() && changes.empty() && problems.empty(); }
+  /// How many ways the database differs.
+  [[nodiscard]] std::size_t difference_count() const noexcept {
+    return changes.size() + problems.size() + partial.size();
+  }
 };
 
 /// The user schema of the connected database (Retort's bookkeeping schema left out).
@@ -37,9 +41,13 @@ struct live_comparison {
 /// (`verify` names them).
 [[nodiscard]] std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx);
 
-/// Compares the connected database with `graph.schema_at(at)`.
+/// Compares the connected database with `graph.schema_at(at)`. With a `tenant_schema`, only the
+/// tenant's part of the database: its schema (its bookkeeping tables aside) against the history's
+/// default one mapped to it, the history's other schemas, which every tenant shares, and of the
+/// extensions only those the history creates.
 [[nodiscard]] live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const context& ctx,
-                                           const revision_graph& graph, const revision_heads& at);
+                                           const revision_graph& graph, const revision_heads& at,
+                                           const std::string& tenant_schema);
 
 /// Prints a comparison that does not match on stderr: `headline` as the error, then each
 /// difference as `check` lists drift, the notes that explain it and the SQL that undoes it.

@@ -57,6 +57,22 @@ progress event(progress::event what, std::string_view statement = {}) {
 
 }  // namespace
 
+tenant_search_path::tenant_search_path(pqxx::connection& conn, const std::string& tenant) : conn_(conn) {
+  if (tenant.empty()) return;
+  pqxx::nontransaction tx(conn_);
+  saved_ = tx.exec1("SELECT current_setting('search_path')")[0].as<std::string>();
+  tx.exec_params("SELECT set_config('search_path', $1, false)", quote_ident(tenant) + ", " + *saved_);
+}
+
+tenant_search_path::~tenant_search_path() {
+  if (!saved_) return;
+  try {
+    pqxx::nontransaction tx(conn_);
+    tx.exec_params("SELECT set_config('search_path', $1, false)", *saved_);
+  } catch (...) {  // a lost connection takes its settings with it
+  }
+}
+
 bookkeeping bookkeeping_of(const apply_options& o) {
   if (o.tenant_schema.empty()) return bookkeeping(o.bookkeeping_schema);
   return bookkeeping(o.tenant_schema, "retort_");
@@ -64,7 +80,10 @@ bookkeeping bookkeeping_of(const apply_options& o) {
 
 render_options render_options_of(const apply_options& o) {
   render_options r = o.render;
-  if (!o.tenant_schema.empty()) r.schemas.insert_or_assign("public", o.tenant_schema);
+  if (!o.tenant_schema.empty()) {
+    r.schemas.insert_or_assign("public", o.tenant_schema);
+    r.shared_extensions = true;
+  }
   return r;
 }
 
@@ -238,33 +257,6 @@ class session_timeouts {
   std::pair<std::string, std::string> saved_;
 };
 
-// A tenant's run puts the tenant's schema first on search_path, restored afterwards (the
-// connection may be the application's own). Every rendered name carries its schema; this is for
-// the SQL the history's author wrote: hand-written steps and expressions (a default casting to an
-// enum type by its bare name finds the tenant's type, not another schema's).
-class tenant_search_path {
- public:
-  tenant_search_path(pqxx::connection& conn, const std::string& tenant) : conn_(conn) {
-    if (tenant.empty()) return;
-    pqxx::nontransaction tx(conn_);
-    saved_ = tx.exec1("SELECT current_setting('search_path')")[0].as<std::string>();
-    tx.exec_params("SELECT set_config('search_path', $1, false)", quote_ident(tenant) + ", " + *saved_);
-  }
-  ~tenant_search_path() {
-    if (!saved_) return;
-    try {
-      pqxx::nontransaction tx(conn_);
-      tx.exec_params("SELECT set_config('search_path', $1, false)", *saved_);
-    } catch (...) {  // a lost connection takes its settings with it
-    }
-  }
-  tenant_search_path(const tenant_search_path&) = delete;
-  tenant_search_path& operator=(const tenant_search_path&) = delete;
-
- private:
-  pqxx::connection& conn_;
-  std::optional<std::string> saved_;
-};
 
 // An index that an interrupted CREATE INDEX CONCURRENTLY left INVALID: dropped (concurrently)
 // before the build is tried again, which would otherwise fail or skip it.

@@ -212,7 +212,10 @@ class reader {
   }
 
  private:
-  [[nodiscard]] bool excluded(const std::string& nspname) const { return options_.exclude_schemas.contains(nspname); }
+  [[nodiscard]] bool excluded(const std::string& nspname) const {
+    return options_.exclude_schemas.contains(nspname) ||
+           (!options_.only_schemas.empty() && !options_.only_schemas.contains(nspname));
+  }
 
   pqxx::result query(std::string_view sql) { return tx_.exec(std::string{sql}); }
   pqxx::result table_query(std::string_view sql) { return tx_.exec(std::string{user_tables_cte} + std::string{sql}); }
@@ -232,7 +235,7 @@ class reader {
   void read_extensions() {
     for (const auto& row : query(extensions_query)) {
       extension e{row[0].as<std::string>(), row[1].as<std::string>(), std::nullopt};
-      if (excluded(e.schema)) continue;
+      if (options_.exclude_schemas.contains(e.schema)) continue;
       const auto version = row[2].as<std::string>();
       if (row[3].is_null() || row[3].as<std::string>() != version) e.version = version;
       result_.extensions.push_back(std::move(e));

@@ -229,6 +229,10 @@ std::string bookkeeping::exists() const {
                      quote_literal(table("applied")), quote_literal(table("history")));
 }
 
+std::vector<std::string> bookkeeping::table_names() const {
+  return {prefix_ + "applied", prefix_ + "progress", prefix_ + "history"};
+}
+
 namespace {
 
 // PostgreSQL refuses to use an enum value in the transaction that added it: one transaction

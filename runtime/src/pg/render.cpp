@@ -193,6 +193,7 @@ class renderer {
     const namer& names;
     bool safe = true;
     bool commit_enum_value = false;  ///< an add_enum_value a later operation uses
+    bool shared_extensions = false;  ///< render_options::shared_extensions
   };
   explicit renderer(const context& c) : s_(c.before), c_(c), q_(c.names) {}
 
@@ -200,13 +201,22 @@ class renderer {
   sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", q_.schema(o.name)))}; }
 
   // Extensions belong to the database, not to a schema of the history: their schema is never
-  // mapped to a tenant's (a tenant's tables use the one extension every tenant shares).
+  // mapped to a tenant's (a tenant's tables use the one extension every tenant shares). Shared,
+  // an extension is created by the first tenant that needs it: IF NOT EXISTS alone races (two
+  // sessions both find it missing, the second fails on pg_extension's unique index), so the
+  // transaction first takes a lock every tenant's creation waits on, and then sees the commit.
   sql_list operator()(const ops::create_extension& o) const {
-    std::string out = fmt::format("CREATE EXTENSION {} SCHEMA {}", quote_ident(o.def.name), quote_ident(o.def.schema));
+    std::string out = fmt::format("CREATE EXTENSION {}{} SCHEMA {}", c_.shared_extensions ? "IF NOT EXISTS " : "",
+                                  quote_ident(o.def.name), quote_ident(o.def.schema));
     if (o.def.version) out += fmt::format(" VERSION {}", quote_literal(*o.def.version));
-    return {tx(out)};
+    if (!c_.shared_extensions) return {tx(out)};
+    return {tx(fmt::format("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({}))",
+                           quote_literal("retort: create extension " + o.def.name))),
+            tx(out)};
   }
+  // Shared, it stays for the tenants that still use it (and for this one's next upgrade).
   sql_list operator()(const ops::drop_extension& o) const {
+    if (c_.shared_extensions) return {};
     return {tx(fmt::format("DROP EXTENSION {}", quote_ident(o.def.name)))};
   }
   // No version pinned means the server's default version: UPDATE without TO goes there.
@@ -527,7 +537,7 @@ std::vector<statement> render_and_replay(const std::vector<ops::operation>& oper
   const namer names(options.schemas);
   for (std::size_t i = 0; i < operations.size(); ++i) {
     const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
-                              enum_value_used_later(operations, i)};
+                              enum_value_used_later(operations, i), options.shared_extensions};
     for (auto& st : std::visit(renderer(c), operations[i])) {
       st.operation = i;
       plan.push_back(std::move(st));

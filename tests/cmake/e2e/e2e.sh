@@ -6,6 +6,9 @@
 #   6-10   two branches: revisions A and B from the same parent -> db-check, retort check and
 #          the build fail reporting two heads -> db-merge -> db-check and the build pass -> db-upgrade
 #   11     the application migrates another fresh database with the migrations compiled in
+#   12     (issue #14) retort_add_schema(FLEET): db-fleet-upgrade, -current, -history and -verify
+#          over the fleet file's targets (the application's database and a tenant schema), and
+#          db-fleet-verify failing on a column added by hand to the tenant
 # db-current (and the table's columns, through psql) is checked after every database step.
 # Every expected failure is asserted with its exit code and a grep of its output (steps.sh).
 # The first revisions, the drift gate failing and db-revision are walked in new_user_week/week.sh
@@ -71,6 +74,15 @@ mkdir -p "$E2E_WORK"
 cp -R "$here/project" "$src"
 url=$("$RETORT_TEST_CLUSTER" createdb "$RETORT_TEST_CLUSTER_DIR" retort_e2e)
 app_url=$("$RETORT_TEST_CLUSTER" createdb "$RETORT_TEST_CLUSTER_DIR" retort_e2e_app)
+
+# The project's fleet (retort_add_schema(... FLEET retort.fleet.json)): the application's
+# database, and a tenant schema beside the db-* targets' own history.
+cat >"$src/retort.fleet.json" <<EOF
+{"format": 1, "targets": [
+  {"name": "app", "url": "$app_url"},
+  {"name": "acme", "url": "$url", "schema": "acme", "labels": {"kind": "tenant"}}
+]}
+EOF
 
 step "configure a project that uses the installed Retort (DATABASE_URL: a fresh database)"
 configure=(cmake -S "$src" -B "$build" -G "$generator" "-DCMAKE_PREFIX_PATH=$RETORT_PREFIX"
@@ -160,5 +172,20 @@ ok "$build/app" "$app_url"
 has "applied 5 revision\(s\)" "applied $rev1" "applied $rev_a" "applied $rev_b" "applied $rev_m"
 ok "$build/app" "$app_url"
 has "applied 0 revision\(s\)"
+
+step "FLEET: db-fleet-upgrade brings both targets to head; db-fleet-current, -history, -verify; a hand edit fails it"
+ok target db-fleet-upgrade
+has "Upgrading 2 targets to head" "2 targets: 2 ok, 0 failed, 0 not started"
+[[ $(psql -X -At "$url" -c "SELECT count(*) FROM acme.tags") == 0 ]] || fail "acme has no tags table"
+ok target db-fleet-current
+has "Version skew: 1 position" "at head"
+ok target db-fleet-history
+has "Last step recorded on each target" "acme: upgrade ${rev_m:0:12}"
+ok target db-fleet-verify
+has "2 targets: 2 ok, 0 differ, 0 failed, 0 not started"
+psql -X -q "$url" -c "ALTER TABLE acme.tags ADD COLUMN by_hand integer" || fail "psql failed"
+fails $build_failed target db-fleet-verify
+has "2 targets: 1 ok, 1 differ, 0 failed, 0 not started" \
+  "acme: the database differs from the schema its migrations made at $rev_m in 1 difference" "add column acme\.tags\.by_hand"
 
 printf '\ne2e: all %d steps passed\n' "$step"

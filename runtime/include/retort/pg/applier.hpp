@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -102,6 +103,23 @@ struct partial_revision {
   std::string id, direction;     ///< direction: "upgrade" or "downgrade"
   std::string checksum;          ///< of the file when the run began
   std::set<std::size_t> units;   ///< the committed transactions, 0-based
+};
+
+/// While it lives, `tenant`'s schema comes first on the session's search_path; the session's own
+/// setting is restored afterwards (the connection may be the application's). Every name Retort
+/// renders carries its schema: this is for the SQL a history's author wrote (hand-written steps,
+/// a default casting to an enum type by its bare name finds the tenant's type, not another
+/// schema's), and for reading it back as written. An empty `tenant` changes nothing.
+class tenant_search_path {
+ public:
+  tenant_search_path(pqxx::connection& conn, const std::string& tenant);
+  ~tenant_search_path();
+  tenant_search_path(const tenant_search_path&) = delete;
+  tenant_search_path& operator=(const tenant_search_path&) = delete;
+
+ private:
+  pqxx::connection& conn_;
+  std::optional<std::string> saved_;
 };
 
 class applier {

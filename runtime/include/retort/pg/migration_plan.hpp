@@ -95,6 +95,8 @@ class bookkeeping {
   [[nodiscard]] std::string select_history() const;
   /// A query giving one row with true when the bookkeeping tables exist.
   [[nodiscard]] std::string exists() const;
+  /// The names of its tables in schema(): `<prefix>applied`, `<prefix>progress`, `<prefix>history`.
+  [[nodiscard]] std::vector<std::string> table_names() const;
 
  private:
   [[nodiscard]] std::string table(std::string_view name) const;

@@ -48,6 +48,10 @@ struct render_options {
   safety plans = safety::safe;
   /// Every qualified name is written through it, never left to search_path.
   schema_map schemas = {};
+  /// Schema-per-tenant: the tenants of a database share its extensions. The first tenant to need
+  /// one creates it (IF NOT EXISTS, under a lock, so that tenants migrating at once do not race),
+  /// and no tenant drops it: the others may still use it.
+  bool shared_extensions = false;
 };
 
 /// "name" with embedded quotes doubled.
