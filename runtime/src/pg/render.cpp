@@ -427,6 +427,12 @@ class renderer {
     return {tx(alter(q_, o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
+  sql_list operator()(const ops::create_view& o) const { return create_view(o.def, false); }
+  sql_list operator()(const ops::replace_view& o) const { return create_view(o.to, true); }
+  sql_list operator()(const ops::drop_view& o) const {
+    return {tx(fmt::format("DROP {}VIEW {}", o.def.materialized ? "MATERIALIZED " : "", q_(o.def.name)))};
+  }
+
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
   // The applier calls the application's function in its place; a script (`retort sql`) that
   // reaches it stops there, since SQL cannot run C++.
@@ -442,6 +448,23 @@ class renderer {
     std::vector<std::string> literals;
     for (const auto& v : values) literals.push_back(quote_literal(v));
     return fmt::format("CREATE TYPE {} AS ENUM ({})", q_(name), fmt::join(literals, ", "));
+  }
+
+  // A view's query names the relations of its own schema unqualified: PostgreSQL resolves them
+  // once, when the view is created, against search_path, which is pinned to the view's (mapped)
+  // schema for that one statement and then given back its value. A materialized view is filled
+  // at once (WITH DATA), so it can be read as soon as the revision commits.
+  [[nodiscard]] sql_list create_view(const view& v, bool replace) const {
+    std::vector<std::string> columns;
+    for (const view_column& c : v.columns) columns.push_back(quote_ident(c.name));
+    sql_list out{tx("SELECT pg_catalog.set_config('retort.search_path', pg_catalog.current_setting('search_path'), true)"),
+                 tx(fmt::format("SET LOCAL search_path TO {}", q_.schema(v.name.schema)))};
+    out.push_back(tx(fmt::format("CREATE {}{}VIEW {} ({}) AS {}{}", replace ? "OR REPLACE " : "",
+                                 v.materialized ? "MATERIALIZED " : "", q_(v.name), fmt::join(columns, ", "), v.query,
+                                 v.materialized ? " WITH DATA" : "")));
+    out.push_back(tx("SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('retort.search_path'), true)"));
+    for (const index& i : v.indexes) out.push_back(tx(index_sql(q_, v.name, i)));
+    return out;
   }
 
   // Whether the safe form applies: the table existed before these operations (it may hold rows).
