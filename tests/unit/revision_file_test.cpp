@@ -114,6 +114,14 @@ std::vector<operation> every_operation() {
         v.indexes = {index{"ix_order_totals_user_id", {"user_id"}, true, std::nullopt, "btree"}};
         return v;
       }()},
+      ops::drop_view{[] {
+        view v;
+        v.name = {"public", "ids"};
+        v.columns = {{"id", col("id", "bigint").type}};
+        v.query = "SELECT id FROM users";
+        v.reads = {users_name()};
+        return v;
+      }()},
       ops::replace_view{[] {
                           view v;
                           v.name = {"public", "ids"};

@@ -272,7 +272,15 @@ class renderer {
       for (const index* i : partial) out.push_back(tx(index_sql(q_, t.name, *i)));
     }
     out.push_back(tx(fmt::format("DROP TYPE {}", q_(old))));
-    return out;
+    // PostgreSQL converts no column a view reads: such views go before and come back after.
+    const auto views = views_over(tables_using_enum(o.type));
+    if (views.empty()) return out;
+    sql_list around;
+    for (auto v = views.rbegin(); v != views.rend(); ++v) around.push_back(drop_view_sql(**v));
+    around.insert(around.end(), out.begin(), out.end());
+    for (const view* v : views)
+      for (auto& st : create_view(*v, false)) around.push_back(std::move(st));
+    return around;
   }
 
   sql_list operator()(const ops::create_table& o) const {
@@ -429,9 +437,7 @@ class renderer {
 
   sql_list operator()(const ops::create_view& o) const { return create_view(o.def, false); }
   sql_list operator()(const ops::replace_view& o) const { return create_view(o.to, true); }
-  sql_list operator()(const ops::drop_view& o) const {
-    return {tx(fmt::format("DROP {}VIEW {}", o.def.materialized ? "MATERIALIZED " : "", q_(o.def.name)))};
-  }
+  sql_list operator()(const ops::drop_view& o) const { return {drop_view_sql(o.def)}; }
 
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
   // The applier calls the application's function in its place; a script (`retort sql`) that
@@ -464,6 +470,45 @@ class renderer {
                                  v.materialized ? " WITH DATA" : "")));
     out.push_back(tx("SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('retort.search_path'), true)"));
     for (const index& i : v.indexes) out.push_back(tx(index_sql(q_, v.name, i)));
+    return out;
+  }
+
+  [[nodiscard]] statement drop_view_sql(const view& v) const {
+    return tx(fmt::format("DROP {}VIEW {}", v.materialized ? "MATERIALIZED " : "", q_(v.name)));
+  }
+
+  [[nodiscard]] std::set<qualified_name> tables_using_enum(const qualified_name& e) const {
+    std::set<qualified_name> out;
+    for (const table& t : s_.tables)
+      if (std::any_of(t.columns.begin(), t.columns.end(), [&](const column& c) { return uses_enum(c, e); })) out.insert(t.name);
+    return out;
+  }
+
+  // The views reading `relations`, and those reading them, in an order they can be created in.
+  [[nodiscard]] std::vector<const view*> views_over(const std::set<qualified_name>& relations) const {
+    std::set<qualified_name> hit = relations;
+    const auto reads_hit = [&](const view& v) {
+      return std::any_of(v.reads.begin(), v.reads.end(), [&](const qualified_name& r) { return hit.contains(r); });
+    };
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const view& v : s_.views)
+        if (!hit.contains(v.name) && reads_hit(v)) grew = hit.insert(v.name).second;
+    }
+    std::vector<const view*> out;
+    std::set<qualified_name> placed;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const view& v : s_.views) {
+        if (!hit.contains(v.name) || placed.contains(v.name)) continue;
+        const bool ready = std::all_of(v.reads.begin(), v.reads.end(), [&](const qualified_name& r) {
+          return relations.contains(r) || !hit.contains(r) || placed.contains(r);
+        });
+        if (!ready) continue;
+        out.push_back(&v);
+        grew = placed.insert(v.name).second;
+      }
+    }
     return out;
   }
 
