@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <clang/AST/DeclTemplate.h>
+#include <clang/Basic/FileManager.h>
 #include <llvm/Support/Path.h>
 #include <fmt/format.h>
 
