@@ -494,7 +494,7 @@ TEST(Serialize, Views) {
       Mood mood;
     };
     struct RETORT_VIEW(schema = "reporting", materialized, index(n, unique),
-                       query = "WITH a AS (SELECT id FROM active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id") UserCount {
+                       query = "WITH a AS (SELECT id FROM public.active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id") UserCount {
       std::int64_t n;
     };
   )cpp");
@@ -513,9 +513,9 @@ view public.active_users
   column email varchar(255)
   column mood public.mood
 materialized view reporting.user_count
-  query WITH a AS (SELECT id FROM active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id
+  query WITH a AS (SELECT id FROM public.active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id
+  reads public.active_users
   reads public.users
-  reads reporting.active_users
   column n bigint
   index ix_user_count_n (n) unique
 )") << s.diagnostics;
@@ -528,12 +528,23 @@ TEST(Serialize, ViewMistakes) {
     struct RETORT_TABLE("users") User { RETORT_COLUMN(primary_key) std::int64_t id; };
     struct RETORT_VIEW("a", query = "SELECT id FROM") A { std::int64_t id; };
     struct RETORT_VIEW("b", query = "SELECT * FROM users") B { std::int64_t id; };
-    struct RETORT_VIEW("c", query = "SELECT id FROM orders") C { std::int64_t id; };
     struct RETORT_VIEW("d", query = "SELECT id FROM users") D { RETORT_COLUMN(server_default = "1") std::int64_t id; };
     struct RETORT_VIEW("e") E { std::int64_t id; };
     struct RETORT_VIEW("f", query = "SELECT id FROM users", index(id)) F { std::int64_t id; };
   )cpp");
-  EXPECT_EQ(errors_of(s), "") << s.diagnostics;
+  EXPECT_EQ(errors_of(s), R"(models.cpp:4:37: error: invalid query of view public.a: SQL does not parse: syntax error at end of input
+models.cpp:5:37: error: invalid query of view public.b: a view's query selects *: PostgreSQL expands it once, when the view is created, so the view would not follow its tables; name the columns
+models.cpp:6:114: error: column 'id' of view public.d: a view's column takes only name, type, length and skip (its values come from the query)
+models.cpp:1:1: error: RETORT_VIEW needs its query: query = "SELECT ..." or query_file = "views/name.sql"
+models.cpp:8:61: error: option 'index' needs 'materialized'
+)") << s.diagnostics;
+  // A relation of the view's schema that no model declares (unqualified: the view's own schema).
+  auto unknown = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User { RETORT_COLUMN(primary_key) std::int64_t id; };
+    struct RETORT_VIEW("c", query = "SELECT id FROM orders") C { std::int64_t id; };
+  )cpp");
+  EXPECT_EQ(errors_of(unknown), "models.cpp:4:24: error: view public.c reads public.orders, which is neither a table nor a view of the schema\n")
+      << unknown.diagnostics;
 }
 
 // The batch size reaches the snapshot, which carries it into the diff's backfill step.
