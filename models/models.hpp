@@ -4,4 +4,5 @@
 #include "base.hpp"
 #include "order.hpp"
 #include "product.hpp"
+#include "reports.hpp"
 #include "user.hpp"

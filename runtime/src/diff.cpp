@@ -72,6 +72,7 @@ class differ {
     create_schemas();
     create_and_alter_extensions();
     create_and_extend_enums();
+    drop_views();
     rename_tables();
     drop_expressions_before_column_renames();
     rename_columns();
@@ -89,6 +90,7 @@ class differ {
     set_table_comments();
     add_table_constraints_and_indexes();
     add_foreign_keys();
+    create_and_replace_views();
     drop_extensions();
     drop_schemas();
     return std::move(out_);
@@ -407,6 +409,93 @@ class differ {
     for (const table& target : to_.tables)
       for (const auto& f : target.foreign_keys)
         if (!named(find_table(cur(), target.name)->foreign_keys, f.name)) emit(ops::add_foreign_key{target.name, f});
+  }
+
+  // ---- views ----------------------------------------------------------------------------
+
+  // The tables whose columns change under their readers: dropped, renamed, a column renamed,
+  // dropped or retyped, or of an enum type that loses a value (its columns are converted).
+  [[nodiscard]] std::set<qualified_name> tables_changing_under_views() const {
+    std::set<qualified_name> out;
+    const auto loses_values = [&](const column_type& type) {
+      if (type.kind != type_kind::enum_type) return false;
+      const enum_type* target = find_enum(to_, type.enum_name);
+      const enum_type* now = find_enum(cur(), type.enum_name);
+      if (!target || !now) return true;
+      return std::any_of(now->values.begin(), now->values.end(), [&](const std::string& v) {
+        return std::find(target->values.begin(), target->values.end(), v) == target->values.end();
+      });
+    };
+    for (const table& t : cur().tables) {
+      const table* target = find_table(to_, t.name);
+      if (!target) {
+        out.insert(t.name);
+        continue;
+      }
+      for (const column& c : t.columns) {
+        const column* tc = find_column(*target, c.name);
+        if (!tc || !(tc->type == c.type) || tc->collation != c.collation || loses_values(c.type)) out.insert(t.name);
+      }
+    }
+    return out;
+  }
+
+  // Views go before anything they read changes under them, and before a change CREATE OR
+  // REPLACE cannot make; a view reading one that goes, or one whose columns change, goes too.
+  // Readers first, so that no view is dropped while another still reads it.
+  void drop_views() {
+    const std::set<qualified_name> changing = tables_changing_under_views();
+    std::set<qualified_name> gone, reshaped;
+    for (const view& v : cur().views) {
+      const view* target = find_view(to_, v.name);
+      const bool reads_changing = std::any_of(v.reads.begin(), v.reads.end(), [&](const auto& r) { return changing.contains(r); });
+      if (!target || reads_changing || (!(v == *target) && !ops::replaceable(v, *target))) gone.insert(v.name);
+      else if (v.columns != target->columns) reshaped.insert(v.name);
+    }
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const view& v : cur().views)
+        if (!gone.contains(v.name) &&
+            std::any_of(v.reads.begin(), v.reads.end(), [&](const auto& r) { return gone.contains(r) || reshaped.contains(r); }))
+          grew = gone.insert(v.name).second || grew;
+    }
+    while (!gone.empty()) {
+      bool dropped = false;
+      for (auto it = gone.begin(); it != gone.end();) {
+        if (!views_reading(cur(), *it).empty()) {
+          ++it;
+          continue;
+        }
+        emit(ops::drop_view{*find_view(cur(), *it)});
+        it = gone.erase(it);
+        dropped = true;
+      }
+      if (!dropped) throw diff_error(fmt::format("views read each other in a circle, through {}", to_string(*gone.begin())));
+    }
+  }
+
+  // Views the target has and the schema lacks or holds differently, each after what it reads.
+  void create_and_replace_views() {
+    std::set<qualified_name> pending;
+    for (const view& target : to_.views)
+      if (const view* v = find_view(cur(), target.name); !v || !(*v == target)) pending.insert(target.name);
+    while (!pending.empty()) {
+      bool done = false;
+      for (auto it = pending.begin(); it != pending.end();) {
+        const view& target = *find_view(to_, *it);
+        const bool ready = std::none_of(target.reads.begin(), target.reads.end(),
+                                        [&](const auto& r) { return pending.contains(r); });
+        if (!ready) {
+          ++it;
+          continue;
+        }
+        if (const view* v = find_view(cur(), target.name)) emit(ops::replace_view{*v, target});
+        else emit(ops::create_view{target});
+        it = pending.erase(it);
+        done = true;
+      }
+      if (!done) throw diff_error(fmt::format("views read each other in a circle, through {}", to_string(*pending.begin())));
+    }
   }
 
   static schema sorted(schema s) {

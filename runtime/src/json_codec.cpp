@@ -746,4 +746,41 @@ enum_type read_enum(const reader& r) {
   return e;
 }
 
+// A view: "materialized" and "indexes" only for a materialized view, so a plain view reads short.
+ojson to_json(const view& v) {
+  ojson j{{"schema", v.name.schema}, {"name", v.name.name}};
+  if (v.materialized) j["materialized"] = true;
+  j["columns"] = array_of(v.columns, [](const view_column& c) {
+    ojson col{{"name", c.name}};
+    if (c.type.kind == type_kind::enum_type) col["enum"] = to_json(c.type.enum_name);
+    else col["type"] = to_string(c.type);
+    return col;
+  });
+  j["query"] = v.query;
+  j["reads"] = array_of(v.reads, [](const qualified_name& q) { return to_json(q); });
+  if (!v.indexes.empty()) j["indexes"] = array_of(v.indexes, [](const auto& x) { return to_json(x); });
+  return j;
+}
+
+view read_view(const reader& r) {
+  r.expect_object({"schema", "name", "materialized", "columns", "query", "reads", "indexes"});
+  view v;
+  v.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
+  v.materialized = r.boolean("materialized", false);
+  v.columns = read_array(r, "columns", [](const reader& c) {
+    c.expect_object({"name", "type", "enum"});
+    column parsed;
+    read_type(c, parsed);
+    return view_column{c.identifier("name"), parsed.type};
+  });
+  if (v.columns.empty()) r.at("columns").fail("a view needs at least one column");
+  v.query = r.string("query");
+  if (v.query.empty()) r.at("query").fail("empty query");
+  v.reads = read_array(r, "reads", read_qualified_name);
+  std::sort(v.reads.begin(), v.reads.end());
+  v.indexes = read_array(r, "indexes", read_index);
+  if (!v.materialized && !v.indexes.empty()) r.at("indexes").fail("only a materialized view has indexes");
+  return v;
+}
+
 }  // namespace retort::json_codec

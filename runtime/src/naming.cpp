@@ -114,6 +114,9 @@ void assign_names(schema& s) {
     for (auto& f : t.foreign_keys)
       if (f.name.empty()) f.name = foreign_key(t.name, f.columns, f.ref_table);
   }
+  for (view& v : s.views)
+    for (auto& i : v.indexes)
+      if (i.name.empty()) i.name = index_by_keys(v.name, i.columns);
 }
 
 std::string snake_case(std::string_view identifier) {

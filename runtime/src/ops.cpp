@@ -2,6 +2,7 @@
 // operation carries the object it removes.
 #include "retort/ops.hpp"
 
+#include <algorithm>
 #include <concepts>
 #include <type_traits>
 
@@ -106,8 +107,16 @@ std::string describe(const operation& op) {
           },
           [](const sql& o) { return fmt::format("sql: {}", first_line(o.up)); },
           [](const cpp& o) { return fmt::format("C++ data step ({}), run by the application", to_string(o.run)); },
+          [](const create_view& o) { return fmt::format("create {}view {}", o.def.materialized ? "materialized " : "", q(o.def.name)); },
+          [](const drop_view& o) { return fmt::format("drop {}view {}", o.def.materialized ? "materialized " : "", q(o.def.name)); },
+          [](const replace_view& o) { return fmt::format("replace view {}", q(o.to.name)); },
       },
       op);
+}
+
+bool replaceable(const view& from, const view& to) {
+  return from.name == to.name && !from.materialized && !to.materialized && from.columns.size() <= to.columns.size() &&
+         std::equal(from.columns.begin(), from.columns.end(), to.columns.begin());
 }
 
 bool is_destructive(const operation& op) {
@@ -169,6 +178,14 @@ std::vector<operation> inverse(const operation& op) {
           },
           [](const cpp& o) -> std::vector<operation> {
             return {cpp{o.run == cpp::function::upgrade ? cpp::function::downgrade : cpp::function::upgrade}};
+          },
+          [](const create_view& o) -> std::vector<operation> { return {drop_view{o.def}}; },
+          [](const drop_view& o) -> std::vector<operation> { return {create_view{o.def}}; },
+          // CREATE OR REPLACE cannot take columns away: back to fewer columns is drop + create
+          // (replay lets the columns change only on a view that no view reads).
+          [](const replace_view& o) -> std::vector<operation> {
+            if (o.to.columns == o.from.columns) return {replace_view{o.to, o.from}};
+            return {drop_view{o.to}, create_view{o.from}};
           },
       },
       op);

@@ -84,6 +84,17 @@ void rename_in(std::vector<std::string>& cols, const std::string& from, const st
   std::replace(cols.begin(), cols.end(), from, to);
 }
 
+// A view's query is SQL text replay cannot rewrite: what it reads is not renamed, dropped or
+// retyped under it. The diff drops such views first and creates them again afterwards.
+void require_no_view_reads(const schema& s, const qualified_name& relation, std::string_view change) {
+  const auto readers = views_reading(s, relation);
+  if (!readers.empty())
+    fail(fmt::format("{} is read by view {}: drop the view before {} and create it again after", to_string(relation),
+                     to_string(readers.front()->name), change));
+}
+
+bool relation_exists(const schema& s, const qualified_name& n) { return find_table(s, n) || find_view(s, n); }
+
 }  // namespace
 
 replayer::replayer(schema s) : s_(std::move(s)) {}
@@ -196,6 +207,8 @@ void replayer::apply_one(const ops::drop_schema& o) {
     if (e.name.schema == o.name) fail(fmt::format("schema {} still holds enum {}", o.name, to_string(e.name)));
   for (const auto& e : s_.extensions)
     if (e.schema == o.name) fail(fmt::format("schema {} still holds extension {}", o.name, e.name));
+  for (const auto& v : s_.views)
+    if (v.name.schema == o.name) fail(fmt::format("schema {} still holds view {}", o.name, to_string(v.name)));
   std::erase(s_.schemas, o.name);
 }
 
@@ -294,7 +307,7 @@ template <>
 void replayer::apply_one(const ops::create_table& o) {
   const table& t = o.def;
   if (!schema_exists(s_, t.name.schema)) fail(fmt::format("schema {} does not exist", t.name.schema));
-  if (find_table(s_, t.name)) fail(fmt::format("table {} already exists", to_string(t.name)));
+  if (relation_exists(s_, t.name)) fail(fmt::format("table {} already exists", to_string(t.name)));
   if (t.columns.empty()) fail(fmt::format("table {} has no columns", to_string(t.name)));
   if (!t.foreign_keys.empty())
     fail(fmt::format("create_table {} carries foreign keys; they are added by add_foreign_key", to_string(t.name)));
@@ -341,6 +354,7 @@ void replayer::apply_one(const ops::drop_table& o) {
         fail(fmt::format("table {} is still referenced by foreign key {} of {}", to_string(t.name), f.name, to_string(other)));
   if (!comparable_equal(t, o.def))
     fail(fmt::format("table {} differs from the one the operation drops", to_string(t.name)));
+  require_no_view_reads(s_, t.name, "dropping it");
   untrack(t);
   s_.tables.erase(position(s_.tables, o.def.name));
 }
@@ -348,8 +362,9 @@ void replayer::apply_one(const ops::drop_table& o) {
 template <>
 void replayer::apply_one(const ops::rename_table& o) {
   if (!schema_exists(s_, o.to.schema)) fail(fmt::format("schema {} does not exist", o.to.schema));
-  if (find_table(s_, o.to)) fail(fmt::format("table {} already exists", to_string(o.to)));
+  if (relation_exists(s_, o.to)) fail(fmt::format("table {} already exists", to_string(o.to)));
   existing_table(o.from);
+  require_no_view_reads(s_, o.from, "renaming it");
   // Foreign keys name the table they reference: those of other tables, and the table's own.
   std::vector<qualified_name> rewrite = referencing(o.from);
   std::erase(rewrite, o.from);
@@ -399,6 +414,8 @@ void replayer::apply_one(const ops::drop_column& o) {
       if (f.ref_table == t.name && std::find(f.ref_columns.begin(), f.ref_columns.end(), c.name) != f.ref_columns.end())
         fail(fmt::format("column {}.{} is still referenced by foreign key {}", to_string(o.table), c.name, f.name));
   if (t.columns.size() == 1) fail(fmt::format("column {}.{} is the table's last column", to_string(o.table), c.name));
+  // A view may read the table: the diff drops it first when the models drop a column, and a
+  // downgrade drops only a column added after the views that still read the table.
   std::erase_if(t.columns, [&](const column& x) { return x.name == o.def.name; });
 }
 
@@ -407,6 +424,7 @@ void replayer::apply_one(const ops::rename_column& o) {
   table& t = existing_table(o.table);
   column& c = existing_column(t, o.from);
   if (find_column(t, o.to)) fail(fmt::format("column {}.{} already exists", to_string(o.table), o.to));
+  require_no_view_reads(s_, t.name, "renaming its column " + o.from);
   c.name = o.to;
   if (t.pk) rename_in(t.pk->columns, o.from, o.to);
   for (auto& u : t.uniques) rename_in(u.columns, o.from, o.to);
@@ -443,6 +461,8 @@ void replayer::apply_one(const ops::alter_column& o) {
   if (after.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
     fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
   require_types(s_, after);
+  if (!(c.type == after.type) || c.collation != after.collation)
+    require_no_view_reads(s_, t.name, "changing the type of its column " + c.name);
   c = after;
 }
 
@@ -566,6 +586,62 @@ void replayer::apply_one(const ops::rename_constraint& o) {
     std::stable_sort(t.foreign_keys.begin(), t.foreign_keys.end(), name_less);
     std::stable_sort(t.checks.begin(), t.checks.end(), name_less);
   });
+}
+
+// ---- views ------------------------------------------------------------------------------
+
+void replayer::require_view_inputs(const view& v) {
+  if (!schema_exists(s_, v.name.schema)) fail(fmt::format("schema {} does not exist", v.name.schema));
+  if (v.columns.empty()) fail(fmt::format("view {} has no columns", to_string(v.name)));
+  for (const qualified_name& r : v.reads)
+    if (!relation_exists(s_, r)) fail(fmt::format("view {} reads {}, which does not exist", to_string(v.name), to_string(r)));
+  if (!v.materialized && !v.indexes.empty()) fail(fmt::format("view {} is not materialized: it has no indexes", to_string(v.name)));
+  std::set<std::string_view> names;
+  for (const view_column& c : v.columns) {
+    if (!names.insert(c.name).second) fail(fmt::format("view {} has two columns named {}", to_string(v.name), c.name));
+    if (c.type.kind == type_kind::enum_type && !find_enum(s_, c.type.enum_name))
+      fail(fmt::format("column {} uses enum type {}, which does not exist", c.name, to_string(c.type.enum_name)));
+  }
+  for (const index& i : v.indexes)
+    for (const auto& c : columns_named(i))
+      if (!names.contains(c)) fail(fmt::format("index {} names column {}.{}, which does not exist", i.name, to_string(v.name), c));
+}
+
+const view& replayer::existing_view(const qualified_name& n, const view& as_described, std::string_view what) {
+  const view* v = find_view(s_, n);
+  if (!v) fail(fmt::format("view {} does not exist", to_string(n)));
+  if (!(*v == as_described)) fail(fmt::format("view {} differs from the one the operation {}", to_string(n), what));
+  return *v;
+}
+
+template <>
+void replayer::apply_one(const ops::create_view& o) {
+  if (relation_exists(s_, o.def.name)) fail(fmt::format("{} already exists", to_string(o.def.name)));
+  require_view_inputs(o.def);
+  view v = o.def;
+  std::sort(v.reads.begin(), v.reads.end());
+  s_.views.insert(position(s_.views, v.name), std::move(v));
+}
+
+template <>
+void replayer::apply_one(const ops::drop_view& o) {
+  existing_view(o.def.name, o.def, "drops");
+  if (const auto readers = views_reading(s_, o.def.name); !readers.empty())
+    fail(fmt::format("view {} is still read by view {}; drop that first", to_string(o.def.name), to_string(readers.front()->name)));
+  s_.views.erase(position(s_.views, o.def.name));
+}
+
+template <>
+void replayer::apply_one(const ops::replace_view& o) {
+  existing_view(o.from.name, o.from, "replaces");
+  if (!ops::replaceable(o.from, o.to))
+    fail(fmt::format("view {}: CREATE OR REPLACE keeps a plain view's columns; drop and create it instead", to_string(o.to.name)));
+  // Its inverse takes the new columns away again, which only drop + create can.
+  if (o.from.columns != o.to.columns) require_no_view_reads(s_, o.from.name, "adding columns to it");
+  require_view_inputs(o.to);
+  view& v = *find_view(s_, o.to.name);
+  v = o.to;
+  std::sort(v.reads.begin(), v.reads.end());
 }
 
 template <>

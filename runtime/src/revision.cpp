@@ -152,6 +152,12 @@ ojson op_to_json(const ops::operation& op) {
                    if (o.irreversible) j["irreversible"] = *o.irreversible;
                  },
                  [&](const ops::cpp& o) { j["run"] = ops::to_string(o.run); },
+                 [&](const ops::create_view& o) { j["view"] = to_json(o.def); },
+                 [&](const ops::drop_view& o) { j["view"] = to_json(o.def); },
+                 [&](const ops::replace_view& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -360,6 +366,26 @@ ops::cpp read_op(const reader& r) {
   if (run != "upgrade" && run != "downgrade")
     r.at("run").fail("a cpp step runs the revision's registered \"upgrade\" or \"downgrade\" function");
   return {run == "upgrade" ? ops::cpp::function::upgrade : ops::cpp::function::downgrade};
+}
+
+template <>
+ops::create_view read_op(const reader& r) {
+  r.expect_object({"op", "view"});
+  return {json_codec::read_view(r.at("view"))};
+}
+template <>
+ops::drop_view read_op(const reader& r) {
+  r.expect_object({"op", "view"});
+  return {json_codec::read_view(r.at("view"))};
+}
+template <>
+ops::replace_view read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::replace_view o{json_codec::read_view(r.at("from")), json_codec::read_view(r.at("to"))};
+  if (!ops::replaceable(o.from, o.to))
+    r.at("to").fail("CREATE OR REPLACE VIEW keeps a plain view's name and columns (new ones may follow them); drop and "
+                    "create it instead");
+  return o;
 }
 
 template <std::size_t... I>

@@ -152,6 +152,15 @@ struct touches_of {
     on_named(o.table, o.to);
   }
 
+  // A view shares the tables' namespace; it needs what it reads to stay as it is.
+  void on_view(const view& v) {
+    on_table(v.name);
+    for (const qualified_name& r : v.reads) out.push_back({table_key(r), false});
+  }
+  void operator()(const ops::create_view& o) { on_view(o.def); }
+  void operator()(const ops::drop_view& o) { on_view(o.def); }
+  void operator()(const ops::replace_view& o) { on_view(o.to); }
+
   // A hand-written step is opaque: it touches nothing Retort can see.
   void operator()(const ops::sql&) {}
   void operator()(const ops::cpp&) {}

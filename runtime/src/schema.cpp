@@ -39,6 +39,15 @@ const extension* find_extension(const schema& s, std::string_view name) { return
 extension* find_extension(schema& s, std::string_view name) { return find_extension_in(s, name); }
 const column* find_column(const table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
+const view* find_view(const schema& s, const qualified_name& n) { return find_sorted(s.views, n); }
+view* find_view(schema& s, const qualified_name& n) { return find_sorted(s.views, n); }
+
+std::vector<const view*> views_reading(const schema& s, const qualified_name& relation) {
+  std::vector<const view*> out;
+  for (const view& v : s.views)
+    if (std::binary_search(v.reads.begin(), v.reads.end(), relation)) out.push_back(&v);
+  return out;
+}
 
 void sort_canonically(schema& s) {
   // Replay calls this after every operation, which leaves nearly everything in order: checking
@@ -51,6 +60,11 @@ void sort_canonically(schema& s) {
   sort_by_name(s.extensions);
   sort_by_name(s.enums);
   sort_by_name(s.tables);
+  sort_by_name(s.views);
+  for (view& v : s.views) {
+    sort_by_name(v.indexes);
+    if (!std::is_sorted(v.reads.begin(), v.reads.end())) std::sort(v.reads.begin(), v.reads.end());
+  }
   for (table& t : s.tables) {
     sort_by_name(t.uniques);
     sort_by_name(t.indexes);

@@ -84,6 +84,10 @@ std::optional<expression_problem> index_predicate(const index& i, const std::str
   return check(path + ".where", "index predicate", *i.where);
 }
 
+std::optional<expression_problem> view_query(const view& v, const std::string& path) {
+  return check(path + ".query", "view query", v.query);
+}
+
 }  // namespace
 
 std::size_t top_level_semicolon(std::string_view s) {
@@ -143,6 +147,12 @@ std::optional<expression_problem> multi_statement_expression(const ops::operatio
           [](const ops::drop_check& o) -> result { return check_expression(o.def, "check"); },
           [](const ops::create_index& o) -> result { return index_predicate(o.def, "index"); },
           [](const ops::drop_index& o) -> result { return index_predicate(o.def, "index"); },
+          [](const ops::create_view& o) -> result { return view_query(o.def, "view"); },
+          [](const ops::drop_view& o) -> result { return view_query(o.def, "view"); },
+          [](const ops::replace_view& o) -> result {
+            if (auto p = view_query(o.from, "from")) return p;
+            return view_query(o.to, "to");
+          },
           [](const auto&) -> result { return std::nullopt; },  // no expressions (an sql step is statements)
       },
       op);
@@ -152,6 +162,8 @@ void require_single_expressions(const schema& s) {
   for (std::size_t i = 0; i < s.tables.size(); ++i)
     if (auto p = multi_statement_expression(s.tables[i], fmt::format("tables[{}]", i)))
       throw model_error(p->path, p->message);
+  for (std::size_t i = 0; i < s.views.size(); ++i)
+    if (auto p = view_query(s.views[i], fmt::format("views[{}]", i))) throw model_error(p->path, p->message);
 }
 
 }  // namespace retort

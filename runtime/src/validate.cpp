@@ -1,6 +1,7 @@
 // Model validation: every reference resolves, nothing is duplicated, every name fits
 // PostgreSQL's limits. What passes here can be created in a database as it stands.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -81,6 +82,16 @@ class validator {
         for (std::size_t k = 0; k < t.indexes.size(); ++k)
           index_name({element_ref::kind::index, i, k}, t.indexes[k].name, "index");
       });
+    for (std::size_t i = 0; i < s_.views.size(); ++i)
+      element([&] {
+        const view& v = s_.views[i];
+        const element_ref path{element_ref::kind::view, i};
+        name(path, v.name.name);
+        claim(path, v.name, v.materialized ? "materialized view" : "view");
+        view_body(path, v);
+        for (const index& ix : v.indexes) claim(path, {v.name.schema, ix.name}, fmt::format("index of view {}", to_string(v.name)));
+      });
+    if (issues_.empty()) views_acyclic();
     return std::move(issues_);
   }
 
@@ -194,6 +205,52 @@ class validator {
     }
   }
 
+  void view_body(const element_ref& path, const view& v) {
+    const std::string vn = to_string(v.name);
+    if (v.columns.empty()) fail(path, fmt::format("view {} has no columns", vn));
+    if (v.query.empty()) fail(path, fmt::format("view {} has an empty query", vn));
+    std::set<std::string> columns;
+    for (const view_column& c : v.columns) {
+      name(path, c.name);
+      if (!columns.insert(c.name).second) fail(path, fmt::format("view {} has two columns named \"{}\"", vn, c.name));
+      if (c.type.kind == type_kind::enum_type && !enums_.contains(c.type.enum_name))
+        fail(path, fmt::format("column {}.{} uses unknown enum type {}", vn, c.name, to_string(c.type.enum_name)));
+      if (c.type.serial) fail(path, fmt::format("column {}.{}: a view's column is not serial (write its integer type)", vn, c.name));
+    }
+    for (const qualified_name& r : v.reads)
+      if (!tables_.contains(r) && std::none_of(s_.views.begin(), s_.views.end(), [&](const view& o) { return o.name == r; }))
+        fail(path, fmt::format("view {} reads {}, which is neither a table nor a view of the schema", vn, to_string(r)));
+    if (!v.materialized && !v.indexes.empty()) fail(path, fmt::format("view {} has indexes: only a materialized view can", vn));
+    std::set<std::string> index_names;
+    for (const index& ix : v.indexes) {
+      name(path, ix.name);
+      if (!index_names.insert(ix.name).second) fail(path, fmt::format("view {} has two indexes named \"{}\"", vn, ix.name));
+      for (const auto& c : columns_named(ix))
+        if (!columns.contains(c)) fail(path, fmt::format("index {} of view {} names unknown column \"{}\"", ix.name, vn, c));
+    }
+  }
+
+  // A view is created after what it reads: the reads must not go round in a circle.
+  void views_acyclic() {
+    std::map<qualified_name, const view*> by_name;
+    for (const view& v : s_.views) by_name.emplace(v.name, &v);
+    std::map<qualified_name, int> state;  // 1: on the path, 2: done
+    std::function<void(std::size_t, const view&)> visit = [&](std::size_t at, const view& v) {
+      state[v.name] = 1;
+      for (const qualified_name& r : v.reads) {
+        auto it = by_name.find(r);
+        if (it == by_name.end() || state[r] == 2) continue;
+        if (state[r] == 1) fail({element_ref::kind::view, at}, fmt::format("view {} reads itself through {}", to_string(v.name), to_string(r)));
+        visit(at, *it->second);
+      }
+      state[v.name] = 2;
+    };
+    for (std::size_t i = 0; i < s_.views.size(); ++i)
+      element([&] {
+        if (state[s_.views[i].name] == 0) visit(i, s_.views[i]);
+      });
+  }
+
   // What PostgreSQL refuses of a generated or serial column, and of a collation.
   void column_kind(const element_ref& cp, const std::string& tn, const column& c) {
     if (c.generated) {
@@ -235,6 +292,7 @@ std::string json_path(const element_ref& e) {
     case k::index: return fmt::format("tables[{}].indexes[{}]", e.index, e.member);
     case k::foreign_key: return fmt::format("tables[{}].foreign_keys[{}]", e.index, e.member);
     case k::check: return fmt::format("tables[{}].checks[{}]", e.index, e.member);
+    case k::view: return fmt::format("views[{}]", e.index);
   }
   return {};
 }

@@ -150,6 +150,25 @@ TEST(Outputs, DepfileListsEveryFileRead) {
   EXPECT_EQ(depfile.find("retort-scan-models.cpp"), std::string::npos) << "the synthetic file exists only in memory";
 }
 
+// A view's query file, relative to its header, is an input of the scan: the depfile lists it,
+// so the build reruns the scan when it is edited; a missing one is an error at the option.
+TEST(Outputs, ViewQueryFilesAreInTheDepfile) {
+  const scratch_directory dir("view-query-file");
+  fs::create_directories(dir / "views");
+  write(dir / "views" / "ids.sql", "SELECT id\nFROM things -- every one\n");
+  write(dir / "model.hpp", std::string(small_model) +
+                               "struct RETORT_VIEW(\"thing_ids\", query_file = \"views/ids.sql\") ThingId { std::int64_t id; };\n");
+  const auto args = with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "model.hpp"});
+  ASSERT_EQ(run_scan(args, dir.path()).exit_code, 0);
+  EXPECT_NE(read(dir / "schema.json.d").find(" " + (dir / "views" / "ids.sql").string()), std::string::npos)
+      << read(dir / "schema.json.d");
+  EXPECT_NE(read(dir / "schema.json").find("\"query\": \"SELECT id FROM things\""), std::string::npos) << read(dir / "schema.json");
+  fs::remove(dir / "views" / "ids.sql");
+  const auto missing = run_scan(args, dir.path());
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("error: cannot read the query file"), std::string::npos) << missing.output;
+}
+
 // A mixin in a header of its own, an enum and a table: the locations file names each
 // declaration by absolute path, line and column, and leaves the snapshot as it was.
 constexpr const char* located_mixin = R"(#pragma once

@@ -107,6 +107,16 @@ std::string describe(schema s) {
   }
 
   for (const table& t : s.tables) out += describe(t);
+  for (const view& v : s.views) {
+    out += fmt::format("{}view {}\n  query {}\n", v.materialized ? "materialized " : "", to_string(v.name), v.query);
+    for (const auto& r : v.reads) out += "  reads " + to_string(r) + "\n";
+    for (const auto& c : v.columns) out += fmt::format("  column {} {}\n", c.name, to_string(c.type));
+    for (const auto& i : v.indexes) {
+      std::vector<std::string> keys;
+      for (const auto& k : i.columns) keys.push_back(key_text(k));
+      out += fmt::format("  index {} ({}){}\n", i.name, fmt::join(keys, ", "), i.unique ? " unique" : "");
+    }
+  }
   return out;
 }
 
@@ -463,6 +473,78 @@ table public.docs
   pk pk_docs (id)
   unique uq_docs_email (email)
 )");
+}
+
+// ---- views -------------------------------------------------------------------------------
+
+// A view's members are its columns; its query is stored in one canonical spelling, with the
+// relations it reads (its own schema's unqualified, WITH queries left out).
+TEST(Serialize, Views) {
+  auto s = scan_code(prelude + R"cpp(
+    enum class Mood { happy, sad };
+    struct RETORT_TABLE("users") User {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(length = 255) std::string email;
+      Mood mood;
+      std::optional<retort::Timestamp> deleted_at;
+    };
+    struct RETORT_VIEW("active_users", query = "select id,  email, mood\n  FROM users -- not deleted\n WHERE deleted_at IS NULL") ActiveUser {
+      std::int64_t id;
+      RETORT_COLUMN(length = 255) std::string email;
+      Mood mood;
+    };
+    struct RETORT_VIEW(schema = "reporting", materialized, index(n, unique),
+                       query = "WITH a AS (SELECT id FROM public.active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id") UserCount {
+      std::int64_t n;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(schemas reporting
+enum public.mood (happy, sad)
+table public.users
+  column id bigint not null
+  column email varchar(255) not null
+  column mood public.mood not null (enum)
+  column deleted_at timestamptz null
+  pk pk_users (id)
+view public.active_users
+  query SELECT id, email, mood FROM users WHERE deleted_at IS NULL
+  reads public.users
+  column id bigint
+  column email varchar(255)
+  column mood public.mood
+materialized view reporting.user_count
+  query WITH a AS (SELECT id FROM public.active_users) SELECT count(*) FROM a JOIN public.users u ON u.id = a.id
+  reads public.active_users
+  reads public.users
+  column n bigint
+  index ix_user_count_n (n) unique
+)") << s.diagnostics;
+}
+
+// A view's mistakes are errors where they are written: a query PostgreSQL cannot parse, `*`,
+// a relation no model declares, an option only a table has, no query at all.
+TEST(Serialize, ViewMistakes) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User { RETORT_COLUMN(primary_key) std::int64_t id; };
+    struct RETORT_VIEW("a", query = "SELECT id FROM") A { std::int64_t id; };
+    struct RETORT_VIEW("b", query = "SELECT * FROM users") B { std::int64_t id; };
+    struct RETORT_VIEW("d", query = "SELECT id FROM users") D { RETORT_COLUMN(server_default = "1") std::int64_t id; };
+    struct RETORT_VIEW("e") E { std::int64_t id; };
+    struct RETORT_VIEW("f", query = "SELECT id FROM users", index(id)) F { std::int64_t id; };
+  )cpp");
+  EXPECT_EQ(errors_of(s), R"(models.cpp:4:37: error: invalid query of view public.a: SQL does not parse: syntax error at end of input
+models.cpp:5:37: error: invalid query of view public.b: a view's query selects *: PostgreSQL expands it once, when the view is created, so the view would not follow its tables; name the columns
+models.cpp:6:114: error: column 'id' of view public.d: a view's column takes only name, type, length and skip (its values come from the query)
+models.cpp:1:1: error: RETORT_VIEW needs its query: query = "SELECT ..." or query_file = "views/name.sql"
+models.cpp:8:61: error: option 'index' needs 'materialized'
+)") << s.diagnostics;
+  // A relation of the view's schema that no model declares (unqualified: the view's own schema).
+  auto unknown = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("users") User { RETORT_COLUMN(primary_key) std::int64_t id; };
+    struct RETORT_VIEW("c", query = "SELECT id FROM orders") C { std::int64_t id; };
+  )cpp");
+  EXPECT_EQ(errors_of(unknown), "models.cpp:4:24: error: view public.c reads public.orders, which is neither a table nor a view of the schema\n")
+      << unknown.diagnostics;
 }
 
 // The batch size reaches the snapshot, which carries it into the diff's backfill step.

@@ -77,6 +77,39 @@ column col(std::string name, std::string type, bool nullable = false) {
   return column{std::move(name), *parse_type(type), nullable, {}, identity_kind::none, {}, {}, {}, {}};
 }
 
+// A view of users, over its own schema's table named unqualified.
+view active_users() {
+  view v;
+  v.name = {"public", "active_users"};
+  v.columns = {{"id", *parse_type("bigint")}, {"email", *parse_type("varchar(255)")}};
+  v.query = "SELECT id, email FROM users WHERE bio IS NOT NULL";
+  v.reads = {users_name};
+  return v;
+}
+
+// A materialized view in another schema than the table it reads, with a unique index.
+view user_ids() {
+  view v;
+  v.name = {"billing", "user_ids"};
+  v.columns = {{"id", *parse_type("bigint")}};
+  v.query = "SELECT id FROM public.users";
+  v.reads = {users_name};
+  v.materialized = true;
+  index i;
+  i.name = "ix_user_ids_id";
+  i.columns = {"id"};
+  i.unique = true;
+  v.indexes = {i};
+  return v;
+}
+
+// The statements around a view's creation that pin search_path to its schema.
+std::vector<std::string> pinned(std::string schema, std::string create) {
+  return {"SELECT pg_catalog.set_config('retort.search_path', pg_catalog.current_setting('search_path'), true)",
+          "SET LOCAL search_path TO \"" + schema + "\"", std::move(create),
+          "SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('retort.search_path'), true)"};
+}
+
 // The base schema changed by `edit`.
 template <class F>
 schema with(F&& edit) {
@@ -96,6 +129,12 @@ std::vector<operation_case> operation_cases() {
   id_plain.identity = identity_kind::none;
   column id_always = users_column("id");
   id_always.identity = identity_kind::always;
+  view active_users_with_bio = active_users();
+  active_users_with_bio.columns.push_back({"bio", *parse_type("text")});
+  active_users_with_bio.query = "SELECT id, email, bio FROM users WHERE email IS NOT NULL";
+  std::vector<std::string> materialized_sql =
+      pinned("billing", R"(CREATE MATERIALIZED VIEW "billing"."user_ids" ("id") AS SELECT id FROM public.users WITH DATA)");
+  materialized_sql.push_back(R"(CREATE UNIQUE INDEX "ix_user_ids_id" ON "billing"."user_ids" USING "btree" ("id"))");
   column status_text = users_column("status");
   status_text.type = *parse_builtin_type("text");
   status_text.server_default = "'happy'::text";
@@ -288,6 +327,17 @@ std::vector<operation_case> operation_cases() {
       {"rename_constraint", rename_constraint{users_name, "uq_users_email", "uq_email"},
        {R"(ALTER TABLE "public"."users" RENAME CONSTRAINT "uq_users_email" TO "uq_email")"}},
       {"sql", sql{"UPDATE users SET bio = 'x'", "UPDATE users SET bio = NULL"}, {"UPDATE users SET bio = 'x'"}},
+      {"create_view", create_view{active_users()},
+       pinned("public", R"(CREATE VIEW "public"."active_users" ("id", "email") AS SELECT id, email FROM users WHERE bio IS NOT NULL)")},
+      {"drop_view", drop_view{active_users()}, {R"(DROP VIEW "public"."active_users")"},
+       with([](schema& s) { s.views.push_back(active_users()); })},
+      // New columns follow the old ones: CREATE OR REPLACE (its inverse is drop + create).
+      {"replace_view_adding_a_column", replace_view{active_users(), active_users_with_bio},
+       pinned("public", R"(CREATE OR REPLACE VIEW "public"."active_users" ("id", "email", "bio") AS SELECT id, email, bio FROM users WHERE email IS NOT NULL)"),
+       with([](schema& s) { s.views.push_back(active_users()); })},
+      {"create_materialized_view_with_index", create_view{user_ids()}, materialized_sql},
+      {"drop_materialized_view", drop_view{user_ids()}, {R"(DROP MATERIALIZED VIEW "billing"."user_ids")"},
+       with([](schema& s) { s.views.push_back(user_ids()); })},
       // The application's function runs in its place; a script that reaches it stops there.
       {"cpp", cpp{cpp::function::upgrade},
        {"DO $retort$BEGIN RAISE EXCEPTION 'this revision has a C++ data step (upgrade): only the application runs "

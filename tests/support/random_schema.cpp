@@ -291,7 +291,57 @@ class generator {
     for (int i = 0; i < n; ++i) add_table(s);
     for (auto& t : s.tables)
       if (chance(0.4)) add_foreign_key(s, t);
+    add_views(s, 1);
     return finish(std::move(s));
+  }
+
+  // Views over the tables (a plain or materialized one, sometimes a view over that), drawn from
+  // a generator of their own seeded by `salt` and the tables' names, so that the draws for
+  // everything else stay what the seeds gave before views existed. A mutation draws them anew
+  // with another salt: some stay, some change their query (CREATE OR REPLACE) or columns.
+  static void add_views(schema& s, std::uint64_t salt) {
+    s.views.clear();
+    std::uint64_t seed = salt;
+    for (const auto& t : s.tables)
+      for (char ch : t.name.name) seed = seed * 31 + static_cast<unsigned char>(ch);
+    std::mt19937_64 r(seed);
+    const auto coin = [&](double p) { return std::bernoulli_distribution(p)(r); };
+    const auto sortable = [](const column_type& type) {
+      const auto k = type.kind;
+      return !type.array && (k == type_kind::integer || k == type_kind::bigint || k == type_kind::text ||
+                             k == type_kind::varchar || k == type_kind::uuid || k == type_kind::date);
+    };
+    for (const table& t : s.tables) {
+      if (!coin(0.35)) continue;
+      view v;
+      v.name = {t.name.schema, naming::fit("view_of_" + t.name.name)};
+      const std::size_t n = std::min<std::size_t>(t.columns.size(), 1 + r() % 3);
+      std::vector<std::string> names;
+      for (std::size_t i = 0; i < n; ++i) {
+        view_column c{t.columns[i].name, t.columns[i].type};
+        c.type.serial = false;  // a view's column is the plain integer
+        v.columns.push_back(std::move(c));
+        names.push_back(t.columns[i].name);
+      }
+      v.query = fmt::format("SELECT {} FROM {}{}", fmt::join(names, ", "), t.name.name,
+                            coin(0.5) ? fmt::format(" WHERE {} IS NOT NULL", names.front()) : "");
+      v.reads = {t.name};
+      v.materialized = coin(0.3);
+      if (v.materialized && sortable(v.columns.front().type) && coin(0.5)) {
+        index i;
+        i.columns = {names.front()};
+        v.indexes.push_back(std::move(i));
+      }
+      s.views.push_back(v);
+      if (coin(0.3)) {
+        view w;
+        w.name = {t.name.schema, naming::fit("view2_of_" + t.name.name)};
+        w.columns = {v.columns.front()};
+        w.query = fmt::format("SELECT {} FROM {}", names.front(), v.name.name);
+        w.reads = {v.name};
+        s.views.push_back(std::move(w));
+      }
+    }
   }
 
   void add_enum(schema& s) {
@@ -326,6 +376,7 @@ class generator {
     // what the seeds generate).
     give_new_columns_a_backfill(sorted(before), s);
     fix_enum_backfills(sorted(original), sorted(s), s);
+    add_views(s, 2);
     return finish(std::move(s));
   }
 

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "retort/errors.hpp"
+#include "retort/sql_analysis.hpp"
+
 namespace retort::test {
 namespace {
 
@@ -127,6 +130,16 @@ std::string describe(const column_type& t) {
                      t.array ? "[]" : "", q(t.length), q(t.precision), q(t.scale), q(t.enum_name), q(t.name), t.serial);
 }
 
+// What a view's query means (sql::query_key): the text a test wrote and the one pg_get_viewdef
+// prints compare equal when they mean the same.
+std::string query_meaning(const view& v) {
+  try {
+    return sql::query_key(v.query, v.name.schema);
+  } catch (const error&) {
+    return "unparsable: " + q(v.query);
+  }
+}
+
 }  // namespace
 
 std::string describe(const schema& s) {
@@ -157,6 +170,14 @@ std::string describe(const schema& s) {
                          deferral_name(f.deferrable));
     }
     for (const auto& c : t.checks) out += fmt::format("  check {} {}\n", q(c.name), q(c.expression));
+  }
+  for (const auto& v : s.views) {
+    std::string reads;
+    for (const auto& r : v.reads) reads += " " + q(r);
+    out += fmt::format("view {} materialized={} reads{}\n  query {}\n", q(v.name), v.materialized, reads, query_meaning(v));
+    for (const auto& c : v.columns) out += fmt::format("  column {} {}\n", q(c.name), describe(c.type));
+    for (const auto& i : v.indexes)
+      out += fmt::format("  index {} {} unique={} where={} method={}\n", q(i.name), q(i.columns), i.unique, q(i.where), q(i.method));
   }
   return out;
 }

@@ -35,6 +35,16 @@ table users_table() {
 
 enum_type mood() { return {{"public", "mood"}, {"happy", "sad"}}; }
 
+view emails_view(bool with_id) {
+  view v;
+  v.name = {"public", "user_emails"};
+  if (with_id) v.columns.push_back({"id", make_column("id", type_kind::bigint).type});
+  v.columns.push_back({"email", make_column("email", type_kind::text).type});
+  v.query = with_id ? "SELECT id, email FROM users" : "SELECT email FROM users";
+  v.reads = {users_name()};
+  return v;
+}
+
 column varchar_email(int length) {
   column c = make_column("email", type_kind::varchar);
   c.type.length = length;
@@ -114,6 +124,14 @@ std::vector<op_case> cases() {
       {ops::sql{"UPDATE users SET active = true", "UPDATE users SET active = false"}, "sql",
        {"UPDATE users SET active = true"}, false, {"sql"}},
       {ops::cpp{ops::cpp::function::upgrade}, "cpp", {"C++ data step (upgrade)", "application"}, false, {"cpp"}},
+      {ops::create_view{emails_view(false)}, "create_view", {"view public.user_emails"}, false, {"drop_view"}},
+      {ops::drop_view{emails_view(false)}, "drop_view", {"view public.user_emails"}, false, {"create_view"}},
+      {ops::replace_view{emails_view(false), [] {
+         view v = emails_view(false);
+         v.query = "SELECT email FROM users WHERE email <> ''";
+         return v;
+       }()},
+       "replace_view", {"public.user_emails"}, false, {"replace_view"}},
   };
 }
 
@@ -188,6 +206,14 @@ TEST(Ops, InverseOfInverseIsTheOperation) {
     EXPECT_NE(once.front(), c.op);
     EXPECT_EQ(ops::inverse(once), std::vector<operation>{c.op});
   }
+}
+
+// CREATE OR REPLACE cannot take columns away: the inverse of one that added some is drop + create.
+TEST(Ops, InverseOfAViewGainingColumnsIsDropAndCreate) {
+  view more = emails_view(true);
+  more.name = emails_view(false).name;
+  const auto down = ops::inverse(ops::replace_view{emails_view(false), more});
+  EXPECT_EQ(down, (std::vector<operation>{ops::drop_view{more}, ops::create_view{emails_view(false)}}));
 }
 
 TEST(Ops, InverseSwapsTheTwoSides) {

@@ -129,6 +129,15 @@ struct replay_case {
   schema after;
 };
 
+view user_ids_view(std::string query = "SELECT id FROM users") {
+  view v;
+  v.name = pub("user_ids");
+  v.columns = {{"id", *parse_builtin_type("bigint")}};
+  v.query = std::move(query);
+  v.reads = {pub("users")};
+  return v;
+}
+
 std::vector<replay_case> cases() {
   const schema b = base();
   const column phone = col("phone", "varchar(20)", true);
@@ -241,6 +250,11 @@ std::vector<replay_case> cases() {
       {"alter_extension", edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", "1.5"}); }),
        ops::alter_extension{{"citext", "public", "1.5"}, {"citext", "public", std::nullopt}},
        edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", std::nullopt}); })},
+      {"create_view", b, ops::create_view{user_ids_view()}, edited(b, [](schema& s) { s.views.push_back(user_ids_view()); })},
+      {"drop_view", edited(b, [](schema& s) { s.views.push_back(user_ids_view()); }), ops::drop_view{user_ids_view()}, b},
+      {"replace_view", edited(b, [](schema& s) { s.views.push_back(user_ids_view()); }),
+       ops::replace_view{user_ids_view(), user_ids_view("SELECT id FROM users WHERE id > 0")},
+       edited(b, [](schema& s) { s.views.push_back(user_ids_view("SELECT id FROM users WHERE id > 0")); })},
   };
 }
 
@@ -776,6 +790,63 @@ TEST(Replay, GeneratedAndSerialColumnsAreNotAlteredInPlace) {
   column serial = title;
   serial.type = *parse_type("serial");
   EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::alter_column{t.name, title, serial, ops::change_type}}), replay_error);
+}
+
+// ---- views ---------------------------------------------------------------------------------
+
+view view_of(std::string name, std::vector<qualified_name> reads, std::string query) {
+  view v;
+  v.name = pub(std::move(name));
+  v.columns = {{"id", *parse_builtin_type("bigint")}};
+  v.query = std::move(query);
+  v.reads = std::move(reads);
+  return v;
+}
+
+// What a view reads is not dropped, renamed or retyped under it (replay cannot rewrite its
+// query), and a view goes only after the views reading it.
+TEST(Replay, ViewsKeepWhatTheyReadAsItIs) {
+  schema s;
+  s.tables.push_back(table{pub("users"), {col("id", "bigint"), col("email", "text")}, {}, {}, {}, {}, {}, {}, {}});
+  const view users_v = view_of("user_ids", {pub("users")}, "SELECT id FROM users");
+  const view reader = view_of("first_ids", {pub("user_ids")}, "SELECT id FROM user_ids");
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::create_view{reader}}), replay_error);  // reads a view not created yet
+  s = replay(s, std::vector<operation>{ops::create_view{users_v}, ops::create_view{reader}});
+  ASSERT_EQ(s.views.size(), 2u);
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::drop_table{s.tables.front()}}), replay_error);
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::rename_table{pub("users"), pub("people")}}), replay_error);
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::rename_column{pub("users"), "email", "mail"}}), replay_error);
+  column wider = col("email", "text");
+  wider.type = *parse_builtin_type("varchar(10)");
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::alter_column{pub("users"), col("email", "text"), wider, ops::change_type}}), replay_error);
+  EXPECT_NO_THROW((void)replay(s, std::vector<operation>{ops::add_column{pub("users"), col("bio", "text", true)}}));
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::drop_view{users_v}}), replay_error);  // still read by first_ids
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::create_table{table{pub("user_ids"), {col("id", "bigint")}, {}, {}, {}, {}, {}, {}, {}}}}),
+               replay_error);  // a view's name is taken for tables too
+  EXPECT_NO_THROW((void)replay(s, std::vector<operation>{ops::drop_view{reader}, ops::drop_view{users_v}, ops::drop_table{s.tables.front()}}));
+}
+
+// CREATE OR REPLACE keeps the columns and may add some after them; the inverse of adding
+// columns is drop + create, so a view with readers keeps its columns.
+TEST(Replay, ReplacingAViewKeepsItsColumns) {
+  schema s;
+  s.tables.push_back(table{pub("users"), {col("id", "bigint"), col("email", "text")}, {}, {}, {}, {}, {}, {}, {}});
+  const view before = view_of("v", {pub("users")}, "SELECT id FROM users");
+  s = replay(s, std::vector<operation>{ops::create_view{before}});
+  view more = before;
+  more.columns.push_back({"email", *parse_builtin_type("text")});
+  more.query = "SELECT id, email FROM users";
+  const ops::replace_view adding{before, more};
+  const schema after = replay(s, std::vector<operation>{adding});
+  EXPECT_EQ(*find_view(after, pub("v")), more);
+  EXPECT_EQ(replay(after, ops::inverse(std::vector<operation>{adding})), s);
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::replace_view{more, before}}), replay_error);  // from is not what is there
+  EXPECT_THROW((void)replay(after, std::vector<operation>{ops::replace_view{more, before}}), replay_error);  // a column would go
+  view materialized = more;
+  materialized.materialized = true;
+  EXPECT_THROW((void)replay(s, std::vector<operation>{ops::replace_view{before, materialized}}), replay_error);
+  const schema read = replay(s, std::vector<operation>{ops::create_view{view_of("w", {pub("v")}, "SELECT id FROM v")}});
+  EXPECT_THROW((void)replay(read, std::vector<operation>{adding}), replay_error);
 }
 
 }  // namespace

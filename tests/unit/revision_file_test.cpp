@@ -104,6 +104,40 @@ std::vector<operation> every_operation() {
       ops::create_extension{{"pg_trgm", "ext", "1.6"}},
       ops::drop_extension{{"citext", "public", std::nullopt}},
       ops::alter_extension{{"citext", "public", "1.5"}, {"citext", "ext", std::nullopt}},
+      ops::create_view{[] {
+        view v;
+        v.name = {"app", "order_totals"};
+        v.columns = {{"user_id", col("user_id", "bigint").type}, {"n", col("n", "bigint").type}};
+        v.query = "SELECT user_id, count(*) FROM orders GROUP BY user_id";
+        v.reads = {{"app", "orders"}};
+        v.materialized = true;
+        v.indexes = {index{"ix_order_totals_user_id", {"user_id"}, true, std::nullopt, "btree"}};
+        return v;
+      }()},
+      ops::drop_view{[] {
+        view v;
+        v.name = {"public", "ids"};
+        v.columns = {{"id", col("id", "bigint").type}};
+        v.query = "SELECT id FROM users";
+        v.reads = {users_name()};
+        return v;
+      }()},
+      ops::replace_view{[] {
+                          view v;
+                          v.name = {"public", "ids"};
+                          v.columns = {{"id", col("id", "bigint").type}};
+                          v.query = "SELECT id FROM users";
+                          v.reads = {users_name()};
+                          return v;
+                        }(),
+                        [] {
+                          view v;
+                          v.name = {"public", "ids"};
+                          v.columns = {{"id", col("id", "bigint").type}, {"email", col("email", "text").type}};
+                          v.query = "SELECT id, email FROM users WHERE id > 0";
+                          v.reads = {users_name()};
+                          return v;
+                        }()},
       ops::alter_column{users_name(), col("id", "integer"), [] {
                           column c = col("id", "integer");
                           c.identity = identity_kind::always;

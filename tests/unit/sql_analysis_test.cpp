@@ -65,5 +65,53 @@ TEST(ExpressionKey, TextThatIsNotOneExpressionIsAnError) {
   EXPECT_THROW((void)sql::expression_key("1); DROP TABLE users; SELECT (1"), error);
 }
 
+// ---- view queries --------------------------------------------------------------------------
+
+TEST(NormalizedQuery, OneSpellingForBlanksCaseCommentsAndParentheses) {
+  const std::string canonical = sql::normalized_query("SELECT id, email FROM users WHERE deleted_at IS NULL");
+  EXPECT_EQ(canonical, "SELECT id, email FROM users WHERE deleted_at IS NULL");
+  EXPECT_EQ(sql::normalized_query("select id,\n  email -- the address\nfrom USERS where (deleted_at is null);"), canonical);
+  EXPECT_NE(sql::normalized_query("SELECT id, email FROM users WHERE deleted_at IS NOT NULL"), canonical);
+}
+
+TEST(NormalizedQuery, OnlyOneSelectThatNamesItsColumns) {
+  EXPECT_THROW((void)sql::normalized_query("SELECT * FROM users"), error);
+  EXPECT_THROW((void)sql::normalized_query("SELECT u.* FROM users u"), error);
+  EXPECT_THROW((void)sql::normalized_query("SELECT 1; DROP TABLE users"), error);
+  EXPECT_THROW((void)sql::normalized_query("DELETE FROM users"), error);
+  EXPECT_THROW((void)sql::normalized_query("SELECT id INTO copy FROM users"), error);
+  EXPECT_THROW((void)sql::normalized_query("SELECT id FROM"), error);
+  EXPECT_NO_THROW((void)sql::normalized_query("SELECT count(*) FROM users"));
+  EXPECT_NO_THROW((void)sql::normalized_query("VALUES (1), (2)"));
+}
+
+TEST(RelationsRead, UnqualifiedNamesAreOfTheViewsSchemaAndWithQueriesAreNone) {
+  const auto reads = sql::relations_read(
+      "WITH recent AS (SELECT user_id FROM orders) SELECT u.id FROM users u JOIN recent r ON r.user_id = u.id "
+      "WHERE u.id IN (SELECT user_id FROM audit.events)",
+      "shop");
+  const std::vector<qualified_name> expected{{"audit", "events"}, {"shop", "orders"}, {"shop", "users"}};
+  EXPECT_EQ(reads, expected);
+}
+
+TEST(QueryKey, AModelsQueryAndPgGetViewdefsAreOneKey) {
+  const key_case same[] = {
+      {"SELECT id, email FROM users WHERE is_active",
+       " SELECT users.id,\n    users.email\n   FROM users\n  WHERE users.is_active;"},
+      {"SELECT id, email FROM users WHERE is_active", "SELECT users.id AS user_id, users.email FROM public.users WHERE users.is_active"},
+      {"SELECT user_id, count(*), sum(total) FROM orders WHERE status = 'paid' GROUP BY user_id",
+       " SELECT orders.user_id,\n    count(*) AS count,\n    sum(orders.total) AS sum\n   FROM orders\n  WHERE "
+       "orders.status = 'paid'::order_status\n  GROUP BY orders.user_id;"},
+      {"SELECT id FROM public.users", " SELECT users.id\n   FROM public.users;"},
+  };
+  for (const auto& c : same) {
+    SCOPED_TRACE(c.written);
+    EXPECT_EQ(sql::query_key(c.written, "public"), sql::query_key(c.stored, "public"));
+  }
+  EXPECT_NE(sql::query_key("SELECT id FROM users WHERE is_active", "public"),
+            sql::query_key("SELECT users.id FROM users WHERE NOT users.is_active", "public"));
+  EXPECT_NE(sql::query_key("SELECT id FROM users", "public"), sql::query_key("SELECT users.id FROM other.users", "public"));
+}
+
 }  // namespace
 }  // namespace retort

@@ -32,6 +32,15 @@ bool same_meaning(const std::string& history, const std::string& database) {
   }
 }
 
+bool same_query(const view& history, const view& database) {
+  if (history.query == database.query) return true;
+  try {
+    return sql::query_key(history.query, history.name.schema) == sql::query_key(database.query, database.name.schema);
+  } catch (const error&) {
+    return false;
+  }
+}
+
 template <typename T, typename Name>
 const T* named(const std::vector<T>& items, const Name& name) {
   const auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
@@ -56,6 +65,9 @@ void adopt_history_spelling(const schema& history, schema& database) {
       if (const auto* hx = named(h->indexes, ix.name); hx && ix.where && hx->where && same_meaning(*hx->where, *ix.where))
         ix.where = hx->where;
   }
+  // A view's query comes back as pg_get_viewdef prints it (`users.id`, casts, output names).
+  for (view& v : database.views)
+    if (const view* h = find_view(history, v.name); h && same_query(*h, v)) v.query = h->query;
 }
 
 }  // namespace

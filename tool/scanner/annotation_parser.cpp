@@ -678,6 +678,21 @@ constexpr option_rule<extension_annotation> extension_rules[]{
      .set = [](extension_annotation& a, const checked_value& v) { a.version = v.text; }},
 };
 
+constexpr option_rule<view_annotation> view_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string, .set = [](view_annotation& a, const checked_value& v) { a.schema = v.text; }},
+    {.name = "query", .kind = value_kind::nonempty_string, .excludes = "query_file",
+     .set = [](view_annotation& a, const checked_value& v) { a.query = located<std::string>{v.text, v.offset}; }},
+    {.name = "query_file", .kind = value_kind::nonempty_string,
+     .set = [](view_annotation& a, const checked_value& v) { a.query_file = located<std::string>{v.text, v.offset}; }},
+    {.name = "materialized", .kind = value_kind::flag, .set = [](view_annotation& a, const checked_value&) { a.materialized = true; }},
+    {.name = "index", .kind = value_kind::call, .repeatable = true, .requires_option = "materialized",
+     .set = [](view_annotation& a, const checked_value& v) {
+       index_annotation i;
+       read_call<index_annotation>(v.r, v.source, i, index_rules);
+       a.indexes.push_back(std::move(i));
+     }},
+};
+
 // What differs between the annotations: their words, and whether a leading string
 // literal names the object.
 struct annotation_words {
@@ -820,6 +835,13 @@ read_result<enum_annotation> read_enum_annotation(const annotation_tokens& token
 
 read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens) {
   return read_annotation<value_annotation>(tokens, value_rules, {"enum value option", "enum label", "RETORT_VALUE"});
+}
+
+read_result<view_annotation> read_view_annotation(const annotation_tokens& tokens) {
+  auto out = read_annotation<view_annotation>(tokens, view_rules, {"view option", "view name", "RETORT_VIEW"});
+  if (!out.annotation.query && !out.annotation.query_file && out.errors.empty())
+    out.errors.push_back({0, "RETORT_VIEW needs its query: query = \"SELECT ...\" or query_file = \"views/name.sql\""});
+  return out;
 }
 
 read_result<extension_annotation> read_extension_annotation(const annotation_tokens& tokens) {

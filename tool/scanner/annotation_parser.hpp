@@ -196,6 +196,17 @@ struct extension_annotation {
   option_offsets offsets;
 };
 
+/// RETORT_VIEW(...)
+struct view_annotation {
+  std::optional<std::string> name;
+  std::optional<std::string> schema;
+  std::optional<located<std::string>> query;       ///< `query = "SELECT ..."`, at the string
+  std::optional<located<std::string>> query_file;  ///< `query_file = "views/x.sql"`, relative to the header
+  bool materialized = false;
+  std::vector<index_annotation> indexes;  ///< index(...), as a table's (materialized views only)
+  option_offsets offsets;
+};
+
 /// An annotation as far as it could be read, and every mistake found in it.
 template <class T>
 struct read_result {
@@ -213,6 +224,8 @@ struct read_result {
 [[nodiscard]] read_result<enum_annotation> read_enum_annotation(const annotation_tokens& tokens);
 /// Reads RETORT_VALUE's arguments.
 [[nodiscard]] read_result<value_annotation> read_value_annotation(const annotation_tokens& tokens);
+/// Reads RETORT_VIEW's arguments.
+[[nodiscard]] read_result<view_annotation> read_view_annotation(const annotation_tokens& tokens);
 /// Reads RETORT_EXTENSION's arguments.
 [[nodiscard]] read_result<extension_annotation> read_extension_annotation(const annotation_tokens& tokens);
 

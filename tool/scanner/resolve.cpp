@@ -29,8 +29,9 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string_vi
 class resolver {
  public:
   resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, std::vector<scanned_extension> extensions,
-           diagnostics& diags)
-      : tables_(std::move(tables)), enums_(std::move(enums)), extensions_(std::move(extensions)), diags_(diags) {}
+           diagnostics& diags, std::vector<scanned_view> views)
+      : tables_(std::move(tables)), enums_(std::move(enums)), extensions_(std::move(extensions)), views_(std::move(views)),
+        diags_(diags) {}
 
   std::optional<scanned_schema> run(const schema* previous) {
     unique_tables();
@@ -161,6 +162,10 @@ class resolver {
       s.tables.push_back(t.table);
       schemas.insert(t.table.name.schema);
     }
+    for (const scanned_view& v : views_) {
+      s.views.push_back(v.def);
+      schemas.insert(v.def.name.schema);
+    }
     schemas.erase("public");
     s.schemas.assign(schemas.begin(), schemas.end());
     schemas_ = s.schemas;
@@ -216,6 +221,8 @@ class resolver {
         return at.index < enums_.size() ? pick(enums_[at.index].values, at.member, enums_[at.index].at) : clang::SourceLocation();
       case k::extension:
         return at.index < extensions_.size() ? extensions_[at.index].at : clang::SourceLocation();
+      case k::view:
+        return at.index < views_.size() ? views_[at.index].at : clang::SourceLocation();
       case k::schema:
         if (at.index >= schemas_.size()) return {};
         for (const scanned_table& t : tables_)
@@ -244,6 +251,7 @@ class resolver {
   std::vector<scanned_table> tables_;
   std::vector<scanned_enum> enums_;
   std::vector<scanned_extension> extensions_;
+  std::vector<scanned_view> views_;
   std::vector<std::string> schemas_;  // as assembled, for paths "schemas[i]"
   diagnostics& diags_;
 };
@@ -252,8 +260,8 @@ class resolver {
 
 std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
                                       std::vector<scanned_extension> extensions, diagnostics& diags,
-                                      const schema* previous) {
-  return resolver(std::move(tables), std::move(enums), std::move(extensions), diags).run(previous);
+                                      const schema* previous, std::vector<scanned_view> views) {
+  return resolver(std::move(tables), std::move(enums), std::move(extensions), diags, std::move(views)).run(previous);
 }
 
 std::optional<declaration_site> site_of(const clang::SourceManager& sm, clang::SourceLocation loc) {

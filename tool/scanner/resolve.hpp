@@ -18,13 +18,14 @@ namespace retort::scan {
 struct scanned_schema {
   schema model;
   declaration_sites sites;
+  std::vector<std::string> query_files = {};  ///< the views' query files read: inputs of the scan
 };
 
 /// The schema, or nullopt when any error was reported (here or before, through `diags`).
 /// `previous` is the schema the migration history produces (the replayed head), if known.
 [[nodiscard]] std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
                                                     std::vector<scanned_extension> extensions, diagnostics& diags,
-                                                    const schema* previous);
+                                                    const schema* previous, std::vector<scanned_view> views = {});
 
 /// Where `loc` is in a file: the file's absolute path as the compiler opened it (macro
 /// expansions count where they are written or expanded), 1-based line and column.

@@ -59,10 +59,15 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const clang::CXXRecordDecl* record : found.tables)
     if (auto t = serialize_table(*record, cx)) tables.push_back(std::move(*t));
   // An annotated enum is a type of the schema even before a column uses it.
+  std::vector<scanned_view> views;
+  for (const clang::CXXRecordDecl* record : found.views)
+    if (auto v = serialize_view(*record, cx)) views.push_back(std::move(*v));
   for (const clang::EnumDecl* e : found.enums)
     if (std::none_of(cx.enums.begin(), cx.enums.end(), [&](const scanned_enum& s) { return s.decl == e; }))
       (void)serialize_enum(*e, "public", cx);
-  return resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous);
+  auto result = resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous, std::move(views));
+  if (result) result->query_files = std::move(cx.query_files);
+  return result;
 }
 
 namespace {
@@ -83,7 +88,7 @@ class macro_recorder : public clang::PPCallbacks {
     if (!id) return;
     const llvm::StringRef spelled = id->getName();
     if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" && spelled != "RETORT_VALUE" &&
-        spelled != "RETORT_EXTENSION")
+        spelled != "RETORT_EXTENSION" && spelled != "RETORT_VIEW")
       return;
     if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
     macro_use use{spelled.str(), name.getLocation(), true, {}};
@@ -140,6 +145,7 @@ class scan_action : public clang::ASTFrontendAction {
       if (llvm::sys::path::filename(path) == synthetic_name) continue;
       out_.files.push_back(path.str());
     }
+    if (out_.result) out_.files.insert(out_.files.end(), out_.result->query_files.begin(), out_.result->query_files.end());
     std::sort(out_.files.begin(), out_.files.end());
     out_.files.erase(std::unique(out_.files.begin(), out_.files.end()), out_.files.end());
   }

@@ -1,19 +1,26 @@
 // Serialize: reads a record's RETORT_TABLE options, then its columns (bases first, in
 // declaration order) with their RETORT_COLUMN options, then the table-level constraints,
-// whose column names are checked once all columns are known.
+// whose column names are checked once all columns are known. A RETORT_VIEW record's members
+// are read the same way, and its query is parsed and normalized with PostgreSQL's parser.
 #include "serialize.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <utility>
 
 #include <clang/AST/DeclTemplate.h>
+#include <clang/Basic/FileManager.h>
+#include <llvm/Support/Path.h>
 #include <fmt/format.h>
 
 #include "annotation_lexer.hpp"
 #include "ast_mapper.hpp"
 #include "constant_eval.hpp"
+#include "retort/errors.hpp"
 #include "retort/naming.hpp"
+#include "retort/sql_analysis.hpp"
 #include "type_map.hpp"
 
 namespace retort::scan {
@@ -331,6 +338,79 @@ qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& de
   e.at = options.name ? a->where.locate(options.offsets.at("name")) : decl.getLocation();
   cx.enums.push_back(std::move(e));
   return name;
+}
+
+// ---- views ------------------------------------------------------------------------------
+
+namespace {
+
+// The text of a view's query: `query`, or the file `query_file` names, relative to the header
+// that declares the view (recorded for the depfile). nullopt after reporting why not.
+std::optional<std::string> query_text(const clang::CXXRecordDecl& record, const read_annotation<view_annotation>& a,
+                                      serialize_context& cx) {
+  if (a.options.query) return a.options.query->value;
+  const auto& file = *a.options.query_file;
+  const clang::SourceManager& sm = cx.diags.source_manager();
+  llvm::SmallString<256> header(sm.getFilename(sm.getFileLoc(record.getLocation())));
+  sm.getFileManager().makeAbsolutePath(header);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(header));
+  llvm::sys::path::append(path, file.value);
+  llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+  std::ifstream in(path.str().str(), std::ios::binary);
+  if (!in) {
+    cx.diags.error(a.where.locate(file.offset), fmt::format("cannot read the query file {}", path.str()));
+    return std::nullopt;
+  }
+  cx.query_files.push_back(path.str().str());
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+std::optional<scanned_view> serialize_view(const clang::CXXRecordDecl& record, serialize_context& cx) {
+  const auto a = *read_on(record, "view", cx, read_view_annotation);
+  if (record.getDescribedClassTemplate() || llvm::isa<clang::ClassTemplateSpecializationDecl>(record) || record.isUnion()) {
+    cx.diags.error(record.getLocation(), "a view must be a struct or a class, not a template or a union");
+    return std::nullopt;
+  }
+  if (!a.options.query && !a.options.query_file) return std::nullopt;  // reported by the reader
+  // The members become columns as a table's do; what only a table's column has is refused.
+  table_annotation as_table;
+  as_table.name = a.options.name;
+  as_table.schema = a.options.schema;
+  as_table.indexes = a.options.indexes;
+  as_table.offsets = a.options.offsets;
+  scanned_table t = table_builder(record, a.where, as_table, cx).build();
+  scanned_view out{view{}, t.origin.table};
+  view& v = out.def;
+  v.name = t.table.name;
+  v.materialized = a.options.materialized;
+  v.indexes = t.table.indexes;
+  for (std::size_t i = 0; i < t.table.columns.size(); ++i) {
+    const column& c = t.table.columns[i];
+    if (c.server_default || c.identity != identity_kind::none || c.generated || c.collation || c.comment || c.backfill ||
+        !c.renamed_from.empty() || c.type.serial)
+      cx.diags.error(t.origin.columns[i], fmt::format("column '{}' of view {}: a view's column takes only name, type, "
+                                                      "length and skip (its values come from the query)",
+                                                      c.name, to_string(v.name)));
+    v.columns.push_back({c.name, c.type});
+  }
+  if (t.table.pk || !t.table.uniques.empty() || !t.table.checks.empty() || !t.foreign_keys.empty())
+    cx.diags.error(out.at, fmt::format("view {} cannot have keys, checks or references; a materialized view can have "
+                                       "index(...), unique too", to_string(v.name)));
+  if (v.columns.empty()) cx.diags.error(out.at, fmt::format("view {} has no columns: its members are its columns", to_string(v.name)));
+  const auto text = query_text(record, a, cx);
+  if (!text) return std::nullopt;
+  const clang::SourceLocation query_at =
+      a.where.locate(a.options.query ? a.options.query->offset : a.options.query_file->offset);
+  try {
+    v.query = sql::normalized_query(*text);
+    v.reads = sql::relations_read(v.query, v.name.schema);
+  } catch (const error& e) {
+    cx.diags.error(query_at, fmt::format("invalid query of view {}: {}", to_string(v.name), e.what()));
+    return std::nullopt;
+  }
+  return out;
 }
 
 }  // namespace retort::scan

@@ -62,18 +62,30 @@ struct scanned_extension {
   clang::SourceLocation at;
 };
 
+/// A view and where it is declared.
+struct scanned_view {
+  view def;
+  clang::SourceLocation at;  ///< the name in RETORT_VIEW, or the struct's name
+};
+
 /// What serializing one translation unit shares between declarations.
 struct serialize_context {
   const clang::ASTContext& ast;
   diagnostics& diags;
   std::vector<scanned_enum> enums;  ///< every enum type a column uses, first use first
   std::vector<scanned_extension> extensions = {};  ///< every RETORT_EXTENSION, read before the tables
+  std::vector<std::string> query_files = {};  ///< the views' query files read (absolute): the depfile lists them
 };
 
 /// The table a RETORT_TABLE record declares: its own and its bases' data members as
 /// columns, constraints from column and table options. nullopt when the record cannot be a
 /// table; mistakes in its parts are reported and the rest is still returned.
 [[nodiscard]] std::optional<scanned_table> serialize_table(const clang::CXXRecordDecl& record, serialize_context& cx);
+
+/// The view a RETORT_VIEW record declares: its members as columns (as a table's), its query
+/// (from `query` or `query_file`) normalized, and the relations it reads. nullopt when the
+/// record cannot be a view; every mistake is reported.
+[[nodiscard]] std::optional<scanned_view> serialize_view(const clang::CXXRecordDecl& record, serialize_context& cx);
 
 /// The extension a RETORT_EXTENSION declares, added to cx.extensions (mistakes reported).
 void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx);

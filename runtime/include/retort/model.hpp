@@ -99,6 +99,19 @@
 //   in SQL when not the enumerator's name ("in-progress", "On Hold", "public"), and its earlier
 //   labels (repeatable): ALTER TYPE ... RENAME VALUE, not drop + add.
 //     enum class TaskState { todo, in_progress RETORT_VALUE("in-progress"), done };
+// RETORT_VIEW("name", query = "SELECT ...", options...)   between `struct` and the name: a view
+//   whose columns are the struct's members (name and type as for a table's columns; RETORT_COLUMN
+//   takes name, type, length and skip there), in order: CREATE VIEW name (columns) AS query.
+//   query = "SELECT id, email FROM users WHERE deleted_at IS NULL"
+//   query_file = "views/active_users.sql"   the query in a file, relative to the header; the
+//                                     scan reruns when it changes (it is in the depfile)
+//   schema = "reporting"              PostgreSQL schema (default public)
+//   materialized                      CREATE MATERIALIZED VIEW ... WITH DATA
+//   index(a, unique, ...)             with materialized: an index, as a table's index(...)
+//   The query names the tables and views of its own schema unqualified (Retort creates the
+//   view with search_path pinned to that schema, a tenant's under a tenant mapping) and those
+//   of other schemas qualified. It names its columns (no `*`).
+//
 // RETORT_EXTENSION("citext", schema = "ext", version = "1.6");   at namespace scope: CREATE
 //   EXTENSION, before the first object that uses it (schema default public; no version: the
 //   server's default). A column of a type an extension provides needs it declared.
@@ -117,6 +130,8 @@
 /// Declares an extension the models use: at namespace scope, followed by a semicolon.
 #define RETORT_EXTENSION(...) \
   struct __attribute__((annotate("retort:extension:" #__VA_ARGS__))) RETORT_DETAIL_CONCAT(retort_extension_, __COUNTER__) {}
+/// Marks a struct as a view: goes between `struct` and the name; its members are the view's columns.
+#define RETORT_VIEW(...) __attribute__((annotate("retort:view:" #__VA_ARGS__)))
 #else
 /// Marks a struct as a table: goes between `struct` and the name.
 #define RETORT_TABLE(...)
@@ -128,6 +143,8 @@
 #define RETORT_VALUE(...)
 /// Declares an extension the models use: at namespace scope, followed by a semicolon.
 #define RETORT_EXTENSION(...) static_assert(true, "RETORT_EXTENSION")
+/// Marks a struct as a view: goes between `struct` and the name; its members are the view's columns.
+#define RETORT_VIEW(...)
 #endif
 
 namespace retort {

@@ -247,6 +247,26 @@ struct rename_constraint {
   friend bool operator==(const rename_constraint&, const rename_constraint&) = default;
 };
 
+/// CreateView describes a view or materialized view (with its indexes), after what it reads.
+struct create_view {
+  static constexpr std::string_view kind = "create_view";
+  view def;
+  friend bool operator==(const create_view&, const create_view&) = default;
+};
+/// DropView removes a view no other view reads.
+struct drop_view {
+  static constexpr std::string_view kind = "drop_view";
+  view def;
+  friend bool operator==(const drop_view&, const drop_view&) = default;
+};
+/// ReplaceView changes a (not materialized) view's query in place (CREATE OR REPLACE VIEW): its
+/// columns stay, and new ones may follow them. A view whose columns change has no reader.
+struct replace_view {
+  static constexpr std::string_view kind = "replace_view";
+  view from, to;
+  friend bool operator==(const replace_view&, const replace_view&) = default;
+};
+
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
 /// A step PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM)
 /// says `transactional = false` and runs on its own, outside the revision's transaction.
@@ -280,7 +300,11 @@ using operation =
                  drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,
-                 cpp>;
+                 cpp, create_view, drop_view, replace_view>;
+
+/// Whether CREATE OR REPLACE VIEW turns `from` into `to`: both plain views of one name, and the
+/// columns of `from` the first columns of `to` (same names and types).
+[[nodiscard]] bool replaceable(const view& from, const view& to);
 
 /// The operation's name in migration files ("add_column").
 [[nodiscard]] std::string_view name_of(const operation& op);

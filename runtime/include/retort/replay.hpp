@@ -49,6 +49,8 @@ class replayer {
   void track(const table& t);    ///< adds the names of `t` to the indexes that exist
   void untrack(const table& t);  ///< removes them
   void insert_table(table t);
+  void require_view_inputs(const view& v);  ///< its schema, what it reads, its enum types exist
+  const view& existing_view(const qualified_name& n, const view& as_described, std::string_view what);
 
   schema s_;
   /// Names of primary keys, unique constraints and indexes (relations in PostgreSQL, unique

@@ -240,12 +240,33 @@ struct extension {
 /// The type names unknown_type_problem accepts without an extension, for did-you-mean hints.
 [[nodiscard]] std::vector<std::string_view> builtin_type_names();
 
+/// A column of a view: its name and the type PostgreSQL gives the query's output there.
+struct view_column {
+  std::string name;
+  column_type type;
+  friend bool operator==(const view_column&, const view_column&) = default;
+};
+
+/// A view or materialized view: a named query. Its query names the relations of its own schema
+/// unqualified (Retort pins search_path to that schema while it creates the view; PostgreSQL
+/// resolves the names then, once) and those of other schemas qualified.
+struct view {
+  qualified_name name;
+  std::vector<view_column> columns;  ///< in order: CREATE VIEW name (columns...) AS query
+  std::string query;                 ///< SELECT ..., as the scanner normalized it (or pg_get_viewdef printed it)
+  std::vector<qualified_name> reads;  ///< the tables and views the query reads, sorted: what it is created after
+  bool materialized = false;
+  std::vector<index> indexes;  ///< a materialized view's, sorted by name
+  friend bool operator==(const view&, const view&) = default;
+};
+
 /// A whole database schema as Retort sees it.
 struct schema {
   std::vector<std::string> schemas;  ///< namespaces besides "public", sorted
   std::vector<enum_type> enums;      ///< sorted by name
   std::vector<table> tables;         ///< sorted by name
   std::vector<extension> extensions;  ///< sorted by name
+  std::vector<view> views;            ///< sorted by name
 
   friend bool operator==(const schema&, const schema&) = default;
 };
@@ -253,9 +274,9 @@ struct schema {
 /// An element of a schema, by its place in the schema's vectors as they are (validation does
 /// not sort): what a validation issue is about.
 struct element_ref {
-  enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check };
+  enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check, view };
   kind what = kind::table;
-  std::size_t index = 0;   ///< into schemas, extensions, enums or tables
+  std::size_t index = 0;   ///< into schemas, extensions, enums, tables or views
   std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys or checks; the enum's values
   friend bool operator==(const element_ref&, const element_ref&) = default;
 };
@@ -274,6 +295,10 @@ struct element_ref {
 [[nodiscard]] extension* find_extension(schema& s, std::string_view name);
 [[nodiscard]] const column* find_column(const table& t, std::string_view name);
 [[nodiscard]] column* find_column(table& t, std::string_view name);
+[[nodiscard]] const view* find_view(const schema& s, const qualified_name& n);
+[[nodiscard]] view* find_view(schema& s, const qualified_name& n);
+/// The views of `s` that read `relation` (a table or a view), in name order.
+[[nodiscard]] std::vector<const view*> views_reading(const schema& s, const qualified_name& relation);
 
 /// Sorts every name-ordered collection (columns keep their order).
 void sort_canonically(schema& s);

@@ -41,4 +41,23 @@ struct statement_facts {
 /// when the text does not parse as one expression.
 [[nodiscard]] std::string expression_key(std::string_view expression);
 
+/// A view's query in one canonical spelling (PostgreSQL's parser, then libpg_query's deparser):
+/// blanks, case, comments and redundant parentheses no longer count, so two spellings of one
+/// query compare equal as text. Throws retort::error when the text is not one SELECT (WITH and
+/// VALUES included), or selects `*` (PostgreSQL expands it once, when the view is created:
+/// the view would not follow its table; name the columns).
+[[nodiscard]] std::string normalized_query(std::string_view query);
+
+/// The relations (tables and views) a query reads, sorted, an unqualified name being one of
+/// `view_schema` (as Retort creates a view: search_path pinned to its schema); the names of
+/// its own WITH queries are left out. Throws retort::error when it does not parse.
+[[nodiscard]] std::vector<qualified_name> relations_read(std::string_view query, const std::string& view_schema);
+
+/// A key for what a view's query means, as expression_key for an expression, leaving out as
+/// well what pg_get_viewdef adds: the relation qualifying each column (`users.id` for `id`),
+/// output names (the view's column list names its columns) and `view_schema` qualifying a
+/// relation. The query a model wrote and the one the catalog prints get the same key. Throws
+/// retort::error when it does not parse as one statement.
+[[nodiscard]] std::string query_key(std::string_view query, const std::string& view_schema);
+
 }  // namespace retort::sql

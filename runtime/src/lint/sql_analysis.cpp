@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -170,6 +172,110 @@ std::vector<std::string> functions_called(std::string_view expression) {
   std::vector<std::string> out;
   collect_functions(tree, out);
   return out;
+}
+
+// ---- view queries ------------------------------------------------------------------------
+
+namespace {
+
+// The one statement of `query`, which must be a SELECT.
+json select_statement(const json& tree) {
+  const auto& stmts = tree.value("stmts", json::array());
+  if (stmts.size() != 1) throw error("a view's query is one SELECT statement");
+  const json& stmt = stmts[0].value("stmt", json::object());
+  if (!stmt.contains("SelectStmt")) throw error("a view's query is a SELECT statement");
+  return stmt;
+}
+
+void visit_nodes(const json& node, const std::function<void(const std::string&, const json&)>& f) {
+  if (node.is_object()) {
+    for (const auto& [key, child] : node.items()) {
+      if (child.is_object()) f(key, child);
+      visit_nodes(child, f);
+    }
+  } else if (node.is_array()) {
+    for (const auto& child : node) visit_nodes(child, f);
+  }
+}
+
+// libpg_query's deparser reads the protobuf form of the parse tree.
+std::string deparsed(const std::string& text) {
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(text.c_str());
+  const std::unique_ptr<PgQueryProtobufParseResult, void (*)(PgQueryProtobufParseResult*)> guard(
+      &parsed, [](PgQueryProtobufParseResult* r) { pg_query_free_protobuf_parse_result(*r); });
+  if (parsed.error) throw error(fmt::format("SQL does not parse: {}", parsed.error->message));
+  PgQueryDeparseResult result = pg_query_deparse_protobuf(parsed.parse_tree);
+  const std::unique_ptr<PgQueryDeparseResult, void (*)(PgQueryDeparseResult*)> deparse_guard(
+      &result, [](PgQueryDeparseResult* r) { pg_query_free_deparse_result(*r); });
+  if (result.error) throw error(fmt::format("SQL cannot be printed back: {}", result.error->message));
+  return result.query;
+}
+
+// What pg_get_viewdef adds to a query, left out of the canonical tree (see query_key).
+void as_written(json& node, const std::string& view_schema) {
+  if (node.is_array()) {
+    for (auto& n : node) as_written(n, view_schema);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (auto rv = node.find("RangeVar"); rv != node.end()) {
+    if (rv->value("schemaname", "") == view_schema) rv->erase("schemaname");
+    rv->erase("inh");
+    rv->erase("relpersistence");
+  }
+  if (auto c = node.find("ColumnRef"); c != node.end()) {
+    auto& fields = (*c)["fields"];
+    if (fields.is_array() && fields.size() > 1) fields = json::array({fields.back()});
+  }
+  if (auto r = node.find("ResTarget"); r != node.end()) r->erase("name");
+  // A function or operator of the view's schema, printed qualified (`public.similarity(...)`).
+  const auto unqualify = [&](json& names) {
+    if (names.is_array() && names.size() == 2 && names[0].value("String", json::object()).value("sval", "") == view_schema)
+      names.erase(names.begin());
+  };
+  if (auto f = node.find("FuncCall"); f != node.end() && f->contains("funcname")) unqualify((*f)["funcname"]);
+  if (auto e = node.find("A_Expr"); e != node.end() && e->contains("name")) unqualify((*e)["name"]);
+  for (auto& [_, child] : node.items()) as_written(child, view_schema);
+}
+
+}  // namespace
+
+std::string normalized_query(std::string_view query) {
+  const std::string text(query);
+  const json stmt = select_statement(parse_tree(text));
+  const json& select = stmt["SelectStmt"];
+  if (select.contains("intoClause")) throw error("a view's query cannot be SELECT ... INTO");
+  for (const auto& target : select.value("targetList", json::array())) {
+    const json& val = target.value("ResTarget", json::object()).value("val", json::object());
+    for (const auto& field : val.value("ColumnRef", json::object()).value("fields", json::array()))
+      if (field.contains("A_Star"))
+        throw error("a view's query selects *: PostgreSQL expands it once, when the view is created, so the view would "
+                    "not follow its tables; name the columns");
+  }
+  return deparsed(text);
+}
+
+std::vector<qualified_name> relations_read(std::string_view query, const std::string& view_schema) {
+  const json tree = parse_tree(query);
+  std::set<std::string> own;  // WITH query names
+  visit_nodes(tree, [&](const std::string& key, const json& n) {
+    if (key == "CommonTableExpr") own.insert(n.value("ctename", ""));
+  });
+  std::set<qualified_name> out;
+  visit_nodes(tree, [&](const std::string& key, const json& n) {
+    if (key != "RangeVar" || !n.contains("relname")) return;
+    const std::string name = n.value("relname", "");
+    if (!n.contains("schemaname") && own.contains(name)) return;
+    out.insert(qualified_name{n.value("schemaname", view_schema), name});
+  });
+  return {out.begin(), out.end()};
+}
+
+std::string query_key(std::string_view query, const std::string& view_schema) {
+  const std::string text(query);
+  json tree = canonical(select_statement(parse_tree(text)), text);
+  as_written(tree, view_schema);
+  return tree.dump();
 }
 
 }  // namespace retort::sql

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
@@ -161,6 +162,50 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
                     AND con.contype IN ('p', 'u', 'x'))
 )";
 
+// Views and materialized views, as user_tables is for tables (oid, nspname, relname), for the
+// index query too. pg_get_viewdef prints the query as PostgreSQL stored it: the relations of
+// other schemas than the first on search_path qualified, every column qualified by its relation.
+constexpr std::string_view user_views_cte = R"(
+WITH user_tables AS (
+  SELECT c.oid, n.nspname, c.relname, c.relkind
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('v', 'm')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg\_temp\_%'
+    AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND d.objid = c.oid AND d.deptype = 'e')
+)
+)";
+
+constexpr std::string_view views_query = R"(
+SELECT ut.oid, ut.nspname, ut.relname, ut.relkind = 'm', pg_catalog.pg_get_viewdef(ut.oid, true)
+FROM user_tables ut
+)";
+
+constexpr std::string_view view_columns_query = R"(
+SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), t.typtype, tn.nspname, t.typname
+FROM user_tables ut
+JOIN pg_catalog.pg_attribute a ON a.attrelid = ut.oid
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+WHERE a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+)";
+
+// What each view reads: the relations its rewrite rule depends on, itself aside.
+constexpr std::string_view view_reads_query = R"(
+SELECT DISTINCT ut.oid, rn.nspname, r.relname
+FROM user_tables ut
+JOIN pg_catalog.pg_rewrite w ON w.ev_class = ut.oid
+JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid
+     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid <> ut.oid
+JOIN pg_catalog.pg_class r ON r.oid = d.refobjid AND r.relkind IN ('r', 'p', 'v', 'm')
+JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+)";
+
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();
@@ -206,6 +251,7 @@ class reader {
     read_columns();
     read_constraints();
     read_indexes();
+    read_views();
     sort_canonically(result_);
     std::sort(result_.schemas.begin(), result_.schemas.end());
     return std::move(result_);
@@ -335,18 +381,72 @@ class reader {
     for (const auto& row : table_query(indexes_query)) {
       table* t = find(row[0].as<pqxx::oid>());
       if (t == nullptr) continue;
-      index ix;
-      ix.name = row[1].as<std::string>();
-      ix.unique = row[2].as<bool>();
-      ix.method = row[3].as<std::string>();
-      ix.where = optional_text(row[4]);
-      ix.columns = index_keys(row[5]);
-      ix.include = name_list(row[6]);
-      ix.nulls_not_distinct = row[7].as<bool>();
-      ix.with = name_list(row[8]);
-      std::sort(ix.with.begin(), ix.with.end());
-      t->indexes.push_back(std::move(ix));
+      t->indexes.push_back(index_of(row));
     }
+  }
+
+  static index index_of(const pqxx::row& row) {
+    index ix;
+    ix.name = row[1].as<std::string>();
+    ix.unique = row[2].as<bool>();
+    ix.method = row[3].as<std::string>();
+    ix.where = optional_text(row[4]);
+    ix.columns = index_keys(row[5]);
+    ix.include = name_list(row[6]);
+    ix.nulls_not_distinct = row[7].as<bool>();
+    ix.with = name_list(row[8]);
+    std::sort(ix.with.begin(), ix.with.end());
+    return ix;
+  }
+
+  pqxx::result view_query(std::string_view sql) { return tx_.exec(std::string{user_views_cte} + std::string{sql}); }
+
+  // pg_get_viewdef's text without its blanks around and its closing semicolon.
+  static std::string view_text(std::string text) {
+    while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) text.pop_back();
+    const auto start = text.find_first_not_of(" \n\t");
+    return start == std::string::npos ? std::string() : text.substr(start);
+  }
+
+  // The queries are printed under an empty search_path, so that every relation, function and
+  // operator outside pg_catalog comes back qualified whatever the session's path: what a query
+  // names is then read the same way in every database (sql::query_key leaves out the view's own schema).
+  void read_views() {
+    std::map<pqxx::oid, view> found;
+    const auto path = tx_.exec1("SELECT pg_catalog.current_setting('search_path')")[0].as<std::string>();
+    tx_.exec("SELECT pg_catalog.set_config('search_path', '', true)");
+    const pqxx::result views = view_query(views_query);
+    tx_.exec_params("SELECT pg_catalog.set_config('search_path', $1, true)", path);
+    for (const auto& row : views) {
+      auto nspname = row[1].as<std::string>();
+      if (excluded(nspname)) continue;
+      view v;
+      v.name = {std::move(nspname), row[2].as<std::string>()};
+      v.materialized = row[3].as<bool>();
+      v.query = view_text(row[4].as<std::string>());
+      found.emplace(row[0].as<pqxx::oid>(), std::move(v));
+    }
+    for (const auto& row : view_query(view_columns_query)) {
+      auto it = found.find(row[0].as<pqxx::oid>());
+      if (it == found.end()) continue;
+      view_column c{row[1].as<std::string>(), {}};
+      if (row[3].as<std::string>() == "e") {
+        c.type.kind = type_kind::enum_type;
+        c.type.enum_name = {row[4].as<std::string>(), row[5].as<std::string>()};
+      } else {
+        const auto text = row[2].as<std::string>();
+        auto parsed = parse_type(text);
+        if (!parsed) throw error(fmt::format("column {}.{} has type {}, which Retort cannot read", to_string(it->second.name), c.name, text));
+        c.type = std::move(*parsed);
+      }
+      it->second.columns.push_back(std::move(c));
+    }
+    for (const auto& row : view_query(view_reads_query))
+      if (auto it = found.find(row[0].as<pqxx::oid>()); it != found.end())
+        it->second.reads.push_back({row[1].as<std::string>(), row[2].as<std::string>()});
+    for (const auto& row : view_query(indexes_query))
+      if (auto it = found.find(row[0].as<pqxx::oid>()); it != found.end()) it->second.indexes.push_back(index_of(row));
+    for (auto& [_, v] : found) result_.views.push_back(std::move(v));
   }
 
   pqxx::transaction_base& tx_;

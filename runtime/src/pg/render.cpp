@@ -282,7 +282,15 @@ class renderer {
       for (const index* i : partial) out.push_back(tx(index_sql(q_, t.name, *i)));
     }
     out.push_back(tx(fmt::format("DROP TYPE {}", q_(old))));
-    return out;
+    // PostgreSQL converts no column a view reads: such views go before and come back after.
+    const auto views = views_over(tables_using_enum(o.type));
+    if (views.empty()) return out;
+    sql_list around;
+    for (auto v = views.rbegin(); v != views.rend(); ++v) around.push_back(drop_view_sql(**v));
+    around.insert(around.end(), out.begin(), out.end());
+    for (const view* v : views)
+      for (auto& st : create_view(*v, false)) around.push_back(std::move(st));
+    return around;
   }
 
   sql_list operator()(const ops::create_table& o) const {
@@ -437,6 +445,10 @@ class renderer {
     return {tx(alter(q_, o.table, fmt::format("RENAME CONSTRAINT {} TO {}", quote_ident(o.from), quote_ident(o.to))))};
   }
 
+  sql_list operator()(const ops::create_view& o) const { return create_view(o.def, false); }
+  sql_list operator()(const ops::replace_view& o) const { return create_view(o.to, true); }
+  sql_list operator()(const ops::drop_view& o) const { return {drop_view_sql(o.def)}; }
+
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
   // The applier calls the application's function in its place; a script (`retort sql`) that
   // reaches it stops there, since SQL cannot run C++.
@@ -452,6 +464,62 @@ class renderer {
     std::vector<std::string> literals;
     for (const auto& v : values) literals.push_back(quote_literal(v));
     return fmt::format("CREATE TYPE {} AS ENUM ({})", q_(name), fmt::join(literals, ", "));
+  }
+
+  // A view's query names the relations of its own schema unqualified: PostgreSQL resolves them
+  // once, when the view is created, against search_path, which is pinned to the view's (mapped)
+  // schema for that one statement and then given back its value. A materialized view is filled
+  // at once (WITH DATA), so it can be read as soon as the revision commits.
+  [[nodiscard]] sql_list create_view(const view& v, bool replace) const {
+    std::vector<std::string> columns;
+    for (const view_column& c : v.columns) columns.push_back(quote_ident(c.name));
+    sql_list out{tx("SELECT pg_catalog.set_config('retort.search_path', pg_catalog.current_setting('search_path'), true)"),
+                 tx(fmt::format("SET LOCAL search_path TO {}", q_.schema(v.name.schema)))};
+    out.push_back(tx(fmt::format("CREATE {}{}VIEW {} ({}) AS {}{}", replace ? "OR REPLACE " : "",
+                                 v.materialized ? "MATERIALIZED " : "", q_(v.name), fmt::join(columns, ", "), v.query,
+                                 v.materialized ? " WITH DATA" : "")));
+    out.push_back(tx("SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('retort.search_path'), true)"));
+    for (const index& i : v.indexes) out.push_back(tx(index_sql(q_, v.name, i)));
+    return out;
+  }
+
+  [[nodiscard]] statement drop_view_sql(const view& v) const {
+    return tx(fmt::format("DROP {}VIEW {}", v.materialized ? "MATERIALIZED " : "", q_(v.name)));
+  }
+
+  [[nodiscard]] std::set<qualified_name> tables_using_enum(const qualified_name& e) const {
+    std::set<qualified_name> out;
+    for (const table& t : s_.tables)
+      if (std::any_of(t.columns.begin(), t.columns.end(), [&](const column& c) { return uses_enum(c, e); })) out.insert(t.name);
+    return out;
+  }
+
+  // The views reading `relations`, and those reading them, in an order they can be created in.
+  [[nodiscard]] std::vector<const view*> views_over(const std::set<qualified_name>& relations) const {
+    std::set<qualified_name> hit = relations;
+    const auto reads_hit = [&](const view& v) {
+      return std::any_of(v.reads.begin(), v.reads.end(), [&](const qualified_name& r) { return hit.contains(r); });
+    };
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const view& v : s_.views)
+        if (!hit.contains(v.name) && reads_hit(v)) grew = hit.insert(v.name).second;
+    }
+    std::vector<const view*> out;
+    std::set<qualified_name> placed;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const view& v : s_.views) {
+        if (!hit.contains(v.name) || placed.contains(v.name)) continue;
+        const bool ready = std::all_of(v.reads.begin(), v.reads.end(), [&](const qualified_name& r) {
+          return relations.contains(r) || !hit.contains(r) || placed.contains(r);
+        });
+        if (!ready) continue;
+        out.push_back(&v);
+        grew = placed.insert(v.name).second;
+      }
+    }
+    return out;
   }
 
   // Whether the safe form applies: the table existed before these operations (it may hold rows).
