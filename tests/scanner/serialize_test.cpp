@@ -640,12 +640,12 @@ TEST(Serialize, ExclusionAndPolicyMistakes) {
       retort::Range<retort::Timestamp> during;
     };
   )cpp");
-  EXPECT_EQ(errors_of(s), R"~(models.cpp:3:33: error: an element of exclude(...) is "<column or expression> WITH <operator>", as in "room WITH ="; found "room"
-models.cpp:4:33: error: unknown column 'nope' in exclude(...) of table public.bookings
-models.cpp:5:33: error: ";" is not an operator (=, &&, <>, ...)
-models.cpp:6:32: error: 'policy' needs its name first: policy("name", using = "...")
-models.cpp:7:42: error: invalid value for 'for': expected one of all, select, insert, update, delete
-models.cpp:8:25: error: policy q of table public.bookings: a select policy has no WITH CHECK expression (only USING)
+  EXPECT_EQ(errors_of(s), R"~(models.cpp:7:25: error: 'policy' needs its name first: policy("name", using = "...")
+models.cpp:8:43: error: invalid value for 'for': expected one of all, select, insert, update, delete
+models.cpp:4:33: error: an element of exclude(...) is "<column or expression> WITH <operator>", as in "room WITH ="; found "room"
+models.cpp:5:33: error: unknown column 'nope' in exclude(...) of table public.bookings
+models.cpp:6:33: error: ";" is not an operator (=, &&, <>, ...)
+models.cpp:9:25: error: policy q of table public.bookings: a select policy has no WITH CHECK expression (only USING)
 )~") << s.diagnostics;
 }
 
