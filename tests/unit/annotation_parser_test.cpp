@@ -499,8 +499,8 @@ TEST(TableAnnotation, PolicyMistakes) {
   };
   EXPECT_EQ(messages(R"a("t", policy(p, using = "x"))a"),
             (std::vector<std::string>{R"('policy' needs its name first: policy("name", using = "..."))"}));
-  EXPECT_EQ(messages(R"a("t", policy("p", usign = "x"))a"),
-            (std::vector<std::string>{"unknown option 'usign' in 'policy(...)'; did you mean 'using'?"}));
+  EXPECT_EQ(messages(R"a("t", policy("p", usng = "x"))a"),
+            (std::vector<std::string>{"unknown option 'usng' in 'policy(...)'; did you mean 'using'?"}));
   EXPECT_EQ(messages(R"a("t", policy("p", as = lenient))a"),
             (std::vector<std::string>{"invalid value for 'as': expected one of permissive, restrictive"}));
   EXPECT_EQ(messages(R"a("t", row_level_security = always)a"),
