@@ -11,7 +11,12 @@ namespace shop {
 
 enum class OrderStatus { pending, paid, shipped, delivered, cancelled };
 
-struct RETORT_TABLE("orders", index(user_id, created_at)) Order : Timestamps {
+// Row-level security: a session that sets app.user_id (SET app.user_id = '42') sees and writes
+// that user's orders only. Not forced: the table's owner (the role that migrates, and the C++ data
+// steps) is not subject to it; the application serves as another role, which is.
+struct RETORT_TABLE("orders", index(user_id, created_at), row_level_security,
+                    policy("orders_of_the_user", using = "user_id = NULLIF(current_setting('app.user_id', true), '')::bigint"))
+    Order : Timestamps {
   RETORT_COLUMN(primary_key, identity = always) std::int64_t id;
   RETORT_COLUMN(references = "users.id", on_delete = restrict) std::int64_t user_id;
   RETORT_COLUMN(server_default = "'pending'") OrderStatus status;

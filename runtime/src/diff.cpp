@@ -84,10 +84,12 @@ class differ {
     // backfill can read a column that this revision drops.
     alter_columns();
     add_columns();
+    alter_policies();  // before columns go: a policy's old expression may read one
     drop_columns();
     drop_enum_values_and_enums();
     create_tables();
     set_table_comments();
+    set_row_level_security();
     add_table_constraints_and_indexes();
     add_foreign_keys();
     create_and_replace_views();
@@ -231,6 +233,33 @@ class differ {
                                 [&](const index& x) { return same_but_name(x, renamed); });
         if (!kept) later.push_back(ops::drop_index{t.name, i});
       }
+      for (const auto& x : t.exclusions) {
+        const bool has_expression = std::any_of(x.elements.begin(), x.elements.end(),
+                                                [](const exclusion_element& e) { return !e.key.expression.empty(); });
+        if (!x.where && !has_expression) continue;
+        exclusion_constraint renamed = x;
+        for (auto& e : renamed.elements)
+          if (auto it = renames.find(e.key.column); it != renames.end()) e.key.column = it->second;
+        for (auto& col : renamed.include)
+          if (auto it = renames.find(col); it != renames.end()) col = it->second;
+        bool kept = std::any_of(target.exclusions.begin(), target.exclusions.end(),
+                                [&](const exclusion_constraint& y) { return same_but_name(y, renamed); });
+        if (!kept) later.push_back(ops::drop_exclusion{t.name, x});
+      }
+      // A policy is altered in place (later) only when no column of its table is renamed: its
+      // old text would name a column the downgrade has not renamed back yet. PostgreSQL cannot
+      // change the type of a column a policy reads: a type change takes the table's policies
+      // down and back up around it.
+      const bool type_changes = std::any_of(t.columns.begin(), t.columns.end(), [&](const column& c) {
+        auto it = renames.find(c.name);
+        const column* tc = find_column(target, it == renames.end() ? c.name : it->second);
+        return tc && !(tc->type == c.type);
+      });
+      for (const auto& p : t.policies) {
+        const policy* tp = named(target.policies, p.name);
+        if (tp && !type_changes && (*tp == p || (alterable(p, *tp) && renames.empty()))) continue;
+        later.push_back(ops::drop_policy{t.name, p});
+      }
       emit_all(std::move(later));
     });
   }
@@ -261,6 +290,7 @@ class differ {
       rename_list(&table::checks, false);
       rename_list(&table::foreign_keys, false);
       rename_list(&table::indexes, true);
+      rename_list(&table::exclusions, false);
     }
   }
 
@@ -305,12 +335,21 @@ class differ {
         if (const auto* x = named(target.checks, c.name); !x || !(*x == c)) later.push_back(ops::drop_check{t.name, c});
       for (const auto& u : t.uniques)
         if (const auto* x = named(target.uniques, u.name); !x || !(*x == u)) later.push_back(ops::drop_unique{t.name, u});
+      for (const auto& e : t.exclusions)
+        if (const auto* x = named(target.exclusions, e.name); !x || !(*x == e)) later.push_back(ops::drop_exclusion{t.name, e});
       if (t.pk && !(target.pk && *target.pk == *t.pk)) later.push_back(ops::drop_primary_key{t.name, *t.pk});
       emit_all(std::move(later));
     });
   }
 
+  // Policies go first, one by one: a policy may read another table that goes too, and the
+  // downgrade creates every table before any policy.
   void drop_tables() {
+    std::vector<ops::operation> policies;
+    for (const table& t : cur().tables)
+      if (!find_table(to_, t.name))
+        for (const auto& p : t.policies) policies.push_back(ops::drop_policy{t.name, p});
+    emit_all(std::move(policies));
     std::vector<ops::operation> later;
     for (const table& t : cur().tables)
       if (!find_table(to_, t.name)) later.push_back(ops::drop_table{t});
@@ -381,6 +420,7 @@ class differ {
       if (find_table(cur(), target.name)) continue;
       table def = without_hints(target);
       def.foreign_keys.clear();
+      def.policies.clear();  // created once every table exists: a policy may read another
       emit(ops::create_table{def});
     }
   }
@@ -388,6 +428,22 @@ class differ {
   void set_table_comments() {
     for_each_kept_table([&](const table& t, const table& target) {
       if (t.comment != target.comment) emit(ops::set_table_comment{t.name, t.comment, target.comment});
+    });
+  }
+
+  void set_row_level_security() {
+    for_each_kept_table([&](const table& t, const table& target) {
+      if (t.rls != target.rls) emit(ops::set_row_level_security{t.name, t.rls, target.rls});
+    });
+  }
+
+  void alter_policies() {
+    for_each_kept_table([&](const table& t, const table& target) {
+      std::vector<ops::operation> later;
+      for (const auto& p : t.policies)
+        if (const policy* tp = named(target.policies, p.name); tp && !(*tp == p))
+          later.push_back(ops::alter_policy{t.name, p, *tp});
+      emit_all(std::move(later));
     });
   }
 
@@ -402,6 +458,10 @@ class differ {
         if (!named(now().checks, c.name)) emit(ops::add_check{name, c});
       for (const auto& i : target.indexes)
         if (!named(now().indexes, i.name)) emit(ops::create_index{name, i});
+      for (const auto& x : target.exclusions)
+        if (!named(now().exclusions, x.name)) emit(ops::add_exclusion{name, x});
+      for (const auto& p : target.policies)
+        if (!named(now().policies, p.name)) emit(ops::create_policy{name, p});
     });
   }
 

@@ -681,6 +681,85 @@ check_constraint read_check(const reader& r) {
   return {r.optional_identifier("name").value_or(""), r.string("expression")};
 }
 
+namespace {
+// An element: its key as an object (a plain column too, beside its operator), and "with".
+ojson to_json(const exclusion_element& e) {
+  ojson key = to_json(e.key);
+  ojson j = key.is_string() ? ojson{{"column", e.key.column}} : key;
+  j["with"] = e.op;
+  return j;
+}
+
+exclusion_element read_exclusion_element(const reader& r) {
+  static constexpr std::string_view with_key[] = {"with"};
+  exclusion_element e{read_index_key(r.also_allowing(with_key)), r.string("with")};
+  if (!is_operator_name(e.op)) r.at("with").fail(fmt::format("\"{}\" is not an operator", excerpt(e.op)));
+  return e;
+}
+}  // namespace
+
+ojson to_json(const exclusion_constraint& x) {
+  ojson j{{"name", x.name}, {"elements", array_of(x.elements, [](const auto& e) { return to_json(e); })}};
+  if (x.method != "gist") j["method"] = x.method;
+  if (!x.include.empty()) j["include"] = x.include;
+  if (x.where) j["where"] = *x.where;
+  write_deferral(j, x.deferrable);
+  return j;
+}
+
+exclusion_constraint read_exclusion(const reader& r) {
+  r.expect_object({"name", "elements", "method", "include", "where", "deferrable"});
+  exclusion_constraint x;
+  x.name = r.optional_identifier("name").value_or("");
+  x.elements = read_array(r, "elements", read_exclusion_element);
+  if (x.elements.empty()) r.at("elements").fail("needs at least one element");
+  x.method = r.optional_string("method").value_or("gist");
+  x.include = r.identifiers("include");
+  x.where = r.optional_string("where");
+  x.deferrable = read_deferral(r);
+  return x;
+}
+
+ojson to_json(const row_security& rls) { return ojson{{"enabled", rls.enabled}, {"forced", rls.forced}}; }
+
+row_security read_row_security(const reader& r) {
+  r.expect_object({"enabled", "forced"});
+  return {r.boolean("enabled", false), r.boolean("forced", false)};
+}
+
+ojson to_json(const policy& p) {
+  ojson j{{"name", p.name}};
+  if (p.command != policy_command::all) j["command"] = to_string(p.command);
+  if (p.restrictive) j["as"] = "restrictive";
+  if (!p.roles.empty()) j["roles"] = p.roles;
+  if (p.using_expression) j["using"] = *p.using_expression;
+  if (p.check_expression) j["with_check"] = *p.check_expression;
+  return j;
+}
+
+policy read_policy(const reader& r) {
+  r.expect_object({"name", "command", "as", "roles", "using", "with_check"});
+  policy p;
+  p.name = r.identifier("name");
+  if (auto c = r.maybe("command")) {
+    const std::string text = c->string();
+    const auto command = policy_command_named(text);
+    if (!command) c->fail(fmt::format("unknown command \"{}\" (expected one of: all, select, insert, update, delete)", excerpt(text)));
+    p.command = *command;
+  }
+  if (auto a = r.maybe("as")) {
+    const std::string text = a->string();
+    if (text != "permissive" && text != "restrictive")
+      a->fail(fmt::format("unknown value \"{}\" (expected permissive or restrictive)", excerpt(text)));
+    p.restrictive = text == "restrictive";
+  }
+  p.roles = r.identifiers("roles");
+  std::sort(p.roles.begin(), p.roles.end());  // a set: pg_policy keeps the order they were given in
+  p.using_expression = r.optional_string("using");
+  p.check_expression = r.optional_string("with_check");
+  return p;
+}
+
 ojson to_json(const table& t) {
   ojson j{{"schema", t.name.schema}, {"name", t.name.name}};
   if (t.comment) j["comment"] = *t.comment;
@@ -692,12 +771,15 @@ ojson to_json(const table& t) {
   if (!t.indexes.empty()) j["indexes"] = array_of(t.indexes, [](const auto& x) { return to_json(x); });
   if (!t.foreign_keys.empty()) j["foreign_keys"] = array_of(t.foreign_keys, [](const auto& x) { return to_json(x); });
   if (!t.checks.empty()) j["checks"] = array_of(t.checks, [](const auto& x) { return to_json(x); });
+  if (!t.exclusions.empty()) j["exclusions"] = array_of(t.exclusions, [](const auto& x) { return to_json(x); });
+  if (t.rls != row_security{}) j["row_level_security"] = to_json(t.rls);
+  if (!t.policies.empty()) j["policies"] = array_of(t.policies, [](const auto& x) { return to_json(x); });
   return j;
 }
 
 table read_table(const reader& r) {
   r.expect_object({"schema", "name", "comment", "renamed_from", "columns", "primary_key", "unique", "indexes",
-                   "foreign_keys", "checks"});
+                   "foreign_keys", "checks", "exclusions", "row_level_security", "policies"});
   table t;
   t.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
   t.comment = r.optional_string("comment");
@@ -708,6 +790,9 @@ table read_table(const reader& r) {
   t.indexes = read_array(r, "indexes", read_index);
   t.foreign_keys = read_array(r, "foreign_keys", read_foreign_key);
   t.checks = read_array(r, "checks", read_check);
+  t.exclusions = read_array(r, "exclusions", read_exclusion);
+  if (auto rls = r.maybe("row_level_security")) t.rls = read_row_security(*rls);
+  t.policies = read_array(r, "policies", read_policy);
   return t;
 }
 

@@ -103,6 +103,12 @@ std::string check(const qualified_name& table, std::string_view label) {
   return fit(fmt::format("ck_{}_{}", table.name, label));
 }
 
+std::string exclusion(const qualified_name& table, const std::vector<exclusion_element>& elements) {
+  std::vector<std::string> parts;
+  for (const auto& e : elements) parts.push_back(e.key.expression.empty() ? e.key.column : label(e.key.expression));
+  return fit(fmt::format("ex_{}_{}", table.name, joined(parts)));
+}
+
 void assign_names(schema& s) {
   for (table& t : s.tables) {
     if (t.pk && t.pk->name.empty()) t.pk->name = primary_key(t.name);
@@ -113,6 +119,8 @@ void assign_names(schema& s) {
     assign_check_names(t);
     for (auto& f : t.foreign_keys)
       if (f.name.empty()) f.name = foreign_key(t.name, f.columns, f.ref_table);
+    for (auto& x : t.exclusions)
+      if (x.name.empty()) x.name = exclusion(t.name, x.elements);
   }
   for (view& v : s.views)
     for (auto& i : v.indexes)

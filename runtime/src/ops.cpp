@@ -110,6 +110,17 @@ std::string describe(const operation& op) {
           [](const create_view& o) { return fmt::format("create {}view {}", o.def.materialized ? "materialized " : "", q(o.def.name)); },
           [](const drop_view& o) { return fmt::format("drop {}view {}", o.def.materialized ? "materialized " : "", q(o.def.name)); },
           [](const replace_view& o) { return fmt::format("replace view {}", q(o.to.name)); },
+          [](const add_exclusion& o) { return fmt::format("add exclusion constraint {} on {}", o.def.name, q(o.table)); },
+          [](const drop_exclusion& o) { return fmt::format("drop exclusion constraint {} on {}", o.def.name, q(o.table)); },
+          [](const set_row_level_security& o) {
+            std::vector<std::string_view> parts;
+            if (o.from.enabled != o.to.enabled) parts.push_back(o.to.enabled ? "enable" : "disable");
+            if (o.from.forced != o.to.forced) parts.push_back(o.to.forced ? "force" : "no force");
+            return fmt::format("{} row-level security on {}", fmt::join(parts, " and "), q(o.table));
+          },
+          [](const create_policy& o) { return fmt::format("create policy {} on {}", o.def.name, q(o.table)); },
+          [](const drop_policy& o) { return fmt::format("drop policy {} on {}", o.def.name, q(o.table)); },
+          [](const alter_policy& o) { return fmt::format("alter policy {} on {}", o.to.name, q(o.table)); },
       },
       op);
 }
@@ -187,6 +198,14 @@ std::vector<operation> inverse(const operation& op) {
             if (o.to.columns == o.from.columns) return {replace_view{o.to, o.from}};
             return {drop_view{o.to}, create_view{o.from}};
           },
+          [](const add_exclusion& o) -> std::vector<operation> { return {drop_exclusion{o.table, o.def}}; },
+          [](const drop_exclusion& o) -> std::vector<operation> { return {add_exclusion{o.table, o.def}}; },
+          [](const set_row_level_security& o) -> std::vector<operation> {
+            return {set_row_level_security{o.table, o.to, o.from}};
+          },
+          [](const create_policy& o) -> std::vector<operation> { return {drop_policy{o.table, o.def}}; },
+          [](const drop_policy& o) -> std::vector<operation> { return {create_policy{o.table, o.def}}; },
+          [](const alter_policy& o) -> std::vector<operation> { return {alter_policy{o.table, o.to, o.from}}; },
       },
       op);
 }

@@ -53,12 +53,13 @@ void require_columns(const table& t, const std::vector<std::string>& cols, std::
     if (!find_column(t, c)) fail(fmt::format("{} names column {}.{}, which does not exist", what, to_string(t.name), c));
 }
 
-// Primary keys, unique constraints and indexes have an index of their name.
+// Primary keys, unique, exclusion constraints and indexes have an index of their name.
 std::vector<std::string> relation_names(const table& t) {
   std::vector<std::string> names;
   if (t.pk) names.push_back(t.pk->name);
   for (const auto& u : t.uniques) names.push_back(u.name);
   for (const auto& i : t.indexes) names.push_back(i.name);
+  for (const auto& x : t.exclusions) names.push_back(x.name);
   return names;
 }
 
@@ -77,7 +78,25 @@ bool uses_column(const table& t, const std::string& c) {
   for (const auto& u : t.uniques) if (has(u.columns)) return true;
   for (const auto& i : t.indexes) if (has(columns_named(i))) return true;
   for (const auto& f : t.foreign_keys) if (has(f.columns)) return true;
+  for (const auto& x : t.exclusions) if (has(columns_named(x))) return true;
   return false;
+}
+
+// What PostgreSQL checks of an exclusion constraint Retort can check: its columns exist, its
+// operators are operators (whether the operator class has them is the server's to say).
+void require_exclusion(const table& t, const exclusion_constraint& x) {
+  require_columns(t, columns_named(x), "exclusion constraint " + x.name);
+  if (x.elements.empty()) fail(fmt::format("exclusion constraint {} has no elements", x.name));
+  for (const auto& e : x.elements)
+    if (!is_operator_name(e.op)) fail(fmt::format("exclusion constraint {}: \"{}\" is not an operator", x.name, e.op));
+}
+
+// A policy's name is unique among the table's policies (not a relation, not a constraint).
+void add_policy(table& t, const policy& p) {
+  if (auto problem = policy_problem(p)) fail(fmt::format("policy {} of table {}: {}", p.name, to_string(t.name), *problem));
+  if (std::any_of(t.policies.begin(), t.policies.end(), [&](const policy& x) { return x.name == p.name; }))
+    fail(fmt::format("table {} already has a policy named {}", to_string(t.name), p.name));
+  insert_sorted(t.policies, p);
 }
 
 void rename_in(std::vector<std::string>& cols, const std::string& from, const std::string& to) {
@@ -316,6 +335,8 @@ void replayer::apply_one(const ops::create_table& o) {
   fresh.uniques.clear();
   fresh.indexes.clear();
   fresh.checks.clear();
+  fresh.exclusions.clear();
+  fresh.policies.clear();
   std::set<std::string_view> seen;
   for (const auto& c : t.columns) {
     require_types(s_, c);
@@ -340,6 +361,11 @@ void replayer::apply_one(const ops::create_table& o) {
   }
   for (const auto& i : t.indexes) require_columns(added, columns_named(i), "index " + i.name), add_named(added, added.indexes, i);
   for (const auto& c : t.checks) add_named(added, added.checks, c);
+  for (const auto& x : t.exclusions) {
+    require_exclusion(added, x);
+    add_named(added, added.exclusions, x);
+  }
+  for (const auto& p : t.policies) add_policy(added, p);
   track(added);
 }
 
@@ -434,6 +460,11 @@ void replayer::apply_one(const ops::rename_column& o) {
     rename_in(i.include, o.from, o.to);
   }
   for (auto& f : t.foreign_keys) rename_in(f.columns, o.from, o.to);
+  for (auto& x : t.exclusions) {
+    for (auto& e : x.elements)
+      if (e.key.column == o.from) e.key.column = o.to;
+    rename_in(x.include, o.from, o.to);
+  }
   for (const qualified_name& other : referencing(o.table))
     for (auto& f : find_table(s_, other)->foreign_keys)
       if (f.ref_table == o.table) rename_in(f.ref_columns, o.from, o.to);
@@ -576,7 +607,8 @@ void replayer::apply_one(const ops::rename_constraint& o) {
         if (x.name == o.from) name = &x.name;
     };
     look(t.uniques);
-    const bool relation = name != nullptr;  // a primary key or unique constraint has an index of the same name
+    look(t.exclusions);
+    const bool relation = name != nullptr;  // a primary key, unique or exclusion constraint has an index of the same name
     look(t.foreign_keys);
     look(t.checks);
     if (!name) fail(fmt::format("table {} has no constraint named {}", to_string(o.table), o.from));
@@ -585,6 +617,7 @@ void replayer::apply_one(const ops::rename_constraint& o) {
     std::stable_sort(t.uniques.begin(), t.uniques.end(), name_less);
     std::stable_sort(t.foreign_keys.begin(), t.foreign_keys.end(), name_less);
     std::stable_sort(t.checks.begin(), t.checks.end(), name_less);
+    std::stable_sort(t.exclusions.begin(), t.exclusions.end(), name_less);
   });
 }
 
@@ -642,6 +675,54 @@ void replayer::apply_one(const ops::replace_view& o) {
   view& v = *find_view(s_, o.to.name);
   v = o.to;
   std::sort(v.reads.begin(), v.reads.end());
+}
+
+template <>
+void replayer::apply_one(const ops::add_exclusion& o) {
+  edit_table(o.table, [&](table& t) {
+    require_exclusion(t, o.def);
+    add_named(t, t.exclusions, o.def);
+  });
+}
+
+template <>
+void replayer::apply_one(const ops::drop_exclusion& o) {
+  edit_table(o.table, [&](table& t) { remove_named(t, t.exclusions, o.def, "exclusion constraint"); });
+}
+
+template <>
+void replayer::apply_one(const ops::set_row_level_security& o) {
+  table& t = existing_table(o.table);
+  if (t.rls != o.from)
+    fail(fmt::format("row-level security of table {} is not in the state the operation changes it from", to_string(o.table)));
+  t.rls = o.to;
+}
+
+template <>
+void replayer::apply_one(const ops::create_policy& o) {
+  add_policy(existing_table(o.table), o.def);
+}
+
+template <>
+void replayer::apply_one(const ops::drop_policy& o) {
+  table& t = existing_table(o.table);
+  remove_named(t, t.policies, o.def, "policy");
+}
+
+template <>
+void replayer::apply_one(const ops::alter_policy& o) {
+  table& t = existing_table(o.table);
+  auto it = std::find_if(t.policies.begin(), t.policies.end(), [&](const policy& p) { return p.name == o.from.name; });
+  if (it == t.policies.end()) fail(fmt::format("table {} has no policy named {}", to_string(o.table), o.from.name));
+  if (!(*it == o.from))
+    fail(fmt::format("policy {} of table {} is not in the state the operation alters it from", o.from.name, to_string(o.table)));
+  if (o.to.name != o.from.name) fail("alter_policy cannot rename a policy");
+  if (!alterable(o.from, o.to))
+    fail(fmt::format("policy {} of table {}: ALTER POLICY cannot change its command or kind, nor add or remove an "
+                     "expression",
+                     o.from.name, to_string(o.table)));
+  if (auto problem = policy_problem(o.to)) fail(fmt::format("policy {} of table {}: {}", o.to.name, to_string(o.table), *problem));
+  *it = o.to;
 }
 
 template <>

@@ -158,6 +158,32 @@ ojson op_to_json(const ops::operation& op) {
                    j["from"] = to_json(o.from);
                    j["to"] = to_json(o.to);
                  },
+                 [&](const ops::add_exclusion& o) {
+                   j["table"] = to_json(o.table);
+                   j["exclusion"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_exclusion& o) {
+                   j["table"] = to_json(o.table);
+                   j["exclusion"] = to_json(o.def);
+                 },
+                 [&](const ops::set_row_level_security& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
+                 [&](const ops::create_policy& o) {
+                   j["table"] = to_json(o.table);
+                   j["policy"] = to_json(o.def);
+                 },
+                 [&](const ops::drop_policy& o) {
+                   j["table"] = to_json(o.table);
+                   j["policy"] = to_json(o.def);
+                 },
+                 [&](const ops::alter_policy& o) {
+                   j["table"] = to_json(o.table);
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -385,6 +411,36 @@ ops::replace_view read_op(const reader& r) {
   if (!ops::replaceable(o.from, o.to))
     r.at("to").fail("CREATE OR REPLACE VIEW keeps a plain view's name and columns (new ones may follow them); drop and "
                     "create it instead");
+  return o;
+}
+
+template <>
+ops::add_exclusion read_op(const reader& r) {
+  return read_element_op<ops::add_exclusion>(r, "exclusion", json_codec::read_exclusion);
+}
+template <>
+ops::drop_exclusion read_op(const reader& r) {
+  return read_element_op<ops::drop_exclusion>(r, "exclusion", json_codec::read_exclusion);
+}
+template <>
+ops::set_row_level_security read_op(const reader& r) {
+  r.expect_object({"op", "table", "from", "to"});
+  return {json_codec::read_qualified_name(r.at("table")), json_codec::read_row_security(r.at("from")),
+          json_codec::read_row_security(r.at("to"))};
+}
+template <>
+ops::create_policy read_op(const reader& r) { return read_element_op<ops::create_policy>(r, "policy", json_codec::read_policy); }
+template <>
+ops::drop_policy read_op(const reader& r) { return read_element_op<ops::drop_policy>(r, "policy", json_codec::read_policy); }
+template <>
+ops::alter_policy read_op(const reader& r) {
+  r.expect_object({"op", "table", "from", "to"});
+  ops::alter_policy o{json_codec::read_qualified_name(r.at("table")), json_codec::read_policy(r.at("from")),
+                      json_codec::read_policy(r.at("to"))};
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_policy cannot rename a policy");
+  if (!alterable(o.from, o.to))
+    r.at("to").fail("ALTER POLICY cannot change a policy's command or kind, nor add or remove an expression: drop it "
+                    "and create it");
   return o;
 }
 

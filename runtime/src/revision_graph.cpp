@@ -34,7 +34,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // shared when it only needs the object to stay as it is (adding a column needs its table).
 // Two branches conflict on an object both touch when at least one touch is exclusive.
 
-enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index };
+enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, row_security, policy };
 
 struct object_key {
   object_kind kind;
@@ -56,6 +56,10 @@ std::string to_string(const object_key& k) {
       return "column " + k.name;
     case object_kind::constraint_or_index:
       return "constraint/index " + k.name;
+    case object_kind::row_security:
+      return "row-level security of table " + k.name;
+    case object_kind::policy:
+      return "policy " + k.name;
   }
   return k.name;
 }
@@ -160,6 +164,21 @@ struct touches_of {
   void operator()(const ops::create_view& o) { on_view(o.def); }
   void operator()(const ops::drop_view& o) { on_view(o.def); }
   void operator()(const ops::replace_view& o) { on_view(o.to); }
+
+  void operator()(const ops::add_exclusion& o) { on_named(o.table, o.def.name); }
+  void operator()(const ops::drop_exclusion& o) { on_named(o.table, o.def.name); }
+  // Row-level security and policies are the table's own, by table (policy names are per table).
+  void operator()(const ops::set_row_level_security& o) {
+    out.push_back({table_key(o.table), false});
+    out.push_back({{object_kind::row_security, to_string(o.table)}, true});
+  }
+  void on_policy(const qualified_name& t, std::string_view name) {
+    out.push_back({table_key(t), false});
+    out.push_back({{object_kind::policy, fmt::format("{}.{}", to_string(t), name)}, true});
+  }
+  void operator()(const ops::create_policy& o) { on_policy(o.table, o.def.name); }
+  void operator()(const ops::drop_policy& o) { on_policy(o.table, o.def.name); }
+  void operator()(const ops::alter_policy& o) { on_policy(o.table, o.to.name); }
 
   // A hand-written step is opaque: it touches nothing Retort can see.
   void operator()(const ops::sql&) {}

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace retort {
 
 std::string to_string(const qualified_name& q) { return q.schema + "." + q.name; }
@@ -70,6 +72,8 @@ void sort_canonically(schema& s) {
     sort_by_name(t.indexes);
     sort_by_name(t.foreign_keys);
     sort_by_name(t.checks);
+    sort_by_name(t.exclusions);
+    sort_by_name(t.policies);
   }
 }
 
@@ -179,7 +183,56 @@ std::vector<std::string> constraint_and_index_names(const table& t) {
   for (const auto& i : t.indexes) names.push_back(i.name);
   for (const auto& f : t.foreign_keys) names.push_back(f.name);
   for (const auto& c : t.checks) names.push_back(c.name);
+  for (const auto& x : t.exclusions) names.push_back(x.name);
   return names;
+}
+
+std::vector<std::string> columns_named(const exclusion_constraint& x) {
+  std::vector<std::string> out;
+  for (const auto& e : x.elements)
+    if (e.key.expression.empty()) out.push_back(e.key.column);
+  out.insert(out.end(), x.include.begin(), x.include.end());
+  return out;
+}
+
+bool is_operator_name(std::string_view op) {
+  constexpr std::string_view operator_chars = "+-*/<>=~!@#%^&|`?";
+  return !op.empty() && op.size() <= 63 && op.find_first_not_of(operator_chars) == std::string_view::npos;
+}
+
+std::string_view to_string(policy_command c) {
+  switch (c) {
+    case policy_command::all: return "all";
+    case policy_command::select: return "select";
+    case policy_command::insert: return "insert";
+    case policy_command::update: return "update";
+    case policy_command::delete_: return "delete";
+  }
+  return "";
+}
+
+std::optional<policy_command> policy_command_named(std::string_view text) {
+  for (const policy_command c : all_policy_commands)
+    if (to_string(c) == text) return c;
+  return std::nullopt;
+}
+
+std::optional<std::string> policy_problem(const policy& p) {
+  if (p.check_expression && (p.command == policy_command::select || p.command == policy_command::delete_))
+    return fmt::format("a {} policy has no WITH CHECK expression (only USING)", to_string(p.command));
+  if (p.using_expression && p.command == policy_command::insert)
+    return std::string("an insert policy has no USING expression (only WITH CHECK)");
+  if ((p.using_expression && p.using_expression->empty()) || (p.check_expression && p.check_expression->empty()))
+    return std::string("an empty expression");
+  for (const auto& r : p.roles)
+    if (r.empty() || r == "public") return std::string("a role is named by a non-empty name; no roles means PUBLIC");
+  return std::nullopt;
+}
+
+bool alterable(const policy& from, const policy& to) {
+  return from.command == to.command && from.restrictive == to.restrictive &&
+         from.using_expression.has_value() == to.using_expression.has_value() &&
+         from.check_expression.has_value() == to.check_expression.has_value();
 }
 
 }  // namespace retort

@@ -88,6 +88,23 @@ std::optional<expression_problem> view_query(const view& v, const std::string& p
   return check(path + ".query", "view query", v.query);
 }
 
+std::optional<expression_problem> exclusion_expressions(const exclusion_constraint& x, const std::string& path) {
+  for (std::size_t k = 0; k < x.elements.size(); ++k)
+    if (!x.elements[k].key.expression.empty())
+      if (auto p = check(fmt::format("{}.elements[{}].expression", path, k), "exclusion element",
+                         x.elements[k].key.expression))
+        return p;
+  if (!x.where) return std::nullopt;
+  return check(path + ".where", "exclusion predicate", *x.where);
+}
+
+std::optional<expression_problem> policy_expressions(const policy& p, const std::string& path) {
+  if (p.using_expression)
+    if (auto problem = check(path + ".using", "policy expression", *p.using_expression)) return problem;
+  if (!p.check_expression) return std::nullopt;
+  return check(path + ".with_check", "policy check expression", *p.check_expression);
+}
+
 }  // namespace
 
 std::size_t top_level_semicolon(std::string_view s) {
@@ -127,6 +144,10 @@ std::optional<expression_problem> multi_statement_expression(const table& t, con
     if (auto p = check_expression(t.checks[i], fmt::format("{}.checks[{}]", path, i))) return p;
   for (std::size_t i = 0; i < t.indexes.size(); ++i)
     if (auto p = index_predicate(t.indexes[i], fmt::format("{}.indexes[{}]", path, i))) return p;
+  for (std::size_t i = 0; i < t.exclusions.size(); ++i)
+    if (auto p = exclusion_expressions(t.exclusions[i], fmt::format("{}.exclusions[{}]", path, i))) return p;
+  for (std::size_t i = 0; i < t.policies.size(); ++i)
+    if (auto p = policy_expressions(t.policies[i], fmt::format("{}.policies[{}]", path, i))) return p;
   return std::nullopt;
 }
 
@@ -152,6 +173,14 @@ std::optional<expression_problem> multi_statement_expression(const ops::operatio
           [](const ops::replace_view& o) -> result {
             if (auto p = view_query(o.from, "from")) return p;
             return view_query(o.to, "to");
+          },
+          [](const ops::add_exclusion& o) -> result { return exclusion_expressions(o.def, "exclusion"); },
+          [](const ops::drop_exclusion& o) -> result { return exclusion_expressions(o.def, "exclusion"); },
+          [](const ops::create_policy& o) -> result { return policy_expressions(o.def, "policy"); },
+          [](const ops::drop_policy& o) -> result { return policy_expressions(o.def, "policy"); },
+          [](const ops::alter_policy& o) -> result {
+            if (auto p = policy_expressions(o.from, "from")) return p;
+            return policy_expressions(o.to, "to");
           },
           [](const auto&) -> result { return std::nullopt; },  // no expressions (an sql step is statements)
       },

@@ -81,6 +81,8 @@ class validator {
           index_name({element_ref::kind::unique, i, k}, t.uniques[k].name, "unique constraint");
         for (std::size_t k = 0; k < t.indexes.size(); ++k)
           index_name({element_ref::kind::index, i, k}, t.indexes[k].name, "index");
+        for (std::size_t k = 0; k < t.exclusions.size(); ++k)
+          index_name({element_ref::kind::exclusion, i, k}, t.exclusions[k].name, "exclusion constraint");
       });
     for (std::size_t i = 0; i < s_.views.size(); ++i)
       element([&] {
@@ -188,6 +190,29 @@ class validator {
       unique_name(p, t.checks[i].name);
       if (t.checks[i].expression.empty()) fail(p, fmt::format("check {} has an empty expression", t.checks[i].name));
     }
+    for (std::size_t i = 0; i < t.exclusions.size(); ++i) {
+      const exclusion_constraint& x = t.exclusions[i];
+      const element_ref p{element_ref::kind::exclusion, ti, i};
+      unique_name(p, x.name);
+      if (x.elements.empty()) fail(p, fmt::format("exclusion constraint {} has no elements", x.name));
+      columns_exist(p, t, columns_named(x), fmt::format("exclusion constraint {}", x.name));
+      if (std::find(index_methods.begin(), index_methods.end(), x.method) == index_methods.end())
+        fail(p, fmt::format("exclusion constraint {} uses unknown method \"{}\"", x.name, x.method));
+      for (const auto& e : x.elements)
+        if (!is_operator_name(e.op))
+          fail(p, fmt::format("exclusion constraint {}: \"{}\" is not an operator (write it as pg_operator names it: "
+                              "=, &&, ...)",
+                              x.name, excerpt(e.op)));
+    }
+    std::set<std::string> policy_names;
+    for (std::size_t i = 0; i < t.policies.size(); ++i) {
+      const policy& pol = t.policies[i];
+      const element_ref p{element_ref::kind::policy, ti, i};
+      name(p, pol.name);
+      if (!policy_names.insert(pol.name).second) fail(p, fmt::format("table {} has two policies named \"{}\"", tn, pol.name));
+      for (const auto& r : pol.roles) name(p, r);
+      if (auto problem = policy_problem(pol)) fail(p, fmt::format("policy {} of table {}: {}", pol.name, tn, *problem));
+    }
     for (std::size_t i = 0; i < t.foreign_keys.size(); ++i) {
       const foreign_key& f = t.foreign_keys[i];
       const element_ref p{element_ref::kind::foreign_key, ti, i};
@@ -293,6 +318,8 @@ std::string json_path(const element_ref& e) {
     case k::foreign_key: return fmt::format("tables[{}].foreign_keys[{}]", e.index, e.member);
     case k::check: return fmt::format("tables[{}].checks[{}]", e.index, e.member);
     case k::view: return fmt::format("views[{}]", e.index);
+    case k::exclusion: return fmt::format("tables[{}].exclusions[{}]", e.index, e.member);
+    case k::policy: return fmt::format("tables[{}].policies[{}]", e.index, e.member);
   }
   return {};
 }

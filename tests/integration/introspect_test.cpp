@@ -492,6 +492,31 @@ CREATE TABLE seats (room_id integer NOT NULL,
                             },
                         }}},
 
+      // Exclusion constraints (not left out, so verify sees them) with their operators and
+      // predicate; row-level security and policies, PUBLIC as no role.
+      {.name = "exclusion_constraints_and_policies",
+       .ddl = R"(
+CREATE TABLE bookings (room int4range NOT NULL, during tstzrange NOT NULL, note text,
+  CONSTRAINT ex_bookings EXCLUDE USING gist (room WITH &&, during WITH &&) WHERE (note IS NULL) DEFERRABLE);
+ALTER TABLE bookings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p_read ON bookings FOR SELECT TO pg_read_all_stats, pg_monitor USING (note IS NOT NULL);
+CREATE POLICY p_write ON bookings AS RESTRICTIVE FOR INSERT WITH CHECK (note <> ''))",
+       .expected = {.tables = {table{
+                        .name = {"public", "bookings"},
+                        .columns =
+                            {
+                                {.name = "room", .type = *parse_type("int4range")},
+                                {.name = "during", .type = *parse_type("tstzrange")},
+                                {.name = "note", .type = builtin(type_kind::text), .nullable = true},
+                            },
+                        .exclusions = {{"ex_bookings", {{index_key{"room"}, "&&"}, {index_key{"during"}, "&&"}}, "gist",
+                                        {}, "(note IS NULL)", deferral::initially_immediate}},
+                        .rls = {true, false},
+                        .policies = {{"p_read", policy_command::select, false, {"pg_monitor", "pg_read_all_stats"},
+                                      "(note IS NOT NULL)", std::nullopt},
+                                     {"p_write", policy_command::insert, true, {}, std::nullopt, "(note <> ''::text)"}},
+                    }}}},
+
       // Names are data: nothing in them reaches SQL unquoted.
       {.name = "hostile_names",
        .ddl = R"(

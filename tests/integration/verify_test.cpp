@@ -82,7 +82,8 @@ TEST_F(Cli, VerifyCatchesAHandEditedDatabase) {
       << as_json;
 }
 
-// PostgreSQL stores `price >= 0` on a numeric column as `(price >= (0)::numeric)`: the same check.
+// PostgreSQL stores `price >= 0` on a numeric column as `(price >= (0)::numeric)`: the same check;
+// so for an exclusion constraint's predicate and a policy's expression.
 TEST_F(Cli, VerifyComparesExpressionsByMeaningNotSpelling) {
   const std::string table = R"json({"schema": "public", "name": "prices", "columns": [
       {"name": "id", "type": "bigint", "nullable": false},
@@ -93,7 +94,11 @@ TEST_F(Cli, VerifyComparesExpressionsByMeaningNotSpelling) {
     "indexes": [{"name": "ix_prices_price", "columns": ["price"], "where": "price > 0 AND kind LIKE 'a%'"}],
     "checks": [{"name": "ck_prices_price", "expression": "price >= 0"},
                {"name": "ck_prices_currency", "expression": "currency = upper(currency)"},
-               {"name": "ck_prices_kind", "expression": "kind IN ('a', 'b')"}]})json";
+               {"name": "ck_prices_kind", "expression": "kind IN ('a', 'b')"}],
+    "exclusions": [{"name": "ex_prices_id", "elements": [{"column": "id", "with": "="}], "method": "btree",
+                    "where": "price > 0"}],
+    "row_level_security": {"enabled": true, "forced": false},
+    "policies": [{"name": "prices_euro", "using": "currency = 'EUR' AND price >= 0"}]})json";
   fs::create_directories(migrations());
   std::ofstream(migrations() / "20260101000000_0123456789ab_prices.json")
       << R"({"format": 1, "id": "0123456789ab", "parents": [], "message": "prices", "created": "2026-01-01T00:00:00Z",
@@ -108,9 +113,11 @@ TEST_F(Cli, VerifyComparesExpressionsByMeaningNotSpelling) {
 
   exec(url(), "ALTER TABLE prices DROP CONSTRAINT ck_prices_price, ADD CONSTRAINT ck_prices_price CHECK (price > 0)");
   exec(url(), "ALTER TABLE prices ALTER COLUMN currency SET DEFAULT 'USD'");
+  exec(url(), "ALTER POLICY prices_euro ON prices USING (currency = 'USD')");
   const result changed = retort({"verify"});
   EXPECT_EQ(changed.code, 3) << changed;
-  EXPECT_TRUE(contains(changed.err, "in 3 ways:")) << changed;  // the check dropped and added, the default
+  EXPECT_TRUE(contains(changed.err, "in 4 ways:")) << changed;  // the check dropped and added, the default, the policy
+  EXPECT_TRUE(contains(changed.err, "  - alter policy prices_euro on public.prices\n")) << changed;
   EXPECT_TRUE(contains(changed.err, "  - alter column public.prices.currency (default)\n")) << changed;
   EXPECT_TRUE(contains(changed.err, "CHECK (price >= 0)")) << changed;
 }

@@ -91,6 +91,23 @@ std::string describe(const table& t) {
     out += "\n";
   }
   for (const auto& c : t.checks) out += fmt::format("  check {}: {}\n", c.name, c.expression);
+  for (const auto& x : t.exclusions) {
+    std::vector<std::string> elements;
+    for (const auto& e : x.elements) elements.push_back(key_text(e.key) + " WITH " + e.op);
+    out += fmt::format("  exclude {} using {} ({})", x.name, x.method, fmt::join(elements, ", "));
+    if (!x.include.empty()) out += fmt::format(" include ({})", fmt::join(x.include, ", "));
+    if (x.where) out += " where " + *x.where;
+    out += deferral_text(x.deferrable);
+    out += "\n";
+  }
+  if (t.rls.enabled) out += t.rls.forced ? "  row level security forced\n" : "  row level security\n";
+  for (const auto& p : t.policies) {
+    out += fmt::format("  policy {} for {}{} to {}", p.name, to_string(p.command), p.restrictive ? " restrictive" : "",
+                       p.roles.empty() ? std::string("public") : fmt::format("{}", fmt::join(p.roles, ", ")));
+    if (p.using_expression) out += " using " + *p.using_expression;
+    if (p.check_expression) out += " with check " + *p.check_expression;
+    out += "\n";
+  }
   return out;
 }
 
@@ -648,6 +665,78 @@ TEST(Serialize, IndexKeysNameOnlyExistingColumns) {
   EXPECT_NE(s.diagnostics.find("unknown column 'lbl' in index(...) of table public.t"), std::string::npos)
       << s.diagnostics;
   EXPECT_NE(s.diagnostics.find("unknown column 'nope' in index(...)"), std::string::npos) << s.diagnostics;
+}
+
+TEST(Serialize, ExclusionConstraintsRowLevelSecurityAndPolicies) {
+  auto s = scan_code(prelude + R"cpp(
+    RETORT_EXTENSION("btree_gist");
+    struct RETORT_TABLE("bookings",
+                        exclude("room WITH =", "during WITH &&", where = "NOT cancelled", include = "id"),
+                        exclude("lower(guest) with =", method = gist, deferrable = initially_deferred, name = "ex_guest"),
+                        row_level_security = forced,
+                        policy("bookings_guest", using = "guest = current_user"),
+                        policy("bookings_staff", for = select, to = "staff, Auditor", as = restrictive, using = "true"),
+                        policy("bookings_new", for = insert, to = "PUBLIC", with_check = "NOT cancelled")) Booking {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::int32_t room;
+      retort::Range<retort::Timestamp> during;
+      std::string guest;
+      bool cancelled;
+    };
+    struct RETORT_TABLE("notes", row_level_security) Note {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+    };
+  )cpp");
+  EXPECT_EQ(s.text(), R"(extension btree_gist in public
+table public.bookings
+  column id bigint not null
+  column room integer not null
+  column during tstzrange not null
+  column guest text not null
+  column cancelled boolean not null
+  pk pk_bookings (id)
+  exclude ex_bookings_room_during using gist (room WITH =, during WITH &&) include (id) where NOT cancelled
+  exclude ex_guest using gist (lower(guest) WITH =) deferrable initially deferred
+  row level security forced
+  policy bookings_guest for all to public using guest = current_user
+  policy bookings_new for insert to public with check NOT cancelled
+  policy bookings_staff for select restrictive to Auditor, staff using true
+table public.notes
+  column id bigint not null
+  pk pk_notes (id)
+  row level security
+)") << s.diagnostics;
+}
+
+TEST(Serialize, ExclusionAndPolicyMistakes) {
+  auto s = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("bookings",
+                        exclude("room", "during WITH &&"),
+                        exclude("nope WITH ="),
+                        exclude("room WITH ;"),
+                        policy(using = "true"),
+                        policy("p", for = upsert, using = "true")) Booking {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::int32_t room;
+      retort::Range<retort::Timestamp> during;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(s), R"~(models.cpp:7:25: error: 'policy' needs its name first: policy("name", using = "...")
+models.cpp:8:43: error: invalid value for 'for': expected one of all, select, insert, update, delete
+models.cpp:4:33: error: an element of exclude(...) is "<column or expression> WITH <operator>", as in "room WITH ="; found "room"
+models.cpp:5:33: error: unknown column 'nope' in exclude(...) of table public.bookings
+models.cpp:6:33: error: ";" is not an operator (=, &&, <>, ...)
+)~") << s.diagnostics;
+  // What PostgreSQL refuses of a policy is found once the annotations read cleanly.
+  auto checked = scan_code(prelude + R"cpp(
+    struct RETORT_TABLE("bookings", policy("q", for = select, with_check = "true")) Booking {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(checked),
+            "models.cpp:3:37: error: policy q of table public.bookings: a select policy has no WITH CHECK expression "
+            "(only USING)\n")
+      << checked.diagnostics;
 }
 
 TEST(Serialize, ReferencesResolveAcrossTablesAndSchemas) {

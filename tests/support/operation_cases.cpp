@@ -165,7 +165,62 @@ std::vector<operation_case> operation_cases() {
                     col("at", "timestamptz(3)"), col("names", "citext[]", true), col("bits", "varbit(8)", true)},
                    primary_key{"pk_ranges", {"id"}}, {}, {}, {}, {}, std::nullopt, {}};
 
+  // An exclusion constraint using every part: `=` on scalars (btree_gist's operator classes), an
+  // expression, a predicate, INCLUDE and DEFERRABLE.
+  auto with_btree_gist = [&](auto&& edit) {
+    return with([&](schema& s) {
+      s.extensions.push_back({"btree_gist", "public", std::nullopt});
+      edit(s);
+    });
+  };
+  exclusion_constraint no_overlap;
+  no_overlap.name = "ex_users_id_lower_bio";
+  no_overlap.elements = {{index_key{"id"}, "="}, {index_key::of_expression("lower(bio)"), "="}};
+  no_overlap.include = {"email"};
+  no_overlap.where = "(bio IS NOT NULL)";
+  no_overlap.deferrable = deferral::initially_deferred;
+  // Policies name predefined roles (pg_monitor, pg_read_all_stats), which every cluster has.
+  const policy readers{"users_readers", policy_command::select, false, {"pg_monitor", "pg_read_all_stats"},
+                       "(bio IS NOT NULL)", std::nullopt};
+  policy readers_changed = readers;
+  readers_changed.roles = {"pg_monitor"};
+  readers_changed.using_expression = "(id > 0)";
+  const policy writers{"users_writers", policy_command::all, true, {}, "(id > 0)", "(bio IS NOT NULL)"};
+  auto with_policies = [&](schema& s) {
+    table& u = *find_table(s, users_name);
+    u.rls = {true, false};
+    u.policies = {readers, writers};
+  };
+  table rooms{{"public", "rooms"}, {col("id", "integer"), col("during", "tstzrange")}, primary_key{"pk_rooms", {"id"}},
+              {}, {}, {}, {}, std::nullopt, {}};
+  rooms.exclusions = {{"ex_rooms_during", {{index_key{"during"}, "&&"}}, "gist", {}, std::nullopt, deferral::not_deferrable}};
+  rooms.rls = {true, true};
+  rooms.policies = {{"rooms_all", policy_command::all, false, {}, "(id > 0)", std::nullopt}};
+
   return {
+      {"add_exclusion", add_exclusion{users_name, no_overlap},
+       {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ex_users_id_lower_bio" EXCLUDE USING "gist" ("id" WITH =, (lower(bio)) WITH =) INCLUDE ("email") WHERE ((bio IS NOT NULL)) DEFERRABLE INITIALLY DEFERRED)"},
+       with_btree_gist([](schema&) {})},
+      {"drop_exclusion", drop_exclusion{users_name, no_overlap},
+       {R"(ALTER TABLE "public"."users" DROP CONSTRAINT "ex_users_id_lower_bio")"},
+       with_btree_gist([&](schema& s) { find_table(s, users_name)->exclusions = {no_overlap}; })},
+      {"create_table_with_exclusion_and_policy", create_table{rooms},
+       {"CREATE TABLE \"public\".\"rooms\" (\n  \"id\" integer NOT NULL,\n  \"during\" tstzrange NOT NULL,\n  CONSTRAINT "
+        "\"pk_rooms\" PRIMARY KEY (\"id\"),\n  CONSTRAINT \"ex_rooms_during\" EXCLUDE USING \"gist\" (\"during\" WITH &&)\n)",
+        R"(ALTER TABLE "public"."rooms" ENABLE ROW LEVEL SECURITY)",
+        R"(ALTER TABLE "public"."rooms" FORCE ROW LEVEL SECURITY)",
+        R"(CREATE POLICY "rooms_all" ON "public"."rooms" FOR ALL TO PUBLIC USING ((id > 0)))"}},
+      {"enable_and_force_row_level_security", set_row_level_security{users_name, {}, {true, true}},
+       {R"(ALTER TABLE "public"."users" ENABLE ROW LEVEL SECURITY)",
+        R"(ALTER TABLE "public"."users" FORCE ROW LEVEL SECURITY)"}},
+      {"create_policy", create_policy{users_name, readers},
+       {R"(CREATE POLICY "users_readers" ON "public"."users" FOR SELECT TO "pg_monitor", "pg_read_all_stats" USING ((bio IS NOT NULL)))"}},
+      {"create_restrictive_policy", create_policy{users_name, writers},
+       {R"(CREATE POLICY "users_writers" ON "public"."users" AS RESTRICTIVE FOR ALL TO PUBLIC USING ((id > 0)) WITH CHECK ((bio IS NOT NULL)))"}},
+      {"drop_policy", drop_policy{users_name, writers}, {R"(DROP POLICY "users_writers" ON "public"."users")"},
+       with(with_policies)},
+      {"alter_policy", alter_policy{users_name, readers, readers_changed},
+       {R"(ALTER POLICY "users_readers" ON "public"."users" TO "pg_monitor" USING ((id > 0)))"}, with(with_policies)},
       {"create_extension", create_extension{citext}, {R"(CREATE EXTENSION "citext" SCHEMA "public")"}},
       {"drop_extension", drop_extension{citext}, {R"(DROP EXTENSION "citext")"}, with_citext()},
       // A schema move, which its inverse undoes; a version update's inverse needs the extension

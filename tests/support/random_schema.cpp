@@ -3,6 +3,7 @@
 #include "random_schema.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -160,6 +161,39 @@ class generator {
     if (chance(0.5)) add_index(added);
     if (chance(0.3)) add_unique(added);
     if (chance(0.3)) add_check(added);
+    if (chance(0.3)) add_exclusion(added);
+    if (chance(0.2)) added.rls = {true, chance(0.3)};
+    if (chance(0.3)) add_policy(added);
+  }
+
+  // An exclusion constraint over a range column (&& needs no extension), as pg_get_expr prints it.
+  void add_exclusion(table& t) {
+    std::vector<const column*> ranges;
+    for (const auto& c : t.columns)
+      if (c.type.kind == type_kind::named && !c.type.array && c.type.name.ends_with("range")) ranges.push_back(&c);
+    if (ranges.empty()) return;
+    const column& c = *ranges[std::size_t(between(0, int(ranges.size()) - 1))];
+    exclusion_constraint x;
+    x.elements = {{index_key{c.name}, "&&"}};
+    x.name = naming::exclusion(t.name, x.elements);
+    if (chance(0.3)) x.where = fmt::format("({} IS NOT NULL)", c.name);
+    x.deferrable = random_deferral();
+    if (named_free(t, x.name)) t.exclusions.push_back(x);
+  }
+
+  // A policy over the table's first column (its key when it has one), for PUBLIC; each command
+  // with the expressions PostgreSQL allows it.
+  void add_policy(table& t) {
+    policy p;
+    p.name = name("p");
+    p.command = all_policy_commands[std::size_t(between(0, int(all_policy_commands.size()) - 1))];
+    p.restrictive = chance(0.2);
+    const std::string& c = t.columns.front().name;
+    if (p.command != policy_command::insert) p.using_expression = fmt::format("({} IS NOT NULL)", c);
+    if ((p.command == policy_command::insert || p.command == policy_command::update || p.command == policy_command::all) &&
+        (p.command == policy_command::insert || chance(0.5)))
+      p.check_expression = fmt::format("({} IS NOT NULL)", c);
+    t.policies.push_back(p);
   }
 
   std::vector<std::string> key_columns(const table& t) {
@@ -477,6 +511,7 @@ class generator {
     for (auto& i : t.indexes) i.name = naming::index_by_keys(t.name, i.columns);
     for (auto& u : t.uniques) u.name = naming::unique(t.name, u.columns);
     for (auto& f : t.foreign_keys) f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
+    for (auto& x : t.exclusions) x.name = naming::exclusion(t.name, x.elements);
     for (auto& other : s.tables)
       for (auto& f : other.foreign_keys) f.name = naming::foreign_key(other.name, f.columns, f.ref_table);
     dedupe_names(t);
@@ -491,6 +526,7 @@ class generator {
     dedupe(t.uniques);
     dedupe(t.foreign_keys);
     dedupe(t.checks);
+    dedupe(t.exclusions);
   }
 
   static bool used_by_keys(const schema& s, const table& t, const std::string& c) {
@@ -541,7 +577,22 @@ class generator {
     if (chance(0.3)) add_index(t);
     if (chance(0.2)) add_unique(t);
     if (chance(0.2)) add_check(t);
+    mutate_row_security(t);
     if (chance(0.2)) add_foreign_key(s, s.tables[index]);
+  }
+
+  // Exclusions and policies come and go; a policy changes in place (its expression) or not (its kind).
+  void mutate_row_security(table& t) {
+    if (chance(0.2) && !t.exclusions.empty()) t.exclusions.erase(t.exclusions.begin() + between(0, int(t.exclusions.size()) - 1));
+    if (chance(0.2)) add_exclusion(t);
+    if (chance(0.15)) t.rls = {!t.rls.enabled, chance(0.3)};
+    if (chance(0.2) && !t.policies.empty()) t.policies.erase(t.policies.begin() + between(0, int(t.policies.size()) - 1));
+    if (chance(0.2) && !t.policies.empty()) {
+      policy& p = pick(t.policies);
+      if (chance(0.5)) p.restrictive = !p.restrictive;
+      else if (p.using_expression) *p.using_expression = fmt::format("({} IS NULL)", t.columns.front().name);
+    }
+    if (chance(0.2)) add_policy(t);
   }
 
   void drop_column(table& t, const std::string& victim) {
@@ -554,6 +605,11 @@ class generator {
     std::erase_if(t.uniques, [&](const unique_constraint& u) { return has(u.columns); });
     std::erase_if(t.foreign_keys, [&](const foreign_key& f) { return has(f.columns); });
     std::erase_if(t.checks, [&](const check_constraint& c) { return c.expression.find(victim) != std::string::npos; });
+    std::erase_if(t.exclusions, [&](const exclusion_constraint& x) { return has(columns_named(x)); });
+    std::erase_if(t.policies, [&](const policy& p) {
+      return p.using_expression.value_or("").find(victim) != std::string::npos ||
+             p.check_expression.value_or("").find(victim) != std::string::npos;
+    });
     std::erase_if(t.columns, [&](const column& c) { return c.name == victim; });
   }
 
@@ -578,6 +634,19 @@ class generator {
     for (auto& f : t.foreign_keys) rename_in(f.columns), f.name = naming::foreign_key(t.name, f.columns, f.ref_table);
     for (auto& k : t.checks)
       if (k.expression.find(old) != std::string::npos) rewrite(k.expression);
+    for (auto& x : t.exclusions) {
+      for (auto& e : x.elements)
+        if (e.key.column == old) e.key.column = fresh;
+      rename_in(x.include);
+      if (x.where && x.where->find(old) != std::string::npos) rewrite(*x.where);
+      x.name = naming::exclusion(t.name, x.elements);
+    }
+    // PostgreSQL rewrites a policy's expressions to the new name, word for word.
+    const std::regex word("\\b" + old + "\\b");
+    for (auto& p : t.policies) {
+      if (p.using_expression) p.using_expression = std::regex_replace(*p.using_expression, word, fresh);
+      if (p.check_expression) p.check_expression = std::regex_replace(*p.check_expression, word, fresh);
+    }
     dedupe_names(t);
   }
 

@@ -170,6 +170,18 @@ std::string describe(const schema& s) {
                          deferral_name(f.deferrable));
     }
     for (const auto& c : t.checks) out += fmt::format("  check {} {}\n", q(c.name), q(c.expression));
+    for (const auto& x : t.exclusions) {
+      std::string elements;
+      for (const auto& e : x.elements) elements += fmt::format("{} with {}; ", q(e.key), q(e.op));
+      out += fmt::format("  exclusion {} [{}] method={} include={} where={} {}\n", q(x.name), elements, q(x.method),
+                         q(x.include), q(x.where), deferral_name(x.deferrable));
+    }
+    if (t.rls.enabled || t.rls.forced)
+      out += fmt::format("  row level security enabled={} forced={}\n", t.rls.enabled, t.rls.forced);
+    for (const auto& p : t.policies)
+      out += fmt::format("  policy {} for {} {} to {} using={} with_check={}\n", q(p.name), to_string(p.command),
+                         p.restrictive ? "restrictive" : "permissive", q(p.roles), q(p.using_expression),
+                         q(p.check_expression));
   }
   for (const auto& v : s.views) {
     std::string reads;

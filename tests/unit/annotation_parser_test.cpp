@@ -452,6 +452,61 @@ TEST(IndexKey, ColumnsExpressionsOpclassesAndOrders) {
   EXPECT_EQ(parse_index_key("  "), std::nullopt);
 }
 
+TEST(ExclusionElement, KeyWithOperator) {
+  auto element = [](std::string_view text) { return *parse_exclusion_element(text); };
+  EXPECT_EQ(element("room WITH ="), (exclusion_element{index_key{"room"}, "="}));
+  EXPECT_EQ(element(" during with && "), (exclusion_element{index_key{"during"}, "&&"}));
+  // The last standalone WITH is the keyword: an operator has no letters.
+  EXPECT_EQ(element("lower(with_name) WITH ="), (exclusion_element{index_key::of_expression("lower(with_name)"), "="}));
+  index_key opclass{"room"};
+  opclass.opclass = "gist_int4_ops";
+  EXPECT_EQ(element("room gist_int4_ops WITH <>"), (exclusion_element{opclass, "<>"}));
+  EXPECT_EQ(parse_exclusion_element("room"), std::nullopt);
+  EXPECT_EQ(parse_exclusion_element("WITH ="), std::nullopt);
+  EXPECT_EQ(parse_exclusion_element("room WITH "), std::nullopt);
+}
+
+TEST(TableAnnotation, ExclusionsRowLevelSecurityAndPolicies) {
+  auto r = read_table_annotation(R"a("t", exclude("a WITH =", "b WITH &&", where = "c", include = "d, e", deferrable),
+      row_level_security = forced, policy("p", for = delete, to = "b_role, a_role, public", as = restrictive, using = "x"),
+      policy("q", with_check = "y"))a");
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front().message;
+  ASSERT_EQ(r.annotation.exclusions.size(), 1u);
+  const auto& x = r.annotation.exclusions[0];
+  EXPECT_EQ(x.columns.at(1).value, "b WITH &&");
+  EXPECT_EQ(x.method, "gist");
+  EXPECT_EQ(x.where, "c");
+  EXPECT_EQ(x.include, (std::vector<std::string>{"d", "e"}));
+  EXPECT_EQ(x.deferrable, deferral::initially_immediate);
+  EXPECT_EQ(r.annotation.rls, (row_security{true, true}));
+  ASSERT_EQ(r.annotation.policies.size(), 2u);
+  const auto& p = r.annotation.policies[0];
+  EXPECT_EQ(p.name, "p");
+  EXPECT_EQ(p.command, policy_command::delete_);
+  EXPECT_TRUE(p.restrictive);
+  EXPECT_EQ(p.roles, (std::vector<std::string>{"a_role", "b_role"}));  // PUBLIC is no role at all
+  EXPECT_EQ(p.using_expression, "x");
+  EXPECT_EQ(r.annotation.policies[1].command, policy_command::all);
+  EXPECT_EQ(r.annotation.policies[1].check_expression, "y");
+  EXPECT_EQ(read_table_annotation(R"a("t", row_level_security)a").annotation.rls, (row_security{true, false}));
+}
+
+TEST(TableAnnotation, PolicyMistakes) {
+  auto messages = [](std::string_view text) {
+    std::vector<std::string> out;
+    for (const auto& e : read_table_annotation(text).errors) out.push_back(e.message);
+    return out;
+  };
+  EXPECT_EQ(messages(R"a("t", policy(p, using = "x"))a"),
+            (std::vector<std::string>{R"('policy' needs its name first: policy("name", using = "..."))"}));
+  EXPECT_EQ(messages(R"a("t", policy("p", usng = "x"))a"),
+            (std::vector<std::string>{"unknown option 'usng' in 'policy(...)'; did you mean 'using'?"}));
+  EXPECT_EQ(messages(R"a("t", policy("p", as = lenient))a"),
+            (std::vector<std::string>{"invalid value for 'as': expected one of permissive, restrictive"}));
+  EXPECT_EQ(messages(R"a("t", row_level_security = always)a"),
+            (std::vector<std::string>{"invalid value for 'row_level_security': expected one of enabled, forced"}));
+}
+
 TEST(IndexKey, CommaLists) {
   EXPECT_EQ(comma_list(" a, b ,,c "), (std::vector<std::string>{"a", "b", "c"}));
 }

@@ -75,6 +75,10 @@ std::vector<lint_case> cases() {
   column stamped = text_column("seen", true, "now()::text");
   table posts_without_fk = base_table(posts);
   posts_without_fk.foreign_keys.clear();
+  const exclusion_constraint one_bio{"ex_users_bio", {{index_key{"bio"}, "="}}, "btree", {}, std::nullopt,
+                                     deferral::not_deferrable};
+  table rooms{{"public", "rooms"}, {text_column("name", false)}, std::nullopt, {}, {}, {}, {}, std::nullopt, {}};
+  rooms.exclusions = {{"ex_rooms_name", {{index_key{"name"}, "="}}, "btree", {}, std::nullopt, deferral::not_deferrable}};
   return {
       {"drop-table", {drop_foreign_key{posts, posts_fk}, drop_table{posts_without_fk}}, {drop_foreign_key{posts, posts_fk}}},
       {"drop-column", {drop_column{users, bio}}, {add_column{users, text_column("nick", true)}}},
@@ -102,6 +106,8 @@ std::vector<lint_case> cases() {
       {"rename-table", {rename_table{posts, {"public", "articles"}}}, {set_table_comment{posts, {}, "articles"}}},
       {"volatile-default", {add_column{users, token}}, {add_column{users, stamped}}},
       {"lock-table", {sql{"LOCK TABLE users IN ACCESS EXCLUSIVE MODE", "SELECT 1"}}, {sql{"SELECT 1", "SELECT 1"}}},
+      // On a table created in the same revision, the constraint costs nothing.
+      {"exclusion-constraint", {add_exclusion{users, one_bio}}, {create_table{rooms}}},
       {"several-statements", {sql{"UPDATE users SET bio = 'a'; UPDATE users SET bio = 'b'", "SELECT 1"}},
        {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
       {"unparsable-sql", {sql{"UPDAT users SET bio = 'a'", "SELECT 1"}}, {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},

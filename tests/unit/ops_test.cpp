@@ -66,6 +66,11 @@ std::vector<op_case> cases() {
   const index ix{"ix_users_email", {"email"}, true, "email <> ''", "btree"};
   column nullable_email = varchar_email(100);
   nullable_email.nullable = true;
+  const exclusion_constraint exclusion{"ex_users_email", {{index_key{"email"}, "="}}, "gist", {}, std::nullopt,
+                                       deferral::not_deferrable};
+  const policy own{"own", policy_command::all, false, {"app"}, "owner = current_user", std::nullopt};
+  policy own_public = own;
+  own_public.roles.clear();
   return {
       {ops::create_schema{"audit"}, "create_schema", {"audit"}, false, {"drop_schema"}},
       {ops::drop_schema{"audit"}, "drop_schema", {"audit"}, true, {"create_schema"}},
@@ -132,6 +137,18 @@ std::vector<op_case> cases() {
          return v;
        }()},
        "replace_view", {"public.user_emails"}, false, {"replace_view"}},
+      {ops::add_exclusion{users_name(), exclusion}, "add_exclusion", {"ex_users_email", "public.users"}, false,
+       {"drop_exclusion"}},
+      {ops::drop_exclusion{users_name(), exclusion}, "drop_exclusion", {"ex_users_email", "public.users"}, false,
+       {"add_exclusion"}},
+      {ops::set_row_level_security{users_name(), {}, {true, true}}, "set_row_level_security",
+       {"enable and force row-level security", "public.users"}, false, {"set_row_level_security"}},
+      {ops::set_row_level_security{users_name(), {true, true}, {true, false}}, "set_row_level_security",
+       {"no force row-level security"}, false, {"set_row_level_security"}},
+      {ops::create_policy{users_name(), own}, "create_policy", {"policy own", "public.users"}, false, {"drop_policy"}},
+      {ops::drop_policy{users_name(), own}, "drop_policy", {"policy own", "public.users"}, false, {"create_policy"}},
+      {ops::alter_policy{users_name(), own, own_public}, "alter_policy", {"policy own", "public.users"}, false,
+       {"alter_policy"}},
   };
 }
 

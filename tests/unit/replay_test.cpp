@@ -152,6 +152,13 @@ std::vector<replay_case> cases() {
   tags_with_hints.columns[1].backfill = "'?'";
   const schema commented = edited(b, [](schema& s) { table_of(s, pub("users")).comment = "People"; });
   const index partial = make_index("ix_users_email_nick", {"email", "nick"}, true, "nick IS NOT NULL", "btree");
+  const exclusion_constraint one_email{"ex_users_email", {{index_key{"email"}, "="}}, "gist", {}, std::nullopt,
+                                       deferral::not_deferrable};
+  const policy own{"own", policy_command::select, false, {}, "nick = current_user", std::nullopt};
+  policy own_changed = own;
+  own_changed.roles = {"reader"};
+  own_changed.using_expression = "nick = session_user";
+  const schema with_own = edited(b, [&](schema& s) { table_of(s, pub("users")).policies.push_back(own); });
 
   return {
       {"create_schema", b, ops::create_schema{"audit"}, edited(b, [](schema& s) { s.schemas.push_back("audit"); })},
@@ -243,6 +250,31 @@ std::vector<replay_case> cases() {
        edited(b, [](schema& s) { table_of(s, pub("orders")).foreign_keys[0].name = "fk_orders_owner"; })},
       {"sql is opaque", b, ops::sql{"UPDATE users SET nick = NULL", "SELECT 1"}, b},
       {"cpp is opaque", b, ops::cpp{ops::cpp::function::upgrade}, b},
+      {"add_exclusion", b, ops::add_exclusion{pub("users"), one_email},
+       edited(b, [&](schema& s) { table_of(s, pub("users")).exclusions.push_back(one_email); })},
+      {"drop_exclusion", edited(b, [&](schema& s) { table_of(s, pub("users")).exclusions.push_back(one_email); }),
+       ops::drop_exclusion{pub("users"), one_email}, b},
+      {"rename_constraint of an exclusion constraint",
+       edited(b, [&](schema& s) { table_of(s, pub("users")).exclusions.push_back(one_email); }),
+       ops::rename_constraint{pub("users"), "ex_users_email", "ex_email"}, edited(b, [&](schema& s) {
+         table_of(s, pub("users")).exclusions.push_back(one_email);
+         table_of(s, pub("users")).exclusions[0].name = "ex_email";
+       })},
+      {"rename_column updates an exclusion constraint",
+       edited(b, [&](schema& s) { table_of(s, pub("users")).exclusions.push_back(one_email); }),
+       ops::rename_column{pub("users"), "email", "mail"}, edited(b, [&](schema& s) {
+         table& u = table_of(s, pub("users"));
+         column_of(s, pub("users"), "email").name = "mail";
+         u.uniques[0].columns = {"mail"};
+         u.exclusions.push_back(one_email);
+         u.exclusions[0].elements[0].key.column = "mail";
+       })},
+      {"set_row_level_security", b, ops::set_row_level_security{pub("users"), {}, {true, false}},
+       edited(b, [](schema& s) { table_of(s, pub("users")).rls = {true, false}; })},
+      {"create_policy", b, ops::create_policy{pub("users"), own}, with_own},
+      {"drop_policy", with_own, ops::drop_policy{pub("users"), own}, b},
+      {"alter_policy", with_own, ops::alter_policy{pub("users"), own, own_changed},
+       edited(b, [&](schema& s) { table_of(s, pub("users")).policies.push_back(own_changed); })},
       {"create_extension", b, ops::create_extension{{"citext", "public", std::nullopt}},
        edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", std::nullopt}); })},
       {"drop_extension", edited(b, [](schema& s) { s.extensions.push_back({"citext", "public", "1.5"}); }),
@@ -477,6 +509,9 @@ struct error_case {
 
 std::vector<error_case> error_cases() {
   const schema b = base();
+  const schema policy_on_users = edited(b, [](schema& s) {
+    table_of(s, pub("users")).policies.push_back({"p", policy_command::all, false, {}, "true", std::nullopt});
+  });
   const schema with_tags = edited(b, [](schema& s) { s.tables.push_back(tags_table()); });
   table tags_changed = tags_table();
   tags_changed.columns[1] = col("label", "varchar(10)");
@@ -720,6 +755,32 @@ std::vector<error_case> error_cases() {
        ops::add_foreign_key{pub("orders"), {"fk_orders_user_id_email", {"user_id"}, pub("users"), {"status"},
                                             fk_action::no_action, fk_action::no_action}},
        {"references public.users(status), which is neither its primary key nor unique"}},
+      // Exclusion constraints and policies, as PostgreSQL checks them.
+      {"add_exclusion on a missing column", b,
+       ops::add_exclusion{pub("users"), {"ex_users_nope", {{index_key{"nope"}, "="}}, "gist", {}, std::nullopt,
+                                         deferral::not_deferrable}},
+       {"exclusion constraint ex_users_nope names column public.users.nope, which does not exist"}},
+      {"add_exclusion named like another table's index", b,
+       ops::add_exclusion{pub("users"), {"ix_orders_user_id", {{index_key{"email"}, "="}}, "gist", {}, std::nullopt,
+                                         deferral::not_deferrable}},
+       {"schema public already has an index named ix_orders_user_id"}},
+      {"create_policy of insert with USING", b,
+       ops::create_policy{pub("users"), {"p", policy_command::insert, false, {}, "true", std::nullopt}},
+       {"policy p of table public.users: an insert policy has no USING expression"}},
+      {"create_policy twice", policy_on_users, ops::create_policy{pub("users"), {"p", policy_command::all, false, {}, "true", std::nullopt}},
+       {"table public.users already has a policy named p"}},
+      {"alter_policy to another command", policy_on_users,
+       ops::alter_policy{pub("users"), {"p", policy_command::all, false, {}, "true", std::nullopt},
+                         {"p", policy_command::select, false, {}, "true", std::nullopt}},
+       {"ALTER POLICY cannot change its command or kind"}},
+      {"set_row_level_security from another state", b, ops::set_row_level_security{pub("users"), {true, false}, {}},
+       {"row-level security of table public.users is not in the state the operation changes it from"}},
+      {"drop_column an exclusion constraint uses",
+       edited(b, [](schema& s) {
+         table_of(s, pub("users")).exclusions.push_back(
+             {"ex_users_nick", {{index_key{"nick"}, "="}}, "gist", {}, std::nullopt, deferral::not_deferrable});
+       }),
+       ops::drop_column{pub("users"), col("nick", "text", true)}, {"is still used by a key or index"}},
   };
 }
 

@@ -54,8 +54,23 @@ table rich_table() {
                {"ix_accounts_tags", {"tags"}, false, std::nullopt, "gin"},
                {"ix_accounts_code", {"code"}, true, std::nullopt, "btree"}};
   t.checks = {{"ck_accounts_balance", "balance >= 0"}};
+  index_key lowered = index_key::of_expression("lower(code)");
+  lowered.opclass = "gist_text_ops";
+  t.exclusions = {{"ex_accounts_region_code", {{index_key{"region"}, "="}, {lowered, "<>"}}, "gist", {"balance"},
+                   "balance > 0", deferral::initially_deferred}};
+  t.rls = {true, true};
+  t.policies = {{"accounts_own", policy_command::update, true, {"app_user", "auditor"}, "email = current_user",
+                 "balance >= 0"},
+                {"accounts_all", policy_command::all, false, {}, std::nullopt, std::nullopt}};
   return t;
 }
+
+exclusion_constraint no_overlap() {
+  return {"ex_bookings_room_during", {{index_key{"room"}, "="}, {index_key{"during"}, "&&"}}, "gist", {}, std::nullopt,
+          deferral::not_deferrable};
+}
+
+policy own_rows() { return {"own_rows", policy_command::select, false, {"reader"}, "owner = current_user", std::nullopt}; }
 
 foreign_key rich_fk() {
   return {"fk_orders_account", {"account_id", "region"}, {"app", "accounts"}, {"id", "region"},
@@ -138,6 +153,13 @@ std::vector<operation> every_operation() {
                           v.reads = {users_name()};
                           return v;
                         }()},
+      ops::add_exclusion{{"app", "bookings"}, no_overlap()},
+      ops::drop_exclusion{{"app", "bookings"}, no_overlap()},
+      ops::set_row_level_security{users_name(), {true, false}, {false, true}},
+      ops::create_policy{users_name(), own_rows()},
+      ops::drop_policy{users_name(), own_rows()},
+      ops::alter_policy{users_name(), own_rows(),
+                        {"own_rows", policy_command::select, false, {"admin", "reader"}, "owner = session_user", std::nullopt}},
       ops::alter_column{users_name(), col("id", "integer"), [] {
                           column c = col("id", "integer");
                           c.identity = identity_kind::always;

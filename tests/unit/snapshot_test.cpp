@@ -717,6 +717,31 @@ TEST(Snapshot, ValidationErrorsNameTheirPath) {
       {"check with an empty expression",
        snapshot_with(R"([{"name": "t", "columns": [)" + id_col + R"(], "checks": [{"name": "ck", "expression": ""}]}])"),
        "tables[0].checks[0]", "check ck has an empty expression"},
+      // An exclusion constraint's operator is written into SQL as it is: operator characters only.
+      {"exclusion operator that is not an operator",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col +
+                     R"(], "exclusions": [{"elements": [{"column": "id", "with": "=) DROP TABLE t; --"}]}]}])"),
+       "tables[0].exclusions[0].elements[0].with", "is not an operator"},
+      {"exclusion on an unknown column",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col +
+                     R"(], "exclusions": [{"elements": [{"column": "uid", "with": "="}]}]}])"),
+       "tables[0].exclusions[0]", "exclusion constraint ex_t_uid of table public.t names unknown column \"uid\""},
+      {"exclusion named like an index",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col + R"(], "indexes": [{"name": "dup", "columns": ["id"]}],
+                         "exclusions": [{"name": "dup", "elements": [{"column": "id", "with": "="}]}]}])"),
+       "tables[0].exclusions[0]", "table public.t has two constraints or indexes named \"dup\""},
+      {"select policy with a check expression",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col +
+                     R"(], "policies": [{"name": "p", "command": "select", "with_check": "true"}]}])"),
+       "tables[0].policies[0]", "policy p of table public.t: a select policy has no WITH CHECK expression"},
+      {"two policies of one name",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col +
+                     R"(], "policies": [{"name": "p", "using": "true"}, {"name": "p", "using": "false"}]}])"),
+       "tables[0].policies[1]", "table public.t has two policies named \"p\""},
+      {"policy of an unknown command",
+       snapshot_with(R"([{"name": "t", "columns": [)" + id_col +
+                     R"(], "policies": [{"name": "p", "command": "upsert", "using": "true"}]}])"),
+       "tables[0].policies[0].command", "unknown command \"upsert\""},
   };
   for (const auto& c : cases) expect_file_error(c);
 

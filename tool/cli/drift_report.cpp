@@ -57,6 +57,12 @@ class locator {
   site operator()(const ops::create_view&) const { return std::nullopt; }
   site operator()(const ops::drop_view&) const { return std::nullopt; }
   site operator()(const ops::replace_view&) const { return std::nullopt; }
+  site operator()(const ops::add_exclusion& o) const { return table(o.table); }
+  site operator()(const ops::drop_exclusion& o) const { return table(o.table); }
+  site operator()(const ops::set_row_level_security& o) const { return table(o.table); }
+  site operator()(const ops::create_policy& o) const { return table(o.table); }
+  site operator()(const ops::drop_policy& o) const { return table(o.table); }
+  site operator()(const ops::alter_policy& o) const { return table(o.table); }
 
  private:
   static site found(const declaration_site* s) { return s ? site(*s) : std::nullopt; }

@@ -47,7 +47,7 @@ const T* named(const std::vector<T>& items, const Name& name) {
   return it == items.end() ? nullptr : &*it;
 }
 
-// PostgreSQL stores a default, check or index predicate in its own spelling (`price >= 0` comes
+// PostgreSQL stores a default, check, index or exclusion predicate, or a policy's expression, in its own spelling (`price >= 0` comes
 // back as `(price >= (0)::numeric)`): where the database's expression means what the history's
 // does, it takes the history's text, so that only a real difference is one.
 void adopt_history_spelling(const schema& history, schema& database) {
@@ -64,6 +64,17 @@ void adopt_history_spelling(const schema& history, schema& database) {
     for (index& ix : t.indexes)
       if (const auto* hx = named(h->indexes, ix.name); hx && ix.where && hx->where && same_meaning(*hx->where, *ix.where))
         ix.where = hx->where;
+    for (exclusion_constraint& x : t.exclusions)
+      if (const auto* hx = named(h->exclusions, x.name); hx && x.where && hx->where && same_meaning(*hx->where, *x.where))
+        x.where = hx->where;
+    for (policy& p : t.policies) {
+      const auto* hp = named(h->policies, p.name);
+      if (!hp) continue;
+      if (p.using_expression && hp->using_expression && same_meaning(*hp->using_expression, *p.using_expression))
+        p.using_expression = hp->using_expression;
+      if (p.check_expression && hp->check_expression && same_meaning(*hp->check_expression, *p.check_expression))
+        p.check_expression = hp->check_expression;
+    }
   }
   // A view's query comes back as pg_get_viewdef prints it (`users.id`, casts, output names).
   for (view& v : database.views)

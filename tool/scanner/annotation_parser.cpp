@@ -551,6 +551,74 @@ constexpr option_rule<foreign_key_annotation> foreign_key_rules[]{
     constraint_name<foreign_key_annotation>,
 };
 
+constexpr option_rule<exclusion_annotation> exclusion_rules[]{
+    {.name = "method", .kind = value_kind::keyword, .keywords = index_methods,
+     .set = [](exclusion_annotation& x, const checked_value& v) { x.method = v.text; }},
+    {.name = "where", .kind = value_kind::nonempty_string,
+     .set = [](exclusion_annotation& x, const checked_value& v) { x.where = v.text; }},
+    {.name = "include", .kind = value_kind::nonempty_string,
+     .set = [](exclusion_annotation& x, const checked_value& v) { x.include = comma_list(v.text); }},
+    deferrable_rule<exclusion_annotation>,
+    constraint_name<exclusion_annotation>,
+};
+
+constexpr std::string_view policy_command_names[]{"all", "select", "insert", "update", "delete"};
+constexpr std::string_view policy_kind_names[]{"permissive", "restrictive"};
+
+constexpr option_rule<policy_annotation> policy_rules[]{
+    {.name = "for", .kind = value_kind::keyword, .keywords = policy_command_names,
+     .set = [](policy_annotation& p, const checked_value& v) { p.command = *policy_command_named(v.text); }},
+    {.name = "as", .kind = value_kind::keyword, .keywords = policy_kind_names,
+     .set = [](policy_annotation& p, const checked_value& v) { p.restrictive = v.text == "restrictive"; }},
+    {.name = "to", .kind = value_kind::nonempty_string,
+     .set = [](policy_annotation& p, const checked_value& v) {
+       // PUBLIC is every role: written as no role at all, as the catalog lists it.
+       for (auto& role : comma_list(v.text))
+         if (!llvm::StringRef(role).equals_insensitive("public")) p.roles.push_back(std::move(role));
+       std::sort(p.roles.begin(), p.roles.end());
+     }},
+    {.name = "using", .kind = value_kind::nonempty_string,
+     .set = [](policy_annotation& p, const checked_value& v) { p.using_expression = v.text; }},
+    {.name = "with_check", .kind = value_kind::nonempty_string,
+     .set = [](policy_annotation& p, const checked_value& v) { p.check_expression = v.text; }},
+};
+
+// policy("name", for = ..., to = "...", using = "...", with_check = "...", as = ...): a positional
+// name, then the policy's options.
+void read_policy(table_annotation& a, const checked_value& v) {
+  reader& r = v.r;
+  const option& o = v.source;
+  constexpr std::string_view needs_name = "'policy' needs its name first: policy(\"name\", using = \"...\")";
+  if (!o.arguments) {
+    r.error(o.offset, std::string(needs_name));
+    return;
+  }
+  policy_annotation p;
+  p.offset = o.offset;
+  option_offsets seen;
+  bool first = true;
+  bool reported = false;
+  for (const option& x : *o.arguments) {
+    const bool was_first = std::exchange(first, false);
+    if (x.name.empty() && was_first && x.value->what == option_value::kind::string && !x.value->text.empty()) {
+      p.name = x.value->text;
+    } else if (x.name.empty() || (was_first && !x.value && !x.arguments)) {
+      r.error(x.offset, std::string(needs_name));
+      reported = true;
+    } else if (!apply<policy_annotation>(r, x, policy_rules, p, seen)) {
+      r.unknown(x, "option", names_of<policy_annotation>(policy_rules), " in 'policy(...)'");
+      reported = true;
+    }
+  }
+  if (!p.name) {
+    if (!reported) r.error(o.offset, std::string(needs_name));
+    return;
+  }
+  a.policies.push_back(std::move(p));
+}
+
+constexpr std::string_view row_security_names[]{"enabled", "forced"};
+
 // check("expression", name = "..."): a positional expression, which read_call's columns are not.
 void read_check(table_annotation& a, const checked_value& v) {
   reader& r = v.r;
@@ -607,6 +675,15 @@ constexpr option_rule<table_annotation> table_rules[]{
        a.indexes.push_back(std::move(i));
      }},
     {.name = "check", .kind = value_kind::call, .repeatable = true, .set = read_check},
+    {.name = "exclude", .kind = value_kind::call, .repeatable = true,
+     .set = [](table_annotation& a, const checked_value& v) {
+       exclusion_annotation x;
+       read_call<exclusion_annotation>(v.r, v.source, x, exclusion_rules);
+       a.exclusions.push_back(std::move(x));
+     }},
+    {.name = "row_level_security", .kind = value_kind::flag_or_keyword, .keywords = row_security_names,
+     .set = [](table_annotation& a, const checked_value& v) { a.rls = {true, v.text == "forced"}; }},
+    {.name = "policy", .kind = value_kind::call, .repeatable = true, .set = read_policy},
     {.name = "foreign_key", .kind = value_kind::call, .repeatable = true,
      .set = [](table_annotation& a, const checked_value& v) {
        foreign_key_annotation f;
@@ -779,6 +856,26 @@ std::optional<index_key> parse_index_key(std::string_view text) {
   if (sql_identifier(rest)) k.column = rest.str();
   else k.expression = rest.str();
   return k;
+}
+
+std::optional<exclusion_element> parse_exclusion_element(std::string_view text) {
+  const llvm::StringRef whole = llvm::StringRef(text.data(), text.size()).trim();
+  // The last " WITH " that stands alone: an operator has no letters, so it is the keyword.
+  std::size_t at = llvm::StringRef::npos;
+  for (std::size_t i = whole.size(); i-- > 0;) {
+    if (!whole.substr(i).startswith_insensitive("with")) continue;
+    const bool before = i > 0 && std::isspace(static_cast<unsigned char>(whole[i - 1]));
+    const bool after = i + 4 < whole.size() && std::isspace(static_cast<unsigned char>(whole[i + 4]));
+    if (before && after) {
+      at = i;
+      break;
+    }
+  }
+  if (at == llvm::StringRef::npos) return std::nullopt;
+  const llvm::StringRef op = whole.drop_front(at + 4).trim();
+  auto key = parse_index_key(whole.take_front(at).str());
+  if (!key || op.empty()) return std::nullopt;
+  return exclusion_element{std::move(*key), op.str()};
 }
 
 std::optional<reference> parse_reference(std::string_view text) {

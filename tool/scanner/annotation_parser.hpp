@@ -149,6 +149,35 @@ struct check_annotation {
   std::size_t offset = 0;
 };
 
+/// exclude(...) at table level: EXCLUDE USING method (element WITH operator, ...).
+struct exclusion_annotation {
+  /// The elements as written: "room WITH =", "during WITH &&", "lower(name) WITH =", read by
+  /// parse_exclusion_element.
+  std::vector<located<std::string>> columns;
+  static constexpr bool string_keys = true;  ///< read_call takes positional strings as elements
+  std::string method = "gist";
+  std::optional<std::string> where;
+  std::vector<std::string> include;  ///< `include = "a, b"`
+  deferral deferrable = deferral::not_deferrable;
+  std::optional<std::string> name;
+  std::size_t offset = 0;
+};
+
+/// An element of exclude(...) from its SQL: `<index key> WITH <operator>`, the key as
+/// parse_index_key reads it. nullopt without `WITH`, a key or an operator.
+[[nodiscard]] std::optional<exclusion_element> parse_exclusion_element(std::string_view text);
+
+/// policy("name", ...) at table level: CREATE POLICY.
+struct policy_annotation {
+  std::optional<std::string> name;
+  policy_command command = policy_command::all;  ///< `for = select`
+  bool restrictive = false;                      ///< `as = restrictive`
+  std::vector<std::string> roles;                ///< `to = "a, b"`; none (or "public"): PUBLIC
+  std::optional<std::string> using_expression;   ///< `using = "..."`
+  std::optional<std::string> check_expression;   ///< `with_check = "..."`
+  std::size_t offset = 0;
+};
+
 /// foreign_key(...) at table level.
 struct foreign_key_annotation {
   std::vector<located<std::string>> columns;
@@ -172,6 +201,9 @@ struct table_annotation {
   std::vector<check_annotation> checks;
   std::vector<foreign_key_annotation> foreign_keys;
   option_offsets offsets;
+  std::vector<exclusion_annotation> exclusions = {};
+  row_security rls = {};  ///< `row_level_security` or `row_level_security = forced`
+  std::vector<policy_annotation> policies = {};
 };
 
 /// RETORT_ENUM(...)

@@ -244,6 +244,8 @@ class resolver {
       case k::index: return pick(o.indexes, at.member, o.table);
       case k::foreign_key: return pick(o.foreign_keys, at.member, o.table);
       case k::check: return pick(o.checks, at.member, o.table);
+      case k::exclusion: return pick(o.exclusions, at.member, o.table);
+      case k::policy: return pick(o.policies, at.member, o.table);
       default: return o.table;
     }
   }

@@ -81,6 +81,7 @@ class table_builder {
     out_.origin.table = options_.name ? at(options_.offsets.at("name")) : record_.getLocation();
     out_.origin.record = record_.getLocation();
     t.comment = options_.comment;
+    t.rls = options_.rls;
     for (const auto& old : options_.renamed_from) t.renamed_from.push_back(qualified(old.value, t.name.schema));
     if (options_.primary_key) {
       t.pk = primary_key{options_.primary_key->name.value_or(naming::primary_key(t.name)), names(options_.primary_key->columns)};
@@ -244,6 +245,32 @@ class table_builder {
     return known_columns(named, "index(...)");
   }
 
+  // The elements of exclude(...): each "key WITH operator"; plain keys and INCLUDE columns must exist.
+  bool exclusion_elements(const exclusion_annotation& x, exclusion_constraint& out) {
+    std::vector<located<std::string>> named;
+    bool ok = true;
+    for (const auto& written : x.columns) {
+      auto e = parse_exclusion_element(written.value);
+      if (!e) {
+        cx_.diags.error(at(written.offset), fmt::format("an element of exclude(...) is \"<column or expression> WITH "
+                                                        "<operator>\", as in \"room WITH =\"; found \"{}\"",
+                                                        written.value));
+        ok = false;
+        continue;
+      }
+      if (!is_operator_name(e->op)) {
+        cx_.diags.error(at(written.offset), fmt::format("\"{}\" is not an operator (=, &&, <>, ...)", e->op));
+        ok = false;
+        continue;
+      }
+      if (e->key.expression.empty()) named.push_back({e->key.column, written.offset});
+      out.elements.push_back(std::move(*e));
+    }
+    for (const auto& c : x.include) named.push_back({c, x.offset});
+    out.include = x.include;
+    return known_columns(named, "exclude(...)") && ok;
+  }
+
   void table_constraints() {
     table& t = out_.table;
     if (options_.primary_key) known_columns(options_.primary_key->columns, "primary_key(...)");
@@ -268,6 +295,20 @@ class table_builder {
     for (const check_annotation& c : options_.checks) {
       t.checks.push_back({c.name.value_or(""), c.expression});  // unnamed: named after a label of the expression
       out_.origin.checks.push_back(at(c.offset));
+    }
+    for (const exclusion_annotation& x : options_.exclusions) {
+      exclusion_constraint ex;
+      if (!exclusion_elements(x, ex)) continue;
+      ex.name = x.name.value_or(naming::exclusion(t.name, ex.elements));
+      ex.method = x.method;
+      ex.where = x.where;
+      ex.deferrable = x.deferrable;
+      t.exclusions.push_back(std::move(ex));
+      out_.origin.exclusions.push_back(at(x.offset));
+    }
+    for (const policy_annotation& p : options_.policies) {
+      t.policies.push_back({*p.name, p.command, p.restrictive, p.roles, p.using_expression, p.check_expression});
+      out_.origin.policies.push_back(at(p.offset));
     }
     for (const foreign_key_annotation& f : options_.foreign_keys) {
       if (!known_columns(f.columns, "foreign_key(...)")) continue;

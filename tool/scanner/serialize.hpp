@@ -39,6 +39,8 @@ struct table_origin {
   std::vector<clang::SourceLocation> indexes;
   std::vector<clang::SourceLocation> foreign_keys;  ///< filled by resolve()
   std::vector<clang::SourceLocation> checks;
+  std::vector<clang::SourceLocation> exclusions = {};
+  std::vector<clang::SourceLocation> policies = {};
 };
 
 /// A table as declared, before references between tables are resolved.

@@ -65,7 +65,19 @@
 //   check("price >= 0")               table check constraint (ck_<table>_price_ge_0)
 //   foreign_key(a, b, references = "orders(x, y)", on_delete = cascade, on_update = restrict)
 //                                     also takes deferrable, as unique(...) does
-//   Every call also takes name = "..." instead of the conventional pk_/uq_/ix_/ck_/fk_ name.
+//   exclude("room WITH =", "during WITH &&", method = gist, where = "...", include = "c",
+//           deferrable)      EXCLUDE USING gist (room WITH =, during WITH &&): each element a
+//                                     column or expression (as index keys are) and an operator
+//                                     (ex_<table>_<elements>); `=` on a scalar in gist needs
+//                                     RETORT_EXTENSION("btree_gist")
+//   row_level_security                ENABLE ROW LEVEL SECURITY (= forced: FORCE too, so the
+//                                     table's owner is subject to its policies)
+//   policy("name", for = select, to = "app_user, auditor", using = "owner = current_user",
+//          with_check = "...", as = restrictive)   CREATE POLICY; for = all (the default) |
+//                                     select | insert | update | delete; `to` roles as the
+//                                     database spells them (default PUBLIC); as = permissive
+//                                     (the default) | restrictive; repeatable
+//   Every constraint call also takes name = "..." instead of the conventional pk_/uq_/ix_/ck_/fk_/ex_ name.
 //
 // RETORT_COLUMN(options...)
 //   primary_key                       single-column primary key

@@ -1,4 +1,4 @@
-// The one naming convention for constraints and indexes (pk_, uq_, ix_, fk_, ck_),
+// The one naming convention for constraints and indexes (pk_, uq_, ix_, fk_, ck_, ex_),
 // shortened with a stable hash so every name fits PostgreSQL's 63-byte identifiers.
 #pragma once
 
@@ -32,6 +32,8 @@ inline constexpr std::size_t max_identifier_bytes = 63;
 [[nodiscard]] std::string index_by_keys(const qualified_name& table, const std::vector<index_key>& keys);
 [[nodiscard]] std::string foreign_key(const qualified_name& table, const std::vector<std::string>& columns,
                                       const qualified_name& ref_table);
+/// ex_<table>_<elements>: a column element by its name, an expression by its label().
+[[nodiscard]] std::string exclusion(const qualified_name& table, const std::vector<exclusion_element>& elements);
 /// `label` is a column name for a column check, or the caller's name for a table check.
 [[nodiscard]] std::string check(const qualified_name& table, std::string_view label);
 

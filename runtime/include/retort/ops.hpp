@@ -233,7 +233,8 @@ struct drop_foreign_key {
   foreign_key def;
   friend bool operator==(const drop_foreign_key&, const drop_foreign_key&) = default;
 };
-/// RenameIndex renames an index; RenameConstraint a primary key, unique, check or foreign key.
+/// RenameIndex renames an index; RenameConstraint a primary key, unique, check, foreign key or
+/// exclusion constraint.
 struct rename_index {
   static constexpr std::string_view kind = "rename_index";
   qualified_name table;
@@ -265,6 +266,49 @@ struct replace_view {
   static constexpr std::string_view kind = "replace_view";
   view from, to;
   friend bool operator==(const replace_view&, const replace_view&) = default;
+};
+
+/// AddExclusion / DropExclusion: an exclusion constraint (its index is built with it).
+struct add_exclusion {
+  static constexpr std::string_view kind = "add_exclusion";
+  qualified_name table;
+  exclusion_constraint def;
+  friend bool operator==(const add_exclusion&, const add_exclusion&) = default;
+};
+struct drop_exclusion {
+  static constexpr std::string_view kind = "drop_exclusion";
+  qualified_name table;
+  exclusion_constraint def;
+  friend bool operator==(const drop_exclusion&, const drop_exclusion&) = default;
+};
+
+/// SetRowLevelSecurity enables, disables, forces or unforces row-level security on a table.
+struct set_row_level_security {
+  static constexpr std::string_view kind = "set_row_level_security";
+  qualified_name table;
+  row_security from, to;
+  friend bool operator==(const set_row_level_security&, const set_row_level_security&) = default;
+};
+/// CreatePolicy / DropPolicy: a row-level security policy of a table.
+struct create_policy {
+  static constexpr std::string_view kind = "create_policy";
+  qualified_name table;
+  policy def;
+  friend bool operator==(const create_policy&, const create_policy&) = default;
+};
+struct drop_policy {
+  static constexpr std::string_view kind = "drop_policy";
+  qualified_name table;
+  policy def;
+  friend bool operator==(const drop_policy&, const drop_policy&) = default;
+};
+/// AlterPolicy changes a policy's roles and expressions in place (same name, command and kind,
+/// the same expressions present: see alterable()).
+struct alter_policy {
+  static constexpr std::string_view kind = "alter_policy";
+  qualified_name table;
+  policy from, to;
+  friend bool operator==(const alter_policy&, const alter_policy&) = default;
 };
 
 /// Sql is a hand-written step, opaque to replay; `down` is absent when it cannot be undone.
@@ -300,7 +344,8 @@ using operation =
                  drop_table, rename_table, set_table_comment, add_column, drop_column, rename_column, alter_column,
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,
-                 cpp, create_view, drop_view, replace_view>;
+                 cpp, create_view, drop_view, replace_view, add_exclusion, drop_exclusion, set_row_level_security,
+                 create_policy, drop_policy, alter_policy>;
 
 /// Whether CREATE OR REPLACE VIEW turns `from` into `to`: both plain views of one name, and the
 /// columns of `from` the first columns of `to` (same names and types).

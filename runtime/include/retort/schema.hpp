@@ -196,6 +196,71 @@ struct check_constraint {
   friend bool operator==(const check_constraint&, const check_constraint&) = default;
 };
 
+/// One element of an exclusion constraint: a key as an index has it (a column or an expression,
+/// its operator class and order) and the operator two rows' values are compared with.
+struct exclusion_element {
+  index_key key;
+  std::string op;  ///< as pg_operator.oprname spells it: "=", "&&"
+  friend bool operator==(const exclusion_element&, const exclusion_element&) = default;
+};
+
+/// EXCLUDE USING gist (room WITH =, during WITH &&): no two rows whose elements all compare
+/// true under their operators. Backed by an index of its name, like a unique constraint.
+struct exclusion_constraint {
+  std::string name;
+  std::vector<exclusion_element> elements;
+  std::string method = "gist";
+  std::vector<std::string> include;  ///< INCLUDE columns
+  std::optional<std::string> where;  ///< a partial constraint's predicate
+  deferral deferrable = deferral::not_deferrable;
+  friend bool operator==(const exclusion_constraint&, const exclusion_constraint&) = default;
+};
+
+/// The columns an exclusion constraint names as plain keys and INCLUDE columns.
+[[nodiscard]] std::vector<std::string> columns_named(const exclusion_constraint& x);
+
+/// Whether `op` is an operator's name: 1 to 63 of PostgreSQL's operator characters
+/// (+ - * / < > = ~ ! @ # % ^ & | ` ?), so it can be written into SQL as it is.
+[[nodiscard]] bool is_operator_name(std::string_view op);
+
+/// The commands a row-level security policy applies to.
+enum class policy_command { all, select, insert, update, delete_ };
+/// Every policy command, in declaration order.
+inline constexpr std::array<policy_command, 5> all_policy_commands{policy_command::all, policy_command::select,
+                                                                   policy_command::insert, policy_command::update,
+                                                                   policy_command::delete_};
+/// "all", "select", ...: the spelling in annotations and files (SQL's in upper case).
+[[nodiscard]] std::string_view to_string(policy_command c);
+/// The command spelled `text`; nullopt if none is.
+[[nodiscard]] std::optional<policy_command> policy_command_named(std::string_view text);
+
+/// CREATE POLICY: which rows a role sees (USING) and may write (WITH CHECK) once row-level
+/// security is enabled on the table.
+struct policy {
+  std::string name;
+  policy_command command = policy_command::all;
+  bool restrictive = false;                    ///< AS RESTRICTIVE (default PERMISSIVE)
+  std::vector<std::string> roles;              ///< sorted; empty: PUBLIC
+  std::optional<std::string> using_expression;  ///< USING (...): the existing rows it lets through
+  std::optional<std::string> check_expression;  ///< WITH CHECK (...): the new rows it lets through
+  friend bool operator==(const policy&, const policy&) = default;
+};
+
+/// What PostgreSQL refuses in a policy (a SELECT or DELETE policy with WITH CHECK, an INSERT
+/// policy with USING, an empty expression or role), or nullopt.
+[[nodiscard]] std::optional<std::string> policy_problem(const policy& p);
+
+/// Whether a policy can be changed into another in place (ALTER POLICY): the same command and
+/// kind, and the same expressions present (ALTER POLICY sets an expression, never removes one).
+[[nodiscard]] bool alterable(const policy& from, const policy& to);
+
+/// ALTER TABLE ... ENABLE / FORCE ROW LEVEL SECURITY.
+struct row_security {
+  bool enabled = false;  ///< the table's policies apply (to every role but its owner and superusers)
+  bool forced = false;   ///< to its owner too
+  friend bool operator==(const row_security&, const row_security&) = default;
+};
+
 struct table {
   qualified_name name;
   std::vector<column> columns;  ///< physical order; diff ignores order
@@ -206,6 +271,11 @@ struct table {
   std::vector<check_constraint> checks;    ///< sorted by name
   std::optional<std::string> comment;
   std::vector<qualified_name> renamed_from;  ///< hint: earlier names of this table
+
+  // Later additions, defaulted so that aggregate initializers written before them still fit.
+  std::vector<exclusion_constraint> exclusions = {};  ///< sorted by name
+  row_security rls = {};
+  std::vector<policy> policies = {};  ///< sorted by name
 
   friend bool operator==(const table&, const table&) = default;
 };
@@ -274,10 +344,11 @@ struct schema {
 /// An element of a schema, by its place in the schema's vectors as they are (validation does
 /// not sort): what a validation issue is about.
 struct element_ref {
-  enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check, view };
+  enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check, view,
+                    exclusion, policy };
   kind what = kind::table;
   std::size_t index = 0;   ///< into schemas, extensions, enums, tables or views
-  std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys or checks; the enum's values
+  std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys, checks, exclusions or policies; the enum's values
   friend bool operator==(const element_ref&, const element_ref&) = default;
 };
 

@@ -23,6 +23,7 @@ struct statement_facts {
   bool sets_not_null = false;
   bool changes_column_type = false;
   bool locks_table = false;              ///< an explicit LOCK
+  bool adds_exclusion_constraint = false;  ///< ALTER TABLE ... ADD ... EXCLUDE: its index is built under the lock
 };
 
 /// The statements of `text` (several for a hand-written step) with their facts. Throws

@@ -50,6 +50,9 @@ constexpr std::array all_rules{
          "adds a column whose default is volatile (random(), clock_timestamp(), an identity, ...) to a table that "
          "may hold rows: the table is rewritten under ACCESS EXCLUSIVE"},
     rule{"lock-table", severity::error, "an explicit LOCK in an sql step: writers wait for as long as it is held"},
+    rule{"exclusion-constraint", severity::error,
+         "adds an exclusion constraint to a table that may hold rows: its index is built under ACCESS EXCLUSIVE "
+         "(PostgreSQL cannot attach one built concurrently), so reads and writes wait until it is built"},
     rule{"several-statements", severity::warning,
          "an sql step with several statements: make it one statement per step where you can, so a failure "
          "names its step"},
@@ -255,6 +258,12 @@ class side_linter {
         if (f.changes_column_type && !type_judged_)
           report("table-rewrite", fmt::format("changes a column type{}", f.table ? " of " + to_string(*f.table) : ""),
                  "Add a new column of the new type and move the data in batches.");
+        if (f.adds_exclusion_constraint && on_existing)
+          report("exclusion-constraint",
+                 fmt::format("adds an exclusion constraint to {}, building its index under ACCESS EXCLUSIVE",
+                             to_string(*f.table)),
+                 "Add it while the table is small or in a maintenance window, with a reason in \"allow\"; or create "
+                 "the table with it.");
         if (f.locks_table)
           report("lock-table", fmt::format("LOCK{}", f.table ? " " + to_string(*f.table) : ""),
                  "Let the statements take the locks they need, with a lock_timeout.");

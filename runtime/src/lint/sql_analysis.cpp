@@ -60,6 +60,7 @@ statement_facts facts_of(const json& stmt, std::string text) {
         const std::string type = con.value("contype", "");
         if ((type == "CONSTR_FOREIGN" || type == "CONSTR_CHECK") && !con.value("skip_validation", false))
           f.adds_validated_constraint = true;
+        if (type == "CONSTR_EXCLUSION") f.adds_exclusion_constraint = true;
       }
     }
   }

@@ -74,8 +74,10 @@ WHERE n.nspname <> 'pg_catalog'
 )";
 
 constexpr std::string_view tables_query = R"(
-SELECT ut.oid, ut.nspname, ut.relname, pg_catalog.obj_description(ut.oid, 'pg_class')
+SELECT ut.oid, ut.nspname, ut.relname, pg_catalog.obj_description(ut.oid, 'pg_class'),
+       c.relrowsecurity, c.relforcerowsecurity
 FROM user_tables ut
+JOIN pg_catalog.pg_class c ON c.oid = ut.oid
 )";
 
 // An identity column has no pg_attrdef row; the CASE keeps that true should it ever change.
@@ -206,6 +208,45 @@ JOIN pg_catalog.pg_class r ON r.oid = d.refobjid AND r.relkind IN ('r', 'p', 'v'
 JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
 )";
 
+// Exclusion constraints with their index: the keys as indexes_query reads them, each with the
+// operator of pg_constraint.conexclop at its position, the INCLUDE columns and the predicate.
+constexpr std::string_view exclusions_query = R"(
+SELECT con.conrelid, con.conname, am.amname,
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid),
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                 'column', a.attname,
+                 'expression', CASE WHEN k.attnum = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::integer, true) END,
+                 'opclass', CASE WHEN NOT oc.opcdefault THEN oc.opcname END,
+                 'option', i.indoption[k.ord - 1],
+                 'operator', op.oprname) ORDER BY k.ord)
+        FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+        LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum <> 0
+        JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[k.ord - 1]
+        JOIN pg_catalog.pg_operator op ON op.oid = con.conexclop[k.ord]
+        WHERE k.ord <= i.indnkeyatts),
+       (SELECT pg_catalog.json_agg(a.attname ORDER BY k.ord)
+        FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE k.ord > i.indnkeyatts),
+       con.condeferrable, con.condeferred
+FROM user_tables ut
+JOIN pg_catalog.pg_constraint con ON con.conrelid = ut.oid AND con.contype = 'x' AND con.conparentid = 0
+JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+)";
+
+// Row-level security policies; polroles holds 0 for PUBLIC, read as no roles.
+constexpr std::string_view policies_query = R"(
+SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,
+       (SELECT pg_catalog.json_agg(pg_catalog.pg_get_userbyid(r.oid) ORDER BY pg_catalog.pg_get_userbyid(r.oid))
+        FROM pg_catalog.unnest(p.polroles) AS r(oid) WHERE r.oid <> 0),
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+FROM user_tables ut
+JOIN pg_catalog.pg_policy p ON p.polrelid = ut.oid
+)";
+
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();
@@ -232,6 +273,25 @@ std::vector<index_key> index_keys(const pqxx::field& f) {
   return out;
 }
 
+// The keys of exclusions_query's JSON with their operators.
+std::vector<exclusion_element> exclusion_elements(const pqxx::field& f) {
+  std::vector<exclusion_element> out;
+  if (f.is_null()) return out;
+  const std::vector<index_key> keys = index_keys(f);
+  const auto j = nlohmann::json::parse(f.c_str());
+  for (std::size_t k = 0; k < keys.size(); ++k) out.push_back({keys[k], j[k]["operator"].get<std::string>()});
+  return out;
+}
+
+policy_command to_policy_command(const std::string& code, const std::string& name) {
+  if (code == "*") return policy_command::all;
+  if (code == "r") return policy_command::select;
+  if (code == "a") return policy_command::insert;
+  if (code == "w") return policy_command::update;
+  if (code == "d") return policy_command::delete_;
+  throw error(fmt::format("policy {} has an unknown command code '{}'", name, code));
+}
+
 fk_action to_fk_action(const std::string& code, const std::string& constraint) {
   for (const fk_action a : all_fk_actions)
     if (code.size() == 1 && code[0] == spelling(a).catalog_code) return a;
@@ -252,6 +312,8 @@ class reader {
     read_constraints();
     read_indexes();
     read_views();
+    read_exclusions();
+    read_policies();
     sort_canonically(result_);
     std::sort(result_.schemas.begin(), result_.schemas.end());
     return std::move(result_);
@@ -309,6 +371,7 @@ class reader {
       table t;
       t.name = {std::move(nspname), row[2].as<std::string>()};
       t.comment = optional_text(row[3]);
+      t.rls = {row[4].as<bool>(), row[5].as<bool>()};
       tables_.emplace(row[0].as<pqxx::oid>(), result_.tables.size());
       result_.tables.push_back(std::move(t));
     }
@@ -447,6 +510,42 @@ class reader {
     for (const auto& row : view_query(indexes_query))
       if (auto it = found.find(row[0].as<pqxx::oid>()); it != found.end()) it->second.indexes.push_back(index_of(row));
     for (auto& [_, v] : found) result_.views.push_back(std::move(v));
+  }
+
+  void read_exclusions() {
+    for (const auto& row : table_query(exclusions_query)) {
+      table* t = find(row[0].as<pqxx::oid>());
+      if (t == nullptr) continue;
+      exclusion_constraint x;
+      x.name = row[1].as<std::string>();
+      x.method = row[2].as<std::string>();
+      x.where = optional_text(row[3]);
+      x.elements = exclusion_elements(row[4]);
+      x.include = name_list(row[5]);
+      x.deferrable = !row[6].as<bool>()  ? deferral::not_deferrable
+                     : row[7].as<bool>() ? deferral::initially_deferred
+                                         : deferral::initially_immediate;
+      for (const auto& e : x.elements)
+        if (!is_operator_name(e.op))
+          throw error(fmt::format("exclusion constraint {} of table {} uses operator {}, which Retort cannot write",
+                                  x.name, to_string(t->name), e.op));
+      t->exclusions.push_back(std::move(x));
+    }
+  }
+
+  void read_policies() {
+    for (const auto& row : table_query(policies_query)) {
+      table* t = find(row[0].as<pqxx::oid>());
+      if (t == nullptr) continue;
+      policy p;
+      p.name = row[1].as<std::string>();
+      p.command = to_policy_command(row[2].as<std::string>(), p.name);
+      p.restrictive = !row[3].as<bool>();
+      p.roles = name_list(row[4]);
+      p.using_expression = optional_text(row[5]);
+      p.check_expression = optional_text(row[6]);
+      t->policies.push_back(std::move(p));
+    }
   }
 
   pqxx::transaction_base& tx_;

@@ -173,6 +173,54 @@ std::string index_sql(const namer& q, const qualified_name& t, const index& i, b
 }
 std::string index_sql(const namer& q, const qualified_name& t, const index& i) { return index_sql(q, t, i, false); }
 
+// EXCLUDE USING method (key WITH op, ...) [INCLUDE (...)] [WHERE (...)] [DEFERRABLE ...]. The
+// operator goes in as it is: is_operator_name() let only operator characters through.
+std::string exclusion_sql(const exclusion_constraint& x) {
+  std::vector<std::string> elements;
+  for (const auto& e : x.elements) {
+    if (!is_operator_name(e.op)) throw error(fmt::format("exclusion constraint {}: \"{}\" is not an operator", x.name, e.op));
+    elements.push_back(fmt::format("{} WITH {}", index_key_sql(e.key), e.op));
+  }
+  std::string out = fmt::format("CONSTRAINT {} EXCLUDE USING {} ({})", quote_ident(x.name), quote_ident(x.method),
+                                fmt::join(elements, ", "));
+  if (!x.include.empty()) out += fmt::format(" INCLUDE ({})", ident_list(x.include));
+  if (x.where) out += fmt::format(" WHERE ({})", *x.where);
+  return out + deferral_sql(x.deferrable);
+}
+
+// The roles of a policy: quoted names, or PUBLIC for none.
+std::string policy_roles_sql(const policy& p) { return p.roles.empty() ? "PUBLIC" : ident_list(p.roles); }
+
+std::string_view command_sql(policy_command c) {
+  switch (c) {
+    case policy_command::all: return "ALL";
+    case policy_command::select: return "SELECT";
+    case policy_command::insert: return "INSERT";
+    case policy_command::update: return "UPDATE";
+    case policy_command::delete_: return "DELETE";
+  }
+  return "ALL";
+}
+
+std::string create_policy_sql(const namer& q, const qualified_name& t, const policy& p) {
+  std::string out = fmt::format("CREATE POLICY {} ON {}{} FOR {} TO {}", quote_ident(p.name), q(t),
+                                p.restrictive ? " AS RESTRICTIVE" : "", command_sql(p.command), policy_roles_sql(p));
+  if (p.using_expression) out += fmt::format(" USING ({})", *p.using_expression);
+  if (p.check_expression) out += fmt::format(" WITH CHECK ({})", *p.check_expression);
+  return out;
+}
+
+// ENABLE / DISABLE and FORCE / NO FORCE, for what differs between `from` and `to`.
+std::vector<std::string> row_security_sql(const namer& q, const qualified_name& t, const row_security& from,
+                                          const row_security& to) {
+  std::vector<std::string> out;
+  if (from.enabled != to.enabled)
+    out.push_back(fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", q(t), to.enabled ? "ENABLE" : "DISABLE"));
+  if (from.forced != to.forced)
+    out.push_back(fmt::format("ALTER TABLE {} {} ROW LEVEL SECURITY", q(t), to.forced ? "FORCE" : "NO FORCE"));
+  return out;
+}
+
 std::string drop_constraint(const namer& q, const qualified_name& t, const std::string& name) {
   return alter(q, t, fmt::format("DROP CONSTRAINT {}", quote_ident(name)));
 }
@@ -300,8 +348,11 @@ class renderer {
     if (t.pk) parts.push_back(pk_sql(*t.pk));
     for (const auto& u : t.uniques) parts.push_back(unique_sql(u));
     for (const auto& c : t.checks) parts.push_back(check_sql(c));
+    for (const auto& x : t.exclusions) parts.push_back(exclusion_sql(x));
     sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n)", q_(t.name), fmt::join(parts, ",\n  ")))};
     for (const auto& i : t.indexes) out.push_back(tx(index_sql(q_, t.name, i)));
+    for (auto& st : row_security_sql(q_, t.name, {}, t.rls)) out.push_back(tx(std::move(st)));
+    for (const auto& p : t.policies) out.push_back(tx(create_policy_sql(q_, t.name, p)));
     if (t.comment)
       out.push_back(tx(fmt::format("COMMENT ON TABLE {} IS {}", q_(t.name), comment_value(t.comment))));
     for (const auto& c : t.columns)
@@ -449,6 +500,31 @@ class renderer {
   sql_list operator()(const ops::replace_view& o) const { return create_view(o.to, true); }
   sql_list operator()(const ops::drop_view& o) const { return {drop_view_sql(o.def)}; }
 
+  // PostgreSQL cannot attach an exclusion constraint to an index built concurrently: on a table
+  // with rows its index is built under the ALTER TABLE's lock (lint rule exclusion-constraint).
+  sql_list operator()(const ops::add_exclusion& o) const { return {tx(alter(q_, o.table, "ADD " + exclusion_sql(o.def)))}; }
+  sql_list operator()(const ops::drop_exclusion& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
+
+  sql_list operator()(const ops::set_row_level_security& o) const {
+    sql_list out;
+    for (auto& st : row_security_sql(q_, o.table, o.from, o.to)) out.push_back(tx(std::move(st)));
+    return out;
+  }
+  sql_list operator()(const ops::create_policy& o) const { return {tx(create_policy_sql(q_, o.table, o.def))}; }
+  sql_list operator()(const ops::drop_policy& o) const {
+    return {tx(fmt::format("DROP POLICY {} ON {}", quote_ident(o.def.name), q_(o.table)))};
+  }
+  // Only what changes; alterable() guarantees each expression it sets is there on both sides.
+  sql_list operator()(const ops::alter_policy& o) const {
+    std::string out = fmt::format("ALTER POLICY {} ON {}", quote_ident(o.to.name), q_(o.table));
+    if (o.from.roles != o.to.roles) out += fmt::format(" TO {}", policy_roles_sql(o.to));
+    if (o.to.using_expression && o.from.using_expression != o.to.using_expression)
+      out += fmt::format(" USING ({})", *o.to.using_expression);
+    if (o.to.check_expression && o.from.check_expression != o.to.check_expression)
+      out += fmt::format(" WITH CHECK ({})", *o.to.check_expression);
+    return {tx(out)};
+  }
+
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
   // The applier calls the application's function in its place; a script (`retort sql`) that
   // reaches it stops there, since SQL cannot run C++.
@@ -564,6 +640,23 @@ std::vector<std::string_view> expressions_of(const ops::operation& op) {
                    for (const auto& k : o.def.checks) out.push_back(k.expression);
                    for (const auto& i : o.def.indexes)
                      if (i.where) out.push_back(*i.where);
+                   for (const auto& x : o.def.exclusions)
+                     if (x.where) out.push_back(*x.where);
+                   for (const auto& p : o.def.policies) {
+                     if (p.using_expression) out.push_back(*p.using_expression);
+                     if (p.check_expression) out.push_back(*p.check_expression);
+                   }
+                 },
+                 [&](const ops::add_exclusion& o) {
+                   if (o.def.where) out.push_back(*o.def.where);
+                 },
+                 [&](const ops::create_policy& o) {
+                   if (o.def.using_expression) out.push_back(*o.def.using_expression);
+                   if (o.def.check_expression) out.push_back(*o.def.check_expression);
+                 },
+                 [&](const ops::alter_policy& o) {
+                   if (o.to.using_expression) out.push_back(*o.to.using_expression);
+                   if (o.to.check_expression) out.push_back(*o.to.check_expression);
                  },
                  [&](const ops::add_column& o) { column_exprs(o.def); },
                  [&](const ops::alter_column& o) { column_exprs(o.to); },
