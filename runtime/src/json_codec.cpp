@@ -684,12 +684,13 @@ ojson to_json(const table& t) {
   if (!t.indexes.empty()) j["indexes"] = array_of(t.indexes, [](const auto& x) { return to_json(x); });
   if (!t.foreign_keys.empty()) j["foreign_keys"] = array_of(t.foreign_keys, [](const auto& x) { return to_json(x); });
   if (!t.checks.empty()) j["checks"] = array_of(t.checks, [](const auto& x) { return to_json(x); });
+  if (t.partition) j["partition_by"] = to_string(*t.partition);
   return j;
 }
 
 table read_table(const reader& r) {
   r.expect_object({"schema", "name", "comment", "renamed_from", "columns", "primary_key", "unique", "indexes",
-                   "foreign_keys", "checks"});
+                   "foreign_keys", "checks", "partition_by"});
   table t;
   t.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
   t.comment = r.optional_string("comment");
@@ -700,6 +701,12 @@ table read_table(const reader& r) {
   t.indexes = read_array(r, "indexes", read_index);
   t.foreign_keys = read_array(r, "foreign_keys", read_foreign_key);
   t.checks = read_array(r, "checks", read_check);
+  if (auto p = r.maybe("partition_by")) {
+    const std::string text = p->string();
+    t.partition = parse_partition_key(text);
+    if (!t.partition)
+      p->fail(fmt::format("invalid partition key \"{}\" (expected \"RANGE (column, ...)\", LIST or HASH)", excerpt(text)));
+  }
   return t;
 }
 
@@ -736,6 +743,45 @@ enum_type read_enum(const reader& r) {
        }))
     e.renamed_values[value] = labels;
   return e;
+}
+
+ojson to_json(const sequence& s) {
+  ojson j{{"schema", s.name.schema}, {"name", s.name.name}};
+  if (s.type != "bigint") j["type"] = s.type;
+  if (s.increment != 1) j["increment"] = s.increment;
+  if (s.start) j["start"] = *s.start;
+  if (s.min_value) j["min_value"] = *s.min_value;
+  if (s.max_value) j["max_value"] = *s.max_value;
+  if (s.cache != 1) j["cache"] = s.cache;
+  if (s.cycle) j["cycle"] = true;
+  if (s.owned_by) j["owned_by"] = s.owned_by->table + "." + s.owned_by->column;
+  return j;
+}
+
+sequence read_sequence(const reader& r) {
+  r.expect_object({"schema", "name", "type", "increment", "start", "min_value", "max_value", "cache", "cycle", "owned_by"});
+  sequence s;
+  s.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
+  if (auto t = r.maybe("type")) {
+    s.type = t->string();
+    if (s.type != "smallint" && s.type != "integer" && s.type != "bigint")
+      t->fail(fmt::format("unknown sequence type \"{}\" (expected smallint, integer or bigint)", excerpt(s.type)));
+  }
+  if (auto i = r.maybe("increment")) s.increment = i->integer();
+  if (auto v = r.maybe("start")) s.start = v->integer();
+  if (auto v = r.maybe("min_value")) s.min_value = v->integer();
+  if (auto v = r.maybe("max_value")) s.max_value = v->integer();
+  if (auto v = r.maybe("cache")) s.cache = v->integer();
+  s.cycle = r.boolean("cycle", false);
+  if (auto o = r.maybe("owned_by")) {
+    const std::string text = o->string();
+    const auto dot = text.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == text.size() || text.find('.', dot + 1) != std::string::npos)
+      o->fail(fmt::format("invalid owner \"{}\" (expected \"table.column\", a table of the sequence's schema)", excerpt(text)));
+    s.owned_by = sequence_owner{text.substr(0, dot), text.substr(dot + 1)};
+  }
+  if (auto problem = sequence_problem(s)) r.fail(*problem);
+  return canonical(std::move(s));
 }
 
 }  // namespace retort::json_codec

@@ -106,6 +106,9 @@ std::string describe(const operation& op) {
           },
           [](const sql& o) { return fmt::format("sql: {}", first_line(o.up)); },
           [](const cpp& o) { return fmt::format("C++ data step ({}), run by the application", to_string(o.run)); },
+          [](const create_sequence& o) { return fmt::format("create sequence {}", q(o.def.name)); },
+          [](const drop_sequence& o) { return fmt::format("drop sequence {}", q(o.def.name)); },
+          [](const alter_sequence& o) { return fmt::format("alter sequence {}", q(o.to.name)); },
       },
       op);
 }
@@ -113,7 +116,7 @@ std::string describe(const operation& op) {
 bool is_destructive(const operation& op) {
   return std::holds_alternative<drop_table>(op) || std::holds_alternative<drop_column>(op) ||
          std::holds_alternative<drop_enum_value>(op) || std::holds_alternative<drop_schema>(op) ||
-         std::holds_alternative<drop_enum>(op) ||
+         std::holds_alternative<drop_enum>(op) || std::holds_alternative<drop_sequence>(op) ||
          (std::holds_alternative<alter_column>(op) && (std::get<alter_column>(op).changes & change_type) &&
           classify_type_change(std::get<alter_column>(op).from.type, std::get<alter_column>(op).to.type) ==
               type_change::narrowing);
@@ -170,6 +173,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const cpp& o) -> std::vector<operation> {
             return {cpp{o.run == cpp::function::upgrade ? cpp::function::downgrade : cpp::function::upgrade}};
           },
+          [](const create_sequence& o) -> std::vector<operation> { return {drop_sequence{o.def}}; },
+          [](const drop_sequence& o) -> std::vector<operation> { return {create_sequence{o.def}}; },
+          [](const alter_sequence& o) -> std::vector<operation> { return {alter_sequence{o.to, o.from}}; },
       },
       op);
 }

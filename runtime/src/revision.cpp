@@ -152,6 +152,12 @@ ojson op_to_json(const ops::operation& op) {
                    if (o.irreversible) j["irreversible"] = *o.irreversible;
                  },
                  [&](const ops::cpp& o) { j["run"] = ops::to_string(o.run); },
+                 [&](const ops::create_sequence& o) { j["sequence"] = to_json(o.def); },
+                 [&](const ops::drop_sequence& o) { j["sequence"] = to_json(o.def); },
+                 [&](const ops::alter_sequence& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -360,6 +366,24 @@ ops::cpp read_op(const reader& r) {
   if (run != "upgrade" && run != "downgrade")
     r.at("run").fail("a cpp step runs the revision's registered \"upgrade\" or \"downgrade\" function");
   return {run == "upgrade" ? ops::cpp::function::upgrade : ops::cpp::function::downgrade};
+}
+
+template <>
+ops::create_sequence read_op(const reader& r) {
+  r.expect_object({"op", "sequence"});
+  return {json_codec::read_sequence(r.at("sequence"))};
+}
+template <>
+ops::drop_sequence read_op(const reader& r) {
+  r.expect_object({"op", "sequence"});
+  return {json_codec::read_sequence(r.at("sequence"))};
+}
+template <>
+ops::alter_sequence read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::alter_sequence o{json_codec::read_sequence(r.at("from")), json_codec::read_sequence(r.at("to"))};
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_sequence cannot rename or move a sequence");
+  return o;
 }
 
 template <std::size_t... I>

@@ -33,6 +33,13 @@ table users_table() {
   return t;
 }
 
+sequence invoice_numbers() {
+  sequence q;
+  q.name = {"public", "invoice_numbers"};
+  q.start = 1000;
+  return q;
+}
+
 enum_type mood() { return {{"public", "mood"}, {"happy", "sad"}}; }
 
 column varchar_email(int length) {
@@ -114,6 +121,15 @@ std::vector<op_case> cases() {
       {ops::sql{"UPDATE users SET active = true", "UPDATE users SET active = false"}, "sql",
        {"UPDATE users SET active = true"}, false, {"sql"}},
       {ops::cpp{ops::cpp::function::upgrade}, "cpp", {"C++ data step (upgrade)", "application"}, false, {"cpp"}},
+      {ops::create_sequence{invoice_numbers()}, "create_sequence", {"public.invoice_numbers"}, false, {"drop_sequence"}},
+      // Its current value is lost: numbers would repeat.
+      {ops::drop_sequence{invoice_numbers()}, "drop_sequence", {"public.invoice_numbers"}, true, {"create_sequence"}},
+      {ops::alter_sequence{invoice_numbers(), [] {
+                             sequence q = invoice_numbers();
+                             q.increment = 2;
+                             return q;
+                           }()},
+       "alter_sequence", {"public.invoice_numbers"}, false, {"alter_sequence"}},
   };
 }
 

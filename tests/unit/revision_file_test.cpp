@@ -104,6 +104,34 @@ std::vector<operation> every_operation() {
       ops::create_extension{{"pg_trgm", "ext", "1.6"}},
       ops::drop_extension{{"citext", "public", std::nullopt}},
       ops::alter_extension{{"citext", "public", "1.5"}, {"citext", "ext", std::nullopt}},
+      ops::create_sequence{[] {
+        sequence q;
+        q.name = {"billing", "invoice_numbers"};
+        q.type = "integer";
+        q.increment = -2;
+        q.start = 1000;
+        q.min_value = -5000;
+        q.cache = 10;
+        q.cycle = true;
+        q.owned_by = sequence_owner{"invoices", "number"};
+        return q;
+      }()},
+      ops::drop_sequence{[] {
+        sequence q;
+        q.name = {"public", "old_numbers"};
+        return q;
+      }()},
+      ops::alter_sequence{[] {
+                            sequence q;
+                            q.name = {"public", "n"};
+                            return q;
+                          }(),
+                          [] {
+                            sequence q;
+                            q.name = {"public", "n"};
+                            q.max_value = 99;
+                            return q;
+                          }()},
       ops::alter_column{users_name(), col("id", "integer"), [] {
                           column c = col("id", "integer");
                           c.identity = identity_kind::always;

@@ -62,12 +62,19 @@ struct scanned_extension {
   clang::SourceLocation at;
 };
 
+/// A sequence and where RETORT_SEQUENCE names it.
+struct scanned_sequence {
+  sequence def;
+  clang::SourceLocation at;
+};
+
 /// What serializing one translation unit shares between declarations.
 struct serialize_context {
   const clang::ASTContext& ast;
   diagnostics& diags;
   std::vector<scanned_enum> enums;  ///< every enum type a column uses, first use first
   std::vector<scanned_extension> extensions = {};  ///< every RETORT_EXTENSION, read before the tables
+  std::vector<scanned_sequence> sequences = {};    ///< every RETORT_SEQUENCE
 };
 
 /// The table a RETORT_TABLE record declares: its own and its bases' data members as
@@ -77,6 +84,9 @@ struct serialize_context {
 
 /// The extension a RETORT_EXTENSION declares, added to cx.extensions (mistakes reported).
 void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx);
+
+/// The sequence a RETORT_SEQUENCE declares, added to cx.sequences (mistakes reported).
+void serialize_sequence(const clang::CXXRecordDecl& decl, serialize_context& cx);
 
 /// The enum type of `decl` (named by RETORT_ENUM, else snake_case of the enum's name, in
 /// `default_schema` unless RETORT_ENUM gives one), added to cx.enums on first use.
