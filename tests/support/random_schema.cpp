@@ -388,8 +388,10 @@ class generator {
     for (auto& i : t.indexes) {
       if (!i.unique) continue;
       for (const auto& c : t.partition->columns)
-        if (std::none_of(i.columns.begin(), i.columns.end(), [&](const index_key& k) { return k.column == c && k.is_plain_column(); }))
+        if (std::none_of(i.columns.begin(), i.columns.end(), [&](const index_key& k) { return k.column == c; })) {
+          std::erase(i.include, c);  // a key now, not a carried column
           i.columns.emplace_back(c);
+        }
     }
     std::set<std::vector<std::string>> seen;  // a unique made equal to another (or to the key) goes
     if (t.pk) seen.insert(t.pk->columns);
@@ -490,6 +492,7 @@ class generator {
     std::set<std::string> held;
     for (const auto& t : s.tables) held.insert(t.name.schema);
     for (const auto& e : s.enums) held.insert(e.name.schema);
+    for (const auto& q : s.sequences) held.insert(q.name.schema);
     std::erase_if(s.schemas, [&](const std::string& n) { return !held.contains(n) && chance(0.5); });
   }
 

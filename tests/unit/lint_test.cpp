@@ -69,6 +69,8 @@ std::vector<lint_case> cases() {
   check_constraint short_bio{"ck_users_bio", "length(bio) < 10"};
   sequence numbers;
   numbers.name = {"public", "numbers"};
+  sequence others;
+  others.name = {"public", "others"};
   column token;
   token.name = "token";
   token.type = *parse_builtin_type("uuid");
@@ -108,7 +110,7 @@ std::vector<lint_case> cases() {
        {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
       {"unparsable-sql", {sql{"UPDAT users SET bio = 'a'", "SELECT 1"}}, {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
       // A sequence created by the same revision has given no number yet.
-      {"drop-sequence", {drop_sequence{numbers}}, {create_sequence{numbers}, drop_sequence{numbers}}, {},
+      {"drop-sequence", {drop_sequence{numbers}}, {create_sequence{others}, drop_sequence{others}}, {},
        [&] {
          schema s = operation_base_schema();
          s.sequences.push_back(numbers);

@@ -109,7 +109,7 @@ std::vector<operation> every_operation() {
         q.name = {"billing", "invoice_numbers"};
         q.type = "integer";
         q.increment = -2;
-        q.start = 1000;
+        q.start = -1000;
         q.min_value = -5000;
         q.cache = 10;
         q.cycle = true;
