@@ -424,6 +424,7 @@ CREATE INDEX ix_measurements_at ON measurements (at))",
                                 {.name = "value", .type = builtin(type_kind::real), .nullable = true},
                             },
                         .indexes = {{.name = "ix_measurements_at", .columns = {"at"}}},
+                        .partition = partition_key{partition_method::range, {"at"}},
                     }}}},
 
       // Index keys as pg_get_indexdef spells them; opclasses only where not the default; the

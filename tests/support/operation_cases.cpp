@@ -154,7 +154,12 @@ std::vector<operation_case> operation_cases() {
   table by_region{{"public", "readings"}, {col("device", "integer"), col("region", "text")}, std::nullopt, {}, {}, {}, {},
                   std::nullopt, {}};
   by_region.partition = partition_key{partition_method::list, {"region"}};
-  auto with_events = [&] { return with([&](schema& s) { s.tables.push_back(events); }); };
+  auto with_events = [&] {
+    return with([&](schema& s) {
+      s.tables.push_back(events);
+      sort_canonically(s);
+    });
+  };
   index events_at{"ix_events_created_at", {"created_at"}};
 
   return {
