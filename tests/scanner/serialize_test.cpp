@@ -498,7 +498,7 @@ TEST(Serialize, SequencesAndPartitionedTables) {
   EXPECT_EQ(ok.text(), R"(schemas ops
 table public.events partition by RANGE (created_at)
   column id bigint not null identity by_default
-  column created_at timestamp with time zone not null default now()
+  column created_at timestamptz not null default now()
   column kind text not null
   pk pk_events (id, created_at)
 table public.invoices
@@ -525,10 +525,10 @@ sequence public.plain bigint increment 1
       RETORT_COLUMN(server_default = "nextval('missing')") std::int64_t n;
     };
   )cpp");
-  EXPECT_EQ(errors_of(bad), R"~(models.cpp:2:57: error: invalid value for 'owned_by': expected "table.column" (a table of the sequence's schema), not "invoices(number)"
-models.cpp:3:37: error: invalid value for 'type': a sequence is "smallint", "integer" or "bigint", not "numeric"
-models.cpp:3:48: error: unknown sequence option 'strat'; did you mean 'start'?
-models.cpp:4:51: error: invalid value for 'partition_by': "range (lower(kind))" is not "range (column, ...)", "list (column)" or "hash (column, ...)" (a key of columns)
+  EXPECT_EQ(errors_of(bad), R"~(models.cpp:3:58: error: invalid value for 'owned_by': expected "table.column" (a table of the sequence's schema), not "invoices(number)"
+models.cpp:4:38: error: invalid value for 'type': a sequence is "smallint", "integer" or "bigint", not "numeric"
+models.cpp:4:49: error: unknown sequence option 'strat'
+models.cpp:5:50: error: invalid value for 'partition_by': "range (lower(kind))" is not "range (column, ...)", "list (column)" or "hash (column, ...)" (a key of columns)
 )~") << bad.diagnostics;
   auto rules = scan_code(prelude + R"cpp(
     RETORT_SEQUENCE("numbers", increment = 0);
@@ -538,9 +538,9 @@ models.cpp:4:51: error: invalid value for 'partition_by': "range (lower(kind))" 
       RETORT_COLUMN(server_default = "nextval('missing')") std::int64_t n;
     };
   )cpp");
-  EXPECT_EQ(errors_of(rules), R"~(models.cpp:4:21: error: primary key pk_logs of partitioned table public.logs must include the partition key's column at (PostgreSQL enforces it in each partition, so it must contain the key)
-models.cpp:6:40: error: the default of column public.logs.n calls nextval() of sequence public.missing, which the schema does not declare (RETORT_SEQUENCE)
-models.cpp:2:21: error: sequence public.numbers: the increment cannot be 0
+  EXPECT_EQ(errors_of(rules), R"~(models.cpp:5:21: error: primary key pk_logs of partitioned table public.logs must include the partition key's column at (PostgreSQL enforces it in each partition, so it must contain the key)
+models.cpp:3:21: error: sequence public.numbers: the increment cannot be 0
+models.cpp:7:73: error: the default of column public.logs.n calls nextval() of sequence public.missing, which the schema does not declare (RETORT_SEQUENCE)
 )~") << rules.diagnostics;
 }
 
