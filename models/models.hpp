@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base.hpp"
+#include "billing.hpp"
 #include "order.hpp"
 #include "product.hpp"
 #include "reports.hpp"

@@ -51,6 +51,7 @@ class differ {
   // Hints in `from` mean nothing: only the target's say where its objects came from.
   differ(const schema& from, const schema& to, const diff_options& options)
       : work_(sorted(without_hints(from))), to_(sorted(to)), options_(options) {
+    for (sequence& q : to_.sequences) q = canonical(std::move(q));
     if (!options_.require_backfill) return;
     // Columns whose existing rows would have no value: the first one stops the diff.
     const auto refuse = [&](const std::vector<element_ref>& columns, std::string_view problem, std::string_view remedy) {
@@ -77,6 +78,8 @@ class differ {
     drop_expressions_before_column_renames();
     rename_columns();
     rename_constraints_and_indexes();
+    refuse_partitioning_changes();
+    create_and_alter_sequences();
     drop_foreign_keys();
     drop_table_constraints_and_indexes();
     drop_tables();
@@ -93,6 +96,8 @@ class differ {
     add_table_constraints_and_indexes();
     add_foreign_keys();
     create_and_replace_views();
+    own_sequences();
+    drop_sequences();
     drop_extensions();
     drop_schemas();
     return std::move(out_);
@@ -139,6 +144,61 @@ class differ {
   void drop_extensions() {
     for (const extension& e : std::vector(cur().extensions))
       if (!find_extension(to_, e.name)) emit(ops::drop_extension{e});
+  }
+
+  // PostgreSQL cannot partition a table, stop partitioning it or change its key in place.
+  void refuse_partitioning_changes() {
+    for_each_kept_table([&](const table& t, const table& target) {
+      if (t.partition == target.partition) return;
+      const auto text = [](const std::optional<partition_key>& k) { return k ? to_string(*k) : std::string("none"); };
+      throw diff_error(fmt::format(
+          "table {}: its partitioning changes from {} to {}, which PostgreSQL cannot do in place (the table must be "
+          "rebuilt). Declare a new table under another name with the partitioning you want, move the rows with an sql "
+          "step, and drop this one",
+          to_string(t.name), text(t.partition), text(target.partition)));
+    });
+  }
+
+  // Whether the column that owns `q` exists now (in the schema so far) / after the diff.
+  bool owner_exists(const sequence& q) const {
+    const table* t = find_table(cur(), {q.name.schema, q.owned_by->table});
+    return t && find_column(*t, q.owned_by->column);
+  }
+  bool owner_survives(const sequence& q) const {
+    const table* t = find_table(to_, {q.name.schema, q.owned_by->table});
+    return t && find_column(*t, q.owned_by->column);
+  }
+
+  // Sequences come before the defaults that call them. An owner is set here when its column
+  // exists already, else by own_sequences() once it does. An owner column that goes away (or
+  // changes) is released first: dropping it would drop the sequence with it.
+  void create_and_alter_sequences() {
+    for (const sequence& target : to_.sequences) {
+      sequence wanted = target;
+      if (wanted.owned_by && !owner_exists(wanted)) wanted.owned_by.reset();
+      const sequence* q = find_sequence(cur(), target.name);
+      if (!q) emit(ops::create_sequence{wanted});
+      else if (!(*q == wanted))
+        emit(ops::alter_sequence{*q, wanted});
+    }
+    for (const sequence& q : std::vector(cur().sequences)) {
+      if (find_sequence(to_, q.name) || !q.owned_by || owner_survives(q)) continue;
+      sequence released = q;
+      released.owned_by.reset();
+      emit(ops::alter_sequence{q, released});
+    }
+  }
+
+  // Owners whose columns this diff creates, once they exist.
+  void own_sequences() {
+    for (const sequence& target : to_.sequences)
+      if (const sequence* q = find_sequence(cur(), target.name); q && q->owned_by != target.owned_by)
+        emit(ops::alter_sequence{*q, target});
+  }
+
+  void drop_sequences() {
+    for (const sequence& q : std::vector(cur().sequences))
+      if (!find_sequence(to_, q.name)) emit(ops::drop_sequence{q});
   }
 
   void create_and_extend_enums() {

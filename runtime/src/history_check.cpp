@@ -58,9 +58,10 @@ struct restore_point {
   std::size_t tables = 0;
   std::map<qualified_name, std::optional<table>> named;
   std::vector<view> views;  ///< all of them: a history holds few
+  std::vector<sequence> sequences = {};  // few in any schema: copied whole
 
   restore_point(const schema& s, const std::set<qualified_name>& touched)
-      : schemas(s.schemas), enums(s.enums), tables(s.tables.size()), views(s.views) {
+      : schemas(s.schemas), enums(s.enums), tables(s.tables.size()), views(s.views), sequences(s.sequences) {
     for (const auto& n : touched) {
       const table* t = find_table(s, n);
       named.emplace(n, t ? std::optional<table>(*t) : std::nullopt);
@@ -68,7 +69,9 @@ struct restore_point {
   }
 
   [[nodiscard]] bool restored_in(const schema& s) const {
-    if (s.schemas != schemas || s.enums != enums || s.tables.size() != tables || s.views != views) return false;
+    if (s.schemas != schemas || s.enums != enums || s.tables.size() != tables || s.views != views ||
+        s.sequences != sequences)
+      return false;
     for (const auto& [n, t] : named) {
       const table* now = find_table(s, n);
       if (!now || !t) {

@@ -774,12 +774,13 @@ ojson to_json(const table& t) {
   if (!t.exclusions.empty()) j["exclusions"] = array_of(t.exclusions, [](const auto& x) { return to_json(x); });
   if (t.rls != row_security{}) j["row_level_security"] = to_json(t.rls);
   if (!t.policies.empty()) j["policies"] = array_of(t.policies, [](const auto& x) { return to_json(x); });
+  if (t.partition) j["partition_by"] = to_string(*t.partition);
   return j;
 }
 
 table read_table(const reader& r) {
   r.expect_object({"schema", "name", "comment", "renamed_from", "columns", "primary_key", "unique", "indexes",
-                   "foreign_keys", "checks", "exclusions", "row_level_security", "policies"});
+                   "foreign_keys", "checks", "exclusions", "row_level_security", "policies", "partition_by"});
   table t;
   t.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
   t.comment = r.optional_string("comment");
@@ -793,6 +794,12 @@ table read_table(const reader& r) {
   t.exclusions = read_array(r, "exclusions", read_exclusion);
   if (auto rls = r.maybe("row_level_security")) t.rls = read_row_security(*rls);
   t.policies = read_array(r, "policies", read_policy);
+  if (auto p = r.maybe("partition_by")) {
+    const std::string text = p->string();
+    t.partition = parse_partition_key(text);
+    if (!t.partition)
+      p->fail(fmt::format("invalid partition key \"{}\" (expected \"RANGE (column, ...)\", LIST or HASH)", excerpt(text)));
+  }
   return t;
 }
 
@@ -866,6 +873,45 @@ view read_view(const reader& r) {
   v.indexes = read_array(r, "indexes", read_index);
   if (!v.materialized && !v.indexes.empty()) r.at("indexes").fail("only a materialized view has indexes");
   return v;
+}
+
+ojson to_json(const sequence& s) {
+  ojson j{{"schema", s.name.schema}, {"name", s.name.name}};
+  if (s.type != "bigint") j["type"] = s.type;
+  if (s.increment != 1) j["increment"] = s.increment;
+  if (s.start) j["start"] = *s.start;
+  if (s.min_value) j["min_value"] = *s.min_value;
+  if (s.max_value) j["max_value"] = *s.max_value;
+  if (s.cache != 1) j["cache"] = s.cache;
+  if (s.cycle) j["cycle"] = true;
+  if (s.owned_by) j["owned_by"] = s.owned_by->table + "." + s.owned_by->column;
+  return j;
+}
+
+sequence read_sequence(const reader& r) {
+  r.expect_object({"schema", "name", "type", "increment", "start", "min_value", "max_value", "cache", "cycle", "owned_by"});
+  sequence s;
+  s.name = {r.optional_identifier("schema").value_or("public"), r.identifier("name")};
+  if (auto t = r.maybe("type")) {
+    s.type = t->string();
+    if (s.type != "smallint" && s.type != "integer" && s.type != "bigint")
+      t->fail(fmt::format("unknown sequence type \"{}\" (expected smallint, integer or bigint)", excerpt(s.type)));
+  }
+  if (auto i = r.maybe("increment")) s.increment = i->integer();
+  if (auto v = r.maybe("start")) s.start = v->integer();
+  if (auto v = r.maybe("min_value")) s.min_value = v->integer();
+  if (auto v = r.maybe("max_value")) s.max_value = v->integer();
+  if (auto v = r.maybe("cache")) s.cache = v->integer();
+  s.cycle = r.boolean("cycle", false);
+  if (auto o = r.maybe("owned_by")) {
+    const std::string text = o->string();
+    const auto dot = text.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == text.size() || text.find('.', dot + 1) != std::string::npos)
+      o->fail(fmt::format("invalid owner \"{}\" (expected \"table.column\", a table of the sequence's schema)", excerpt(text)));
+    s.owned_by = sequence_owner{text.substr(0, dot), text.substr(dot + 1)};
+  }
+  if (auto problem = sequence_problem(s)) r.fail(*problem);
+  return canonical(std::move(s));
 }
 
 }  // namespace retort::json_codec

@@ -149,5 +149,9 @@ void read_attributes(const reader& r, column& c);
 [[nodiscard]] extension read_extension(const reader& r);
 [[nodiscard]] ojson to_json(const view& v);
 [[nodiscard]] view read_view(const reader& r);
+/// A sequence as its non-default values ({"schema", "name", "start": 1000, "owned_by": "t.c"}).
+[[nodiscard]] ojson to_json(const sequence& s);
+/// Reads a sequence, canonical(): a value given at its default reads as absent.
+[[nodiscard]] sequence read_sequence(const reader& r);
 
 }  // namespace retort::json_codec

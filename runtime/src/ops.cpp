@@ -121,6 +121,9 @@ std::string describe(const operation& op) {
           [](const create_policy& o) { return fmt::format("create policy {} on {}", o.def.name, q(o.table)); },
           [](const drop_policy& o) { return fmt::format("drop policy {} on {}", o.def.name, q(o.table)); },
           [](const alter_policy& o) { return fmt::format("alter policy {} on {}", o.to.name, q(o.table)); },
+          [](const create_sequence& o) { return fmt::format("create sequence {}", q(o.def.name)); },
+          [](const drop_sequence& o) { return fmt::format("drop sequence {}", q(o.def.name)); },
+          [](const alter_sequence& o) { return fmt::format("alter sequence {}", q(o.to.name)); },
       },
       op);
 }
@@ -133,7 +136,7 @@ bool replaceable(const view& from, const view& to) {
 bool is_destructive(const operation& op) {
   return std::holds_alternative<drop_table>(op) || std::holds_alternative<drop_column>(op) ||
          std::holds_alternative<drop_enum_value>(op) || std::holds_alternative<drop_schema>(op) ||
-         std::holds_alternative<drop_enum>(op) ||
+         std::holds_alternative<drop_enum>(op) || std::holds_alternative<drop_sequence>(op) ||
          (std::holds_alternative<alter_column>(op) && (std::get<alter_column>(op).changes & change_type) &&
           classify_type_change(std::get<alter_column>(op).from.type, std::get<alter_column>(op).to.type) ==
               type_change::narrowing);
@@ -206,6 +209,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const create_policy& o) -> std::vector<operation> { return {drop_policy{o.table, o.def}}; },
           [](const drop_policy& o) -> std::vector<operation> { return {create_policy{o.table, o.def}}; },
           [](const alter_policy& o) -> std::vector<operation> { return {alter_policy{o.table, o.to, o.from}}; },
+          [](const create_sequence& o) -> std::vector<operation> { return {drop_sequence{o.def}}; },
+          [](const drop_sequence& o) -> std::vector<operation> { return {create_sequence{o.def}}; },
+          [](const alter_sequence& o) -> std::vector<operation> { return {alter_sequence{o.to, o.from}}; },
       },
       op);
 }

@@ -40,8 +40,13 @@ column& existing_column(table& t, const std::string& name) {
   return *c;
 }
 
-// The types a column names must exist: its enum type, the extension of an extension's type.
+// The types a column names must exist: its enum type, the extension of an extension's type;
+// and the sequences its default calls (PostgreSQL resolves nextval('name') when it is set).
 void require_types(const schema& s, const column& c) {
+  if (c.server_default)
+    for (const qualified_name& q : sequences_called(*c.server_default))
+      if (!find_sequence(s, q))
+        fail(fmt::format("the default of column {} calls nextval() of sequence {}, which does not exist", c.name, to_string(q)));
   if (c.type.kind == type_kind::enum_type && !find_enum(s, c.type.enum_name))
     fail(fmt::format("column {} uses enum type {}, which does not exist", c.name, to_string(c.type.enum_name)));
   if (auto e = extension_of_type(c.type); e && !find_extension(s, *e))
@@ -75,6 +80,7 @@ void remove_named(table& t, std::vector<T>& list, const T& item, std::string_vie
 bool uses_column(const table& t, const std::string& c) {
   auto has = [&](const std::vector<std::string>& cols) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
   if (t.pk && has(t.pk->columns)) return true;
+  if (t.partition && has(t.partition->columns)) return true;
   for (const auto& u : t.uniques) if (has(u.columns)) return true;
   for (const auto& i : t.indexes) if (has(columns_named(i))) return true;
   for (const auto& f : t.foreign_keys) if (has(f.columns)) return true;
@@ -113,6 +119,38 @@ void require_no_view_reads(const schema& s, const qualified_name& relation, std:
 }
 
 bool relation_exists(const schema& s, const qualified_name& n) { return find_table(s, n) || find_view(s, n); }
+
+// The sequence owned by a column of table `t` (or by its column `column`, when given).
+const sequence* owned_sequence(const schema& s, const qualified_name& t, const std::string* column = nullptr) {
+  for (const sequence& q : s.sequences)
+    if (q.owned_by && q.name.schema == t.schema && q.owned_by->table == t.name && (!column || q.owned_by->column == *column))
+      return &q;
+  return nullptr;
+}
+
+// A key PostgreSQL enforces in each partition must contain the partition key.
+void require_partition_columns(const table& t, const std::vector<std::string>& key, std::string_view what) {
+  const auto missing = missing_partition_columns(t, key);
+  if (!missing.empty())
+    fail(fmt::format("{} of partitioned table {} does not include partition key column {}", what, to_string(t.name),
+                     fmt::join(missing, ", ")));
+}
+
+// A sequence's owner column must exist (OWNED BY resolves it).
+void require_sequence_owner(const schema& s, const sequence& q) {
+  if (!q.owned_by) return;
+  const table* t = find_table(s, {q.name.schema, q.owned_by->table});
+  if (!t || !find_column(*t, q.owned_by->column))
+    fail(fmt::format("sequence {} is owned by column {}.{}.{}, which does not exist", to_string(q.name), q.name.schema,
+                     q.owned_by->table, q.owned_by->column));
+}
+
+std::vector<std::string> plain_keys(const index& i) {
+  std::vector<std::string> out;
+  for (const auto& k : i.columns)
+    if (k.expression.empty()) out.push_back(k.column);
+  return out;
+}
 
 }  // namespace
 
@@ -228,6 +266,8 @@ void replayer::apply_one(const ops::drop_schema& o) {
     if (e.schema == o.name) fail(fmt::format("schema {} still holds extension {}", o.name, e.name));
   for (const auto& v : s_.views)
     if (v.name.schema == o.name) fail(fmt::format("schema {} still holds view {}", o.name, to_string(v.name)));
+  for (const auto& q : s_.sequences)
+    if (q.name.schema == o.name) fail(fmt::format("schema {} still holds sequence {}", o.name, to_string(q.name)));
   std::erase(s_.schemas, o.name);
 }
 
@@ -327,6 +367,7 @@ void replayer::apply_one(const ops::create_table& o) {
   const table& t = o.def;
   if (!schema_exists(s_, t.name.schema)) fail(fmt::format("schema {} does not exist", t.name.schema));
   if (relation_exists(s_, t.name)) fail(fmt::format("table {} already exists", to_string(t.name)));
+  if (find_sequence(s_, t.name)) fail(fmt::format("{} is already the name of a sequence", to_string(t.name)));
   if (t.columns.empty()) fail(fmt::format("table {} has no columns", to_string(t.name)));
   if (!t.foreign_keys.empty())
     fail(fmt::format("create_table {} carries foreign keys; they are added by add_foreign_key", to_string(t.name)));
@@ -341,6 +382,15 @@ void replayer::apply_one(const ops::create_table& o) {
   for (const auto& c : t.columns) {
     require_types(s_, c);
     if (!seen.insert(c.name).second) fail(fmt::format("table {} has two columns named {}", to_string(t.name), c.name));
+  }
+  if (t.partition) {
+    for (const auto& c : t.partition->columns)
+      if (std::none_of(t.columns.begin(), t.columns.end(), [&](const column& x) { return x.name == c; }))
+        fail(fmt::format("the partition key of table {} names column {}, which does not exist", to_string(t.name), c));
+    if (t.pk) require_partition_columns(t, t.pk->columns, "primary key " + t.pk->name);
+    for (const auto& u : t.uniques) require_partition_columns(t, u.columns, "unique constraint " + u.name);
+    for (const auto& i : t.indexes)
+      if (i.unique) require_partition_columns(t, plain_keys(i), "unique index " + i.name);
   }
   insert_table(std::move(fresh));
   // The new table is not indexed yet: its own names are checked against the table itself.
@@ -381,6 +431,10 @@ void replayer::apply_one(const ops::drop_table& o) {
   if (!comparable_equal(t, o.def))
     fail(fmt::format("table {} differs from the one the operation drops", to_string(t.name)));
   require_no_view_reads(s_, t.name, "dropping it");
+  if (const sequence* q = owned_sequence(s_, t.name))
+    fail(fmt::format("table {} still owns sequence {} (dropping the table would drop it); drop it or change its owner "
+                     "first",
+                     to_string(t.name), to_string(q->name)));
   untrack(t);
   s_.tables.erase(position(s_.tables, o.def.name));
 }
@@ -402,6 +456,24 @@ void replayer::apply_one(const ops::rename_table& o) {
       if (f.ref_table == o.from) f.ref_table = o.to;
     track(r);
   }
+  // Sequences owned by its columns follow it, into its new schema too (ALTER TABLE SET SCHEMA moves
+  // them); a default calling one by name calls it in its new schema (PostgreSQL keeps its oid).
+  for (sequence& q : s_.sequences)
+    if (q.owned_by && q.name.schema == o.from.schema && q.owned_by->table == o.from.name) {
+      const qualified_name moved_to{o.to.schema, q.name.name};
+      if (o.to.schema != o.from.schema) {
+        if (find_sequence(s_, moved_to) || find_table(s_, moved_to))
+          fail(fmt::format("schema {} already has a relation named {} (sequence {} moves with its table)", o.to.schema,
+                           q.name.name, to_string(q.name)));
+        const auto call = [](const qualified_name& n) { return canonical_nextval(fmt::format("nextval('{}.{}')", n.schema, n.name)); };
+        for (table& t : s_.tables)
+          for (column& c : t.columns)
+            if (c.server_default && canonical_nextval(*c.server_default) == call(q.name)) c.server_default = call(moved_to);
+      }
+      q.name.schema = o.to.schema;
+      q.owned_by->table = o.to.name;
+    }
+  std::stable_sort(s_.sequences.begin(), s_.sequences.end(), name_less);
   auto at = position(s_.tables, o.from);
   table moved = std::move(*at);
   s_.tables.erase(at);
@@ -442,6 +514,9 @@ void replayer::apply_one(const ops::drop_column& o) {
   if (t.columns.size() == 1) fail(fmt::format("column {}.{} is the table's last column", to_string(o.table), c.name));
   // A view may read the table: the diff drops it first when the models drop a column, and a
   // downgrade drops only a column added after the views that still read the table.
+  if (const sequence* q = owned_sequence(s_, o.table, &c.name))
+    fail(fmt::format("column {}.{} still owns sequence {}; drop it or change its owner first", to_string(o.table), c.name,
+                     to_string(q->name)));
   std::erase_if(t.columns, [&](const column& x) { return x.name == o.def.name; });
 }
 
@@ -453,6 +528,10 @@ void replayer::apply_one(const ops::rename_column& o) {
   require_no_view_reads(s_, t.name, "renaming its column " + o.from);
   c.name = o.to;
   if (t.pk) rename_in(t.pk->columns, o.from, o.to);
+  if (t.partition) rename_in(t.partition->columns, o.from, o.to);
+  for (sequence& q : s_.sequences)
+    if (q.owned_by && q.name.schema == o.table.schema && q.owned_by->table == o.table.name && q.owned_by->column == o.from)
+      q.owned_by->column = o.to;
   for (auto& u : t.uniques) rename_in(u.columns, o.from, o.to);
   for (auto& i : t.indexes) {
     for (auto& k : i.columns)
@@ -488,6 +567,9 @@ void replayer::apply_one(const ops::alter_column& o) {
   if (c.type.serial != after.type.serial || (c.type.serial && c.type != after.type))
     fail(fmt::format("column {}.{}: a serial column's type cannot be altered; add a new column, or use identity",
                      to_string(o.table), c.name));
+  if (t.partition && !(c.type == after.type) &&
+      std::find(t.partition->columns.begin(), t.partition->columns.end(), c.name) != t.partition->columns.end())
+    fail(fmt::format("column {}.{} is in the partition key: its type cannot be altered", to_string(o.table), c.name));
   // PostgreSQL refuses DROP NOT NULL on a primary key column ("column is in a primary key").
   if (after.nullable && t.pk && std::find(t.pk->columns.begin(), t.pk->columns.end(), c.name) != t.pk->columns.end())
     fail(fmt::format("column {}.{} is in primary key {}: it cannot become nullable", to_string(o.table), c.name, t.pk->name));
@@ -508,6 +590,7 @@ void replayer::apply_one(const ops::add_primary_key& o) {
     if (t.pk) fail(fmt::format("table {} already has primary key {}", to_string(o.table), t.pk->name));
     require_columns(t, o.def.columns, "primary key " + o.def.name);
     require_free_name(t, o.def.name, true);
+    require_partition_columns(t, o.def.columns, "primary key " + o.def.name);
     for (const auto& c : o.def.columns)
       if (find_column(t, c)->nullable) fail(fmt::format("primary key column {}.{} is nullable", to_string(o.table), c));
     t.pk = o.def;
@@ -528,6 +611,7 @@ template <>
 void replayer::apply_one(const ops::add_unique& o) {
   edit_table(o.table, [&](table& t) {
     require_columns(t, o.def.columns, "unique constraint " + o.def.name);
+    require_partition_columns(t, o.def.columns, "unique constraint " + o.def.name);
     add_named(t, t.uniques, o.def);
   });
 }
@@ -554,6 +638,7 @@ template <>
 void replayer::apply_one(const ops::create_index& o) {
   edit_table(o.table, [&](table& t) {
     require_columns(t, columns_named(o.def), "index " + o.def.name);
+    if (o.def.unique) require_partition_columns(t, plain_keys(o.def), "unique index " + o.def.name);
     add_named(t, t.indexes, o.def);
   });
 }
@@ -723,6 +808,46 @@ void replayer::apply_one(const ops::alter_policy& o) {
                      o.from.name, to_string(o.table)));
   if (auto problem = policy_problem(o.to)) fail(fmt::format("policy {} of table {}: {}", o.to.name, to_string(o.table), *problem));
   *it = o.to;
+}
+
+// ---- sequences --------------------------------------------------------------------------
+
+template <>
+void replayer::apply_one(const ops::create_sequence& o) {
+  const sequence& q = o.def;
+  if (!schema_exists(s_, q.name.schema)) fail(fmt::format("schema {} does not exist", q.name.schema));
+  if (find_sequence(s_, q.name)) fail(fmt::format("sequence {} already exists", to_string(q.name)));
+  if (find_table(s_, q.name)) fail(fmt::format("{} is already the name of table {}", q.name.name, to_string(q.name)));
+  if (auto problem = sequence_problem(q)) fail(*problem);
+  require_sequence_owner(s_, q);
+  insert_sorted(s_.sequences, canonical(q));
+}
+
+template <>
+void replayer::apply_one(const ops::drop_sequence& o) {
+  const sequence* q = find_sequence(s_, o.def.name);
+  if (!q) fail(fmt::format("sequence {} does not exist", to_string(o.def.name)));
+  if (!(*q == canonical(o.def))) fail(fmt::format("sequence {} differs from the one the operation drops", to_string(o.def.name)));
+  for (const auto& t : s_.tables)
+    for (const auto& c : t.columns)
+      if (c.server_default)
+        for (const qualified_name& called : sequences_called(*c.server_default))
+          if (called == o.def.name)
+            fail(fmt::format("sequence {} is still called by the default of column {}.{}", to_string(o.def.name),
+                             to_string(t.name), c.name));
+  std::erase(s_.sequences, *q);
+}
+
+template <>
+void replayer::apply_one(const ops::alter_sequence& o) {
+  sequence* q = find_sequence(s_, o.from.name);
+  if (!q) fail(fmt::format("sequence {} does not exist", to_string(o.from.name)));
+  if (!(*q == canonical(o.from)))
+    fail(fmt::format("sequence {} is not in the state the operation alters it from", to_string(o.from.name)));
+  if (o.to.name != o.from.name) fail("alter_sequence cannot rename or move a sequence");
+  if (auto problem = sequence_problem(o.to)) fail(*problem);
+  require_sequence_owner(s_, o.to);
+  *q = canonical(o.to);
 }
 
 template <>

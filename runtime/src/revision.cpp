@@ -184,6 +184,12 @@ ojson op_to_json(const ops::operation& op) {
                    j["from"] = to_json(o.from);
                    j["to"] = to_json(o.to);
                  },
+                 [&](const ops::create_sequence& o) { j["sequence"] = to_json(o.def); },
+                 [&](const ops::drop_sequence& o) { j["sequence"] = to_json(o.def); },
+                 [&](const ops::alter_sequence& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -441,6 +447,24 @@ ops::alter_policy read_op(const reader& r) {
   if (!alterable(o.from, o.to))
     r.at("to").fail("ALTER POLICY cannot change a policy's command or kind, nor add or remove an expression: drop it "
                     "and create it");
+  return o;
+}
+
+template <>
+ops::create_sequence read_op(const reader& r) {
+  r.expect_object({"op", "sequence"});
+  return {json_codec::read_sequence(r.at("sequence"))};
+}
+template <>
+ops::drop_sequence read_op(const reader& r) {
+  r.expect_object({"op", "sequence"});
+  return {json_codec::read_sequence(r.at("sequence"))};
+}
+template <>
+ops::alter_sequence read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::alter_sequence o{json_codec::read_sequence(r.at("from")), json_codec::read_sequence(r.at("to"))};
+  if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_sequence cannot rename or move a sequence");
   return o;
 }
 

@@ -34,7 +34,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // shared when it only needs the object to stay as it is (adding a column needs its table).
 // Two branches conflict on an object both touch when at least one touch is exclusive.
 
-enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, row_security, policy };
+enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, row_security, policy, sequence };
 
 struct object_key {
   object_kind kind;
@@ -60,6 +60,8 @@ std::string to_string(const object_key& k) {
       return "row-level security of table " + k.name;
     case object_kind::policy:
       return "policy " + k.name;
+    case object_kind::sequence:
+      return "sequence " + k.name;
   }
   return k.name;
 }
@@ -183,6 +185,18 @@ struct touches_of {
   // A hand-written step is opaque: it touches nothing Retort can see.
   void operator()(const ops::sql&) {}
   void operator()(const ops::cpp&) {}
+
+  // A sequence's owner column must stay while the sequence names it.
+  void on_sequence(const sequence& q) {
+    out.push_back({{object_kind::sequence, to_string(q.name)}, true});
+    if (q.owned_by) out.push_back({column_key({q.name.schema, q.owned_by->table}, q.owned_by->column), false});
+  }
+  void operator()(const ops::create_sequence& o) { on_sequence(o.def); }
+  void operator()(const ops::drop_sequence& o) { on_sequence(o.def); }
+  void operator()(const ops::alter_sequence& o) {
+    on_sequence(o.from);
+    on_sequence(o.to);
+  }
 };
 
 // How one branch touches an object: exclusively or not, and the first revision doing so

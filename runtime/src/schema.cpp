@@ -39,6 +39,8 @@ auto find_extension_in(Schema& s, std::string_view name) -> decltype(&s.extensio
 }  // namespace
 const extension* find_extension(const schema& s, std::string_view name) { return find_extension_in(s, name); }
 extension* find_extension(schema& s, std::string_view name) { return find_extension_in(s, name); }
+const sequence* find_sequence(const schema& s, const qualified_name& n) { return find_sorted(s.sequences, n); }
+sequence* find_sequence(schema& s, const qualified_name& n) { return find_sorted(s.sequences, n); }
 const column* find_column(const table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 column* find_column(table& t, std::string_view name) { return find_by(t.columns, name, by_name); }
 const view* find_view(const schema& s, const qualified_name& n) { return find_sorted(s.views, n); }
@@ -67,6 +69,7 @@ void sort_canonically(schema& s) {
     sort_by_name(v.indexes);
     if (!std::is_sorted(v.reads.begin(), v.reads.end())) std::sort(v.reads.begin(), v.reads.end());
   }
+  sort_by_name(s.sequences);
   for (table& t : s.tables) {
     sort_by_name(t.uniques);
     sort_by_name(t.indexes);

@@ -29,6 +29,10 @@ std::string write_snapshot(const schema& in) {
     j["views"] = ojson::array();
     for (const auto& v : s.views) j["views"].push_back(json_codec::to_json(v));
   }
+  if (!s.sequences.empty()) {  // absent when none, so snapshots from before sequences keep their bytes
+    j["sequences"] = ojson::array();
+    for (const auto& q : s.sequences) j["sequences"].push_back(json_codec::to_json(q));
+  }
   return json_codec::dump(j);
 }
 
@@ -36,7 +40,7 @@ schema read_snapshot(std::string_view text, const std::string& file) {
   simdjson::dom::parser parser;
   const json_codec::document doc(parser, text, file);
   const json_codec::reader r(doc.root(), file);
-  r.expect_object({"format", "schemas", "extensions", "enums", "tables", "views"});
+  r.expect_object({"format", "schemas", "extensions", "enums", "tables", "views", "sequences"});
   json_codec::reader format = r.at("format");
   if (format.integer() != snapshot_format)
     format.fail(fmt::format("snapshot format {} is not supported by this Retort (it reads format {})", format.integer(), snapshot_format));
@@ -50,6 +54,8 @@ schema read_snapshot(std::string_view text, const std::string& file) {
     for (const auto& item : a->items()) s.tables.push_back(json_codec::read_table(item));
   if (auto a = r.maybe("views"))
     for (const auto& item : a->items()) s.views.push_back(json_codec::read_view(item));
+  if (auto a = r.maybe("sequences"))
+    for (const auto& item : a->items()) s.sequences.push_back(json_codec::read_sequence(item));
   naming::assign_names(s);
   try {
     validate(s);  // before sorting, so paths match the file

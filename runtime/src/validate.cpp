@@ -94,6 +94,17 @@ class validator {
         for (const index& ix : v.indexes) claim(path, {v.name.schema, ix.name}, fmt::format("index of view {}", to_string(v.name)));
       });
     if (issues_.empty()) views_acyclic();
+    for (std::size_t i = 0; i < s_.sequences.size(); ++i)
+      element([&] {
+        const sequence& q = s_.sequences[i];
+        const element_ref path{element_ref::kind::sequence, i};
+        name(path, q.name.name);
+        claim(path, q.name, "sequence");
+        sequence_body(path, q);
+      });
+    for (std::size_t i = 0; i < s_.tables.size(); ++i)
+      for (std::size_t c = 0; c < s_.tables[i].columns.size(); ++c)
+        element([&] { sequences_called_exist({element_ref::kind::column, i, c}, s_.tables[i], s_.tables[i].columns[c]); });
     return std::move(issues_);
   }
 
@@ -228,6 +239,80 @@ class validator {
         fail(p, fmt::format("foreign key {} references {}({}), which is neither its primary key nor a unique constraint",
                             f.name, to_string(f.ref_table), fmt::join(f.ref_columns, ", ")));
     }
+    partitioning(ti, t);
+  }
+
+  // What PostgreSQL refuses of a sequence's values and owner. A sequence owned by the column
+  // whose default calls it, with every value a serial's, is that serial: PostgreSQL cannot
+  // tell them apart, so the model must say it the one way.
+  void sequence_body(const element_ref& path, const sequence& q) {
+    if (auto problem = sequence_problem(q)) fail(path, *problem);
+    const std::string qn = to_string(q.name);
+    for (const table& t : s_.tables)
+      for (const column& c : t.columns)
+        if (c.type.serial && t.name.schema == q.name.schema && q.name.name == t.name.name + "_" + c.name + "_seq")
+          fail(path, fmt::format("sequence {} has the name of the sequence of serial column {}.{}", qn, to_string(t.name), c.name));
+    if (!q.owned_by) return;
+    const qualified_name owner{q.name.schema, q.owned_by->table};
+    auto found = tables_.find(owner);
+    if (found == tables_.end())
+      fail(path, fmt::format("sequence {} is owned by unknown table {} (an owner is a table of the sequence's schema)", qn,
+                             to_string(owner)));
+    const column* c = find_column(*found->second, q.owned_by->column);
+    if (!c) fail(path, fmt::format("sequence {} is owned by unknown column {}.{}", qn, to_string(owner), q.owned_by->column));
+    if (c->server_default && !c->type.array && is_serial_sequence(q, to_string(c->type))) {
+      const auto called = sequences_called(*c->server_default);
+      if (std::find(called.begin(), called.end(), q.name) != called.end())
+        fail(path, fmt::format("sequence {} owned by {}.{}, whose default calls it, is what a serial column is: declare "
+                               "the column with type = \"{}\" instead (or give the sequence a value of its own)",
+                               qn, to_string(owner), c->name,
+                               c->type.kind == type_kind::smallint ? "smallserial"
+                               : c->type.kind == type_kind::integer ? "serial"
+                                                                    : "bigserial"));
+    }
+  }
+
+  // A default's nextval('name') needs the sequence: PostgreSQL resolves the name when the default is set.
+  void sequences_called_exist(const element_ref& cp, const table& t, const column& c) {
+    if (!c.server_default) return;
+    for (const qualified_name& q : sequences_called(*c.server_default)) {
+      const bool declared = std::any_of(s_.sequences.begin(), s_.sequences.end(), [&](const sequence& x) { return x.name == q; });
+      if (!declared)
+        fail(cp, fmt::format("the default of column {}.{} calls nextval() of sequence {}, which the schema does not "
+                             "declare (RETORT_SEQUENCE)",
+                             to_string(t.name), c.name, to_string(q)));
+    }
+  }
+
+  // A partitioned table's key columns exist, and every key PostgreSQL enforces across the
+  // partitions (primary key, unique constraints, unique indexes) includes them.
+  void partitioning(std::size_t ti, const table& t) {
+    if (!t.partition) return;
+    const std::string tn = to_string(t.name);
+    const element_ref path{element_ref::kind::table, ti};
+    columns_exist(path, t, t.partition->columns, "the partition key");
+    if (t.partition->method == partition_method::list && t.partition->columns.size() != 1)
+      fail(path, fmt::format("table {}: a LIST partition key has exactly one column", tn));
+    for (const auto& name : t.partition->columns)
+      if (find_column(t, name)->generated)
+        fail(path, fmt::format("table {}: generated column {} cannot be in the partition key", tn, name));
+    const auto refuse = [&](const element_ref& p, std::string_view what, const std::vector<std::string>& key) {
+      const auto missing = missing_partition_columns(t, key);
+      if (!missing.empty())
+        fail(p, fmt::format("{} of partitioned table {} must include the partition key's column {} (PostgreSQL enforces "
+                            "it in each partition, so it must contain the key)",
+                            what, tn, fmt::join(missing, ", ")));
+    };
+    if (t.pk) refuse({element_ref::kind::primary_key, ti}, fmt::format("primary key {}", t.pk->name), t.pk->columns);
+    for (std::size_t i = 0; i < t.uniques.size(); ++i)
+      refuse({element_ref::kind::unique, ti, i}, fmt::format("unique constraint {}", t.uniques[i].name), t.uniques[i].columns);
+    for (std::size_t i = 0; i < t.indexes.size(); ++i) {
+      if (!t.indexes[i].unique) continue;
+      std::vector<std::string> keys;
+      for (const auto& k : t.indexes[i].columns)
+        if (k.expression.empty()) keys.push_back(k.column);
+      refuse({element_ref::kind::index, ti, i}, fmt::format("unique index {}", t.indexes[i].name), keys);
+    }
   }
 
   void view_body(const element_ref& path, const view& v) {
@@ -320,6 +405,7 @@ std::string json_path(const element_ref& e) {
     case k::view: return fmt::format("views[{}]", e.index);
     case k::exclusion: return fmt::format("tables[{}].exclusions[{}]", e.index, e.member);
     case k::policy: return fmt::format("tables[{}].policies[{}]", e.index, e.member);
+    case k::sequence: return fmt::format("sequences[{}]", e.index);
   }
   return {};
 }

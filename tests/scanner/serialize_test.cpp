@@ -54,6 +54,7 @@ std::string describe(const table& t) {
   std::string out = "table " + to_string(t.name);
   if (t.comment) out += fmt::format(" comment \"{}\"", *t.comment);
   for (const auto& r : t.renamed_from) out += " renamed_from " + to_string(r);
+  if (t.partition) out += " partition by " + to_string(*t.partition);
   out += "\n";
   for (const column& c : t.columns) {
     out += fmt::format("  column {} {}{}", c.name, to_string(c.type), c.nullable ? " null" : " not null");
@@ -133,6 +134,16 @@ std::string describe(schema s) {
       for (const auto& k : i.columns) keys.push_back(key_text(k));
       out += fmt::format("  index {} ({}){}\n", i.name, fmt::join(keys, ", "), i.unique ? " unique" : "");
     }
+  }
+  for (const sequence& q : s.sequences) {
+    out += fmt::format("sequence {} {} increment {}", to_string(q.name), q.type, q.increment);
+    if (q.start) out += fmt::format(" start {}", *q.start);
+    if (q.min_value) out += fmt::format(" min {}", *q.min_value);
+    if (q.max_value) out += fmt::format(" max {}", *q.max_value);
+    if (q.cache != 1) out += fmt::format(" cache {}", q.cache);
+    if (q.cycle) out += " cycle";
+    if (q.owned_by) out += fmt::format(" owned by {}.{}", q.owned_by->table, q.owned_by->column);
+    out += "\n";
   }
   return out;
 }
@@ -562,6 +573,74 @@ models.cpp:8:61: error: option 'index' needs 'materialized'
   )cpp");
   EXPECT_EQ(errors_of(unknown), "models.cpp:4:24: error: view public.c reads public.orders, which is neither a table nor a view of the schema\n")
       << unknown.diagnostics;
+}
+
+// Sequences at namespace scope (values PostgreSQL picks left out, nextval() defaults in
+// pg_get_expr's spelling) and a partitioned table whose keys include its partition key.
+TEST(Serialize, SequencesAndPartitionedTables) {
+  auto ok = scan_code(prelude + R"cpp(
+    constexpr std::int64_t kFirstInvoice = 1000;
+    RETORT_SEQUENCE("invoice_numbers", start = kFirstInvoice, cache = 20, owned_by = "invoices.number");
+    RETORT_SEQUENCE("countdown", schema = "ops", type = "int4", increment = -1, min_value = -100, max_value = -1, cycle);
+    RETORT_SEQUENCE("plain", start = 1, max_value = 9223372036854775807);
+    struct RETORT_TABLE("invoices") Invoice {
+      RETORT_COLUMN(primary_key, identity) std::int64_t id;
+      RETORT_COLUMN(server_default = "nextval('invoice_numbers')", unique) std::int64_t number;
+      RETORT_COLUMN(server_default = "nextval('ops.countdown'::regclass) * 2") std::int64_t left;
+    };
+    struct RETORT_TABLE("events", partition_by = "range (created_at)", primary_key(id, created_at)) Event {
+      RETORT_COLUMN(identity) std::int64_t id;
+      RETORT_COLUMN(server_default = "now()") retort::Timestamp created_at;
+      std::string kind;
+    };
+  )cpp");
+  EXPECT_EQ(ok.text(), R"(schemas ops
+table public.events partition by RANGE (created_at)
+  column id bigint not null identity by_default
+  column created_at timestamptz not null default now()
+  column kind text not null
+  pk pk_events (id, created_at)
+table public.invoices
+  column id bigint not null identity by_default
+  column number bigint not null default nextval('invoice_numbers'::regclass)
+  column left bigint not null default nextval('ops.countdown'::regclass) * 2
+  pk pk_invoices (id)
+  unique uq_invoices_number (number)
+sequence ops.countdown integer increment -1 min -100 cycle
+sequence public.invoice_numbers bigint increment 1 start 1000 cache 20 owned by invoices.number
+sequence public.plain bigint increment 1
+)") << ok.diagnostics;
+
+  auto bad = scan_code(prelude + R"cpp(
+    RETORT_SEQUENCE("numbers", increment = 0, owned_by = "invoices(number)");
+    RETORT_SEQUENCE("counts", type = "numeric", strat = 5);
+    struct RETORT_TABLE("events", partition_by = "range (lower(kind))") Event {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      std::string kind;
+    };
+    struct RETORT_TABLE("logs", partition_by = "hash (at)") Log {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(unique) retort::Timestamp at;
+      RETORT_COLUMN(server_default = "nextval('missing')") std::int64_t n;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(bad), R"~(models.cpp:3:58: error: invalid value for 'owned_by': expected "table.column" (a table of the sequence's schema), not "invoices(number)"
+models.cpp:4:38: error: invalid value for 'type': a sequence is "smallint", "integer" or "bigint", not "numeric"
+models.cpp:4:49: error: unknown sequence option 'strat'
+models.cpp:5:50: error: invalid value for 'partition_by': "range (lower(kind))" is not "range (column, ...)", "list (column)" or "hash (column, ...)" (a key of columns)
+)~") << bad.diagnostics;
+  auto rules = scan_code(prelude + R"cpp(
+    RETORT_SEQUENCE("numbers", increment = 0);
+    struct RETORT_TABLE("logs", partition_by = "hash (at)") Log {
+      RETORT_COLUMN(primary_key) std::int64_t id;
+      RETORT_COLUMN(unique) retort::Timestamp at;
+      RETORT_COLUMN(server_default = "nextval('missing')") std::int64_t n;
+    };
+  )cpp");
+  EXPECT_EQ(errors_of(rules), R"~(models.cpp:5:21: error: primary key pk_logs of partitioned table public.logs must include the partition key's column at (PostgreSQL enforces it in each partition, so it must contain the key)
+models.cpp:3:21: error: sequence public.numbers: the increment cannot be 0
+models.cpp:7:73: error: the default of column public.logs.n calls nextval() of sequence public.missing, which the schema does not declare (RETORT_SEQUENCE)
+)~") << rules.diagnostics;
 }
 
 // The batch size reaches the snapshot, which carries it into the diff's backfill step.

@@ -197,6 +197,42 @@ std::vector<operation_case> operation_cases() {
   rooms.rls = {true, true};
   rooms.policies = {{"rooms_all", policy_command::all, false, {}, "(id > 0)", std::nullopt}};
 
+  sequence numbers;
+  numbers.name = {"public", "numbers"};
+  numbers.type = "integer";
+  numbers.increment = 5;
+  numbers.min_value = 10;
+  numbers.max_value = 100000;
+  numbers.start = 1000;
+  numbers.cache = 20;
+  numbers.cycle = true;
+  numbers.owned_by = sequence_owner{"users", "bio"};
+  sequence plain;
+  plain.name = {"billing", "tickets"};
+  auto with_plain = [&] { return with([&](schema& s) { s.sequences.push_back(plain); }); };
+  sequence wider = plain;
+  wider.increment = 3;
+  wider.max_value = 5000;
+  wider.cache = 10;
+  wider.cycle = true;
+  column ticket = col("ticket", "bigint", true);
+  ticket.server_default = "nextval('billing.tickets'::regclass)";
+  table events{{"public", "events"},
+               {col("id", "bigint"), col("created_at", "timestamptz"), col("kind", "text")},
+               primary_key{"pk_events", {"id", "created_at"}}, {}, {index{"ix_events_kind", {"kind"}}}, {}, {},
+               std::nullopt, {}};
+  events.partition = partition_key{partition_method::range, {"created_at"}};
+  table by_region{{"public", "readings"}, {col("device", "integer"), col("region", "text")}, std::nullopt, {}, {}, {}, {},
+                  std::nullopt, {}};
+  by_region.partition = partition_key{partition_method::list, {"region"}};
+  auto with_events = [&] {
+    return with([&](schema& s) {
+      s.tables.push_back(events);
+      sort_canonically(s);
+    });
+  };
+  index events_at{"ix_events_created_at", {"created_at"}};
+
   return {
       {"add_exclusion", add_exclusion{users_name, no_overlap},
        {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ex_users_id_lower_bio" EXCLUDE USING "gist" ("id" WITH =, (lower(bio)) WITH =) INCLUDE ("email") WHERE ((bio IS NOT NULL)) DEFERRABLE INITIALLY DEFERRED)"},
@@ -221,6 +257,26 @@ std::vector<operation_case> operation_cases() {
        with(with_policies)},
       {"alter_policy", alter_policy{users_name, readers, readers_changed},
        {R"(ALTER POLICY "users_readers" ON "public"."users" TO "pg_monitor" USING ((id > 0)))"}, with(with_policies)},
+      {"create_sequence", create_sequence{numbers},
+       {R"(CREATE SEQUENCE "public"."numbers" AS integer INCREMENT BY 5 MINVALUE 10 MAXVALUE 100000 START WITH 1000 CACHE 20 CYCLE OWNED BY "public"."users"."bio")"}},
+      {"drop_sequence", drop_sequence{plain}, {R"(DROP SEQUENCE "billing"."tickets")"}, with_plain()},
+      // Never RESTART: the sequence keeps its current value.
+      {"alter_sequence", alter_sequence{plain, wider},
+       {R"(ALTER SEQUENCE "billing"."tickets" INCREMENT BY 3 MAXVALUE 5000 CACHE 10 CYCLE)"}, with_plain()},
+      {"add_column_calling_a_sequence", add_column{users_name, ticket},
+       {R"(ALTER TABLE "public"."users" ADD COLUMN "ticket" bigint DEFAULT nextval('billing.tickets'::regclass))"},
+       with_plain()},
+      {"create_partitioned_table", create_table{events},
+       {"CREATE TABLE \"public\".\"events\" (\n  \"id\" bigint NOT NULL,\n  \"created_at\" timestamptz NOT NULL,\n"
+        "  \"kind\" text NOT NULL,\n  CONSTRAINT \"pk_events\" PRIMARY KEY (\"id\", \"created_at\")\n) PARTITION BY RANGE "
+        "(\"created_at\")",
+        R"(CREATE INDEX "ix_events_kind" ON "public"."events" USING "btree" ("kind"))"}},
+      {"create_list_partitioned_table", create_table{by_region},
+       {"CREATE TABLE \"public\".\"readings\" (\n  \"device\" integer NOT NULL,\n  \"region\" text NOT NULL\n) PARTITION BY "
+        "LIST (\"region\")"}},
+      // PostgreSQL builds no index CONCURRENTLY on a partitioned table.
+      {"create_index_on_a_partitioned_table", create_index{{"public", "events"}, events_at},
+       {R"(CREATE INDEX "ix_events_created_at" ON "public"."events" USING "btree" ("created_at"))"}, with_events()},
       {"create_extension", create_extension{citext}, {R"(CREATE EXTENSION "citext" SCHEMA "public")"}},
       {"drop_extension", drop_extension{citext}, {R"(DROP EXTENSION "citext")"}, with_citext()},
       // A schema move, which its inverse undoes; a version update's inverse needs the extension

@@ -43,6 +43,7 @@ class generator {
       used_.insert(t.name.name);
       for (const auto& c : t.columns) used_.insert(c.name);
     }
+    for (const auto& q : s.sequences) used_.insert(q.name.name);
   }
 
   column_type random_type(const schema& s, bool indexable) {
@@ -194,6 +195,66 @@ class generator {
         (p.command == policy_command::insert || chance(0.5)))
       p.check_expression = fmt::format("({} IS NOT NULL)", c);
     t.policies.push_back(p);
+    // Partitioned by its id, which a primary key always holds (finish() puts it in the other keys).
+    if (chance(0.2)) {
+      static constexpr partition_method methods[] = {partition_method::range, partition_method::list, partition_method::hash};
+      added.partition = partition_key{methods[between(0, 2)], {"id"}};
+    }
+  }
+
+  // A sequence with values of its own (never a serial's: its start is not the default), owned
+  // by a column of a table of its schema now and then, and called by a new column's default.
+  void add_sequence(schema& s) {
+    sequence q;
+    q.name = {schema_for_new_object(s), name("q")};
+    q.type = chance(0.5) ? "bigint" : "integer";
+    q.start = between(100, 1000);
+    if (chance(0.3)) q.max_value = *q.start + between(1000, 100000);
+    if (chance(0.3)) q.increment = between(2, 10);
+    if (chance(0.2)) q.cache = between(2, 50);
+    q.cycle = chance(0.2);
+    std::vector<table*> same_schema;
+    for (auto& t : s.tables)
+      if (t.name.schema == q.name.schema) same_schema.push_back(&t);
+    if (!same_schema.empty() && chance(0.5)) {
+      table& t = *same_schema[std::size_t(between(0, int(same_schema.size()) - 1))];
+      if (chance(0.5)) {
+        column c;
+        c.name = name("n");
+        c.type = *parse_type("bigint");
+        c.nullable = true;
+        c.server_default = fmt::format("nextval('{}{}'::regclass)", q.name.schema == "public" ? "" : q.name.schema + ".",
+                                       q.name.name);
+        t.columns.push_back(c);
+      }
+      if (chance(0.6)) q.owned_by = sequence_owner{t.name.name, t.columns[std::size_t(between(0, int(t.columns.size()) - 1))].name};
+    }
+    s.sequences.push_back(q);
+  }
+
+  static bool called_by_a_default(const schema& s, const qualified_name& q) {
+    for (const auto& t : s.tables)
+      for (const auto& c : t.columns)
+        if (c.server_default) {
+          const auto called = sequences_called(*c.server_default);
+          if (std::find(called.begin(), called.end(), q) != called.end()) return true;
+        }
+    return false;
+  }
+
+  void mutate_sequences(schema& s) {
+    for (auto& q : s.sequences) {
+      if (chance(0.2)) q.increment = q.increment == 1 ? between(2, 10) : 1;
+      if (chance(0.2)) q.cache = q.cache == 1 ? between(2, 50) : 1;
+      if (chance(0.2)) q.cycle = !q.cycle;
+      if (chance(0.2)) q.max_value = q.max_value ? std::nullopt : std::optional<std::int64_t>(*q.start + between(1000, 100000));
+      if (chance(0.15)) q.owned_by.reset();
+    }
+    if (chance(0.2) && !s.sequences.empty()) {
+      const qualified_name victim = pick(s.sequences).name;
+      if (!called_by_a_default(s, victim)) std::erase_if(s.sequences, [&](const sequence& q) { return q.name == victim; });
+    }
+    if (chance(0.25)) add_sequence(s);
   }
 
   std::vector<std::string> key_columns(const table& t) {
@@ -326,6 +387,7 @@ class generator {
     for (auto& t : s.tables)
       if (chance(0.4)) add_foreign_key(s, t);
     add_views(s, 1);
+    if (chance(0.4)) add_sequence(s);
     return finish(std::move(s));
   }
 
@@ -386,9 +448,38 @@ class generator {
   }
 
   schema finish(schema s) {
+    for (table& t : s.tables) partition_key_in_keys(t);
+    // An owner that a mutation dropped or renamed away leaves its sequence unowned.
+    for (sequence& q : s.sequences) q = canonical(std::move(q));
+    for (sequence& q : s.sequences)
+      if (q.owned_by) {
+        const table* t = nullptr;
+        for (const auto& x : s.tables)
+          if (x.name == qualified_name{q.name.schema, q.owned_by->table}) t = &x;
+        if (!t || !find_column(*t, q.owned_by->column)) q.owned_by.reset();
+      }
     naming::assign_names(s);
     sort_canonically(s);
     return s;
+  }
+
+  // A partitioned table's unique constraints and unique indexes include its key, as PostgreSQL requires.
+  static void partition_key_in_keys(table& t) {
+    if (!t.partition) return;
+    for (auto& u : t.uniques)
+      for (const auto& c : t.partition->columns)
+        if (std::find(u.columns.begin(), u.columns.end(), c) == u.columns.end()) u.columns.push_back(c);
+    for (auto& i : t.indexes) {
+      if (!i.unique) continue;
+      for (const auto& c : t.partition->columns)
+        if (std::none_of(i.columns.begin(), i.columns.end(), [&](const index_key& k) { return k.column == c; })) {
+          std::erase(i.include, c);  // a key now, not a carried column
+          i.columns.emplace_back(c);
+        }
+    }
+    std::set<std::vector<std::string>> seen;  // a unique made equal to another (or to the key) goes
+    if (t.pk) seen.insert(t.pk->columns);
+    std::erase_if(t.uniques, [&](const unique_constraint& u) { return !seen.insert(u.columns).second; });
   }
 
   // ---- mutations ------------------------------------------------------------------------
@@ -400,6 +491,7 @@ class generator {
     if (chance(0.2)) add_enum(s);
     if (chance(0.15) && !find_extension(s, "citext")) s.extensions.push_back({"citext", "public", std::nullopt});
     mutate_enums(s);
+    mutate_sequences(s);
     if (chance(0.3)) add_table(s);
     if (chance(0.25) && s.tables.size() > 1) drop_table(s, s.tables[std::size_t(between(0, int(s.tables.size()) - 1))].name);
     if (chance(0.25) && !s.tables.empty()) rename_table(s, pick(s.tables));
@@ -485,6 +577,7 @@ class generator {
     std::set<std::string> held;
     for (const auto& t : s.tables) held.insert(t.name.schema);
     for (const auto& e : s.enums) held.insert(e.name.schema);
+    for (const auto& q : s.sequences) held.insert(q.name.schema);
     std::erase_if(s.schemas, [&](const std::string& n) { return !held.contains(n) && chance(0.5); });
   }
 
@@ -532,6 +625,7 @@ class generator {
   static bool used_by_keys(const schema& s, const table& t, const std::string& c) {
     auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), c) != v.end(); };
     if (t.pk && has(t.pk->columns)) return true;
+    if (t.partition && has(t.partition->columns)) return true;
     for (const auto& other : s.tables)
       for (const auto& f : other.foreign_keys)
         if (f.ref_table == t.name && has(f.ref_columns)) return true;

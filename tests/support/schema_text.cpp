@@ -147,7 +147,8 @@ std::string describe(const schema& s) {
   for (const auto& e : s.extensions) out += fmt::format("extension {} schema={} version={}\n", q(e.name), q(e.schema), q(e.version));
   for (const auto& e : s.enums) out += fmt::format("enum {} {}\n", q(e.name), q(e.values));
   for (const auto& t : s.tables) {
-    out += fmt::format("table {} comment={}\n", q(t.name), q(t.comment));
+    out += fmt::format("table {} comment={}{}\n", q(t.name), q(t.comment),
+                       t.partition ? " partition by " + to_string(*t.partition) : std::string());
     for (const auto& r : t.renamed_from) out += fmt::format("  renamed from {}\n", q(r));
     for (const auto& c : t.columns) {
       out += fmt::format(
@@ -191,6 +192,12 @@ std::string describe(const schema& s) {
     for (const auto& i : v.indexes)
       out += fmt::format("  index {} {} unique={} where={} method={}\n", q(i.name), q(i.columns), i.unique, q(i.where), q(i.method));
   }
+  for (const auto& x : s.sequences)
+    out += fmt::format("sequence {} type={} increment={} start={} min={} max={} cache={} cycle={} owned_by={}\n", q(x.name),
+                       x.type, x.increment, x.start ? std::to_string(*x.start) : "default",
+                       x.min_value ? std::to_string(*x.min_value) : "default",
+                       x.max_value ? std::to_string(*x.max_value) : "default", x.cache, x.cycle,
+                       x.owned_by ? x.owned_by->table + "." + x.owned_by->column : "none");
   return out;
 }
 

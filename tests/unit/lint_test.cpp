@@ -59,6 +59,7 @@ struct lint_case {
   std::vector<operation> fires;
   std::vector<operation> quiet;
   operation_notes fires_notes = {};  ///< e.g. an override that makes it fire
+  schema before = operation_base_schema();  ///< what the revision applies to
 };
 
 std::vector<lint_case> cases() {
@@ -67,6 +68,10 @@ std::vector<lint_case> cases() {
   const column& email = base_column(users, "email");
   index bio_index = testing::make_index("ix_users_bio", {"bio"});
   check_constraint short_bio{"ck_users_bio", "length(bio) < 10"};
+  sequence numbers;
+  numbers.name = {"public", "numbers"};
+  sequence others;
+  others.name = {"public", "others"};
   column token;
   token.name = "token";
   token.type = *parse_builtin_type("uuid");
@@ -111,6 +116,13 @@ std::vector<lint_case> cases() {
       {"several-statements", {sql{"UPDATE users SET bio = 'a'; UPDATE users SET bio = 'b'", "SELECT 1"}},
        {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
       {"unparsable-sql", {sql{"UPDAT users SET bio = 'a'", "SELECT 1"}}, {sql{"UPDATE users SET bio = 'a'", "SELECT 1"}}},
+      // A sequence created by the same revision has given no number yet.
+      {"drop-sequence", {drop_sequence{numbers}}, {create_sequence{others}, drop_sequence{others}}, {},
+       [&] {
+         schema s = operation_base_schema();
+         s.sequences.push_back(numbers);
+         return s;
+       }()},
   };
 }
 
@@ -118,7 +130,7 @@ class LintRule : public ::testing::TestWithParam<lint_case> {};
 
 TEST_P(LintRule, FiresOnItsCaseOnlyAndIsSilencedWithAReason) {
   const lint_case& c = GetParam();
-  const auto fired = of_rule(lint::lint_revision(revision_of(c.fires, c.fires_notes), operation_base_schema()), c.rule);
+  const auto fired = of_rule(lint::lint_revision(revision_of(c.fires, c.fires_notes), c.before), c.rule);
   ASSERT_EQ(fired.size(), 1u) << c.rule;
   EXPECT_EQ(fired[0].where, lint::side::upgrade);
   EXPECT_FALSE(fired[0].message.empty());
@@ -127,11 +139,11 @@ TEST_P(LintRule, FiresOnItsCaseOnlyAndIsSilencedWithAReason) {
   EXPECT_EQ(fired[0].level, rule.level);
   EXPECT_EQ(fired[0].fails(), rule.level == lint::severity::error);
 
-  EXPECT_TRUE(of_rule(lint::lint_revision(revision_of(c.quiet), operation_base_schema()), c.rule).empty()) << c.rule;
+  EXPECT_TRUE(of_rule(lint::lint_revision(revision_of(c.quiet), c.before), c.rule).empty()) << c.rule;
 
   operation_notes notes = c.fires_notes;
   notes[fired[0].operation].allow.push_back({c.rule, "reviewed: the table is empty in every environment"});
-  const auto silenced = of_rule(lint::lint_revision(revision_of(c.fires, notes), operation_base_schema()), c.rule);
+  const auto silenced = of_rule(lint::lint_revision(revision_of(c.fires, notes), c.before), c.rule);
   ASSERT_EQ(silenced.size(), 1u);
   EXPECT_TRUE(silenced[0].silenced());
   EXPECT_FALSE(silenced[0].fails());
@@ -205,6 +217,17 @@ TEST(Lint, PlainPlansAreJudgedByWhatTheyRun) {
   const auto found = lint::lint_revision(revision_of({create_index{users, testing::make_index("ix_users_bio", {"bio"})}}),
                                          operation_base_schema(), {{pg::safety::plain}});
   EXPECT_EQ(of_rule(found, "index-not-concurrent").size(), 1u);
+}
+
+// PostgreSQL builds no index CONCURRENTLY on a partitioned table: the finding says what to do instead.
+TEST(Lint, AnIndexOnAPartitionedTableIsBuiltInTheTransactionAndSaysHowElse) {
+  schema before = operation_base_schema();
+  find_table(before, posts)->partition = partition_key{partition_method::hash, {"id"}};
+  const auto found = of_rule(
+      lint::lint_revision(revision_of({create_index{posts, index{"ix_posts_id_user", {"user_id"}, false, {}, "btree"}}}), before),
+      "index-not-concurrent");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].hint.find("partitioned table"), std::string::npos) << found[0].hint;
 }
 
 }  // namespace

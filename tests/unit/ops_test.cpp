@@ -33,6 +33,13 @@ table users_table() {
   return t;
 }
 
+sequence invoice_numbers() {
+  sequence q;
+  q.name = {"public", "invoice_numbers"};
+  q.start = 1000;
+  return q;
+}
+
 enum_type mood() { return {{"public", "mood"}, {"happy", "sad"}}; }
 
 view emails_view(bool with_id) {
@@ -149,6 +156,15 @@ std::vector<op_case> cases() {
       {ops::drop_policy{users_name(), own}, "drop_policy", {"policy own", "public.users"}, false, {"create_policy"}},
       {ops::alter_policy{users_name(), own, own_public}, "alter_policy", {"policy own", "public.users"}, false,
        {"alter_policy"}},
+      {ops::create_sequence{invoice_numbers()}, "create_sequence", {"public.invoice_numbers"}, false, {"drop_sequence"}},
+      // Its current value is lost: numbers would repeat.
+      {ops::drop_sequence{invoice_numbers()}, "drop_sequence", {"public.invoice_numbers"}, true, {"create_sequence"}},
+      {ops::alter_sequence{invoice_numbers(), [] {
+                             sequence q = invoice_numbers();
+                             q.increment = 2;
+                             return q;
+                           }()},
+       "alter_sequence", {"public.invoice_numbers"}, false, {"alter_sequence"}},
   };
 }
 

@@ -83,6 +83,22 @@ schema base() {
   return s;
 }
 
+// A sequence owned by users.nick, starting at 1000; the same counting by ten, owned by no column.
+sequence numbers() {
+  sequence q;
+  q.name = pub("numbers");
+  q.start = 1000;
+  q.owned_by = sequence_owner{"users", "nick"};
+  return q;
+}
+sequence numbers_by_ten() {
+  sequence q = numbers();
+  q.increment = 10;
+  q.cache = 20;
+  q.owned_by.reset();
+  return q;
+}
+
 table& table_of(schema& s, const qualified_name& name) {
   table* t = find_table(s, name);
   if (!t) throw std::logic_error("test setup: no table " + to_string(name));
@@ -287,6 +303,12 @@ std::vector<replay_case> cases() {
       {"replace_view", edited(b, [](schema& s) { s.views.push_back(user_ids_view()); }),
        ops::replace_view{user_ids_view(), user_ids_view("SELECT id FROM users WHERE id > 0")},
        edited(b, [](schema& s) { s.views.push_back(user_ids_view("SELECT id FROM users WHERE id > 0")); })},
+      {"create_sequence", b, ops::create_sequence{numbers()},
+       edited(b, [](schema& s) { s.sequences.push_back(numbers()); })},
+      {"drop_sequence", edited(b, [](schema& s) { s.sequences.push_back(numbers()); }), ops::drop_sequence{numbers()}, b},
+      {"alter_sequence", edited(b, [](schema& s) { s.sequences.push_back(numbers()); }),
+       ops::alter_sequence{numbers(), numbers_by_ten()},
+       edited(b, [](schema& s) { s.sequences.push_back(numbers_by_ten()); })},
   };
 }
 
@@ -908,6 +930,69 @@ TEST(Replay, ReplacingAViewKeepsItsColumns) {
   EXPECT_THROW((void)replay(s, std::vector<operation>{ops::replace_view{before, materialized}}), replay_error);
   const schema read = replay(s, std::vector<operation>{ops::create_view{view_of("w", {pub("v")}, "SELECT id FROM v")}});
   EXPECT_THROW((void)replay(read, std::vector<operation>{adding}), replay_error);
+}
+
+}  // namespace
+}  // namespace retort
+
+namespace retort {
+namespace {
+
+// A sequence follows the column that owns it, which cannot be dropped while it does, and a
+// default can call only a sequence that exists and that it leaves in place.
+TEST(Replay, SequencesFollowTheirOwnerAndGuardTheirDefaults) {
+  const schema owned = replay_one(base(), ops::create_sequence{numbers()});
+  EXPECT_THROW((void)replay_one(owned, ops::drop_column{pub("users"), col("nick", "text", true)}), replay_error);
+  const schema renamed = replay(owned, std::vector<operation>{ops::rename_column{pub("users"), "nick", "handle"},
+                                                              ops::rename_table{pub("users"), {"app", "people"}}});
+  ASSERT_EQ(renamed.sequences.size(), 1u);
+  EXPECT_EQ(renamed.sequences[0].name, (qualified_name{"app", "numbers"}));  // SET SCHEMA moves owned sequences
+  EXPECT_EQ(renamed.sequences[0].owned_by, (sequence_owner{"people", "handle"}));
+
+  column counted = col("counted", "bigint");
+  counted.server_default = "nextval('numbers'::regclass)";
+  EXPECT_THROW((void)replay_one(base(), ops::add_column{pub("orders"), counted}), replay_error);
+  const schema calling = replay_one(owned, ops::add_column{pub("orders"), counted});
+  EXPECT_THROW((void)replay_one(calling, ops::drop_sequence{numbers()}), replay_error);
+  // An owner that does not exist, and values PostgreSQL refuses.
+  sequence stray = numbers();
+  stray.owned_by = sequence_owner{"orders", "nope"};
+  EXPECT_THROW((void)replay_one(base(), ops::create_sequence{stray}), replay_error);
+  sequence zero = numbers();
+  zero.increment = 0;
+  EXPECT_THROW((void)replay_one(base(), ops::create_sequence{zero}), replay_error);
+  // A table that owns a sequence is not dropped under it.
+  const schema orders_own = replay_one(base(), ops::create_sequence{[] {
+                                   sequence q = numbers();
+                                   q.owned_by = sequence_owner{"orders", "note"};
+                                   return q;
+                                 }()});
+  const table orders = *find_table(orders_own, pub("orders"));
+  table orders_alone = orders;
+  orders_alone.foreign_keys.clear();
+  EXPECT_THROW((void)replay(orders_own, std::vector<operation>{ops::drop_foreign_key{pub("orders"), orders_fk()},
+                                                              ops::drop_table{orders_alone}}),
+               replay_error);
+}
+
+// The keys PostgreSQL enforces across partitions include the partition key, which stays.
+TEST(Replay, PartitionedTablesKeepThePartitionKeyInTheirKeys) {
+  table events;
+  events.name = pub("events");
+  events.columns = {col("id", "bigint"), col("at", "timestamptz"), col("kind", "text")};
+  events.partition = partition_key{partition_method::range, {"at"}};
+  events.pk = primary_key{"pk_events", {"id"}};
+  EXPECT_THROW((void)replay_one(base(), ops::create_table{events}), replay_error);
+  events.pk = primary_key{"pk_events", {"id", "at"}};
+  const schema s = replay_one(base(), ops::create_table{events});
+  EXPECT_THROW((void)replay_one(s, ops::add_unique{pub("events"), {"uq_events_kind", {"kind"}}}), replay_error);
+  EXPECT_NO_THROW((void)replay_one(s, ops::add_unique{pub("events"), {"uq_events_kind", {"kind", "at"}}}));
+  EXPECT_THROW((void)replay_one(s, ops::create_index{pub("events"), make_index("ix_k", {"kind"}, true)}), replay_error);
+  EXPECT_NO_THROW((void)replay_one(s, ops::create_index{pub("events"), make_index("ix_k", {"kind"})}));
+  EXPECT_THROW((void)replay_one(s, ops::drop_column{pub("events"), col("at", "timestamptz")}), replay_error);
+  const schema renamed = replay_one(s, ops::rename_column{pub("events"), "at", "created_at"});
+  EXPECT_EQ(find_table(renamed, pub("events"))->partition->columns, std::vector<std::string>{"created_at"});
+  EXPECT_EQ(find_table(renamed, pub("events"))->pk->columns, (std::vector<std::string>{"id", "created_at"}));
 }
 
 }  // namespace

@@ -160,6 +160,34 @@ std::vector<operation> every_operation() {
       ops::drop_policy{users_name(), own_rows()},
       ops::alter_policy{users_name(), own_rows(),
                         {"own_rows", policy_command::select, false, {"admin", "reader"}, "owner = session_user", std::nullopt}},
+      ops::create_sequence{[] {
+        sequence q;
+        q.name = {"billing", "invoice_numbers"};
+        q.type = "integer";
+        q.increment = -2;
+        q.start = -1000;
+        q.min_value = -5000;
+        q.cache = 10;
+        q.cycle = true;
+        q.owned_by = sequence_owner{"invoices", "number"};
+        return q;
+      }()},
+      ops::drop_sequence{[] {
+        sequence q;
+        q.name = {"public", "old_numbers"};
+        return q;
+      }()},
+      ops::alter_sequence{[] {
+                            sequence q;
+                            q.name = {"public", "n"};
+                            return q;
+                          }(),
+                          [] {
+                            sequence q;
+                            q.name = {"public", "n"};
+                            q.max_value = 99;
+                            return q;
+                          }()},
       ops::alter_column{users_name(), col("id", "integer"), [] {
                           column c = col("id", "integer");
                           c.identity = identity_kind::always;

@@ -788,5 +788,53 @@ TEST(Snapshot, ValidateThrowsModelErrorsWithAPath) {
   }
 }
 
+// Sequences and partitioned tables: what PostgreSQL would refuse is an error at the element.
+TEST(Snapshot, SequenceAndPartitionMistakesNameTheirPath) {
+  const auto with_sequences = [](const std::string& tables, const std::string& sequences) {
+    return R"({"format": 1, "tables": )" + tables + R"(, "sequences": )" + sequences + "}";
+  };
+  const std::string invoices =
+      R"~([{"name": "invoices", "columns": [{"name": "id", "type": "bigint"}, {"name": "number", "type": "bigint", "default": "nextval('numbers'::regclass)"}]}])~";
+  const std::string events = R"~({"name": "events", "columns": [{"name": "id", "type": "bigint"}, {"name": "at", "type": "timestamptz"}, {"name": "kind", "type": "text"}])~";
+  const std::vector<error_case> cases{
+      {"a default calls an undeclared sequence", with_sequences(invoices, "[]"), "tables[0].columns[1]",
+       "calls nextval() of sequence public.numbers, which the schema does not declare"},
+      {"an owner that does not exist", with_sequences(invoices, R"~([{"name": "numbers", "owned_by": "invoices.nope"}])~"),
+       "sequences[0]", "sequence public.numbers is owned by unknown column public.invoices.nope"},
+      {"a serial spelt as a sequence", with_sequences(invoices, R"~([{"name": "numbers", "owned_by": "invoices.number"}])~"),
+       "sequences[0]", "is what a serial column is: declare the column with type = \"bigserial\""},
+      {"a start outside the bounds",
+       with_sequences(invoices, R"~([{"name": "numbers", "start": 5, "min_value": 10}])~"), "sequences[0]",
+       "the start 5 is outside its bounds"},
+      {"a sequence named as a table", with_sequences(invoices, R"~([{"name": "numbers"}, {"name": "invoices"}])~"),
+       "sequences[1]", "sequence public.invoices has the same name as table public.invoices"},
+      {"an unknown sequence type", with_sequences(invoices, R"~([{"name": "numbers", "type": "numeric"}])~"),
+       "sequences[0].type", "unknown sequence type \"numeric\""},
+      {"a primary key without the partition key",
+       snapshot_with("[" + events + R"~(, "primary_key": {"columns": ["id"]}, "partition_by": "RANGE (at)"}])~"),
+       "tables[0].primary_key", "primary key pk_events of partitioned table public.events must include the partition key's column at"},
+      {"a unique index without the partition key",
+       snapshot_with("[" + events + R"~(, "indexes": [{"columns": ["kind"], "unique": true}], "partition_by": "HASH (id)"}])~"),
+       "tables[0].indexes[0]", "unique index ix_events_kind of partitioned table public.events must include"},
+      {"a partition key of an unknown column", snapshot_with("[" + events + R"~(, "partition_by": "LIST (region)"}])~"),
+       "tables[0]", "the partition key of table public.events names unknown column \"region\""},
+      {"a list key of two columns", snapshot_with("[" + events + R"~(, "partition_by": "LIST (kind, at)"}])~"),
+       "tables[0]", "a LIST partition key has exactly one column"},
+      {"a partition key that is not columns", snapshot_with("[" + events + R"~(, "partition_by": "RANGE (lower(kind))"}])~"),
+       "tables[0].partition_by", "invalid partition key"},
+  };
+  for (const auto& c : cases) expect_file_error(c);
+
+  // What is right reads back the same, values at their defaults left out.
+  const schema s = read_snapshot(
+      with_sequences("[" + events + R"~(, "primary_key": {"columns": ["id", "at"]}, "partition_by": "range (at)"}])~",
+                     R"~([{"name": "numbers", "start": 1, "max_value": 9223372036854775807, "increment": 1}])~"),
+      "snap.json");
+  ASSERT_EQ(s.sequences.size(), 1u);
+  EXPECT_EQ(s.sequences[0], (sequence{{"public", "numbers"}}));
+  EXPECT_EQ(read_snapshot(write_snapshot(s), "again.json"), s);
+  EXPECT_NE(write_snapshot(s).find(R"~("partition_by": "RANGE (at)")~"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace retort

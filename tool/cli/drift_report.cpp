@@ -63,11 +63,19 @@ class locator {
   site operator()(const ops::create_policy& o) const { return table(o.table); }
   site operator()(const ops::drop_policy& o) const { return table(o.table); }
   site operator()(const ops::alter_policy& o) const { return table(o.table); }
+  // A sequence is cited at the column that owns it, if any (the locations file has no sequences).
+  site operator()(const ops::create_sequence& o) const { return sequence(o.def); }
+  site operator()(const ops::drop_sequence& o) const { return sequence(o.def); }
+  site operator()(const ops::alter_sequence& o) const { return sequence(o.to); }
 
  private:
   static site found(const declaration_site* s) { return s ? site(*s) : std::nullopt; }
   site table(const qualified_name& t) const { return found(table_site(sites_, t)); }
   site enum_type(const qualified_name& e) const { return found(enum_site(sites_, e)); }
+  site sequence(const retort::sequence& q) const {
+    if (!q.owned_by) return std::nullopt;
+    return column({q.name.schema, q.owned_by->table}, q.owned_by->column);
+  }
   site column(const qualified_name& t, std::string_view c) const {
     if (const declaration_site* s = column_site(sites_, t, c)) return *s;
     return table(t);

@@ -217,6 +217,7 @@ enum class value_kind {
   string,            ///< `comment = "..."`, possibly empty
   nonempty_string,   ///< `check = "..."`
   positive_integer,  ///< `length = 255`, at most the row's maximum
+  any_integer,       ///< `increment = -1`: any 64-bit integer (a sequence's values)
   keyword,           ///< `on_delete = cascade`: one of the row's keywords
   flag_or_keyword,   ///< `identity` (the first keyword) or `identity = always`
   call,              ///< `index(a, b, ...)`: the row reads the arguments itself
@@ -231,6 +232,7 @@ struct checked_value {
   std::string text;      ///< string, keyword
   int integer = 0;       ///< positive_integer
   std::size_t offset = 0;  ///< of the value; of the option for a flag or a call
+  std::int64_t wide = 0;   ///< any_integer
 };
 
 // One option of an annotation, described once: its spelling, its value, how often it may be
@@ -320,6 +322,18 @@ class reader {
         if (!n) return std::nullopt;
         return checked_value{*this, o, {}, *n, o.value->offset};
       }
+      case value_kind::any_integer: {
+        const option_value* v = value(o, "<integer>");
+        if (!v) return std::nullopt;
+        std::string named;
+        bool reported = false;
+        const auto n = integer_or_constant(o, *v, named, reported);
+        if (!n) {
+          if (!reported) error(v->offset, fmt::format("invalid value for '{}': expected an integer", o.name));
+          return std::nullopt;
+        }
+        return checked_value{*this, o, {}, 0, v->offset, *n};
+      }
       case value_kind::flag_or_keyword:
         if (!no_call(o)) return std::nullopt;
         if (!o.value) return checked_value{*this, o, std::string(keywords.front()), 0, o.offset};
@@ -401,23 +415,31 @@ class reader {
     return s;
   }
 
-  // An integer literal, or the name of a constant the scanner evaluates (`length = kMaxEmail`).
+  // An integer literal, or the name of a constant the scanner evaluates (`length = kMaxEmail`);
+  // `named` says what a constant was worth. nullopt for a value of another kind, and for a
+  // constant that cannot be evaluated (then `reported` is set).
+  std::optional<std::int64_t> integer_or_constant(const option& o, const option_value& v, std::string& named,
+                                                  bool& reported) {
+    if (v.what == option_value::kind::integer) return v.integer;
+    if (v.what != option_value::kind::identifier) return std::nullopt;
+    const constant_value c = evaluate_ ? evaluate_(v.text) : constant_value{std::nullopt, "no constant can be evaluated here"};
+    if (!c.value) {
+      error(v.offset, fmt::format("invalid value for '{}': {}", o.name, c.problem));
+      reported = true;
+      return std::nullopt;
+    }
+    named = fmt::format(" ('{}' is {})", v.text, *c.value);
+    return c.value;
+  }
+
+  // An integer in [minimum, maximum] (`length = 255`, `length = kMaxEmail`).
   std::optional<int> integer(const option& o, int minimum, int maximum) {
     const option_value* v = value(o, "<integer>");
     if (!v) return std::nullopt;
-    std::optional<std::int64_t> n;
     std::string named;  // what the constant was worth, for the range error
-    if (v->what == option_value::kind::integer) {
-      n = v->integer;
-    } else if (v->what == option_value::kind::identifier) {
-      const constant_value c = evaluate_ ? evaluate_(v->text) : constant_value{std::nullopt, "no constant can be evaluated here"};
-      if (!c.value) {
-        error(v->offset, fmt::format("invalid value for '{}': {}", o.name, c.problem));
-        return std::nullopt;
-      }
-      n = c.value;
-      named = fmt::format(" ('{}' is {})", v->text, *n);
-    }
+    bool reported = false;
+    const std::optional<std::int64_t> n = integer_or_constant(o, *v, named, reported);
+    if (reported) return std::nullopt;
     if (!n || *n < minimum || *n > maximum) {
       error(v->offset, fmt::format("invalid value for '{}': expected {} integer{}", o.name,
                                    minimum > 0 ? "a positive" : "a non-negative", named));
@@ -684,6 +706,13 @@ constexpr option_rule<table_annotation> table_rules[]{
     {.name = "row_level_security", .kind = value_kind::flag_or_keyword, .keywords = row_security_names,
      .set = [](table_annotation& a, const checked_value& v) { a.rls = {true, v.text == "forced"}; }},
     {.name = "policy", .kind = value_kind::call, .repeatable = true, .set = read_policy},
+    {.name = "partition_by", .kind = value_kind::nonempty_string,
+     .set = [](table_annotation& a, const checked_value& v) {
+       a.partition_by = parse_partition_key(v.text);
+       if (!a.partition_by)
+         v.r.error(v.offset, fmt::format("invalid value for 'partition_by': \"{}\" is not \"range (column, ...)\", "
+                                         "\"list (column)\" or \"hash (column, ...)\" (a key of columns)", v.text));
+     }},
     {.name = "foreign_key", .kind = value_kind::call, .repeatable = true,
      .set = [](table_annotation& a, const checked_value& v) {
        foreign_key_annotation f;
@@ -767,6 +796,41 @@ constexpr option_rule<view_annotation> view_rules[]{
        index_annotation i;
        read_call<index_annotation>(v.r, v.source, i, index_rules);
        a.indexes.push_back(std::move(i));
+     }},
+};
+
+constexpr option_rule<sequence_annotation> sequence_rules[]{
+    {.name = "schema", .kind = value_kind::nonempty_string,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.schema = v.text; }},
+    {.name = "type", .kind = value_kind::nonempty_string,
+     .set = [](sequence_annotation& a, const checked_value& v) {
+       const auto t = parse_builtin_type(v.text);
+       if (t && !t->array &&
+           (t->kind == type_kind::smallint || t->kind == type_kind::integer || t->kind == type_kind::bigint))
+         a.type = to_string(*t);
+       else
+         v.r.error(v.offset, fmt::format("invalid value for 'type': a sequence is \"smallint\", \"integer\" or "
+                                         "\"bigint\", not \"{}\"", v.text));
+     }},
+    {.name = "increment", .kind = value_kind::any_integer,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.increment = v.wide; }},
+    {.name = "start", .kind = value_kind::any_integer,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.start = v.wide; }},
+    {.name = "min_value", .kind = value_kind::any_integer,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.min_value = v.wide; }},
+    {.name = "max_value", .kind = value_kind::any_integer,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.max_value = v.wide; }},
+    {.name = "cache", .kind = value_kind::any_integer,
+     .set = [](sequence_annotation& a, const checked_value& v) { a.cache = v.wide; }},
+    {.name = "cycle", .kind = value_kind::flag, .set = [](sequence_annotation& a, const checked_value&) { a.cycle = true; }},
+    {.name = "owned_by", .kind = value_kind::nonempty_string,
+     .set = [](sequence_annotation& a, const checked_value& v) {
+       auto r = parse_reference(v.text);
+       if (r && !r->schema && r->columns.size() == 1 && v.text.find('(') == std::string::npos)
+         a.owned_by = sequence_owner{r->table, r->columns.front()};
+       else
+         v.r.error(v.offset, fmt::format("invalid value for 'owned_by': expected \"table.column\" (a table of the "
+                                         "sequence's schema), not \"{}\"", v.text));
      }},
 };
 
@@ -946,6 +1010,14 @@ read_result<extension_annotation> read_extension_annotation(const annotation_tok
                                                    {"extension option", "extension name", "RETORT_EXTENSION"});
   if (!out.annotation.name && out.errors.empty())
     out.errors.push_back({0, "RETORT_EXTENSION needs the extension's name: RETORT_EXTENSION(\"citext\")"});
+  return out;
+}
+
+read_result<sequence_annotation> read_sequence_annotation(const annotation_tokens& tokens, const constant_evaluator& evaluate) {
+  auto out = read_annotation<sequence_annotation>(tokens, sequence_rules,
+                                                  {"sequence option", "sequence name", "RETORT_SEQUENCE"}, evaluate);
+  if (!out.annotation.name && out.errors.empty())
+    out.errors.push_back({0, "RETORT_SEQUENCE needs the sequence's name: RETORT_SEQUENCE(\"invoice_numbers\")"});
   return out;
 }
 

@@ -1,4 +1,5 @@
-// The annotation language of RETORT_TABLE, RETORT_COLUMN, RETORT_ENUM and RETORT_VALUE (documented in
+// The annotation language of RETORT_TABLE, RETORT_COLUMN, RETORT_ENUM, RETORT_VALUE, RETORT_EXTENSION and
+// RETORT_SEQUENCE (documented in
 // retort/model.hpp): parsing the arguments' tokens, and reading them as a table, column, enum or
 // enum value annotation. No Clang here (LLVM's StringRef only): the tokens come from the
 // scanner's lexer, and a mistake carries the offset of a token, which the scanner turns into a
@@ -204,6 +205,7 @@ struct table_annotation {
   std::vector<exclusion_annotation> exclusions = {};
   row_security rls = {};  ///< `row_level_security` or `row_level_security = forced`
   std::vector<policy_annotation> policies = {};
+  std::optional<partition_key> partition_by = std::nullopt;  ///< `partition_by = "range (created_at)"`
 };
 
 /// RETORT_ENUM(...)
@@ -239,6 +241,17 @@ struct view_annotation {
   option_offsets offsets;
 };
 
+/// RETORT_SEQUENCE(...)
+struct sequence_annotation {
+  std::optional<std::string> name;
+  std::optional<std::string> schema;
+  std::optional<std::string> type;  ///< smallint, integer or bigint (aliases spelt out)
+  std::optional<std::int64_t> increment, start, min_value, max_value, cache;
+  bool cycle = false;
+  std::optional<sequence_owner> owned_by;  ///< `owned_by = "table.column"`
+  option_offsets offsets;
+};
+
 /// An annotation as far as it could be read, and every mistake found in it.
 template <class T>
 struct read_result {
@@ -260,6 +273,9 @@ struct read_result {
 [[nodiscard]] read_result<view_annotation> read_view_annotation(const annotation_tokens& tokens);
 /// Reads RETORT_EXTENSION's arguments.
 [[nodiscard]] read_result<extension_annotation> read_extension_annotation(const annotation_tokens& tokens);
+/// Reads RETORT_SEQUENCE's arguments; integer values may name constants that `evaluate` knows.
+[[nodiscard]] read_result<sequence_annotation> read_sequence_annotation(const annotation_tokens& tokens,
+                                                                        const constant_evaluator& evaluate = {});
 
 /// The known name nearest to a misspelt one, for "did you mean" hints: a few edits away, or
 /// one it is the start of ("primary" for "primary_key"). nullopt when none is near.

@@ -23,7 +23,8 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
 
   bool VisitDecl(clang::Decl* d) { return check_placement(*d); }
   bool VisitCXXRecordDecl(clang::CXXRecordDecl* d) {
-    return map(*d, "table", found_.tables) && map(*d, "extension", found_.extensions) && map(*d, "view", found_.views);
+    return map(*d, "table", found_.tables) && map(*d, "extension", found_.extensions) && map(*d, "view", found_.views) &&
+           map(*d, "sequence", found_.sequences);
   }
   bool VisitEnumDecl(clang::EnumDecl* d) { return map(*d, "enum", found_.enums); }
 
@@ -44,7 +45,7 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
       found_.annotated_at.insert(sm_.getExpansionLoc(attr->getLocation()).getRawEncoding());
       const llvm::StringRef kind = text.take_until([](char c) { return c == ':'; });
       const bool fits = kind == "column"  ? llvm::isa<clang::FieldDecl>(d)
-                        : kind == "table" || kind == "extension" || kind == "view" ? llvm::isa<clang::CXXRecordDecl>(d)
+                        : kind == "table" || kind == "extension" || kind == "view" || kind == "sequence" ? llvm::isa<clang::CXXRecordDecl>(d)
                         : kind == "enum"  ? llvm::isa<clang::EnumDecl>(d)
                         : kind == "value" ? llvm::isa<clang::EnumConstantDecl>(d)
                                           : false;
@@ -55,6 +56,7 @@ class mapper : public clang::RecursiveASTVisitor<mapper> {
                                : kind == "view"  ? "a view is a struct or class definition"
                                : kind == "value" ? "RETORT_VALUE labels an enumerator"
                                : kind == "enum"  ? "RETORT_ENUM names an enum class"
+                               : kind == "sequence" ? "RETORT_SEQUENCE stands alone at namespace scope"
                                                  : "RETORT_EXTENSION stands alone at namespace scope";
       std::string on = llvm::isa<clang::VarDecl>(d) && d.getDeclContext()->isRecord() ? "a static data member"
                        : llvm::isa<clang::FunctionDecl>(d)                            ? "a function"

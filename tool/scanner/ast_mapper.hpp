@@ -36,6 +36,7 @@ struct found_declarations {
   std::vector<const clang::EnumDecl*> enums;        ///< RETORT_ENUM definitions
   std::vector<const clang::CXXRecordDecl*> extensions;  ///< RETORT_EXTENSION's empty structs
   std::vector<const clang::CXXRecordDecl*> views;       ///< RETORT_VIEW definitions
+  std::vector<const clang::CXXRecordDecl*> sequences = {};  ///< RETORT_SEQUENCE's empty structs
   std::vector<misplaced_annotation> misplaced;
   /// Where each Retort annotation the walk saw was written (its macro's expansion location):
   /// a RETORT_* macro expanded anywhere else (inside a function) was not seen.

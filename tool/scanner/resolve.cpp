@@ -29,14 +29,19 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string_vi
 class resolver {
  public:
   resolver(std::vector<scanned_table> tables, std::vector<scanned_enum> enums, std::vector<scanned_extension> extensions,
-           diagnostics& diags, std::vector<scanned_view> views)
-      : tables_(std::move(tables)), enums_(std::move(enums)), extensions_(std::move(extensions)), views_(std::move(views)),
+           diagnostics& diags, std::vector<scanned_view> views, std::vector<scanned_sequence> sequences)
+      : tables_(std::move(tables)),
+        enums_(std::move(enums)),
+        extensions_(std::move(extensions)),
+        views_(std::move(views)),
+        sequences_(std::move(sequences)),
         diags_(diags) {}
 
   std::optional<scanned_schema> run(const schema* previous) {
     unique_tables();
     unique_enums();
     unique_extensions();
+    unique_sequences();
     for (scanned_table& t : tables_) foreign_keys(t);
     schema s = assemble();
     if (previous) new_not_null_columns(s, *previous);
@@ -92,6 +97,21 @@ class resolver {
       }
     }
     extensions_ = std::move(kept);
+  }
+
+  void unique_sequences() {
+    std::map<qualified_name, std::size_t> seen;
+    std::vector<scanned_sequence> kept;
+    for (scanned_sequence& q : sequences_) {
+      auto [it, fresh] = seen.emplace(q.def.name, kept.size());
+      if (fresh) {
+        kept.push_back(std::move(q));
+      } else if (!(kept[it->second].def == q.def)) {
+        diags_.error(q.at, fmt::format("sequence {} is declared twice, differently", to_string(q.def.name)));
+        diags_.note(kept[it->second].at, "previous declaration is here");
+      }
+    }
+    sequences_ = std::move(kept);
   }
 
   const scanned_table* target_of(const reference& r, const qualified_name& from) {
@@ -166,6 +186,10 @@ class resolver {
       s.views.push_back(v.def);
       schemas.insert(v.def.name.schema);
     }
+    for (const scanned_sequence& q : sequences_) {
+      s.sequences.push_back(q.def);
+      schemas.insert(q.def.name.schema);
+    }
     schemas.erase("public");
     s.schemas.assign(schemas.begin(), schemas.end());
     schemas_ = s.schemas;
@@ -223,6 +247,8 @@ class resolver {
         return at.index < extensions_.size() ? extensions_[at.index].at : clang::SourceLocation();
       case k::view:
         return at.index < views_.size() ? views_[at.index].at : clang::SourceLocation();
+      case k::sequence:
+        return at.index < sequences_.size() ? sequences_[at.index].at : clang::SourceLocation();
       case k::schema:
         if (at.index >= schemas_.size()) return {};
         for (const scanned_table& t : tables_)
@@ -231,6 +257,8 @@ class resolver {
           if (e.type.name.schema == schemas_[at.index]) return e.at;
         for (const scanned_extension& e : extensions_)
           if (e.def.schema == schemas_[at.index]) return e.at;
+        for (const scanned_sequence& q : sequences_)
+          if (q.def.name.schema == schemas_[at.index]) return q.at;
         return {};
       default:
         break;
@@ -254,6 +282,7 @@ class resolver {
   std::vector<scanned_enum> enums_;
   std::vector<scanned_extension> extensions_;
   std::vector<scanned_view> views_;
+  std::vector<scanned_sequence> sequences_;
   std::vector<std::string> schemas_;  // as assembled, for paths "schemas[i]"
   diagnostics& diags_;
 };
@@ -262,8 +291,10 @@ class resolver {
 
 std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
                                       std::vector<scanned_extension> extensions, diagnostics& diags,
-                                      const schema* previous, std::vector<scanned_view> views) {
-  return resolver(std::move(tables), std::move(enums), std::move(extensions), diags, std::move(views)).run(previous);
+                                      const schema* previous, std::vector<scanned_view> views,
+                                      std::vector<scanned_sequence> sequences) {
+  return resolver(std::move(tables), std::move(enums), std::move(extensions), diags, std::move(views), std::move(sequences))
+      .run(previous);
 }
 
 std::optional<declaration_site> site_of(const clang::SourceManager& sm, clang::SourceLocation loc) {

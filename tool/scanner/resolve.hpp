@@ -25,7 +25,8 @@ struct scanned_schema {
 /// `previous` is the schema the migration history produces (the replayed head), if known.
 [[nodiscard]] std::optional<scanned_schema> resolve(std::vector<scanned_table> tables, std::vector<scanned_enum> enums,
                                                     std::vector<scanned_extension> extensions, diagnostics& diags,
-                                                    const schema* previous, std::vector<scanned_view> views = {});
+                                                    const schema* previous, std::vector<scanned_view> views = {},
+                                                    std::vector<scanned_sequence> sequences = {});
 
 /// Where `loc` is in a file: the file's absolute path as the compiler opened it (macro
 /// expansions count where they are written or expanded), 1-based line and column.

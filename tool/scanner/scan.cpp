@@ -55,6 +55,7 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   serialize_context cx{ast, diags, {}};
   // Extensions first: a column's type may be one of theirs.
   for (const clang::CXXRecordDecl* record : found.extensions) serialize_extension(*record, cx);
+  for (const clang::CXXRecordDecl* record : found.sequences) serialize_sequence(*record, cx);
   std::vector<scanned_table> tables;
   for (const clang::CXXRecordDecl* record : found.tables)
     if (auto t = serialize_table(*record, cx)) tables.push_back(std::move(*t));
@@ -65,7 +66,8 @@ std::optional<scanned_schema> scan_translation_unit(clang::ASTContext& ast, clan
   for (const clang::EnumDecl* e : found.enums)
     if (std::none_of(cx.enums.begin(), cx.enums.end(), [&](const scanned_enum& s) { return s.decl == e; }))
       (void)serialize_enum(*e, "public", cx);
-  auto result = resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous, std::move(views));
+  auto result = resolve(std::move(tables), std::move(cx.enums), std::move(cx.extensions), diags, previous, std::move(views),
+                        std::move(cx.sequences));
   if (result) result->query_files = std::move(cx.query_files);
   return result;
 }
@@ -88,7 +90,7 @@ class macro_recorder : public clang::PPCallbacks {
     if (!id) return;
     const llvm::StringRef spelled = id->getName();
     if (spelled != "RETORT_TABLE" && spelled != "RETORT_COLUMN" && spelled != "RETORT_ENUM" && spelled != "RETORT_VALUE" &&
-        spelled != "RETORT_EXTENSION" && spelled != "RETORT_VIEW")
+        spelled != "RETORT_EXTENSION" && spelled != "RETORT_VIEW" && spelled != "RETORT_SEQUENCE")
       return;
     if (sm_.isInSystemHeader(sm_.getExpansionLoc(name.getLocation()))) return;
     macro_use use{spelled.str(), name.getLocation(), true, {}};

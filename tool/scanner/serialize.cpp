@@ -82,6 +82,7 @@ class table_builder {
     out_.origin.record = record_.getLocation();
     t.comment = options_.comment;
     t.rls = options_.rls;
+    t.partition = options_.partition_by;
     for (const auto& old : options_.renamed_from) t.renamed_from.push_back(qualified(old.value, t.name.schema));
     if (options_.primary_key) {
       t.pk = primary_key{options_.primary_key->name.value_or(naming::primary_key(t.name)), names(options_.primary_key->columns)};
@@ -166,7 +167,8 @@ class table_builder {
       }
     }
     c.identity = options.identity;
-    c.server_default = options.server_default;
+    // nextval('invoice_numbers') as pg_get_expr() prints it, so a database read back compares equal.
+    if (options.server_default) c.server_default = canonical_nextval(*options.server_default);
     c.comment = options.comment;
     c.generated = options.generated;
     c.collation = options.collation;
@@ -364,6 +366,25 @@ void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx
   if (!options.name) return;
   cx.extensions.push_back({extension{*options.name, options.schema.value_or("public"), options.version},
                            a.where.locate(options.offsets.at("name"))});
+}
+
+void serialize_sequence(const clang::CXXRecordDecl& decl, serialize_context& cx) {
+  const auto a = *read_on(decl, "sequence", cx, [&](const annotation_tokens& tokens) {
+    return read_sequence_annotation(tokens, constants_in(*decl.getDeclContext(), cx.ast));
+  });
+  const sequence_annotation& o = a.options;
+  if (!o.name) return;
+  sequence q;
+  q.name = {o.schema.value_or("public"), *o.name};
+  q.type = o.type.value_or("bigint");
+  q.increment = o.increment.value_or(1);
+  q.start = o.start;
+  q.min_value = o.min_value;
+  q.max_value = o.max_value;
+  q.cache = o.cache.value_or(1);
+  q.cycle = o.cycle;
+  q.owned_by = o.owned_by;
+  cx.sequences.push_back({canonical(std::move(q)), a.where.locate(o.offsets.at("name"))});
 }
 
 qualified_name serialize_enum(const clang::EnumDecl& decl, const std::string& default_schema, serialize_context& cx) {

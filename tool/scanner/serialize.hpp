@@ -70,6 +70,12 @@ struct scanned_view {
   clang::SourceLocation at;  ///< the name in RETORT_VIEW, or the struct's name
 };
 
+/// A sequence and where RETORT_SEQUENCE names it.
+struct scanned_sequence {
+  sequence def;
+  clang::SourceLocation at;
+};
+
 /// What serializing one translation unit shares between declarations.
 struct serialize_context {
   const clang::ASTContext& ast;
@@ -77,6 +83,7 @@ struct serialize_context {
   std::vector<scanned_enum> enums;  ///< every enum type a column uses, first use first
   std::vector<scanned_extension> extensions = {};  ///< every RETORT_EXTENSION, read before the tables
   std::vector<std::string> query_files = {};  ///< the views' query files read (absolute): the depfile lists them
+  std::vector<scanned_sequence> sequences = {};    ///< every RETORT_SEQUENCE
 };
 
 /// The table a RETORT_TABLE record declares: its own and its bases' data members as
@@ -91,6 +98,9 @@ struct serialize_context {
 
 /// The extension a RETORT_EXTENSION declares, added to cx.extensions (mistakes reported).
 void serialize_extension(const clang::CXXRecordDecl& decl, serialize_context& cx);
+
+/// The sequence a RETORT_SEQUENCE declares, added to cx.sequences (mistakes reported).
+void serialize_sequence(const clang::CXXRecordDecl& decl, serialize_context& cx);
 
 /// The enum type of `decl` (named by RETORT_ENUM, else snake_case of the enum's name, in
 /// `default_schema` unless RETORT_ENUM gives one), added to cx.enums on first use.

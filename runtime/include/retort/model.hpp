@@ -63,6 +63,8 @@
 //                                     also include = "c, d", nulls_not_distinct (with unique),
 //                                     with = "fillfactor=70"
 //   check("price >= 0")               table check constraint (ck_<table>_price_ge_0)
+//   partition_by = "range (created_at)"  a partitioned table: range, list or hash over columns;
+//                                     keys must include them; partitions are the database's
 //   foreign_key(a, b, references = "orders(x, y)", on_delete = cascade, on_update = restrict)
 //                                     also takes deferrable, as unique(...) does
 //   exclude("room WITH =", "during WITH &&", method = gist, where = "...", include = "c",
@@ -127,6 +129,11 @@
 // RETORT_EXTENSION("citext", schema = "ext", version = "1.6");   at namespace scope: CREATE
 //   EXTENSION, before the first object that uses it (schema default public; no version: the
 //   server's default). A column of a type an extension provides needs it declared.
+// RETORT_SEQUENCE("invoice_numbers", start = 1000, owned_by = "invoices.number");   at namespace
+//   scope: CREATE SEQUENCE. Options: schema, type ("smallint", "integer", "bigint" = default),
+//   increment, start, min_value, max_value, cache, cycle, owned_by = "table.column" (a table of
+//   the sequence's schema; dropped with that column). A default calls it as
+//   server_default = "nextval('invoice_numbers')", kept as nextval('invoice_numbers'::regclass).
 
 #if defined(RETORT_SCANNING) && defined(__clang__)
 /// Marks a struct as a table: goes between `struct` and the name.
@@ -144,6 +151,9 @@
   struct __attribute__((annotate("retort:extension:" #__VA_ARGS__))) RETORT_DETAIL_CONCAT(retort_extension_, __COUNTER__) {}
 /// Marks a struct as a view: goes between `struct` and the name; its members are the view's columns.
 #define RETORT_VIEW(...) __attribute__((annotate("retort:view:" #__VA_ARGS__)))
+/// Declares a sequence: at namespace scope, followed by a semicolon.
+#define RETORT_SEQUENCE(...) \
+  struct __attribute__((annotate("retort:sequence:" #__VA_ARGS__))) RETORT_DETAIL_CONCAT(retort_sequence_, __COUNTER__) {}
 #else
 /// Marks a struct as a table: goes between `struct` and the name.
 #define RETORT_TABLE(...)
@@ -157,6 +167,8 @@
 #define RETORT_EXTENSION(...) static_assert(true, "RETORT_EXTENSION")
 /// Marks a struct as a view: goes between `struct` and the name; its members are the view's columns.
 #define RETORT_VIEW(...)
+/// Declares a sequence: at namespace scope, followed by a semicolon.
+#define RETORT_SEQUENCE(...) static_assert(true, "RETORT_SEQUENCE")
 #endif
 
 namespace retort {

@@ -46,6 +46,26 @@ struct alter_extension {
   friend bool operator==(const alter_extension&, const alter_extension&) = default;
 };
 
+/// CreateSequence describes a sequence to create (before the defaults that call it), with its
+/// owner when that column exists already (else an alter_sequence sets it once it does).
+struct create_sequence {
+  static constexpr std::string_view kind = "create_sequence";
+  sequence def;
+  friend bool operator==(const create_sequence&, const create_sequence&) = default;
+};
+/// DropSequence removes a sequence no default calls and no column owns (its value is lost).
+struct drop_sequence {
+  static constexpr std::string_view kind = "drop_sequence";
+  sequence def;
+  friend bool operator==(const drop_sequence&, const drop_sequence&) = default;
+};
+/// AlterSequence changes a sequence's options and owner; its current value is left as it is.
+struct alter_sequence {
+  static constexpr std::string_view kind = "alter_sequence";
+  sequence from, to;
+  friend bool operator==(const alter_sequence&, const alter_sequence&) = default;
+};
+
 /// CreateEnum describes a new enum type with its values.
 struct create_enum {
   static constexpr std::string_view kind = "create_enum";
@@ -345,7 +365,7 @@ using operation =
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,
                  cpp, create_view, drop_view, replace_view, add_exclusion, drop_exclusion, set_row_level_security,
-                 create_policy, drop_policy, alter_policy>;
+                 create_policy, drop_policy, alter_policy, create_sequence, drop_sequence, alter_sequence>;
 
 /// Whether CREATE OR REPLACE VIEW turns `from` into `to`: both plain views of one name, and the
 /// columns of `from` the first columns of `to` (same names and types).

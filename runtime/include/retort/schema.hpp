@@ -261,6 +261,24 @@ struct row_security {
   friend bool operator==(const row_security&, const row_security&) = default;
 };
 
+/// How a partitioned table splits its rows (PARTITION BY): the partitions themselves are left to
+/// the database (the application, pg_partman or an sql step creates them); Retort neither
+/// creates nor reads them.
+enum class partition_method { range, list, hash };
+
+/// A partition key: its method and its columns (expressions are not supported).
+struct partition_key {
+  partition_method method = partition_method::range;
+  std::vector<std::string> columns;
+  friend bool operator==(const partition_key&, const partition_key&) = default;
+};
+
+/// The key as pg_get_partkeydef() prints it: "RANGE (created_at)", `"Mixed Case"` quoted.
+[[nodiscard]] std::string to_string(const partition_key& k);
+/// Reads `range (created_at)`, `LIST (region)`, `hash (a, "B")` (the method in any case, bare
+/// names folded to lower case); nullopt for anything else (an expression key).
+[[nodiscard]] std::optional<partition_key> parse_partition_key(std::string_view text);
+
 struct table {
   qualified_name name;
   std::vector<column> columns;  ///< physical order; diff ignores order
@@ -271,6 +289,7 @@ struct table {
   std::vector<check_constraint> checks;    ///< sorted by name
   std::optional<std::string> comment;
   std::vector<qualified_name> renamed_from;  ///< hint: earlier names of this table
+  std::optional<partition_key> partition = std::nullopt;  ///< PARTITION BY: a partitioned table
 
   // Later additions, defaulted so that aggregate initializers written before them still fit.
   std::vector<exclusion_constraint> exclusions = {};  ///< sorted by name
@@ -296,6 +315,48 @@ struct extension {
   std::optional<std::string> version;  ///< pinned; none: the server's default version
   friend bool operator==(const extension&, const extension&) = default;
 };
+
+/// The column of a table that owns a sequence (OWNED BY): the table is in the sequence's schema,
+/// and dropping the column drops the sequence.
+struct sequence_owner {
+  std::string table;
+  std::string column;
+  friend auto operator<=>(const sequence_owner&, const sequence_owner&) = default;
+  friend bool operator==(const sequence_owner&, const sequence_owner&) = default;
+};
+
+/// A sequence (CREATE SEQUENCE) declared as an object of its own. Values PostgreSQL would choose
+/// by itself are left unset (canonical()), so a model, a file and a database read back compare
+/// equal. A serial column's sequence is part of the column, never one of these.
+struct sequence {
+  qualified_name name;
+  std::string type = "bigint";            ///< AS: smallint, integer or bigint
+  std::int64_t increment = 1;
+  std::optional<std::int64_t> start;      ///< none: the minimum ascending, the maximum descending
+  std::optional<std::int64_t> min_value;  ///< none: 1 ascending, the type's minimum descending
+  std::optional<std::int64_t> max_value;  ///< none: the type's maximum ascending, -1 descending
+  std::int64_t cache = 1;
+  bool cycle = false;
+  std::optional<sequence_owner> owned_by = std::nullopt;
+  friend bool operator==(const sequence&, const sequence&) = default;
+};
+
+/// The sequence with every value equal to PostgreSQL's default for it left unset.
+[[nodiscard]] sequence canonical(sequence s);
+/// The sequence's first value: its start, or PostgreSQL's default for it.
+[[nodiscard]] std::int64_t start_value(const sequence& s);
+/// What PostgreSQL would refuse in the sequence's values (a zero increment, a start outside the
+/// bounds, bounds outside the type, ...); nullopt when it accepts them.
+[[nodiscard]] std::optional<std::string> sequence_problem(const sequence& s);
+/// Whether `s` is what a serial column of type `column_type` ("integer") creates: every value
+/// the default and the same integer type. Such a sequence owned by its column is the column's.
+[[nodiscard]] bool is_serial_sequence(const sequence& s, std::string_view column_type);
+/// The sequences a default calls nextval() of, in `nextval('name'::regclass)` (or without the
+/// cast), unqualified names in `public`.
+[[nodiscard]] std::vector<qualified_name> sequences_called(std::string_view expression);
+/// A default that is one `nextval('[schema.]name')` call, in the spelling pg_get_expr() prints
+/// (`nextval('invoice_numbers'::regclass)`, `public.` left out); any other expression unchanged.
+[[nodiscard]] std::string canonical_nextval(std::string expression);
 
 /// Why a named type cannot be used with these extensions declared: not a PostgreSQL built-in
 /// type, and no declared extension provides it (with a near name as a hint). nullopt when it
@@ -337,6 +398,7 @@ struct schema {
   std::vector<table> tables;         ///< sorted by name
   std::vector<extension> extensions;  ///< sorted by name
   std::vector<view> views;            ///< sorted by name
+  std::vector<sequence> sequences = {};  ///< sorted by name
 
   friend bool operator==(const schema&, const schema&) = default;
 };
@@ -345,9 +407,9 @@ struct schema {
 /// not sort): what a validation issue is about.
 struct element_ref {
   enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check, view,
-                    exclusion, policy };
+                    exclusion, policy, sequence };
   kind what = kind::table;
-  std::size_t index = 0;   ///< into schemas, extensions, enums, tables or views
+  std::size_t index = 0;   ///< into schemas, extensions, enums, tables, views or sequences
   std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys, checks, exclusions or policies; the enum's values
   friend bool operator==(const element_ref&, const element_ref&) = default;
 };
@@ -364,6 +426,8 @@ struct element_ref {
 [[nodiscard]] enum_type* find_enum(schema& s, const qualified_name& n);
 [[nodiscard]] const extension* find_extension(const schema& s, std::string_view name);
 [[nodiscard]] extension* find_extension(schema& s, std::string_view name);
+[[nodiscard]] const sequence* find_sequence(const schema& s, const qualified_name& n);
+[[nodiscard]] sequence* find_sequence(schema& s, const qualified_name& n);
 [[nodiscard]] const column* find_column(const table& t, std::string_view name);
 [[nodiscard]] column* find_column(table& t, std::string_view name);
 [[nodiscard]] const view* find_view(const schema& s, const qualified_name& n);
@@ -389,6 +453,10 @@ void sort_canonically(schema& s);
 /// Whether `columns` (in any order) are the primary key, a unique constraint or a non-partial
 /// unique index of `t`: what a foreign key may reference.
 [[nodiscard]] bool is_unique_key(const table& t, const std::vector<std::string>& columns);
+
+/// The columns a primary key, unique constraint or unique index of a partitioned table must
+/// include and does not (PostgreSQL: "must include all partitioning columns"); empty when fine.
+[[nodiscard]] std::vector<std::string> missing_partition_columns(const table& t, const std::vector<std::string>& key);
 
 /// Names of all constraints and indexes of a table (they share one namespace per schema
 /// in PostgreSQL for indexes; constraint names must be unique per table).

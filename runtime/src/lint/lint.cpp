@@ -60,6 +60,8 @@ constexpr std::array all_rules{
     rule{"unknown-allow", severity::error, "an \"allow\" that names no rule"},
     rule{"branch-conflict", severity::error,
          "two branches of the history change the same object: one must be rewritten on top of the other"},
+    rule{"drop-sequence", severity::error,
+         "drops a sequence: its current value is lost, and one created again starts over (numbers repeat)"},
 };
 
 const rule& rule_named(std::string_view id) {
@@ -138,6 +140,12 @@ class side_linter {
     if (!existing(o.table) || added_.contains({o.table, o.def.name})) return;
     report("drop-column", fmt::format("drops column {}.{} and its values", to_string(o.table), o.def.name),
            "Stop reading and writing it in a release first, then drop it, with a reason in \"allow\".");
+  }
+  void structural(const ops::create_sequence& o) { created_sequences_.insert(o.def.name); }
+  void structural(const ops::drop_sequence& o) {
+    if (created_sequences_.contains(o.def.name)) return;
+    report("drop-sequence", fmt::format("drops sequence {} and its current value", to_string(o.def.name)),
+           "Keep it while any row holds a number it gave; drop it with a reason in \"allow\".");
   }
   void structural(const ops::drop_enum_value& o) {
     report("drop-enum-value", fmt::format("removes '{}' from enum {}", o.value, to_string(o.type)),
@@ -245,9 +253,15 @@ class side_linter {
       for (const auto& f : facts) {
         const bool on_existing = f.table && existing(*f.table);
         if (f.validates_constraint) validated = true;
-        if (f.creates_index && !f.concurrently && on_existing)
+        if (f.creates_index && !f.concurrently && on_existing) {
+          const table* t = find_table(*after_, *f.table);
           report("index-not-concurrent", fmt::format("builds an index on {} without CONCURRENTLY", to_string(*f.table)),
-                 "Use the safe plans (the default), or CREATE INDEX CONCURRENTLY in a step that is not transactional.");
+                 t && t->partition
+                     ? "PostgreSQL cannot build it CONCURRENTLY on a partitioned table: create it ON ONLY the parent, "
+                       "build each partition's index CONCURRENTLY and ATTACH PARTITION it (sql steps), or allow the rule "
+                       "with a reason."
+                     : "Use the safe plans (the default), or CREATE INDEX CONCURRENTLY in a step that is not transactional.");
+        }
         if (f.adds_validated_constraint && on_existing)
           report("constraint-validated-inline",
                  fmt::format("adds a constraint to {} and validates it at once", to_string(*f.table)),
@@ -302,6 +316,7 @@ class side_linter {
   std::size_t i_ = 0;
   std::set<qualified_name> fresh_;
   std::map<std::pair<qualified_name, std::string>, column> added_;  ///< columns added by this list, as they are now
+  std::set<qualified_name> created_sequences_;  ///< sequences created by this list: dropping one loses nothing
   std::set<std::pair<qualified_name, std::string>> backfilled_;
   bool type_judged_ = false;  ///< the operation's own rule judged its type change
   std::vector<finding> out_;

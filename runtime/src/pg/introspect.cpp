@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>  // the implementation uses most of it; the header needs only the connection
 #include <optional>
@@ -73,17 +74,45 @@ LEFT JOIN pg_catalog.pg_available_extensions av ON av.name = e.extname
 WHERE n.nspname <> 'pg_catalog'
 )";
 
+// A partitioned table's key as pg_get_partkeydef() prints it ("RANGE (created_at)"); its
+// partitions are not user_tables: left to the database, they are never drift.
 constexpr std::string_view tables_query = R"(
 SELECT ut.oid, ut.nspname, ut.relname, pg_catalog.obj_description(ut.oid, 'pg_class'),
-       c.relrowsecurity, c.relforcerowsecurity
+       c.relrowsecurity, c.relforcerowsecurity,
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(ut.oid) END
 FROM user_tables ut
 JOIN pg_catalog.pg_class c ON c.oid = ut.oid
 )";
 
+// Sequences outside PostgreSQL's namespaces, not an extension's, not an identity's (deptype
+// 'i'), with the column that owns them (deptype 'a'). A serial's sequence is among them:
+// read_columns recognises it and leaves it out.
+constexpr std::string_view sequences_query = R"(
+SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqstart, s.seqmin,
+       s.seqmax, s.seqcache, s.seqcycle, tn.nspname, t.relname, a.attname
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE c.relkind = 'S'
+  AND (d.deptype IS NULL OR d.deptype = 'a')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                  WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND e.objid = c.oid AND e.deptype = 'e')
+)";
+
 // An identity column has no pg_attrdef row; the CASE keeps that true should it ever change.
 // A generated column's pg_attrdef row holds its expression. `collation`: only one the column
-// sets beside its type's default. `serial`: the default is nextval() of a sequence the column
-// owns (deptype 'a', as serial makes it; an identity's is 'i'), which the default depends on.
+// sets beside its type's default. The last column is the sequence the column owns (deptype 'a',
+// as serial and OWNED BY make it; an identity's is 'i') when its default is nextval() of it: a
+// serial when that sequence has a serial's values (read_columns decides), else a sequence object.
 constexpr std::string_view columns_query = R"(
 SELECT a.attrelid, a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
@@ -92,14 +121,15 @@ SELECT a.attrelid, a.attname,
        pg_catalog.col_description(a.attrelid, a.attnum),
        t.typtype, tn.nspname, t.typname,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
-       d.oid IS NOT NULL AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' AND EXISTS (
-         SELECT 1 FROM pg_catalog.pg_depend own
+       CASE WHEN d.oid IS NOT NULL AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' THEN (
+         SELECT own.objid FROM pg_catalog.pg_depend own
          JOIN pg_catalog.pg_depend used ON used.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
               AND used.refobjid = own.objid AND used.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
               AND used.objid = d.oid
          WHERE own.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
            AND own.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
-           AND own.refobjid = a.attrelid AND own.refobjsubid = a.attnum AND own.deptype = 'a')
+           AND own.refobjid = a.attrelid AND own.refobjsubid = a.attnum AND own.deptype = 'a'
+         LIMIT 1) END
 FROM user_tables ut
 JOIN pg_catalog.pg_attribute a ON a.attrelid = ut.oid
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -308,12 +338,15 @@ class reader {
     read_extensions();
     read_enums();
     read_tables();
+    read_sequences();
     read_columns();
     read_constraints();
     read_indexes();
     read_views();
     read_exclusions();
     read_policies();
+    for (auto& [oid, q] : sequences_)
+      if (!serial_sequences_.contains(oid)) result_.sequences.push_back(std::move(q));
     sort_canonically(result_);
     std::sort(result_.schemas.begin(), result_.schemas.end());
     return std::move(result_);
@@ -372,6 +405,13 @@ class reader {
       t.name = {std::move(nspname), row[2].as<std::string>()};
       t.comment = optional_text(row[3]);
       t.rls = {row[4].as<bool>(), row[5].as<bool>()};
+      if (!row[6].is_null()) {
+        const auto key = row[6].as<std::string>();
+        t.partition = parse_partition_key(key);
+        if (!t.partition)
+          throw error(fmt::format("table {} is partitioned by {}, which Retort cannot read (only column keys)",
+                                  to_string(t.name), key));
+      }
       tables_.emplace(row[0].as<pqxx::oid>(), result_.tables.size());
       result_.tables.push_back(std::move(t));
     }
@@ -400,14 +440,39 @@ class reader {
                                      : identity_kind::none;
       c.server_default = optional_text(row[6]);
       if (row[5].as<std::string>() == "s") c.generated = std::exchange(c.server_default, std::nullopt);
-      if (row[12].as<bool>() && !c.type.array &&
-          (c.type.kind == type_kind::smallint || c.type.kind == type_kind::integer || c.type.kind == type_kind::bigint)) {
-        c.type.serial = true;  // what `serial` expands to, seen as the serial it was written as
-        c.server_default.reset();
+      const bool integer = !c.type.array && (c.type.kind == type_kind::smallint || c.type.kind == type_kind::integer ||
+                                             c.type.kind == type_kind::bigint);
+      if (!row[12].is_null() && integer) {
+        const auto owned = row[12].as<pqxx::oid>();
+        // What `serial` expands to, seen as the serial it was written as; with values of its
+        // own, the sequence is an object and the default stays.
+        if (auto q = sequences_.find(owned); q != sequences_.end() && is_serial_sequence(q->second, type_text)) {
+          c.type.serial = true;
+          c.server_default.reset();
+          serial_sequences_.insert(owned);
+        }
       }
       c.collation = optional_text(row[11]);
       c.comment = optional_text(row[7]);
       t->columns.push_back(std::move(c));
+    }
+  }
+
+  void read_sequences() {
+    for (const auto& row : query(sequences_query)) {
+      sequence q;
+      q.name = {row[1].as<std::string>(), row[2].as<std::string>()};
+      if (excluded(q.name.schema)) continue;
+      q.type = row[3].as<std::string>();
+      q.increment = row[4].as<std::int64_t>();
+      q.start = row[5].as<std::int64_t>();
+      q.min_value = row[6].as<std::int64_t>();
+      q.max_value = row[7].as<std::int64_t>();
+      q.cache = row[8].as<std::int64_t>();
+      q.cycle = row[9].as<bool>();
+      // An owner is a column of a table in the sequence's schema (PostgreSQL requires it).
+      if (!row[11].is_null()) q.owned_by = sequence_owner{row[11].as<std::string>(), row[12].as<std::string>()};
+      sequences_.emplace(row[0].as<pqxx::oid>(), canonical(std::move(q)));
     }
   }
 
@@ -552,6 +617,8 @@ class reader {
   const introspect_options& options_;
   schema result_;
   std::map<pqxx::oid, std::size_t> tables_;  ///< table oid -> index in result_.tables
+  std::map<pqxx::oid, sequence> sequences_;  ///< every sequence read, serials' too
+  std::set<pqxx::oid> serial_sequences_;     ///< those that are a serial column's
 };
 
 std::string trimmed(std::string text) {

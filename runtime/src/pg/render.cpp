@@ -349,7 +349,12 @@ class renderer {
     for (const auto& u : t.uniques) parts.push_back(unique_sql(u));
     for (const auto& c : t.checks) parts.push_back(check_sql(c));
     for (const auto& x : t.exclusions) parts.push_back(exclusion_sql(x));
-    sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n)", q_(t.name), fmt::join(parts, ",\n  ")))};
+    std::string partitioned;
+    if (t.partition) {
+      const std::string key = to_string(*t.partition);
+      partitioned = fmt::format(" PARTITION BY {} ({})", key.substr(0, key.find(' ')), ident_list(t.partition->columns));
+    }
+    sql_list out{tx(fmt::format("CREATE TABLE {} (\n  {}\n){}", q_(t.name), fmt::join(parts, ",\n  "), partitioned))};
     for (const auto& i : t.indexes) out.push_back(tx(index_sql(q_, t.name, i)));
     for (auto& st : row_security_sql(q_, t.name, {}, t.rls)) out.push_back(tx(std::move(st)));
     for (const auto& p : t.policies) out.push_back(tx(create_policy_sql(q_, t.name, p)));
@@ -450,21 +455,23 @@ class renderer {
     const std::string t = q_(o.table);
     if (!existing(o.table)) return {tx(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
     if (!o.batch) return {own(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL", t, col, o.expression, col))};
+    // Partitions repeat each other's ctids: on a partitioned table the UPDATE checks the NULL again.
     return {alone(fmt::format(
         "DO $retort$\nDECLARE n bigint;\nBEGIN\n  LOOP\n"
-        "    UPDATE {t} SET {c} = {e} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {n}));\n"
+        "    UPDATE {t} SET {c} = {e} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {t} WHERE {c} IS NULL LIMIT {n})){again};\n"
         "    GET DIAGNOSTICS n = ROW_COUNT;\n    EXIT WHEN n = 0;\n    COMMIT;\n  END LOOP;\nEND\n$retort$",
-        fmt::arg("t", t), fmt::arg("c", col), fmt::arg("e", o.expression), fmt::arg("n", *o.batch)))};
+        fmt::arg("t", t), fmt::arg("c", col), fmt::arg("e", o.expression), fmt::arg("n", *o.batch),
+        fmt::arg("again", partitioned(o.table) ? fmt::format(" AND {} IS NULL", col) : std::string())))};
   }
 
   // A key on a table with rows: its unique index is built concurrently, then attached.
   sql_list operator()(const ops::add_primary_key& o) const {
-    if (!existing(o.table)) return {tx(alter(q_, o.table, "ADD " + pk_sql(o.def)))};
+    if (!existing(o.table) || partitioned(o.table)) return {tx(alter(q_, o.table, "ADD " + pk_sql(o.def)))};
     return attach_index(o.table, o.def.name, o.def.columns, "PRIMARY KEY", deferral::not_deferrable);
   }
   sql_list operator()(const ops::drop_primary_key& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
   sql_list operator()(const ops::add_unique& o) const {
-    if (!existing(o.table)) return {tx(alter(q_, o.table, "ADD " + unique_sql(o.def)))};
+    if (!existing(o.table) || partitioned(o.table)) return {tx(alter(q_, o.table, "ADD " + unique_sql(o.def)))};
     return attach_index(o.table, o.def.name, o.def.columns, "UNIQUE", o.def.deferrable);
   }
   sql_list operator()(const ops::drop_unique& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
@@ -472,18 +479,19 @@ class renderer {
   sql_list operator()(const ops::drop_check& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
 
   sql_list operator()(const ops::create_index& o) const {
-    if (!existing(o.table)) return {tx(index_sql(q_, o.table, o.def))};
+    if (!existing(o.table) || partitioned(o.table)) return {tx(index_sql(q_, o.table, o.def))};
     statement st = alone(index_sql(q_, o.table, o.def, true));
     st.rebuild_invalid_index = q_.mapped(qualified_name{o.table.schema, o.def.name});
     return {st};
   }
   sql_list operator()(const ops::drop_index& o) const {
     const std::string name = q_(qualified_name{o.table.schema, o.def.name});
-    if (!existing(o.table)) return {tx(fmt::format("DROP INDEX {}", name))};
+    if (!existing(o.table) || partitioned(o.table)) return {tx(fmt::format("DROP INDEX {}", name))};
     return {alone(fmt::format("DROP INDEX CONCURRENTLY IF EXISTS {}", name))};
   }
 
   sql_list operator()(const ops::add_foreign_key& o) const {
+    if (partitioned(o.table)) return {tx(alter(q_, o.table, "ADD " + foreign_key_sql(q_, o.def)))};
     return add_validated(o.table, o.def.name, foreign_key_sql(q_, o.def));
   }
   sql_list operator()(const ops::drop_foreign_key& o) const { return {tx(drop_constraint(q_, o.table, o.def.name))}; }
@@ -526,6 +534,41 @@ class renderer {
   }
 
   sql_list operator()(const ops::sql& o) const { return {o.transactional ? tx(o.up) : alone(o.up)}; }
+
+  // Only what differs from PostgreSQL's defaults is written; OWNED BY names a column of a table
+  // in the sequence's schema, mapped with it.
+  sql_list operator()(const ops::create_sequence& o) const {
+    const sequence& q = o.def;
+    std::string out = fmt::format("CREATE SEQUENCE {}", q_(q.name));
+    if (q.type != "bigint") out += " AS " + q.type;
+    if (q.increment != 1) out += fmt::format(" INCREMENT BY {}", q.increment);
+    if (q.min_value) out += fmt::format(" MINVALUE {}", *q.min_value);
+    if (q.max_value) out += fmt::format(" MAXVALUE {}", *q.max_value);
+    if (q.start) out += fmt::format(" START WITH {}", *q.start);
+    if (q.cache != 1) out += fmt::format(" CACHE {}", q.cache);
+    if (q.cycle) out += " CYCLE";
+    if (q.owned_by) out += " OWNED BY " + owner_sql(q);
+    return {tx(out)};
+  }
+  sql_list operator()(const ops::drop_sequence& o) const { return {tx(fmt::format("DROP SEQUENCE {}", q_(o.def.name)))}; }
+  // Never RESTART: the sequence keeps its current value. A new type or direction moves
+  // PostgreSQL's defaults for the bounds and the start, so those are then stated in full.
+  sql_list operator()(const ops::alter_sequence& o) const {
+    const sequence& a = o.from;
+    const sequence& b = o.to;
+    const bool moved = a.type != b.type || (a.increment < 0) != (b.increment < 0);
+    std::string out;
+    if (a.type != b.type) out += " AS " + b.type;
+    if (a.increment != b.increment) out += fmt::format(" INCREMENT BY {}", b.increment);
+    if (moved || a.min_value != b.min_value) out += b.min_value ? fmt::format(" MINVALUE {}", *b.min_value) : " NO MINVALUE";
+    if (moved || a.max_value != b.max_value) out += b.max_value ? fmt::format(" MAXVALUE {}", *b.max_value) : " NO MAXVALUE";
+    if (moved || a.start != b.start) out += fmt::format(" START WITH {}", start_value(b));
+    if (a.cache != b.cache) out += fmt::format(" CACHE {}", b.cache);
+    if (a.cycle != b.cycle) out += b.cycle ? " CYCLE" : " NO CYCLE";
+    if (a.owned_by != b.owned_by) out += " OWNED BY " + (b.owned_by ? owner_sql(b) : std::string("NONE"));
+    if (out.empty()) return {};
+    return {tx(fmt::format("ALTER SEQUENCE {}{}", q_(b.name), out))};
+  }
   // The applier calls the application's function in its place; a script (`retort sql`) that
   // reaches it stops there, since SQL cannot run C++.
   sql_list operator()(const ops::cpp& o) const {
@@ -596,6 +639,17 @@ class renderer {
       }
     }
     return out;
+  }
+
+  [[nodiscard]] std::string owner_sql(const sequence& q) const {
+    return fmt::format("{}.{}", q_(qualified_name{q.name.schema, q.owned_by->table}), quote_ident(q.owned_by->column));
+  }
+
+  // PostgreSQL builds no index CONCURRENTLY on a partitioned table, attaches none to a key
+  // (USING INDEX) and adds no foreign key NOT VALID: those are built in the transaction.
+  [[nodiscard]] bool partitioned(const qualified_name& t) const {
+    const table* x = find_table(s_, t);
+    return x && x->partition;
   }
 
   // Whether the safe form applies: the table existed before these operations (it may hold rows).
