@@ -165,6 +165,11 @@ class generator {
     if (chance(0.3)) add_exclusion(added);
     if (chance(0.2)) added.rls = {true, chance(0.3)};
     if (chance(0.3)) add_policy(added);
+    // Partitioned by its id, which a primary key always holds (finish() puts it in the other keys).
+    if (chance(0.2)) {
+      static constexpr partition_method methods[] = {partition_method::range, partition_method::list, partition_method::hash};
+      added.partition = partition_key{methods[between(0, 2)], {"id"}};
+    }
   }
 
   // An exclusion constraint over a range column (&& needs no extension), as pg_get_expr prints it.
@@ -195,11 +200,6 @@ class generator {
         (p.command == policy_command::insert || chance(0.5)))
       p.check_expression = fmt::format("({} IS NOT NULL)", c);
     t.policies.push_back(p);
-    // Partitioned by its id, which a primary key always holds (finish() puts it in the other keys).
-    if (chance(0.2)) {
-      static constexpr partition_method methods[] = {partition_method::range, partition_method::list, partition_method::hash};
-      added.partition = partition_key{methods[between(0, 2)], {"id"}};
-    }
   }
 
   // A sequence with values of its own (never a serial's: its start is not the default), owned
