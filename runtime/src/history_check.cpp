@@ -57,9 +57,10 @@ struct restore_point {
   std::vector<enum_type> enums;
   std::size_t tables = 0;
   std::map<qualified_name, std::optional<table>> named;
+  std::vector<sql_object> sql_objects;  ///< few, and compared whole
 
   restore_point(const schema& s, const std::set<qualified_name>& touched)
-      : schemas(s.schemas), enums(s.enums), tables(s.tables.size()) {
+      : schemas(s.schemas), enums(s.enums), tables(s.tables.size()), sql_objects(s.sql_objects) {
     for (const auto& n : touched) {
       const table* t = find_table(s, n);
       named.emplace(n, t ? std::optional<table>(*t) : std::nullopt);
@@ -67,7 +68,7 @@ struct restore_point {
   }
 
   [[nodiscard]] bool restored_in(const schema& s) const {
-    if (s.schemas != schemas || s.enums != enums || s.tables.size() != tables) return false;
+    if (s.schemas != schemas || s.enums != enums || s.tables.size() != tables || s.sql_objects != sql_objects) return false;
     for (const auto& [n, t] : named) {
       const table* now = find_table(s, n);
       if (!now || !t) {

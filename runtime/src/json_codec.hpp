@@ -141,5 +141,7 @@ void read_attributes(const reader& r, column& c);
 [[nodiscard]] enum_type read_enum(const reader& r);
 [[nodiscard]] ojson to_json(const extension& e);
 [[nodiscard]] extension read_extension(const reader& r);
+[[nodiscard]] ojson to_json(const sql_object& o);
+[[nodiscard]] sql_object read_sql_object(const reader& r);
 
 }  // namespace retort::json_codec

@@ -106,6 +106,9 @@ std::string describe(const operation& op) {
           },
           [](const sql& o) { return fmt::format("sql: {}", first_line(o.up)); },
           [](const cpp& o) { return fmt::format("C++ data step ({}), run by the application", to_string(o.run)); },
+          [](const create_sql_object& o) { return fmt::format("create {}", to_string(o.def)); },
+          [](const drop_sql_object& o) { return fmt::format("drop {}", to_string(o.def)); },
+          [](const replace_sql_object& o) { return fmt::format("replace {}", to_string(o.to)); },
       },
       op);
 }
@@ -170,6 +173,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const cpp& o) -> std::vector<operation> {
             return {cpp{o.run == cpp::function::upgrade ? cpp::function::downgrade : cpp::function::upgrade}};
           },
+          [](const create_sql_object& o) -> std::vector<operation> { return {drop_sql_object{o.def}}; },
+          [](const drop_sql_object& o) -> std::vector<operation> { return {create_sql_object{o.def}}; },
+          [](const replace_sql_object& o) -> std::vector<operation> { return {replace_sql_object{o.to, o.from}}; },
       },
       op);
 }

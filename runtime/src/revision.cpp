@@ -152,6 +152,12 @@ ojson op_to_json(const ops::operation& op) {
                    if (o.irreversible) j["irreversible"] = *o.irreversible;
                  },
                  [&](const ops::cpp& o) { j["run"] = ops::to_string(o.run); },
+                 [&](const ops::create_sql_object& o) { j["object"] = to_json(o.def); },
+                 [&](const ops::drop_sql_object& o) { j["object"] = to_json(o.def); },
+                 [&](const ops::replace_sql_object& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -360,6 +366,24 @@ ops::cpp read_op(const reader& r) {
   if (run != "upgrade" && run != "downgrade")
     r.at("run").fail("a cpp step runs the revision's registered \"upgrade\" or \"downgrade\" function");
   return {run == "upgrade" ? ops::cpp::function::upgrade : ops::cpp::function::downgrade};
+}
+
+template <>
+ops::create_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "object"});
+  return {json_codec::read_sql_object(r.at("object"))};
+}
+template <>
+ops::drop_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "object"});
+  return {json_codec::read_sql_object(r.at("object"))};
+}
+template <>
+ops::replace_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::replace_sql_object o{json_codec::read_sql_object(r.at("from")), json_codec::read_sql_object(r.at("to"))};
+  if (!same_object(o.from, o.to)) r.at("to").fail("replace_sql_object redefines one object: \"to\" names another one");
+  return o;
 }
 
 template <std::size_t... I>

@@ -34,7 +34,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // shared when it only needs the object to stay as it is (adding a column needs its table).
 // Two branches conflict on an object both touch when at least one touch is exclusive.
 
-enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index };
+enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, sql_object };
 
 struct object_key {
   object_kind kind;
@@ -56,6 +56,8 @@ std::string to_string(const object_key& k) {
       return "column " + k.name;
     case object_kind::constraint_or_index:
       return "constraint/index " + k.name;
+    case object_kind::sql_object:
+      return k.name;
   }
   return k.name;
 }
@@ -155,6 +157,11 @@ struct touches_of {
   // A hand-written step is opaque: it touches nothing Retort can see.
   void operator()(const ops::sql&) {}
   void operator()(const ops::cpp&) {}
+
+  void on_sql_object(const sql_object& o) { out.push_back({{object_kind::sql_object, to_string(o)}, true}); }
+  void operator()(const ops::create_sql_object& o) { on_sql_object(o.def); }
+  void operator()(const ops::drop_sql_object& o) { on_sql_object(o.def); }
+  void operator()(const ops::replace_sql_object& o) { on_sql_object(o.to); }
 };
 
 // How one branch touches an object: exclusively or not, and the first revision doing so

@@ -81,7 +81,25 @@ class validator {
         for (std::size_t k = 0; k < t.indexes.size(); ++k)
           index_name({element_ref::kind::index, i, k}, t.indexes[k].name, "index");
       });
+    sql_objects(schemas);
     return std::move(issues_);
+  }
+
+  // Each SQL object once, in a declared schema; a trigger on a table of the model.
+  void sql_objects(const std::set<std::string>& schemas) {
+    for (std::size_t i = 0; i < s_.sql_objects.size(); ++i)
+      element([&] {
+        const sql_object& o = s_.sql_objects[i];
+        const element_ref path{element_ref::kind::sql_object, i};
+        name(path, o.name.name);
+        if (!schemas.contains(o.name.schema))
+          fail(path, fmt::format("schema \"{}\" of {} is not declared", o.name.schema, to_string(o)));
+        if (o.definition.empty()) fail(path, fmt::format("{} has an empty definition", to_string(o)));
+        if (o.kind == sql_object_kind::trigger && !tables_.contains(o.table))
+          fail(path, fmt::format("{} is on table {}, which the models do not declare", to_string(o), to_string(o.table)));
+        for (std::size_t k = 0; k < i; ++k)
+          if (same_object(s_.sql_objects[k], o)) fail(path, fmt::format("{} is defined twice", to_string(o)));
+      });
   }
 
  private:
@@ -235,6 +253,7 @@ std::string json_path(const element_ref& e) {
     case k::index: return fmt::format("tables[{}].indexes[{}]", e.index, e.member);
     case k::foreign_key: return fmt::format("tables[{}].foreign_keys[{}]", e.index, e.member);
     case k::check: return fmt::format("tables[{}].checks[{}]", e.index, e.member);
+    case k::sql_object: return fmt::format("sql_objects[{}]", e.index);
   }
   return {};
 }

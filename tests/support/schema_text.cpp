@@ -158,6 +158,9 @@ std::string describe(const schema& s) {
     }
     for (const auto& c : t.checks) out += fmt::format("  check {} {}\n", q(c.name), q(c.expression));
   }
+  for (const auto& o : s.sql_objects)
+    out += fmt::format("{} {} arguments={} table={} function={} header={}\n  {}\n", to_string(o.kind), q(o.name),
+                       q(o.arguments), q(o.table), q(o.function), q(o.header), o.definition);
   return out;
 }
 

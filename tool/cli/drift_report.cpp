@@ -54,6 +54,9 @@ class locator {
   site operator()(const ops::rename_constraint& o) const { return table(o.table); }
   site operator()(const ops::sql&) const { return std::nullopt; }
   site operator()(const ops::cpp&) const { return std::nullopt; }
+  site operator()(const ops::create_sql_object&) const { return std::nullopt; }  // a file of SQL_OBJECTS
+  site operator()(const ops::drop_sql_object&) const { return std::nullopt; }
+  site operator()(const ops::replace_sql_object&) const { return std::nullopt; }
 
  private:
   static site found(const declaration_site* s) { return s ? site(*s) : std::nullopt; }
