@@ -158,7 +158,11 @@ struct touches_of {
   void operator()(const ops::sql&) {}
   void operator()(const ops::cpp&) {}
 
-  void on_sql_object(const sql_object& o) { out.push_back({{object_kind::sql_object, to_string(o)}, true}); }
+  // A trigger needs its table to stay as it is.
+  void on_sql_object(const sql_object& o) {
+    out.push_back({{object_kind::sql_object, to_string(o)}, true});
+    if (o.kind == sql_object_kind::trigger) out.push_back({table_key(o.table), false});
+  }
   void operator()(const ops::create_sql_object& o) { on_sql_object(o.def); }
   void operator()(const ops::drop_sql_object& o) { on_sql_object(o.def); }
   void operator()(const ops::replace_sql_object& o) { on_sql_object(o.to); }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/errors.hpp"
+#include "sql_object_samples.hpp"
 
 namespace retort {
 namespace {
@@ -114,6 +115,12 @@ std::vector<op_case> cases() {
       {ops::sql{"UPDATE users SET active = true", "UPDATE users SET active = false"}, "sql",
        {"UPDATE users SET active = true"}, false, {"sql"}},
       {ops::cpp{ops::cpp::function::upgrade}, "cpp", {"C++ data step (upgrade)", "application"}, false, {"cpp"}},
+      {ops::create_sql_object{testing::touch_function()}, "create_sql_object", {"create function public.touch()"}, false,
+       {"drop_sql_object"}},
+      {ops::drop_sql_object{testing::touch_trigger(users_name(), {"public", "touch"})}, "drop_sql_object",
+       {"drop trigger trg_touch on public.users"}, false, {"create_sql_object"}},
+      {ops::replace_sql_object{testing::touch_function(), testing::touch_function("public", "touch", 1)},
+       "replace_sql_object", {"replace function public.touch()"}, false, {"replace_sql_object"}},
   };
 }
 

@@ -61,7 +61,7 @@ TEST(SqlObjectReader, ArgumentsIdentifyARoutineAndAliasesAreSpeltOut) {
       " RETURNS bigint\n LANGUAGE sql\n STABLE\nAS $function$select 1::int8$function$\n",
       "billing");
   EXPECT_EQ(f.arguments, printed.arguments);
-  EXPECT_EQ(f.arguments, "int, timestamptz, text");
+  EXPECT_EQ(f.arguments, "int, timestamp with time zone, text");
 }
 
 TEST(SqlObjectReader, ATriggerFileAndWhatPostgresPrintsAreOneObject) {
@@ -84,6 +84,11 @@ TEST(SqlObjectReader, AProcedureHasNoResult) {
   EXPECT_EQ(p.kind, sql_object_kind::procedure);
   EXPECT_EQ(p.header, R"("public"."archive"(days int))");
   EXPECT_EQ(p.arguments, "int");
+  // PostgreSQL writes IN for each input parameter of a procedure.
+  EXPECT_EQ(sql::read_database_sql_object("CREATE OR REPLACE PROCEDURE public.archive(IN days integer)\n LANGUAGE sql\n"
+                                          "AS $procedure$ select 1 $procedure$\n",
+                                          "public"),
+            p);
 }
 
 TEST(SqlObjectReader, TheTestSamplesAreNormalized) {

@@ -71,7 +71,7 @@ std::string deparse(const std::string& text) {
   return out.query;
 }
 
-std::string quoted(std::string_view identifier) {
+std::string quote_identifier(std::string_view identifier) {
   std::string out = "\"";
   for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
@@ -113,7 +113,7 @@ std::size_t end_of_name(std::string_view text, std::size_t at) {
 // `text` with the name starting at `at` replaced by `q`, qualified and quoted.
 std::string with_name(std::string text, std::size_t at, const qualified_name& q) {
   const std::size_t end = end_of_name(text, at);
-  return text.replace(at, end - at, quoted(q.schema) + "." + quoted(q.name));
+  return text.replace(at, end - at, quote_identifier(q.schema) + "." + quote_identifier(q.name));
 }
 
 // CREATE OR REPLACE is how an object is rendered, not part of what it is.
@@ -249,6 +249,23 @@ std::string parameter_type(std::string_view text, std::size_t at) {
   return std::string(text.substr(at, i - at));
 }
 
+// `IN` written out is the default mode: pg_get_functiondef writes it for every input parameter of
+// a procedure, a file seldom does. Removed from deparsed text (which writes a mode as "IN "
+// right before the parameter's name and type).
+std::string without_in_modes(std::string text, const std::string& file) {
+  const json fs = reparsed(text, file).value("CreateFunctionStmt", json::object());
+  std::vector<std::size_t> types;
+  for (const auto& p : fs.value("parameters", json::array())) {
+    const json& fp = p.value("FunctionParameter", json::object());
+    if (fp.value("mode", "") == "FUNC_PARAM_IN") types.push_back(fp.value("argType", json::object()).value("location", std::size_t{0}));
+  }
+  for (auto it = types.rbegin(); it != types.rend(); ++it) {
+    const std::size_t mode = text.rfind("IN ", *it);
+    if (mode != std::string::npos && mode > 0 && (text[mode - 1] == '(' || text[mode - 1] == ' ')) text.erase(mode, 3);
+  }
+  return text;
+}
+
 sql_object read_routine(std::string_view text, std::size_t begin, std::size_t end, const json& fs, const source& where,
                         const std::string& default_schema) {
   if (fs.contains("sql_body"))
@@ -264,6 +281,7 @@ sql_object read_routine(std::string_view text, std::size_t begin, std::size_t en
   const std::string keyword = o.kind == sql_object_kind::procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ";
   if (!normalized.starts_with(keyword)) throw error(fmt::format("{}: unexpected deparsed text: {}", where.file, excerpt(normalized)));
   normalized = with_name(std::move(normalized), keyword.size(), o.name);
+  normalized = without_in_modes(std::move(normalized), where.file);
 
   const json again = reparsed(normalized, where.file).value("CreateFunctionStmt", json::object());
   std::size_t header_end = normalized.size();
