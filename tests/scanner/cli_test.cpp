@@ -78,7 +78,8 @@ TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
   const fs::path models = RETORT_MODELS_DIR;
   // The models' compile check is a real translation unit of the models' target.
   process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, "--source", (models / "compile_check.cpp").string(),
-                               (models / "models.hpp").string()},
+                               "--sql-object", (models / "sql/set_updated_at.sql").string(), "--sql-object",
+                               (models / "sql/users_set_updated_at.sql").string(), (models / "models.hpp").string()},
                               dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden)) << regenerate;
@@ -86,7 +87,11 @@ TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
 
 TEST(ExampleModels, WithoutSourceTheNearestTranslationUnitIsTaken) {
   const scratch_directory dir("nearest-command");
-  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, (fs::path(RETORT_MODELS_DIR) / "models.hpp").string()}, dir.path());
+  const fs::path models = RETORT_MODELS_DIR;
+  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, "--sql-object",
+                               (models / "sql/set_updated_at.sql").string(), "--sql-object",
+                               (models / "sql/users_set_updated_at.sql").string(), (models / "models.hpp").string()},
+                              dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden));
 }
@@ -459,7 +464,7 @@ TEST(SqlObjects, BadFilesAreErrorsAtTheirLine) {
             std::string::npos) << r.output;
   r = scan("broken.sql");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.output.find("broken.sql:2:27: error: SQL does not parse: syntax error at or near \"oops\""),
+  EXPECT_NE(r.output.find("broken.sql:2:28: error: SQL does not parse: syntax error at or near \"oops\""),
             std::string::npos) << r.output;
   r = scan("elsewhere.sql");
   EXPECT_EQ(r.exit_code, 1);
