@@ -16,6 +16,7 @@ It is available, with the same behaviour, after any of::
 
     retort_add_schema(<name>
       HEADERS <header>...
+      [SQL_OBJECTS <file.sql>...]
       [MODELS <target>]
       [MIGRATIONS <dir>]
       [DATABASE_URL <url>]
@@ -32,6 +33,10 @@ It is available, with the same behaviour, after any of::
   * ``<name>``: the schema's name (a C identifier); it names the generated files.
   * ``HEADERS``: the model headers to scan (required). Relative paths are taken from the
     current source directory.
+  * ``SQL_OBJECTS``: files of functions, procedures and triggers, one ``CREATE FUNCTION``,
+    ``CREATE PROCEDURE`` or ``CREATE TRIGGER`` statement a file, added to the snapshot and
+    diffed by their normalized text (relative paths from the current source directory; a
+    ``file(GLOB ... CONFIGURE_DEPENDS sql/*.sql)`` list sees new files). Editing one reruns the scan.
   * ``MODELS``: a target whose include directories and compile definitions the scan uses,
     exactly as the compiler sees them, including those of the targets it links (usually the
     library the headers belong to). ``<retort/model.hpp>`` is always found.
@@ -111,7 +116,7 @@ cmake_policy(VERSION 3.22...3.25)
 
 function(retort_add_schema name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "CHECK_ON_BUILD;STAIRWAY_TEST" "MODELS;MIGRATIONS;DATABASE_URL;FLEET;DEVDB_DIR;TARGET_PREFIX;SAFETY;LOCK_TIMEOUT;STATEMENT_TIMEOUT"
-                        "HEADERS;EMBED_INTO")
+                        "HEADERS;EMBED_INTO;SQL_OBJECTS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "retort_add_schema(${name}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -166,6 +171,12 @@ function(retort_add_schema name)
     list(APPEND headers "${h}")
   endforeach()
 
+  set(sql_objects "")
+  foreach(f IN LISTS arg_SQL_OBJECTS)
+    cmake_path(ABSOLUTE_PATH f BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE)
+    list(APPEND sql_objects "${f}")
+  endforeach()
+
   set(out "${CMAKE_CURRENT_BINARY_DIR}/retort/${name}")
   file(MAKE_DIRECTORY "${out}" "${arg_MIGRATIONS}")
   set(snapshot "${out}/schema.json")
@@ -184,7 +195,7 @@ function(retort_add_schema name)
     COMMENT "Replaying the migrations of ${name}"
     VERBATIM)
 
-  _retort_scan_command("${name}" "${snapshot}" "${locations}" "${arg_MODELS}" "${headers}" "${head}")
+  _retort_scan_command("${name}" "${snapshot}" "${locations}" "${arg_MODELS}" "${headers}" "${head}" "${sql_objects}")
   add_custom_target(${p}-snapshot DEPENDS "${snapshot}")
   set_target_properties(${p}-snapshot PROPERTIES RETORT_SNAPSHOT "${snapshot}" RETORT_LOCATIONS "${locations}")
 
@@ -318,8 +329,12 @@ endfunction()
 # (transitively: what MODELS links counts), plus Retort::model's include directory. Generator
 # expressions, not get_target_property(): an installed Retort::model's directories are paths,
 # an in-tree one's are $<BUILD_INTERFACE:...>, and only evaluation treats both right.
-function(_retort_scan_command name snapshot locations models headers head)
+function(_retort_scan_command name snapshot locations models headers head sql_objects)
   set(flags "")
+  set(sql_object_args "")
+  foreach(f IN LISTS sql_objects)
+    list(APPEND sql_object_args --sql-object "${f}")
+  endforeach()
   if(models)
     set(inc "$<TARGET_PROPERTY:${models},INTERFACE_INCLUDE_DIRECTORIES>")
     set(defs "$<TARGET_PROPERTY:${models},INTERFACE_COMPILE_DEFINITIONS>")
@@ -331,8 +346,8 @@ function(_retort_scan_command name snapshot locations models headers head)
   add_custom_command(OUTPUT "${snapshot}"
     BYPRODUCTS "${locations}"
     COMMAND $<TARGET_FILE:Retort::retort-scan> -o "${snapshot}" --depfile "${snapshot}.d" --locations "${locations}"
-            --previous "${head}" ${headers} -- -std=c++20 ${flags}
-    DEPENDS ${headers} "${head}" Retort::retort-scan
+            --previous "${head}" ${sql_object_args} ${headers} -- -std=c++20 ${flags}
+    DEPENDS ${headers} ${sql_objects} "${head}" Retort::retort-scan
     DEPFILE "${snapshot}.d"
     COMMENT "Scanning the models of ${name}"
     VERBATIM COMMAND_EXPAND_LISTS)

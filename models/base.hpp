@@ -9,7 +9,8 @@
 
 namespace shop {
 
-/// created_at set by the database, updated_at by the application.
+/// created_at set by the database, updated_at by the application (on users, by the trigger of
+/// models/sql/users_set_updated_at.sql).
 struct Timestamps {
   RETORT_COLUMN(server_default = "now()") retort::Timestamp created_at;
   std::optional<retort::Timestamp> updated_at;  // optional: NULL allowed

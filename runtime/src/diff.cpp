@@ -74,6 +74,7 @@ class differ {
     create_and_alter_extensions();
     create_and_extend_enums();
     drop_views();
+    drop_sql_objects();
     rename_tables();
     drop_expressions_before_column_renames();
     rename_columns();
@@ -98,6 +99,7 @@ class differ {
     create_and_replace_views();
     own_sequences();
     drop_sequences();
+    create_and_replace_sql_objects();
     drop_extensions();
     drop_schemas();
     return std::move(out_);
@@ -199,6 +201,39 @@ class differ {
   void drop_sequences() {
     for (const sequence& q : std::vector(cur().sequences))
       if (!find_sequence(to_, q.name)) emit(ops::drop_sequence{q});
+  }
+
+  // SQL objects go first and come back last: a trigger names its table (which may be renamed or
+  // dropped) and its function; a routine whose header changes is dropped and created again, and
+  // the triggers executing it with it. Anything else changed is replaced in place.
+  [[nodiscard]] bool recreated(const sql_object& now) const {
+    const sql_object* target = find_sql_object(to_, now);
+    if (!target) return true;
+    if (now.kind == sql_object_kind::trigger) return !(*target == now);
+    return target->header != now.header;
+  }
+
+  void drop_sql_objects() {
+    std::vector<sql_object> routines_gone;
+    for (const sql_object& o : cur().sql_objects)
+      if (o.kind != sql_object_kind::trigger && recreated(o)) routines_gone.push_back(o);
+    const auto executes_gone = [&](const sql_object& t) {
+      return std::any_of(routines_gone.begin(), routines_gone.end(),
+                         [&](const sql_object& f) { return f.kind == sql_object_kind::function && f.name == t.function; });
+    };
+    for (const sql_object& o : std::vector(cur().sql_objects))
+      if (o.kind == sql_object_kind::trigger && (recreated(o) || executes_gone(o))) emit(ops::drop_sql_object{o});
+    for (const sql_object& o : routines_gone) emit(ops::drop_sql_object{o});
+  }
+
+  void create_and_replace_sql_objects() {
+    for (const bool triggers : {false, true})
+      for (const sql_object& target : to_.sql_objects) {
+        if ((target.kind == sql_object_kind::trigger) != triggers) continue;
+        const sql_object* now = find_sql_object(cur(), target);
+        if (!now) emit(ops::create_sql_object{target});
+        else if (!(*now == target)) emit(ops::replace_sql_object{*now, target});
+      }
   }
 
   void create_and_extend_enums() {

@@ -59,9 +59,15 @@ struct restore_point {
   std::map<qualified_name, std::optional<table>> named;
   std::vector<view> views;  ///< all of them: a history holds few
   std::vector<sequence> sequences = {};  // few in any schema: copied whole
+  std::vector<sql_object> sql_objects;  ///< few, and compared whole
 
   restore_point(const schema& s, const std::set<qualified_name>& touched)
-      : schemas(s.schemas), enums(s.enums), tables(s.tables.size()), views(s.views), sequences(s.sequences) {
+      : schemas(s.schemas),
+        enums(s.enums),
+        tables(s.tables.size()),
+        views(s.views),
+        sequences(s.sequences),
+        sql_objects(s.sql_objects) {
     for (const auto& n : touched) {
       const table* t = find_table(s, n);
       named.emplace(n, t ? std::optional<table>(*t) : std::nullopt);
@@ -70,7 +76,7 @@ struct restore_point {
 
   [[nodiscard]] bool restored_in(const schema& s) const {
     if (s.schemas != schemas || s.enums != enums || s.tables.size() != tables || s.views != views ||
-        s.sequences != sequences)
+        s.sequences != sequences || s.sql_objects != sql_objects)
       return false;
     for (const auto& [n, t] : named) {
       const table* now = find_table(s, n);

@@ -1,6 +1,8 @@
 // JSON codecs for schema elements and the path-tracking reader.
 #include "json_codec.hpp"
 
+#include "retort/sql_expression.hpp"
+
 #include <algorithm>
 #include <array>
 #include <ranges>
@@ -814,6 +816,42 @@ extension read_extension(const reader& r) {
   extension e{r.identifier("name"), r.optional_identifier("schema").value_or("public"), r.optional_string("version")};
   if (e.version && e.version->empty()) r.at("version").fail("an empty version; leave \"version\" out for the default");
   return e;
+}
+
+ojson to_json(const sql_object& o) {
+  ojson j{{"kind", to_string(o.kind)}, {"schema", o.name.schema}, {"name", o.name.name}};
+  if (o.kind == sql_object_kind::trigger) {
+    j["table"] = o.table.name;  // in the trigger's schema
+    j["function"] = to_json(o.function);
+  } else {
+    j["arguments"] = o.arguments;
+    j["header"] = o.header;
+  }
+  j["definition"] = o.definition;
+  return j;
+}
+
+sql_object read_sql_object(const reader& r) {
+  r.expect_object({"kind", "schema", "name", "arguments", "header", "table", "function", "definition"});
+  sql_object o;
+  const reader kind = r.at("kind");
+  const auto k = sql_object_kind_named(kind.string());
+  if (!k) kind.fail(fmt::format("unknown kind \"{}\" (expected function, procedure or trigger)", excerpt(kind.string())));
+  o.kind = *k;
+  o.name = {r.identifier("schema"), r.identifier("name")};
+  if (o.kind == sql_object_kind::trigger) {
+    o.table = {o.name.schema, r.identifier("table")};
+    o.function = read_qualified_name(r.at("function"));
+  } else {
+    o.arguments = r.string("arguments");
+    o.header = r.string("header");
+  }
+  o.definition = r.string("definition");
+  // The definition is sent as one statement: the parser on the way in made sure it is one, and
+  // a file edited by hand must not smuggle in a second.
+  if (const std::size_t at = top_level_semicolon(o.definition); at != std::string::npos)
+    r.at("definition").fail(fmt::format("a \";\" outside quotes at byte {}: a definition is one statement", at));
+  return o;
 }
 
 ojson to_json(const enum_type& e) {

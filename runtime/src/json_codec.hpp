@@ -153,5 +153,7 @@ void read_attributes(const reader& r, column& c);
 [[nodiscard]] ojson to_json(const sequence& s);
 /// Reads a sequence, canonical(): a value given at its default reads as absent.
 [[nodiscard]] sequence read_sequence(const reader& r);
+[[nodiscard]] ojson to_json(const sql_object& o);
+[[nodiscard]] sql_object read_sql_object(const reader& r);
 
 }  // namespace retort::json_codec

@@ -124,6 +124,9 @@ std::string describe(const operation& op) {
           [](const create_sequence& o) { return fmt::format("create sequence {}", q(o.def.name)); },
           [](const drop_sequence& o) { return fmt::format("drop sequence {}", q(o.def.name)); },
           [](const alter_sequence& o) { return fmt::format("alter sequence {}", q(o.to.name)); },
+          [](const create_sql_object& o) { return fmt::format("create {}", to_string(o.def)); },
+          [](const drop_sql_object& o) { return fmt::format("drop {}", to_string(o.def)); },
+          [](const replace_sql_object& o) { return fmt::format("replace {}", to_string(o.to)); },
       },
       op);
 }
@@ -212,6 +215,9 @@ std::vector<operation> inverse(const operation& op) {
           [](const create_sequence& o) -> std::vector<operation> { return {drop_sequence{o.def}}; },
           [](const drop_sequence& o) -> std::vector<operation> { return {create_sequence{o.def}}; },
           [](const alter_sequence& o) -> std::vector<operation> { return {alter_sequence{o.to, o.from}}; },
+          [](const create_sql_object& o) -> std::vector<operation> { return {drop_sql_object{o.def}}; },
+          [](const drop_sql_object& o) -> std::vector<operation> { return {create_sql_object{o.def}}; },
+          [](const replace_sql_object& o) -> std::vector<operation> { return {replace_sql_object{o.to, o.from}}; },
       },
       op);
 }

@@ -77,6 +77,13 @@ void remove_named(table& t, std::vector<T>& list, const T& item, std::string_vie
   list.erase(it);
 }
 
+// A table's triggers name it in their text: it cannot be dropped or renamed under them.
+void require_no_triggers(const schema& s, const qualified_name& t, std::string_view change) {
+  for (const auto& o : s.sql_objects)
+    if (o.kind == sql_object_kind::trigger && o.table == t)
+      fail(fmt::format("table {} still has {}; drop it before the table is {}", to_string(t), to_string(o), change));
+}
+
 bool uses_column(const table& t, const std::string& c) {
   auto has = [&](const std::vector<std::string>& cols) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
   if (t.pk && has(t.pk->columns)) return true;
@@ -268,6 +275,8 @@ void replayer::apply_one(const ops::drop_schema& o) {
     if (v.name.schema == o.name) fail(fmt::format("schema {} still holds view {}", o.name, to_string(v.name)));
   for (const auto& q : s_.sequences)
     if (q.name.schema == o.name) fail(fmt::format("schema {} still holds sequence {}", o.name, to_string(q.name)));
+  for (const auto& e : s_.sql_objects)
+    if (e.name.schema == o.name) fail(fmt::format("schema {} still holds {}", o.name, to_string(e)));
   std::erase(s_.schemas, o.name);
 }
 
@@ -422,6 +431,7 @@ void replayer::apply_one(const ops::create_table& o) {
 template <>
 void replayer::apply_one(const ops::drop_table& o) {
   table& t = existing_table(o.def.name);
+  require_no_triggers(s_, t.name, "dropped");
   if (!t.foreign_keys.empty())
     fail(fmt::format("table {} still has foreign key {}; drop it first", to_string(t.name), t.foreign_keys.front().name));
   for (const qualified_name& other : referencing(t.name))
@@ -445,6 +455,7 @@ void replayer::apply_one(const ops::rename_table& o) {
   if (relation_exists(s_, o.to)) fail(fmt::format("table {} already exists", to_string(o.to)));
   existing_table(o.from);
   require_no_view_reads(s_, o.from, "renaming it");
+  require_no_triggers(s_, o.from, "renamed");
   // Foreign keys name the table they reference: those of other tables, and the table's own.
   std::vector<qualified_name> rewrite = referencing(o.from);
   std::erase(rewrite, o.from);
@@ -854,6 +865,41 @@ template <>
 void replayer::apply_one(const ops::sql&) {}
 template <>
 void replayer::apply_one(const ops::cpp&) {}
+
+// SQL objects: a trigger needs its table (its function may be PostgreSQL's or an extension's, so
+// it is not required), and a function outlives the triggers executing it.
+template <>
+void replayer::apply_one(const ops::create_sql_object& o) {
+  if (!schema_exists(s_, o.def.name.schema)) fail(fmt::format("schema {} does not exist", o.def.name.schema));
+  if (find_sql_object(s_, o.def)) fail(fmt::format("{} already exists", to_string(o.def)));
+  if (o.def.kind == sql_object_kind::trigger) existing_table(o.def.table);
+  s_.sql_objects.push_back(o.def);
+  sort_canonically(s_);
+}
+
+template <>
+void replayer::apply_one(const ops::drop_sql_object& o) {
+  auto it = std::find_if(s_.sql_objects.begin(), s_.sql_objects.end(), [&](const sql_object& x) { return same_object(x, o.def); });
+  if (it == s_.sql_objects.end()) fail(fmt::format("{} does not exist", to_string(o.def)));
+  if (!(*it == o.def)) fail(fmt::format("{} differs from the one the operation drops", to_string(o.def)));
+  if (o.def.kind == sql_object_kind::function)
+    for (const auto& t : s_.sql_objects)
+      if (t.kind == sql_object_kind::trigger && t.function == o.def.name)
+        fail(fmt::format("{} still executes {}; drop it first", to_string(t), to_string(o.def)));
+  s_.sql_objects.erase(it);
+}
+
+template <>
+void replayer::apply_one(const ops::replace_sql_object& o) {
+  auto it = std::find_if(s_.sql_objects.begin(), s_.sql_objects.end(), [&](const sql_object& x) { return same_object(x, o.from); });
+  if (it == s_.sql_objects.end()) fail(fmt::format("{} does not exist", to_string(o.from)));
+  if (!(*it == o.from)) fail(fmt::format("{} is not in the state the operation replaces", to_string(o.from)));
+  if (!same_object(o.from, o.to) || o.to.kind == sql_object_kind::trigger || o.from.header != o.to.header)
+    fail(fmt::format("{} cannot be replaced in place by that definition (CREATE OR REPLACE keeps a routine's name, "
+                     "parameters and result): drop it and create it",
+                     to_string(o.from)));
+  *it = o.to;
+}
 
 void replayer::apply(const ops::operation& op) {
   try {

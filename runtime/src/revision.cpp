@@ -190,6 +190,12 @@ ojson op_to_json(const ops::operation& op) {
                    j["from"] = to_json(o.from);
                    j["to"] = to_json(o.to);
                  },
+                 [&](const ops::create_sql_object& o) { j["object"] = to_json(o.def); },
+                 [&](const ops::drop_sql_object& o) { j["object"] = to_json(o.def); },
+                 [&](const ops::replace_sql_object& o) {
+                   j["from"] = to_json(o.from);
+                   j["to"] = to_json(o.to);
+                 },
              },
              op);
   return j;
@@ -465,6 +471,24 @@ ops::alter_sequence read_op(const reader& r) {
   r.expect_object({"op", "from", "to"});
   ops::alter_sequence o{json_codec::read_sequence(r.at("from")), json_codec::read_sequence(r.at("to"))};
   if (o.from.name != o.to.name) r.at("to").at("name").fail("alter_sequence cannot rename or move a sequence");
+  return o;
+}
+
+template <>
+ops::create_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "object"});
+  return {json_codec::read_sql_object(r.at("object"))};
+}
+template <>
+ops::drop_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "object"});
+  return {json_codec::read_sql_object(r.at("object"))};
+}
+template <>
+ops::replace_sql_object read_op(const reader& r) {
+  r.expect_object({"op", "from", "to"});
+  ops::replace_sql_object o{json_codec::read_sql_object(r.at("from")), json_codec::read_sql_object(r.at("to"))};
+  if (!same_object(o.from, o.to)) r.at("to").fail("replace_sql_object redefines one object: \"to\" names another one");
   return o;
 }
 

@@ -34,7 +34,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // shared when it only needs the object to stay as it is (adding a column needs its table).
 // Two branches conflict on an object both touch when at least one touch is exclusive.
 
-enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, row_security, policy, sequence };
+enum class object_kind { schema, extension, enum_type, table, column, constraint_or_index, row_security, policy, sequence, sql_object };
 
 struct object_key {
   object_kind kind;
@@ -62,6 +62,8 @@ std::string to_string(const object_key& k) {
       return "policy " + k.name;
     case object_kind::sequence:
       return "sequence " + k.name;
+    case object_kind::sql_object:
+      return k.name;
   }
   return k.name;
 }
@@ -197,6 +199,15 @@ struct touches_of {
     on_sequence(o.from);
     on_sequence(o.to);
   }
+
+  // A trigger needs its table to stay as it is.
+  void on_sql_object(const sql_object& o) {
+    out.push_back({{object_kind::sql_object, to_string(o)}, true});
+    if (o.kind == sql_object_kind::trigger) out.push_back({table_key(o.table), false});
+  }
+  void operator()(const ops::create_sql_object& o) { on_sql_object(o.def); }
+  void operator()(const ops::drop_sql_object& o) { on_sql_object(o.def); }
+  void operator()(const ops::replace_sql_object& o) { on_sql_object(o.to); }
 };
 
 // How one branch touches an object: exclusively or not, and the first revision doing so

@@ -2,6 +2,7 @@
 #include "retort/schema.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -78,6 +79,11 @@ void sort_canonically(schema& s) {
     sort_by_name(t.exclusions);
     sort_by_name(t.policies);
   }
+  auto by_identity = [](const sql_object& a, const sql_object& b) {
+    return std::tie(a.kind, a.name, a.arguments, a.table) < std::tie(b.kind, b.name, b.arguments, b.table);
+  };
+  if (!std::is_sorted(s.sql_objects.begin(), s.sql_objects.end(), by_identity))
+    std::stable_sort(s.sql_objects.begin(), s.sql_objects.end(), by_identity);
 }
 
 column without_hints(column c) {

@@ -33,6 +33,10 @@ std::string write_snapshot(const schema& in) {
     j["sequences"] = ojson::array();
     for (const auto& q : s.sequences) j["sequences"].push_back(json_codec::to_json(q));
   }
+  if (!s.sql_objects.empty()) {  // absent when none, so snapshots from before them keep their bytes
+    j["sql_objects"] = ojson::array();
+    for (const auto& o : s.sql_objects) j["sql_objects"].push_back(json_codec::to_json(o));
+  }
   return json_codec::dump(j);
 }
 
@@ -40,7 +44,7 @@ schema read_snapshot(std::string_view text, const std::string& file) {
   simdjson::dom::parser parser;
   const json_codec::document doc(parser, text, file);
   const json_codec::reader r(doc.root(), file);
-  r.expect_object({"format", "schemas", "extensions", "enums", "tables", "views", "sequences"});
+  r.expect_object({"format", "schemas", "extensions", "enums", "tables", "views", "sequences", "sql_objects"});
   json_codec::reader format = r.at("format");
   if (format.integer() != snapshot_format)
     format.fail(fmt::format("snapshot format {} is not supported by this Retort (it reads format {})", format.integer(), snapshot_format));
@@ -56,6 +60,8 @@ schema read_snapshot(std::string_view text, const std::string& file) {
     for (const auto& item : a->items()) s.views.push_back(json_codec::read_view(item));
   if (auto a = r.maybe("sequences"))
     for (const auto& item : a->items()) s.sequences.push_back(json_codec::read_sequence(item));
+  if (auto a = r.maybe("sql_objects"))
+    for (const auto& item : a->items()) s.sql_objects.push_back(json_codec::read_sql_object(item));
   naming::assign_names(s);
   try {
     validate(s);  // before sorting, so paths match the file

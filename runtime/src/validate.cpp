@@ -105,7 +105,25 @@ class validator {
     for (std::size_t i = 0; i < s_.tables.size(); ++i)
       for (std::size_t c = 0; c < s_.tables[i].columns.size(); ++c)
         element([&] { sequences_called_exist({element_ref::kind::column, i, c}, s_.tables[i], s_.tables[i].columns[c]); });
+    sql_objects(schemas);
     return std::move(issues_);
+  }
+
+  // Each SQL object once, in a declared schema; a trigger on a table of the model.
+  void sql_objects(const std::set<std::string>& schemas) {
+    for (std::size_t i = 0; i < s_.sql_objects.size(); ++i)
+      element([&] {
+        const sql_object& o = s_.sql_objects[i];
+        const element_ref path{element_ref::kind::sql_object, i};
+        name(path, o.name.name);
+        if (!schemas.contains(o.name.schema))
+          fail(path, fmt::format("schema \"{}\" of {} is not declared", o.name.schema, to_string(o)));
+        if (o.definition.empty()) fail(path, fmt::format("{} has an empty definition", to_string(o)));
+        if (o.kind == sql_object_kind::trigger && !tables_.contains(o.table))
+          fail(path, fmt::format("{} is on table {}, which the models do not declare", to_string(o), to_string(o.table)));
+        for (std::size_t k = 0; k < i; ++k)
+          if (same_object(s_.sql_objects[k], o)) fail(path, fmt::format("{} is defined twice", to_string(o)));
+      });
   }
 
  private:
@@ -406,6 +424,7 @@ std::string json_path(const element_ref& e) {
     case k::exclusion: return fmt::format("tables[{}].exclusions[{}]", e.index, e.member);
     case k::policy: return fmt::format("tables[{}].policies[{}]", e.index, e.member);
     case k::sequence: return fmt::format("sequences[{}]", e.index);
+    case k::sql_object: return fmt::format("sql_objects[{}]", e.index);
   }
   return {};
 }

@@ -21,7 +21,7 @@ namespace {
 using testing::make_revision;
 
 // The user schema of the database, without Retort's bookkeeping tables.
-schema live(pqxx::connection& conn) { return pg::introspect(conn, {.exclude_schemas = {"retort"}}); }
+schema live(pqxx::connection& conn) { return test::live_schema(conn, {"retort"}); }
 
 #define EXPECT_SAME_SCHEMA(actual, expected) \
   EXPECT_EQ(test::describe(comparable(actual)), test::describe(comparable(expected)))

@@ -37,7 +37,7 @@ const std::vector<std::string> hostile_names{
 
 // The database's schema without the bookkeeping and the victim table.
 schema live(pqxx::connection& conn) {
-  schema s = pg::introspect(conn, {.exclude_schemas = {"retort"}});
+  schema s = test::live_schema(conn, {"retort"});
   std::erase_if(s.tables, [](const table& t) { return t.name == qualified_name{"public", "victim"}; });
   return s;
 }

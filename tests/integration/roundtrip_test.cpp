@@ -56,15 +56,15 @@ TEST(Roundtrip, RandomSchemasAndTheirMigrationsUpAndDown) {
 
     // Created from nothing, the database is exactly the model, column order included.
     ASSERT_NO_THROW(apply(conn, diff(schema{}, a), schema{}));
-    EXPECT_EQ(test::describe(pg::introspect(conn)), test::describe(a));
+    EXPECT_EQ(test::describe(test::live_schema(conn)), test::describe(a));
 
     const auto up = diff(a, b);
     schema reached;
     ASSERT_NO_THROW(reached = apply(conn, up, a));
-    EXPECT_SAME_SCHEMA(pg::introspect(conn), b);
+    EXPECT_SAME_SCHEMA(test::live_schema(conn), b);
 
     ASSERT_NO_THROW(apply(conn, ops::inverse(up), reached));
-    EXPECT_SAME_SCHEMA(pg::introspect(conn), a);
+    EXPECT_SAME_SCHEMA(test::live_schema(conn), a);
   }
 }
 
@@ -75,14 +75,14 @@ TEST_P(RoundtripOperation, UpAndDown) {
   if (std::holds_alternative<ops::cpp>(c.op)) GTEST_SKIP() << "a C++ data step has no SQL to run (applier_test runs it)";
   pqxx::connection conn(test::fresh_database_url());
   ASSERT_NO_THROW(apply(conn, diff(schema{}, c.before), schema{}));
-  EXPECT_EQ(test::describe(pg::introspect(conn)), test::describe(c.before));
+  EXPECT_EQ(test::describe(test::live_schema(conn)), test::describe(c.before));
 
   schema after;
   ASSERT_NO_THROW(after = apply(conn, {c.op}, c.before));
-  EXPECT_SAME_SCHEMA(pg::introspect(conn), after);
+  EXPECT_SAME_SCHEMA(test::live_schema(conn), after);
 
   ASSERT_NO_THROW(apply(conn, ops::inverse(c.op), after));
-  EXPECT_SAME_SCHEMA(pg::introspect(conn), c.before);
+  EXPECT_SAME_SCHEMA(test::live_schema(conn), c.before);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryKind, RoundtripOperation, ::testing::ValuesIn(testing::operation_cases()),
@@ -108,7 +108,7 @@ TEST(Roundtrip, EvilNamesAreCreatedAsNamed) {
   schema expected = s;
   expected.tables.push_back(table{{"public", "y"}, {column{"id", *parse_builtin_type("integer"), true, {}, identity_kind::none, {}, {}, {}}}, {}, {}, {}, {}, {}, {}, {}});
   sort_canonically(expected);
-  EXPECT_EQ(test::describe(pg::introspect(conn)), test::describe(expected));
+  EXPECT_EQ(test::describe(test::live_schema(conn)), test::describe(expected));
 }
 
 }  // namespace

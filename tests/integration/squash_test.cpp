@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 schema live(const std::string& url) {
   pqxx::connection conn(url);
-  return pg::introspect(conn, {.exclude_schemas = {"retort"}});
+  return test::live_schema(conn, {"retort"});
 }
 
 std::string bytes_of(const fs::path& p) {

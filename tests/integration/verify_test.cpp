@@ -50,6 +50,22 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // ---------------------------------------------------------------------------------------
 // verify
 
+// Functions and triggers are read back too (pg_get_functiondef, pg_get_triggerdef): one created
+// by hand is a difference, with the SQL that drops it.
+TEST_F(Cli, VerifyCatchesAFunctionAndATriggerMadeByHand) {
+  const revision_graph graph = write(testing::random_history(202, 2));
+  ASSERT_EQ(retort({"upgrade"}).code, 0);
+  exec(url(), "CREATE FUNCTION public.touch_by_hand() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$");
+  exec(url(), fmt::format("CREATE TRIGGER by_hand BEFORE UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION touch_by_hand()",
+                          first_table(graph)));
+  const result edited = retort({"verify"});
+  EXPECT_EQ(edited.code, 3) << edited;
+  EXPECT_TRUE(contains(edited.err, "  - create function public.touch_by_hand()\n")) << edited;
+  EXPECT_TRUE(contains(edited.err, "  - create trigger by_hand on ")) << edited;
+  EXPECT_TRUE(contains(edited.err, "DROP FUNCTION \"public\".\"touch_by_hand\"()")) << edited;
+  EXPECT_TRUE(contains(edited.err, "DROP TRIGGER \"by_hand\" ON ")) << edited;
+}
+
 TEST_F(Cli, VerifyCatchesAHandEditedDatabase) {
   const revision_graph graph = write(testing::random_history(201, 3));
   ASSERT_EQ(retort({"upgrade"}).code, 0);

@@ -78,7 +78,8 @@ TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
   const fs::path models = RETORT_MODELS_DIR;
   // The models' compile check is a real translation unit of the models' target.
   process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, "--source", (models / "compile_check.cpp").string(),
-                               (models / "models.hpp").string()},
+                               "--sql-object", (models / "sql/set_updated_at.sql").string(), "--sql-object",
+                               (models / "sql/users_set_updated_at.sql").string(), (models / "models.hpp").string()},
                               dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden)) << regenerate;
@@ -86,7 +87,11 @@ TEST(ExampleModels, FlagsFromCompileCommandsGiveTheSameSnapshot) {
 
 TEST(ExampleModels, WithoutSourceTheNearestTranslationUnitIsTaken) {
   const scratch_directory dir("nearest-command");
-  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, (fs::path(RETORT_MODELS_DIR) / "models.hpp").string()}, dir.path());
+  const fs::path models = RETORT_MODELS_DIR;
+  process_result r = run_scan({"-o", "schema.json", "-p", RETORT_BUILD_DIR, "--sql-object",
+                               (models / "sql/set_updated_at.sql").string(), "--sql-object",
+                               (models / "sql/users_set_updated_at.sql").string(), (models / "models.hpp").string()},
+                              dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read(dir / "schema.json"), read(golden));
 }
@@ -429,6 +434,63 @@ TEST(CommandLine, BuildDirectoryWithoutCompilationDatabase) {
   process_result r = run_scan({"-o", "schema.json", "-p", dir.path().string(), "model.hpp"}, dir.path());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.output.rfind("retort-scan: error: cannot read the compilation database in " + dir.path().string(), 0), 0u) << r.output;
+}
+
+// SQL_OBJECTS: each file's object joins the snapshot, in its normalized text, and the files
+// are dependencies; a file that is not one object, or a trigger on a table the models lack, is
+// an error at the file's line and no snapshot is written.
+constexpr const char* touch_sql = R"(-- keeps updated_at current
+CREATE OR REPLACE FUNCTION touch() RETURNS trigger AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END
+$$ LANGUAGE plpgsql;
+)";
+constexpr const char* trigger_sql = "CREATE TRIGGER things_touch BEFORE UPDATE ON things\n"
+                                    "  FOR EACH ROW EXECUTE FUNCTION touch();\n";
+
+TEST(SqlObjects, EachFileIsAnObjectOfTheSnapshot) {
+  const scratch_directory dir("sql-objects");
+  write(dir / "model.hpp", small_model);
+  write(dir / "touch.sql", touch_sql);
+  write(dir / "trigger.sql", trigger_sql);
+  const process_result r = run_scan(with_flags({"-o", "schema.json", "--depfile", "schema.json.d", "--sql-object",
+                                                "touch.sql", "--sql-object", "trigger.sql", "model.hpp"}),
+                                    dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const schema s = read_snapshot(read(dir / "schema.json"), "schema.json");
+  ASSERT_EQ(s.sql_objects.size(), 2u);
+  EXPECT_EQ(s.sql_objects[0].definition,
+            "CREATE FUNCTION \"public\".\"touch\"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN NEW.updated_at := "
+            "now(); RETURN NEW; END\n$$");
+  EXPECT_EQ(s.sql_objects[1].definition, R"(CREATE TRIGGER things_touch BEFORE UPDATE ON "public"."things" FOR EACH )"
+                                         R"(ROW EXECUTE FUNCTION "public"."touch"())");
+  const std::string depfile = read(dir / "schema.json.d");
+  EXPECT_NE(depfile.find((dir / "touch.sql").string()), std::string::npos) << depfile;
+  EXPECT_NE(depfile.find((dir / "trigger.sql").string()), std::string::npos) << depfile;
+}
+
+TEST(SqlObjects, BadFilesAreErrorsAtTheirLine) {
+  const scratch_directory dir("sql-objects-bad");
+  write(dir / "model.hpp", small_model);
+  write(dir / "two.sql", std::string(touch_sql) + "\n" + trigger_sql);
+  write(dir / "broken.sql", "CREATE FUNCTION f() RETURNS int\nLANGUAGE sql AS 'select 1' oops;\n");
+  write(dir / "elsewhere.sql", "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n");
+  const auto scan = [&](const std::string& file) {
+    return run_scan(with_flags({"-o", "schema.json", "--sql-object", file, "model.hpp"}), dir.path());
+  };
+  process_result r = scan("two.sql");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("two.sql:6:1: error: a second statement: an SQL object file holds exactly one"),
+            std::string::npos) << r.output;
+  r = scan("broken.sql");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("broken.sql:2:28: error: SQL does not parse: syntax error at or near \"oops\""),
+            std::string::npos) << r.output;
+  r = scan("elsewhere.sql");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("elsewhere.sql:1:1: error: trigger t on public.users is on table public.users, which the "
+                          "models do not declare"),
+            std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "schema.json"));
 }
 
 }  // namespace

@@ -6,13 +6,14 @@
 #include <fmt/format.h>
 
 #include "retort/pg/applier.hpp"
+#include "pg_fixture.hpp"
 #include "retort/pg/introspect.hpp"
 
 namespace retort::test {
 
 namespace fs = std::filesystem;
 
-schema live(pqxx::connection& conn) { return pg::introspect(conn, {.exclude_schemas = {"retort"}}); }
+schema live(pqxx::connection& conn) { return live_schema(conn, {"retort"}); }
 schema live(const std::string& url) {
   pqxx::connection conn(url);
   return live(conn);

@@ -2,6 +2,7 @@
 #include "operation_cases.hpp"
 
 #include "retort/snapshot.hpp"
+#include "sql_object_samples.hpp"
 
 namespace retort::testing {
 
@@ -233,6 +234,10 @@ std::vector<operation_case> operation_cases() {
   };
   index events_at{"ix_events_created_at", {"created_at"}};
 
+  const sql_object touch = touch_function();
+  const sql_object trigger = touch_trigger(users_name, touch.name);
+  const schema with_touch = with([&](schema& s) { s.sql_objects.push_back(touch); });
+
   return {
       {"add_exclusion", add_exclusion{users_name, no_overlap},
        {R"(ALTER TABLE "public"."users" ADD CONSTRAINT "ex_users_id_lower_bio" EXCLUDE USING "gist" ("id" WITH =, (lower(bio)) WITH =) INCLUDE ("email") WHERE ((bio IS NOT NULL)) DEFERRABLE INITIALLY DEFERRED)"},
@@ -453,6 +458,19 @@ std::vector<operation_case> operation_cases() {
       {"cpp", cpp{cpp::function::upgrade},
        {"DO $retort$BEGIN RAISE EXCEPTION 'this revision has a C++ data step (upgrade): only the application runs "
         "it, through retort::migrate_to_head'; END$retort$"}},
+      // SQL objects: created from their normalized text, replaced in place, dropped by name.
+      {"create_function", create_sql_object{touch}, {touch.definition}},
+      {"create_procedure", create_sql_object{archive_procedure()}, {archive_procedure().definition}},
+      {"create_trigger", create_sql_object{trigger}, {trigger.definition}, with_touch},
+      {"replace_function", replace_sql_object{touch, touch_function("public", "touch", 1)},
+       {"CREATE OR REPLACE FUNCTION \"public\".\"touch\"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN /* 1 */ RETURN "
+        "NEW; END$$"},
+       with_touch},
+      {"drop_function", drop_sql_object{touch}, {R"(DROP FUNCTION "public"."touch"())"}, with_touch},
+      {"drop_procedure", drop_sql_object{archive_procedure()}, {R"(DROP PROCEDURE "billing"."archive"(int))"},
+       with([](schema& s) { s.sql_objects.push_back(archive_procedure()); })},
+      {"drop_trigger", drop_sql_object{trigger}, {R"(DROP TRIGGER "trg_touch" ON "public"."users")"},
+       with([&](schema& s) { s.sql_objects = {touch, trigger}; })},
   };
 }
 

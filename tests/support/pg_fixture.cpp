@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "retort/errors.hpp"
+#include "retort/pg/introspect.hpp"
+#include "retort/sql_analysis.hpp"
 
 namespace retort::test {
 namespace {
@@ -96,6 +98,10 @@ cluster_environment& current_environment() {
 local_cluster& test_cluster() { return current_environment().cluster(); }
 
 std::string fresh_database_url() { return current_environment().fresh_database_url(); }
+
+schema live_schema(pqxx::connection& conn, const std::set<std::string>& exclude) {
+  return pg::introspect(conn, {.exclude_schemas = exclude, .read_sql_object = sql::read_database_sql_object});
+}
 
 }  // namespace retort::test
 

@@ -2,9 +2,13 @@
 // fresh, empty database for each test. pg_fixture.cpp also holds the tests' main().
 #pragma once
 
+#include <set>
 #include <string>
 
+#include <pqxx/connection>
+
 #include "local_cluster.hpp"
+#include "retort/schema.hpp"
 
 namespace retort::test {
 
@@ -15,5 +19,9 @@ namespace retort::test {
 /// Creates a new, uniquely named empty database on the shared cluster and returns its URL.
 /// Databases of a run whose tests all passed are dropped at exit; others stay for inspection.
 [[nodiscard]] std::string fresh_database_url();
+
+/// The database's schema as `retort verify` reads it (functions, procedures and triggers too),
+/// leaving out the schemas in `exclude` (the bookkeeping schema "retort").
+[[nodiscard]] schema live_schema(pqxx::connection& conn, const std::set<std::string>& exclude = {});
 
 }  // namespace retort::test

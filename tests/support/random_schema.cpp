@@ -2,6 +2,8 @@
 // PostgreSQL round-trip test.
 #include "random_schema.hpp"
 
+#include "sql_object_samples.hpp"
+
 #include <algorithm>
 #include <regex>
 #include <set>
@@ -388,6 +390,7 @@ class generator {
       if (chance(0.4)) add_foreign_key(s, t);
     add_views(s, 1);
     if (chance(0.4)) add_sequence(s);
+    add_sql_objects(s);
     return finish(std::move(s));
   }
 
@@ -438,6 +441,36 @@ class generator {
         s.views.push_back(std::move(w));
       }
     }
+  }
+
+  // SQL objects (in public): the trigger function, maybe a trigger on a table, maybe add_one().
+  void add_sql_objects(schema& s) {
+    if (chance(0.4)) s.sql_objects.push_back(touch_function());
+    if (!s.sql_objects.empty() && chance(0.6)) s.sql_objects.push_back(touch_trigger(pick(s.tables).name, {"public", "touch"}));
+    if (chance(0.2)) s.sql_objects.push_back(add_one_function());
+  }
+
+  // Replaced bodies, changed headers and trigger events (drop and create), objects added and
+  // removed; a trigger goes with its table or its function.
+  void mutate_sql_objects(schema& s) {
+    const auto has = [&](std::string_view name) {
+      return std::any_of(s.sql_objects.begin(), s.sql_objects.end(), [&](const sql_object& o) { return o.name.name == name; });
+    };
+    if (!has("touch") && chance(0.2)) s.sql_objects.push_back(touch_function());
+    if (!has("add_one") && chance(0.15)) s.sql_objects.push_back(add_one_function());
+    for (sql_object& o : s.sql_objects) {
+      if (o.name.name == "touch" && chance(0.3)) o = touch_function("public", "touch", between(1, 3));
+      if (o.name.name == "add_one" && chance(0.3)) o = add_one_function(chance(0.5) ? "y" : "x");
+      if (o.kind == sql_object_kind::trigger && chance(0.2)) o = touch_trigger(o.table, o.function, chance(0.5));
+    }
+    if (has("touch") && !has("trg_touch") && !s.tables.empty() && chance(0.3))
+      s.sql_objects.push_back(touch_trigger(pick(s.tables).name, {"public", "touch"}));
+    std::erase_if(s.sql_objects, [&](const sql_object& o) {
+      if (o.kind != sql_object_kind::trigger) return o.name.name == "add_one" && chance(0.1);
+      return !std::any_of(s.tables.begin(), s.tables.end(), [&](const table& t) { return t.name == o.table; }) ||
+             chance(0.15);
+    });
+    if (!has("trg_touch") && chance(0.2)) std::erase_if(s.sql_objects, [](const sql_object& o) { return o.name.name == "touch"; });
   }
 
   void add_enum(schema& s) {
@@ -497,6 +530,7 @@ class generator {
     if (chance(0.25) && !s.tables.empty()) rename_table(s, pick(s.tables));
     const schema before = s;
     for (std::size_t i = 0; i < s.tables.size(); ++i) mutate_table(s, i);
+    mutate_sql_objects(s);
     drop_unused_enums_and_schemas(s);
     // Lookups are binary searches: they look in sorted copies (sorting `s` itself would change
     // what the seeds generate).

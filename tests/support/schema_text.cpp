@@ -198,6 +198,9 @@ std::string describe(const schema& s) {
                        x.min_value ? std::to_string(*x.min_value) : "default",
                        x.max_value ? std::to_string(*x.max_value) : "default", x.cache, x.cycle,
                        x.owned_by ? x.owned_by->table + "." + x.owned_by->column : "none");
+  for (const auto& o : s.sql_objects)
+    out += fmt::format("{} {} arguments={} table={} function={} header={}\n  {}\n", to_string(o.kind), q(o.name),
+                       q(o.arguments), q(o.table), q(o.function), q(o.header), o.definition);
   return out;
 }
 

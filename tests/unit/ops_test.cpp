@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/errors.hpp"
+#include "sql_object_samples.hpp"
 
 namespace retort {
 namespace {
@@ -165,6 +166,12 @@ std::vector<op_case> cases() {
                              return q;
                            }()},
        "alter_sequence", {"public.invoice_numbers"}, false, {"alter_sequence"}},
+      {ops::create_sql_object{testing::touch_function()}, "create_sql_object", {"create function public.touch()"}, false,
+       {"drop_sql_object"}},
+      {ops::drop_sql_object{testing::touch_trigger(users_name(), {"public", "touch"})}, "drop_sql_object",
+       {"drop trigger trg_touch on public.users"}, false, {"create_sql_object"}},
+      {ops::replace_sql_object{testing::touch_function(), testing::touch_function("public", "touch", 1)},
+       "replace_sql_object", {"replace function public.touch()"}, false, {"replace_sql_object"}},
   };
 }
 

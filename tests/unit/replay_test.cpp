@@ -14,6 +14,7 @@
 #include "make_index.hpp"
 #include "retort/errors.hpp"
 #include "retort/snapshot.hpp"
+#include "sql_object_samples.hpp"
 
 namespace retort {
 
@@ -309,6 +310,13 @@ std::vector<replay_case> cases() {
       {"alter_sequence", edited(b, [](schema& s) { s.sequences.push_back(numbers()); }),
        ops::alter_sequence{numbers(), numbers_by_ten()},
        edited(b, [](schema& s) { s.sequences.push_back(numbers_by_ten()); })},
+      {"create_sql_object", b, ops::create_sql_object{testing::touch_function()},
+       edited(b, [](schema& s) { s.sql_objects.push_back(testing::touch_function()); })},
+      {"drop_sql_object", edited(b, [](schema& s) { s.sql_objects.push_back(testing::touch_function()); }),
+       ops::drop_sql_object{testing::touch_function()}, b},
+      {"replace_sql_object", edited(b, [](schema& s) { s.sql_objects.push_back(testing::touch_function()); }),
+       ops::replace_sql_object{testing::touch_function(), testing::touch_function("public", "touch", 1)},
+       edited(b, [](schema& s) { s.sql_objects.push_back(testing::touch_function("public", "touch", 1)); })},
   };
 }
 
@@ -993,6 +1001,25 @@ TEST(Replay, PartitionedTablesKeepThePartitionKeyInTheirKeys) {
   const schema renamed = replay_one(s, ops::rename_column{pub("events"), "at", "created_at"});
   EXPECT_EQ(find_table(renamed, pub("events"))->partition->columns, std::vector<std::string>{"created_at"});
   EXPECT_EQ(find_table(renamed, pub("events"))->pk->columns, (std::vector<std::string>{"id", "created_at"}));
+}
+
+// A trigger holds on to its table and its function; CREATE OR REPLACE keeps a routine's header.
+TEST(Replay, SqlObjectsRefuseWhatPostgresRefuses) {
+  schema s = base();
+  const sql_object touch = testing::touch_function();
+  const sql_object trigger = testing::touch_trigger(pub("users"), touch.name);
+  s = replay(s, std::vector<ops::operation>{ops::create_sql_object{touch}, ops::create_sql_object{trigger}});
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::drop_sql_object{touch}}), replay_error);
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::rename_table{pub("users"), pub("people")}}), replay_error);
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::create_sql_object{trigger}}), replay_error);
+  EXPECT_THROW((void)replay(s, std::vector<ops::operation>{ops::replace_sql_object{testing::add_one_function(), testing::add_one_function("y")}}),
+               replay_error);
+  const schema with_add_one = replay(s, std::vector<ops::operation>{ops::create_sql_object{testing::add_one_function()}});
+  EXPECT_THROW((void)replay(with_add_one, std::vector<ops::operation>{ops::replace_sql_object{testing::add_one_function(), testing::add_one_function("y")}}),
+               replay_error)
+      << "a new parameter name needs drop and create";
+  EXPECT_THROW((void)replay(schema{}, std::vector<ops::operation>{ops::create_sql_object{trigger}}), replay_error) << "no table";
+  EXPECT_NO_THROW((void)replay(s, std::vector<ops::operation>{ops::drop_sql_object{trigger}, ops::drop_sql_object{touch}}));
 }
 
 }  // namespace

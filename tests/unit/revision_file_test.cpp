@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "retort/errors.hpp"
+#include "sql_object_samples.hpp"
 
 namespace retort {
 namespace {
@@ -194,6 +195,9 @@ std::vector<operation> every_operation() {
                           return c;
                         }(),
                         ops::change_identity},
+      ops::create_sql_object{testing::touch_function()},
+      ops::drop_sql_object{testing::touch_trigger(users_name(), {"public", "touch"})},
+      ops::replace_sql_object{testing::add_one_function(), testing::add_one_function("y")},
   };
 }
 

@@ -67,6 +67,9 @@ class locator {
   site operator()(const ops::create_sequence& o) const { return sequence(o.def); }
   site operator()(const ops::drop_sequence& o) const { return sequence(o.def); }
   site operator()(const ops::alter_sequence& o) const { return sequence(o.to); }
+  site operator()(const ops::create_sql_object&) const { return std::nullopt; }  // a file of SQL_OBJECTS
+  site operator()(const ops::drop_sql_object&) const { return std::nullopt; }
+  site operator()(const ops::replace_sql_object&) const { return std::nullopt; }
 
  private:
   static site found(const declaration_site* s) { return s ? site(*s) : std::nullopt; }

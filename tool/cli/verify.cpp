@@ -84,7 +84,8 @@ void adopt_history_spelling(const schema& history, schema& database) {
 }  // namespace
 
 schema live_schema(pqxx::connection& conn, const context& ctx) {
-  return pg::introspect(conn, {.exclude_schemas = {ctx.opts().bookkeeping_schema}});
+  return pg::introspect(conn, {.exclude_schemas = {ctx.opts().bookkeeping_schema},
+                               .read_sql_object = sql::read_database_sql_object});
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // retort-scan: model headers in, schema snapshot out.
 //   retort-scan -o schema.json [--depfile schema.json.d] [--locations locations.json]
 //               [--previous head.json] [-p build_dir [--source file.cpp]] [--resource-dir dir]
-//               header... [-- compile flags...]
+//               [--sql-object file.sql]... header... [-- compile flags...]
 // Mistakes in the models are compiler-style diagnostics on stderr; then the exit code is 1
 // and nothing is written. 2 means the command line itself is wrong. The locations file says
 // where each table, column and enum type is declared, for `retort check --locations`; it is a
@@ -20,6 +20,7 @@
 #include "retort/errors.hpp"
 #include "retort/snapshot.hpp"
 #include "scan.hpp"
+#include "sql_objects.hpp"
 
 namespace {
 
@@ -28,6 +29,7 @@ struct options {
   std::optional<std::string> depfile;
   std::optional<std::string> locations;
   std::optional<std::string> previous;
+  std::vector<std::string> sql_objects;  ///< SQL_OBJECTS files
   retort::scan::scan_request request;
 };
 
@@ -50,6 +52,8 @@ std::optional<int> parse(int argc, char** argv, options& o) {
   app.add_option("--locations", o.locations,
                  "Where each table, column and enum type is declared, as JSON (only when its bytes change)");
   app.add_option("--previous", o.previous, "The schema the migration history produces, to flag new NOT NULL columns");
+  app.add_option("--sql-object", o.sql_objects,
+                 "A file holding one CREATE FUNCTION, PROCEDURE or TRIGGER, added to the snapshot (repeatable)");
   app.add_option("-p", o.request.build_dir, "A build directory with compile_commands.json (instead of -- FLAGS)");
   app.add_option("--source", o.request.source, "With -p: the source file whose compile command to use");
   app.add_option("--resource-dir", o.request.resource_dir, "Clang's resource directory (builtin headers)");
@@ -82,6 +86,13 @@ int main(int argc, char** argv) {
 
     retort::scan::scan_outcome out = retort::scan::scan_headers(o->request);
     if (!out.result) return 1;
+    try {
+      retort::scan::add_sql_objects(out.result->model, o->sql_objects);
+    } catch (const retort::file_error& e) {
+      std::fprintf(stderr, "%s\n", e.what());  // already file:line:col: error: ...
+      return 1;
+    }
+    for (const auto& f : o->sql_objects) out.files.push_back(std::filesystem::absolute(f).string());
     // The snapshot, its locations and the depfile are written together or not at all.
     if (o->previous) out.files.push_back(std::filesystem::absolute(*o->previous).string());
     const std::string snapshot = retort::write_snapshot(out.result->model);

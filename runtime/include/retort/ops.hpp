@@ -356,6 +356,27 @@ struct cpp {
   friend bool operator==(const cpp&, const cpp&) = default;
 };
 
+/// CreateSqlObject creates a function, procedure or trigger from its definition (a trigger after
+/// its table and function).
+struct create_sql_object {
+  static constexpr std::string_view kind = "create_sql_object";
+  sql_object def;
+  friend bool operator==(const create_sql_object&, const create_sql_object&) = default;
+};
+/// DropSqlObject removes one (a trigger before its table or function), carrying its definition.
+struct drop_sql_object {
+  static constexpr std::string_view kind = "drop_sql_object";
+  sql_object def;
+  friend bool operator==(const drop_sql_object&, const drop_sql_object&) = default;
+};
+/// ReplaceSqlObject redefines a function or procedure in place (CREATE OR REPLACE): the same
+/// header (name, parameters, result), another body or options.
+struct replace_sql_object {
+  static constexpr std::string_view kind = "replace_sql_object";
+  sql_object from, to;
+  friend bool operator==(const replace_sql_object&, const replace_sql_object&) = default;
+};
+
 /// "upgrade" or "downgrade", as migration files spell a cpp step's function.
 [[nodiscard]] std::string_view to_string(cpp::function f);
 
@@ -365,7 +386,8 @@ using operation =
                  backfill_column, add_primary_key, drop_primary_key, add_unique, drop_unique, add_check, drop_check,
                  create_index, drop_index, add_foreign_key, drop_foreign_key, rename_index, rename_constraint, sql,
                  cpp, create_view, drop_view, replace_view, add_exclusion, drop_exclusion, set_row_level_security,
-                 create_policy, drop_policy, alter_policy, create_sequence, drop_sequence, alter_sequence>;
+                 create_policy, drop_policy, alter_policy, create_sequence, drop_sequence, alter_sequence,
+                 create_sql_object, drop_sql_object, replace_sql_object>;
 
 /// Whether CREATE OR REPLACE VIEW turns `from` into `to`: both plain views of one name, and the
 /// columns of `from` the first columns of `to` (same names and types).

@@ -391,6 +391,33 @@ struct view {
   friend bool operator==(const view&, const view&) = default;
 };
 
+/// What an SQL object (one file of SQL_OBJECTS) creates.
+enum class sql_object_kind { function, procedure, trigger };
+/// Its spelling in snapshots and migration files ("function").
+[[nodiscard]] std::string_view to_string(sql_object_kind k);
+/// The kind spelled `text`; nullopt if none is.
+[[nodiscard]] std::optional<sql_object_kind> sql_object_kind_named(std::string_view text);
+
+/// A function, procedure or trigger kept as its SQL (Flyway's repeatable migrations, but
+/// replayable): compared by `definition`, the statement as libpg_query's deparser prints it with
+/// the names it creates and uses qualified and quoted. Read by retort::sql::read_sql_object.
+struct sql_object {
+  sql_object_kind kind = sql_object_kind::function;
+  qualified_name name;       ///< a trigger's schema is its table's
+  std::string arguments;     ///< function, procedure: the input argument types that identify it ("integer, text")
+  qualified_name table;      ///< trigger: the table it is on
+  qualified_name function;   ///< trigger: the function it executes
+  std::string header;        ///< function, procedure: name, parameters and result, which CREATE OR REPLACE cannot change
+  std::string definition;    ///< the CREATE statement, normalized
+  friend bool operator==(const sql_object&, const sql_object&) = default;
+};
+
+/// "function public.touch()", "trigger trg_users_touch on public.users" for messages.
+[[nodiscard]] std::string to_string(const sql_object& o);
+/// Whether `a` and `b` are the same object in PostgreSQL (kind, name and arguments; a trigger's table),
+/// whatever their definitions.
+[[nodiscard]] bool same_object(const sql_object& a, const sql_object& b);
+
 /// A whole database schema as Retort sees it.
 struct schema {
   std::vector<std::string> schemas;  ///< namespaces besides "public", sorted
@@ -399,6 +426,7 @@ struct schema {
   std::vector<extension> extensions;  ///< sorted by name
   std::vector<view> views;            ///< sorted by name
   std::vector<sequence> sequences = {};  ///< sorted by name
+  std::vector<sql_object> sql_objects = {};  ///< functions, procedures, triggers; sorted by kind, name, arguments, table
 
   friend bool operator==(const schema&, const schema&) = default;
 };
@@ -407,9 +435,9 @@ struct schema {
 /// not sort): what a validation issue is about.
 struct element_ref {
   enum class kind { schema, extension, enum_type, enum_value, table, column, primary_key, unique, index, foreign_key, check, view,
-                    exclusion, policy, sequence };
+                    exclusion, policy, sequence, sql_object };
   kind what = kind::table;
-  std::size_t index = 0;   ///< into schemas, extensions, enums, tables, views or sequences
+  std::size_t index = 0;   ///< into schemas, extensions, enums, tables, views, sequences or sql_objects
   std::size_t member = 0;  ///< into the table's columns, uniques, indexes, foreign keys, checks, exclusions or policies; the enum's values
   friend bool operator==(const element_ref&, const element_ref&) = default;
 };
@@ -434,6 +462,8 @@ struct element_ref {
 [[nodiscard]] view* find_view(schema& s, const qualified_name& n);
 /// The views of `s` that read `relation` (a table or a view), in name order.
 [[nodiscard]] std::vector<const view*> views_reading(const schema& s, const qualified_name& relation);
+/// The object of `s` that is `like` (same_object), whatever its definition.
+[[nodiscard]] const sql_object* find_sql_object(const schema& s, const sql_object& like);
 
 /// Sorts every name-ordered collection (columns keep their order).
 void sort_canonically(schema& s);

@@ -61,4 +61,18 @@ struct statement_facts {
 /// retort::error when it does not parse as one statement.
 [[nodiscard]] std::string query_key(std::string_view query, const std::string& view_schema);
 
+/// The SQL object that the one statement of `text` creates (CREATE [OR REPLACE] FUNCTION,
+/// PROCEDURE or TRIGGER), with its text normalized: as libpg_query's deparser prints it, without
+/// OR REPLACE, with the options in the order pg_get_functiondef prints them (those that say
+/// PostgreSQL's default left out), type aliases spelt as it prints them, and the names the
+/// statement creates and uses qualified (in `default_schema` when written without a schema) and
+/// quoted. A body given as a string is kept byte for byte. Reads both a model's file and what
+/// pg_get_functiondef and pg_get_triggerdef print, so the two compare. Throws file_error at the
+/// line and column in `file` of a syntax error, of a second statement or of another kind of
+/// statement.
+[[nodiscard]] sql_object read_sql_object(std::string_view text, const std::string& file,
+                                         const std::string& default_schema = "public");
+/// read_sql_object of what the database prints, for pg::introspect_options::read_sql_object.
+[[nodiscard]] sql_object read_database_sql_object(const std::string& definition, const std::string& default_schema);
+
 }  // namespace retort::sql

@@ -328,6 +328,35 @@ fk_action to_fk_action(const std::string& code, const std::string& constraint) {
   throw error(fmt::format("foreign key {} has an unknown action code '{}'", constraint, code));
 }
 
+// Functions and procedures outside PostgreSQL's own namespaces, not an extension's, each as
+// pg_get_functiondef prints it (aggregates and window functions have no such text).
+constexpr std::string_view routines_query = R"(
+SELECT n.nspname, pg_catalog.pg_get_functiondef(p.oid)
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prokind IN ('f', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    AND d.objid = p.oid AND d.deptype = 'e')
+ORDER BY p.oid
+)";
+
+// The user triggers of the user tables (not those behind foreign keys), as pg_get_triggerdef
+// prints them: the table qualified, the function only when not on the search path, so the
+// function's schema goes with it.
+constexpr std::string_view triggers_query = R"(
+SELECT ut.nspname, fn.nspname, pg_catalog.pg_get_triggerdef(t.oid)
+FROM pg_catalog.pg_trigger t
+JOIN user_tables ut ON ut.oid = t.tgrelid
+JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+JOIN pg_catalog.pg_namespace fn ON fn.oid = p.pronamespace
+WHERE NOT t.tgisinternal
+ORDER BY t.oid
+)";
+
 // Builds the schema from the catalog rows; tables are found again by oid.
 class reader {
  public:
@@ -347,6 +376,7 @@ class reader {
     read_policies();
     for (auto& [oid, q] : sequences_)
       if (!serial_sequences_.contains(oid)) result_.sequences.push_back(std::move(q));
+    read_sql_objects();
     sort_canonically(result_);
     std::sort(result_.schemas.begin(), result_.schemas.end());
     return std::move(result_);
@@ -381,6 +411,21 @@ class reader {
       if (row[3].is_null() || row[3].as<std::string>() != version) e.version = version;
       result_.extensions.push_back(std::move(e));
     }
+  }
+
+  void read_sql_objects() {
+    if (!options_.read_sql_object) return;
+    const auto add = [&](const std::string& schema, const std::string& text, const std::string& default_schema) {
+      if (excluded(schema)) return;
+      try {
+        result_.sql_objects.push_back(options_.read_sql_object(text, default_schema));
+      } catch (const error& e) {
+        throw error(fmt::format("the database holds an object Retort cannot read back:\n{}\n{}", excerpt(text, 400), e.what()));
+      }
+    };
+    for (const auto& row : query(routines_query)) add(row[0].as<std::string>(), row[1].as<std::string>(), row[0].as<std::string>());
+    for (const auto& row : table_query(triggers_query))
+      add(row[0].as<std::string>(), row[2].as<std::string>(), row[1].as<std::string>());
   }
 
   void read_enums() {

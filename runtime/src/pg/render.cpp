@@ -232,6 +232,25 @@ bool uses_enum(const column& c, const qualified_name& e) {
 // The temporary check that lets SET NOT NULL skip its scan (PostgreSQL 12+).
 std::string not_null_check_name(const std::string& column) { return naming::fit("retort_not_null_" + column); }
 
+// `text` with `from` replaced by `to` where it first (or last) occurs; unchanged when absent.
+std::string replaced(std::string text, const std::string& from, const std::string& to, bool last = false) {
+  const std::size_t at = last ? text.rfind(from) : text.find(from);
+  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+}
+
+// A normalized definition writes the names it creates and uses as quote_ident does, at known
+// places (after CREATE FUNCTION or PROCEDURE; a trigger's table after ON, its function after
+// EXECUTE FUNCTION): those are moved through the schema mapping. The body is left as written.
+std::string mapped_definition(const namer& q, const sql_object& o) {
+  if (o.kind != sql_object_kind::trigger) {
+    const std::string keyword = o.kind == sql_object_kind::procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ";
+    return replaced(o.definition, keyword + quote_ident(o.name) + "(", keyword + q(o.name) + "(");
+  }
+  std::string out = replaced(o.definition, " EXECUTE FUNCTION " + quote_ident(o.function) + "(",
+                             " EXECUTE FUNCTION " + q(o.function) + "(", true);
+  return replaced(std::move(out), " ON " + quote_ident(o.table) + " ", " ON " + q(o.table) + " ");
+}
+
 // Renders one operation; `s` is the schema just before it.
 class renderer {
  public:
@@ -244,6 +263,7 @@ class renderer {
     bool shared_extensions = false;  ///< render_options::shared_extensions
   };
   explicit renderer(const context& c) : s_(c.before), c_(c), q_(c.names) {}
+  [[nodiscard]] std::string definition_sql(const sql_object& o) const { return mapped_definition(q_, o); }
 
   sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", q_.schema(o.name)))}; }
   sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", q_.schema(o.name)))}; }
@@ -576,6 +596,24 @@ class renderer {
                            quote_literal(fmt::format("this revision has a C++ data step ({}): only the application "
                                                      "runs it, through retort::migrate_to_head",
                                                      ops::to_string(o.run)))))};
+  }
+
+  // SQL objects: the normalized definition as it stands (a routine's body is sent byte for
+  // byte), its own names moved to a tenant's schema. DROP names the object alone.
+  sql_list operator()(const ops::create_sql_object& o) const { return {tx(definition_sql(o.def))}; }
+  sql_list operator()(const ops::replace_sql_object& o) const {
+    std::string out = definition_sql(o.to);
+    out.insert(std::string_view("CREATE ").size(), "OR REPLACE ");
+    return {tx(std::move(out))};
+  }
+  sql_list operator()(const ops::drop_sql_object& o) const {
+    switch (o.def.kind) {
+      case sql_object_kind::trigger:
+        return {tx(fmt::format("DROP TRIGGER {} ON {}", quote_ident(o.def.name.name), q_(o.def.table)))};
+      case sql_object_kind::procedure: return {tx(fmt::format("DROP PROCEDURE {}({})", q_(o.def.name), o.def.arguments))};
+      case sql_object_kind::function: break;
+    }
+    return {tx(fmt::format("DROP FUNCTION {}({})", q_(o.def.name), o.def.arguments))};
   }
 
  private:

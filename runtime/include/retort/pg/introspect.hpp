@@ -1,6 +1,7 @@
 // The introspector: reads a live PostgreSQL database back into Retort's schema model.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -16,6 +17,11 @@ struct introspect_options {
   /// When not empty, only these schemas are read (a tenant's part of a database). Extensions,
   /// which belong to the database, are read wherever they are.
   std::set<std::string> only_schemas = {};
+  /// Reads a function's, procedure's or trigger's text, as pg_get_functiondef or pg_get_triggerdef
+  /// prints it, into the model's normalized form (retort::sql::read_sql_object, which needs
+  /// PostgreSQL's parser); `default_schema` is the schema of a name printed without one. When
+  /// absent (an application migrating itself needs no parser), they are not read.
+  std::function<sql_object(const std::string& definition, const std::string& default_schema)> read_sql_object = {};
 };
 
 /// The user schema of the connected database: every non-system namespace, its enums,
