@@ -104,7 +104,7 @@ int stairway(context& ctx) {
     pg::apply_options options = apply_options(ctx, false);
     options.on_progress = nullptr;  // one line per revision, below
     pg::applier a(conn, graph, lock, options);
-    const pg::introspect_options only_user_schema{{books}, sql::read_database_sql_object};
+    const pg::introspect_options only_user_schema{.exclude_schemas = {books}, .read_sql_object = sql::read_database_sql_object};
     const auto schema_now = [&] { return pg::introspect(conn, only_user_schema); };
     if (!ctx.json())
       std::cout << fmt::format("Stairway on the throwaway database {}: each revision up, down, up.\n", db.name());
