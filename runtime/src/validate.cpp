@@ -331,6 +331,10 @@ class validator {
         if (k.expression.empty()) keys.push_back(k.column);
       refuse({element_ref::kind::index, ti, i}, fmt::format("unique index {}", t.indexes[i].name), keys);
     }
+    for (std::size_t i = 0; i < t.exclusions.size(); ++i)
+      fail({element_ref::kind::exclusion, ti, i},
+           fmt::format("exclusion constraint {}: PostgreSQL 15 cannot put an exclusion constraint on partitioned table {}",
+                       t.exclusions[i].name, tn));
   }
 
   void view_body(const element_ref& path, const view& v) {

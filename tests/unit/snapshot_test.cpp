@@ -822,6 +822,9 @@ TEST(Snapshot, SequenceAndPartitionMistakesNameTheirPath) {
        "tables[0]", "a LIST partition key has exactly one column"},
       {"a partition key that is not columns", snapshot_with("[" + events + R"~(, "partition_by": "RANGE (lower(kind))"}])~"),
        "tables[0].partition_by", "invalid partition key"},
+      {"an exclusion constraint on a partitioned table",
+       snapshot_with("[" + events + R"~(, "exclusions": [{"elements": [{"column": "id", "with": "="}]}], "partition_by": "HASH (id)"}])~"),
+       "tables[0].exclusions[0]", "PostgreSQL 15 cannot put an exclusion constraint on partitioned table public.events"},
   };
   for (const auto& c : cases) expect_file_error(c);
 
