@@ -19,6 +19,10 @@ inline constexpr int snapshot_format = 1;
 /// Parses and validates a snapshot; throws file_error naming `file` and the JSON path.
 [[nodiscard]] schema read_snapshot(std::string_view text, const std::string& file);
 
+/// Parses a snapshot Retort wrote itself from a schema it had validated (the check cache), without
+/// validating it again; malformed JSON still throws file_error.
+[[nodiscard]] schema read_trusted_snapshot(std::string_view text, const std::string& file);
+
 /// A rule the schema breaks, and the element that breaks it.
 struct validation_issue {
   element_ref element;
