@@ -63,13 +63,14 @@ std::optional<verified_history> read_check_cache(const std::string& dir, const s
   }
 }
 
-void write_check_cache(const std::string& dir, const std::string& key, const verified_history& v) {
+void write_check_cache(const std::string& dir, const std::string& key, const std::string& head, std::size_t revisions,
+                       const schema& head_schema) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return;
   try {
-    const nlohmann::json meta{{"head", v.head}, {"revisions", v.revisions}};
-    write_if_changed(entry_path(dir, key), meta.dump() + "\n" + write_snapshot(v.head_schema));
+    const nlohmann::json meta{{"head", head}, {"revisions", revisions}};
+    write_if_changed(entry_path(dir, key), meta.dump() + "\n" + write_snapshot(head_schema));
   } catch (const std::exception&) {
     return;  // not written: the next check verifies the history again
   }

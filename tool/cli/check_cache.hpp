@@ -30,8 +30,10 @@ struct verified_history {
 /// read (a cache miss: the check then verifies the history itself, so this is never an error).
 [[nodiscard]] std::optional<verified_history> read_check_cache(const std::string& dir, const std::string& key);
 
-/// Stores `v` under `dir` for `key`, replacing the entries of other keys. A cache that cannot be
-/// written is left alone: it only saves time.
-void write_check_cache(const std::string& dir, const std::string& key, const verified_history& v);
+/// Stores a verified history (its one head, revision count and head schema, taken by reference:
+/// no copy of the schema) under `dir` for `key`, replacing the entries of other keys. A cache that
+/// cannot be written is left alone: it only saves time.
+void write_check_cache(const std::string& dir, const std::string& key, const std::string& head, std::size_t revisions,
+                       const schema& head_schema);
 
 }  // namespace retort::cli

@@ -558,7 +558,7 @@ int check(context& ctx, const check_request& request) {
     verdict = verify_history(ctx, request);
     if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->findings.empty() && verdict->heads.size() == 1)
       write_check_cache(request.cache_dir, check_cache_key(ctx.files_sum(), verdict_options(ctx, request)),
-                        {verdict->heads.front(), verdict->revisions, verdict->head});
+                        verdict->heads.front(), verdict->revisions, verdict->head);
     // What follows needs the history's head only (several heads point at the newest's file): the
     // revisions' memory goes to the models instead, so the peak is one of the two.
     if (verdict->heads.size() <= 1) ctx.release_graph();
