@@ -90,13 +90,15 @@ class side_linter {
     for (const auto& n : named_)
       if (find_table(s.state(), n)) named_before_.insert(n);
     after_ = &s.state();
-    const auto statements = pg::render_with_overrides(list_, notes_, s, o_.render);
+    const std::vector<bool> judged = operations_judged();
+    const auto statements =
+        pg::render_with_overrides(list_, notes_, s, o_.render, [&](std::size_t i) { return bool(judged[i]); });
     std::size_t next = 0;
     for (i_ = 0; i_ < list_.size(); ++i_) {
       std::vector<const pg::statement*> mine;
       for (; next < statements.size() && statements[next].operation == i_; ++next) mine.push_back(&statements[next]);
       std::visit([&](const auto& op) { structural(op); }, list_[i_]);
-      if (!generated_for_empty_tables()) judge_statements(mine);
+      if (judged[i_]) judge_statements(mine);
       check_allows();
       track(list_[i_]);
     }
@@ -118,6 +120,20 @@ class side_linter {
     if (auto n = notes_.find(i_); n != notes_.end() && n->second.sql) return false;
     const auto named = ops::tables_named(list_[i_]);
     return std::none_of(named.begin(), named.end(), [&](const qualified_name& t) { return existing(t); });
+  }
+
+  // Whether the statements of each operation are judged: all but Retort's own for tables the
+  // list created, which need not even be rendered. A dry run of what run() tracks.
+  [[nodiscard]] std::vector<bool> operations_judged() {
+    const auto before = named_before_;
+    std::vector<bool> out(list_.size());
+    for (i_ = 0; i_ < list_.size(); ++i_) {
+      out[i_] = !generated_for_empty_tables();
+      track(list_[i_]);
+    }
+    fresh_.clear();
+    named_before_ = before;
+    return out;
   }
 
   void report(std::string_view id, std::string message, std::string hint) {

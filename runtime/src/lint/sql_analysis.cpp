@@ -1,8 +1,10 @@
-// libpg_query's parse tree (JSON) read with nlohmann_json: the few node kinds the lint needs.
+// libpg_query's parse tree (JSON): the statement facts the lint needs, read with simdjson, and the
+// expression and query keys, read with nlohmann_json.
 #include "retort/sql_analysis.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <set>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <pg_query.h>
+#include <simdjson.h>
 
 #include "retort/errors.hpp"
 
@@ -29,40 +32,63 @@ json parse_tree(std::string_view text) {
   return json::parse(result.parse_tree);
 }
 
-std::optional<qualified_name> range_var(const json& rv) {
-  if (!rv.is_object() || !rv.contains("relname")) return std::nullopt;
-  return qualified_name{rv.value("schemaname", std::string("public")), rv.at("relname").get<std::string>()};
+// The statement facts are read with simdjson: analyze() reads every statement of every revision
+// a check lints, and the tree's few fields need no mutable document.
+using element = simdjson::dom::element;
+
+std::optional<qualified_name> range_var(element rv) {
+  std::string_view relname;
+  if (rv["relname"].get(relname)) return std::nullopt;  // not an object, or no relname
+  std::string_view schemaname;
+  if (rv["schemaname"].get(schemaname)) schemaname = "public";
+  return qualified_name{std::string(schemaname), std::string(relname)};
 }
 
-statement_facts facts_of(const json& stmt, std::string text) {
+bool flag(element object, std::string_view key) {
+  bool value = false;
+  return !object[key].get(value) && value;  // libpg_query leaves out a false field
+}
+
+std::string_view text_field(element object, std::string_view key) {
+  std::string_view value;
+  return object[key].get(value) ? std::string_view{} : value;
+}
+
+statement_facts facts_of(element stmt, std::string text) {
   statement_facts f;
   f.text = std::move(text);
-  if (auto it = stmt.find("IndexStmt"); it != stmt.end()) {
+  element node;
+  if (!stmt["IndexStmt"].get(node)) {
     f.creates_index = true;
-    f.concurrently = it->value("concurrent", false);
-    f.table = range_var(it->value("relation", json()));
-  } else if (auto drop = stmt.find("DropStmt"); drop != stmt.end()) {
-    f.concurrently = drop->value("concurrent", false);
-  } else if (auto lock = stmt.find("LockStmt"); lock != stmt.end()) {
+    f.concurrently = flag(node, "concurrent");
+    f.table = range_var(node["relation"].value_unsafe());
+  } else if (!stmt["DropStmt"].get(node)) {
+    f.concurrently = flag(node, "concurrent");
+  } else if (!stmt["LockStmt"].get(node)) {
     f.locks_table = true;
-    const auto& relations = lock->value("relations", json::array());
-    if (!relations.empty()) f.table = range_var(relations.front().value("RangeVar", json()));
-  } else if (auto alter = stmt.find("AlterTableStmt"); alter != stmt.end()) {
-    f.table = range_var(alter->value("relation", json()));
-    for (const auto& cmd : alter->value("cmds", json::array())) {
-      const json& c = cmd.value("AlterTableCmd", json::object());
-      const std::string subtype = c.value("subtype", "");
-      if (subtype == "AT_SetNotNull") f.sets_not_null = true;
-      if (subtype == "AT_AlterColumnType") f.changes_column_type = true;
-      if (subtype == "AT_ValidateConstraint") f.validates_constraint = true;
-      if (subtype == "AT_AddConstraint") {
-        const json& con = c.value("def", json::object()).value("Constraint", json::object());
-        const std::string type = con.value("contype", "");
-        if ((type == "CONSTR_FOREIGN" || type == "CONSTR_CHECK") && !con.value("skip_validation", false))
-          f.adds_validated_constraint = true;
-        if (type == "CONSTR_EXCLUSION") f.adds_exclusion_constraint = true;
+    simdjson::dom::array relations;
+    if (!node["relations"].get(relations) && relations.size() > 0)
+      f.table = range_var(relations.at(0)["RangeVar"].value_unsafe());
+  } else if (!stmt["AlterTableStmt"].get(node)) {
+    element relation;
+    if (!node["relation"].get(relation)) f.table = range_var(relation);
+    simdjson::dom::array cmds;
+    if (!node["cmds"].get(cmds))
+      for (element cmd : cmds) {
+        element c;
+        if (cmd["AlterTableCmd"].get(c)) continue;
+        const std::string_view subtype = text_field(c, "subtype");
+        if (subtype == "AT_SetNotNull") f.sets_not_null = true;
+        if (subtype == "AT_AlterColumnType") f.changes_column_type = true;
+        if (subtype == "AT_ValidateConstraint") f.validates_constraint = true;
+        element con;
+        if (subtype == "AT_AddConstraint" && !c["def"]["Constraint"].get(con)) {
+          const std::string_view type = text_field(con, "contype");
+          if ((type == "CONSTR_FOREIGN" || type == "CONSTR_CHECK") && !flag(con, "skip_validation"))
+            f.adds_validated_constraint = true;
+          if (type == "CONSTR_EXCLUSION") f.adds_exclusion_constraint = true;
+        }
       }
-    }
   }
   return f;
 }
@@ -86,12 +112,27 @@ void collect_functions(const json& node, std::vector<std::string>& out) {
 }  // namespace
 
 std::vector<statement_facts> analyze(std::string_view text) {
-  const json tree = parse_tree(text);
+  const std::string owned(text);
+  PgQueryParseResult result = pg_query_parse(owned.c_str());
+  const std::unique_ptr<PgQueryParseResult, void (*)(PgQueryParseResult*)> guard(
+      &result, [](PgQueryParseResult* r) { pg_query_free_parse_result(*r); });
+  if (result.error) throw error(fmt::format("SQL does not parse: {}", result.error->message));
+  thread_local simdjson::dom::parser parser;  // its buffers serve every statement
+  element tree;
+  if (const auto e = parser.parse(result.parse_tree, std::strlen(result.parse_tree)).get(tree))
+    throw error(fmt::format("libpg_query's parse tree does not read as JSON: {}", simdjson::error_message(e)));
   std::vector<statement_facts> out;
-  for (const auto& s : tree.value("stmts", json::array())) {
-    const std::size_t at = s.value("stmt_location", std::size_t{0});
-    const std::size_t length = s.value("stmt_len", text.size() - std::min(at, text.size()));
-    out.push_back(facts_of(s.value("stmt", json::object()), std::string(text.substr(std::min(at, text.size()), length))));
+  simdjson::dom::array stmts;
+  if (tree["stmts"].get(stmts)) return out;  // no statement: only comments or blanks
+  for (element s : stmts) {
+    std::int64_t location = 0;
+    if (s["stmt_location"].get(location)) location = 0;  // left out when 0
+    const std::size_t at = std::min(static_cast<std::size_t>(location), text.size());
+    std::int64_t length = 0;
+    if (s["stmt_len"].get(length) || length == 0) length = static_cast<std::int64_t>(text.size() - at);  // 0: to the end
+    element stmt;
+    if (s["stmt"].get(stmt)) continue;
+    out.push_back(facts_of(stmt, std::string(text.substr(at, static_cast<std::size_t>(length)))));
   }
   return out;
 }

@@ -69,8 +69,9 @@ std::vector<statement> render_with_overrides(const std::vector<ops::operation>& 
 }
 
 std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
-                                             const operation_notes& notes, replayer& r, const render_options& options) {
-  return with_overrides(render_and_replay(operations, r, options), operations, notes);
+                                             const operation_notes& notes, replayer& r, const render_options& options,
+                                             const operation_filter& wanted) {
+  return with_overrides(render_and_replay(operations, r, options, wanted), operations, notes);
 }
 
 namespace {

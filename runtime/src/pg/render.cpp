@@ -784,16 +784,18 @@ void track_fresh_tables(const ops::operation& op, std::set<qualified_name>& fres
 }  // namespace
 
 std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, replayer& r,
-                                         const render_options& options) {
+                                         const render_options& options, const operation_filter& wanted) {
   std::vector<statement> plan;
   std::set<qualified_name> fresh;
   const namer names(options.schemas);
   for (std::size_t i = 0; i < operations.size(); ++i) {
-    const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
-                              enum_value_used_later(operations, i), options.shared_extensions};
-    for (auto& st : std::visit(renderer(c), operations[i])) {
-      st.operation = i;
-      plan.push_back(std::move(st));
+    if (!wanted || wanted(i)) {
+      const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
+                                enum_value_used_later(operations, i), options.shared_extensions};
+      for (auto& st : std::visit(renderer(c), operations[i])) {
+        st.operation = i;
+        plan.push_back(std::move(st));
+      }
     }
     r.apply(operations[i]);
     track_fresh_tables(operations[i], fresh);

@@ -44,10 +44,12 @@ struct revision_step {
 [[nodiscard]] std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
                                                            const operation_notes& notes, schema& s,
                                                            const render_options& options = {});
-/// The same over a replayer, which keeps its name indexes from one revision to the next.
+/// The same over a replayer, which keeps its name indexes from one revision to the next; only
+/// the operations `wanted` accepts are rendered (see render_and_replay).
 [[nodiscard]] std::vector<statement> render_with_overrides(const std::vector<ops::operation>& operations,
                                                            const operation_notes& notes, replayer& r,
-                                                           const render_options& options = {});
+                                                           const render_options& options = {},
+                                                           const operation_filter& wanted = {});
 
 /// The steps from `current` to `target` ("head", "+N", a revision; see revision_graph::upgrade_plan).
 [[nodiscard]] std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revision_heads& current,

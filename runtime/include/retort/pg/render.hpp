@@ -2,6 +2,7 @@
 // quoted and literals escaped, so nothing in a model or a file can inject SQL.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -75,8 +76,14 @@ struct render_options {
 /// operations produce: a planner that renders revision after revision replays each once.
 [[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, schema& s,
                                                        const render_options& options = {});
-/// The same over a replayer, which keeps its name indexes from one list to the next.
+/// Which operations' statements a caller reads (by index); the others are only replayed.
+using operation_filter = std::function<bool(std::size_t operation)>;
+
+/// The same over a replayer, which keeps its name indexes from one list to the next; with a
+/// `wanted` filter, only the operations it accepts are rendered (a lint that need not read
+/// some statements does not pay for writing them).
 [[nodiscard]] std::vector<statement> render_and_replay(const std::vector<ops::operation>& operations, replayer& r,
-                                                       const render_options& options = {});
+                                                       const render_options& options = {},
+                                                       const operation_filter& wanted = {});
 
 }  // namespace retort::pg
