@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <variant>
+
 #include "json_codec.hpp"
+#include "parallel.hpp"
 #include "retort/errors.hpp"
 #include "retort/naming.hpp"
 
@@ -57,8 +60,12 @@ schema parse_snapshot(std::string_view text, const std::string& file) {
     for (const auto& item : a->items()) s.extensions.push_back(json_codec::read_extension(item));
   if (auto a = r.maybe("enums"))
     for (const auto& item : a->items()) s.enums.push_back(json_codec::read_enum(item));
-  if (auto a = r.maybe("tables"))
-    for (const auto& item : a->items()) s.tables.push_back(json_codec::read_table(item));
+  if (auto a = r.maybe("tables")) {
+    // Tables read on their own: a schema of thousands is read on a few threads.
+    const auto items = a->items();
+    s.tables = map_in_parallel<std::monostate>(items.size(), threads_for(items.size(), 256),
+                                               [&](std::monostate&, std::size_t i) { return json_codec::read_table(items[i]); });
+  }
   if (auto a = r.maybe("views"))
     for (const auto& item : a->items()) s.views.push_back(json_codec::read_view(item));
   if (auto a = r.maybe("sequences"))

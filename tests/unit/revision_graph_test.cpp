@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "make_index.hpp"
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
@@ -651,6 +653,36 @@ TEST_F(LoadRevisions, ChecksumIsOfTheFileBytes) {
   ASSERT_EQ(loaded.size(), 1u);
   EXPECT_EQ(loaded[0].checksum, sha256_hex(text + "\n\n"));
   EXPECT_NE(loaded[0].checksum, sha256_hex(text));
+}
+
+// A long history is read on several threads: the revisions still come in file order, and of
+// several bad files the first by name is the one reported, whichever thread read it first.
+TEST_F(LoadRevisions, ALongHistoryKeepsFileOrderAndReportsTheFirstBadFile) {
+  std::vector<std::string> texts;
+  for (int i = 1; i <= 300; ++i) {
+    const std::string id = fmt::format("{:04}", i);
+    const std::string parent = fmt::format("{:04}", i - 1);
+    texts.push_back(write_revision(rev(id, i == 1 ? ids{} : ids{parent}, t(i), {create(fmt::format("t{}", i))})));
+    write(fmt::format("{}.json", id), texts.back());
+  }
+  const auto loaded = load_revisions(dir_.string());
+  ASSERT_EQ(loaded.size(), 300u);
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    EXPECT_EQ(loaded[i].id, fmt::format("{:04}", i + 1));
+    EXPECT_EQ(loaded[i].checksum, sha256_hex(texts[i]));
+  }
+  EXPECT_EQ(revision_graph(loaded).heads(), ids{"0300"});
+
+  write("0290.json", "{ broken");
+  write("0150.json", R"({"format": 1})");
+  for (int round = 0; round < 5; ++round) {
+    try {
+      (void)load_revisions(dir_.string());
+      FAIL() << "accepted";
+    } catch (const file_error& e) {
+      EXPECT_NE(std::string(e.what()).find("0150.json"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(LoadRevisions, EmptyDirectoryHasNoRevisions) { EXPECT_TRUE(load_revisions(dir_.string()).empty()); }

@@ -187,6 +187,31 @@ TEST(Snapshot, IndexKeyMistakesNameTheirPath) {
   EXPECT_EQ(error_of(R"js({"expression": "lower(b)"})js"), "accepted");  // expressions are SQL, not checked
 }
 
+// A snapshot of thousands of tables is read on several threads: the tables keep the file's
+// order (then the canonical one), and of several bad tables the first is the one reported.
+TEST(Snapshot, ManyTablesReadOnThreadsKeepOrderAndReportTheFirstMistake) {
+  auto snapshot = [](int bad_at, int also_bad_at) {
+    std::string tables;
+    for (int i = 0; i < 2000; ++i) {
+      const char* extra = (i == bad_at || i == also_bad_at) ? R"js(, "colour": "red")js" : "";  // an unknown key
+      tables += fmt::format(R"js({}{{"name": "t{:04}", "columns": [{{"name": "a", "type": "text"}}]{}}})js",
+                            i ? ", " : "", 1999 - i, extra);
+    }
+    return fmt::format(R"js({{"format": 1, "tables": [{}]}})js", tables);
+  };
+  const schema s = read_snapshot(snapshot(-1, -1), "s.json");
+  ASSERT_EQ(s.tables.size(), 2000u);
+  for (std::size_t i = 0; i < s.tables.size(); ++i) EXPECT_EQ(s.tables[i].name.name, fmt::format("t{:04}", i));
+  for (int round = 0; round < 5; ++round) {
+    try {
+      (void)read_snapshot(snapshot(1700, 300), "s.json");
+      FAIL() << "accepted";
+    } catch (const error& e) {
+      EXPECT_NE(std::string(e.what()).find("tables[300].colour"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Snapshot, AForeignKeyCannotReferenceADeferrableUniqueConstraint) {
   auto snapshot = [](std::string_view deferrable) {
     return fmt::format(R"js({{"format": 1, "tables": [
