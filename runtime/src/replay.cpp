@@ -380,13 +380,12 @@ void replayer::apply_one(const ops::create_table& o) {
   if (t.columns.empty()) fail(fmt::format("table {} has no columns", to_string(t.name)));
   if (!t.foreign_keys.empty())
     fail(fmt::format("create_table {} carries foreign keys; they are added by add_foreign_key", to_string(t.name)));
-  table fresh = without_hints(t);
-  fresh.pk.reset();
-  fresh.uniques.clear();
-  fresh.indexes.clear();
-  fresh.checks.clear();
-  fresh.exclusions.clear();
-  fresh.policies.clear();
+  // The table alone, without hints; its keys, indexes, checks and policies are added below,
+  // each checked against it (built field by field: copying them to clear them costs the most).
+  table fresh{.name = t.name, .columns = {}, .pk = {}, .uniques = {}, .indexes = {}, .foreign_keys = {}, .checks = {},
+              .comment = t.comment, .renamed_from = {}, .partition = t.partition, .rls = t.rls};
+  fresh.columns.reserve(t.columns.size());
+  for (const column& c : t.columns) fresh.columns.push_back(without_hints(c));
   std::set<std::string_view> seen;
   for (const auto& c : t.columns) {
     require_types(s_, c);
