@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
-  libpqxx-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libssl-dev libsimdjson-dev libpg-query-dev
+  libpqxx-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libssl-dev libsimdjson-dev libpg-query-dev libjemalloc-dev
   postgresql postgresql-client
 )
 

@@ -13,12 +13,14 @@
 
 namespace retort {
 
-std::string read_bytes(const std::filesystem::path& path) {
+std::string read_bytes(const std::filesystem::path& path, std::size_t spare) {
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (!in || ec) throw file_error(path.string(), "", "cannot open file for reading");
-  std::string bytes(size, '\0');
+  std::string bytes;
+  bytes.reserve(size + spare);
+  bytes.resize(size);
   in.read(bytes.data(), static_cast<std::streamsize>(size));
   if (in.gcount() != static_cast<std::streamsize>(size)) throw file_error(path.string(), "", "cannot read file");
   return bytes;

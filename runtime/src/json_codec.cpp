@@ -39,9 +39,18 @@ std::string_view type_name(simdjson::dom::element e) {
 }  // namespace
 
 document::document(simdjson::dom::parser& parser, std::string_view text, const std::string& file) {
-  // A byte order mark (some Windows editors write one) is no part of the JSON: skipped.
+  parse(parser, text, false, file);
+}
+
+document::document(simdjson::dom::parser& parser, const std::string& text, const std::string& file) {
+  parse(parser, text, text.capacity() - text.size() >= simdjson::SIMDJSON_PADDING, file);
+}
+
+void document::parse(simdjson::dom::parser& parser, std::string_view text, bool padded, const std::string& file) {
+  // A byte order mark (some Windows editors write one) is no part of the JSON: skipped (the
+  // padding past the end is the same).
   if (text.starts_with(byte_order_mark)) text.remove_prefix(byte_order_mark.size());
-  const auto parsed = parser.parse(text.data(), text.size());
+  const auto parsed = parser.parse(text.data(), text.size(), !padded);
   if (parsed.get(root_) == simdjson::SUCCESS) return;
   // The error path only: nlohmann_json says where the text stops being JSON.
   try {
@@ -120,7 +129,7 @@ class path_locator final : public nlohmann::json_sax<nlohmann::json> {
       frame& f = frames_.back();
       path_.resize(f.path_size);
       if (f.array) path_ += fmt::format("[{}]", f.index++);
-      else path_ += (path_.empty() ? "" : ".") + excerpt(f.key);
+      else path_ += fmt::format("{}{}", path_.empty() ? "" : ".", excerpt(f.key));
     }
     if (path_ != wanted_) return true;
     // The lexer has read the token that starts the value (and at most one byte more).

@@ -28,9 +28,13 @@ class document {
   /// again); a leading UTF-8 byte order mark is skipped. Throws file_error with the line and
   /// column of a syntax error.
   document(simdjson::dom::parser& parser, std::string_view text, const std::string& file);
+  /// The same for a string with SIMDJSON_PADDING bytes of capacity past its end (read_bytes'
+  /// `spare`): parsed in place, without the copy the parser otherwise makes.
+  document(simdjson::dom::parser& parser, const std::string& text, const std::string& file);
   [[nodiscard]] simdjson::dom::element root() const noexcept { return root_; }
 
  private:
+  void parse(simdjson::dom::parser& parser, std::string_view text, bool padded, const std::string& file);
   simdjson::dom::element root_;
 };
 

@@ -49,10 +49,11 @@ namespace {
 
 // One file as a revision, with its checksum.
 revision load_revision(const std::filesystem::path& path, simdjson::dom::parser& parser) {
-  const std::string bytes = read_bytes(path);
-  revision r = read_revision(bytes, path.string(), parser);
+  std::string bytes = read_bytes(path, simdjson::SIMDJSON_PADDING);  // parsed in place
+  std::string checksum = sha256_hex(bytes);
+  revision r = read_revision(std::move(bytes), path.string(), parser);
   r.file = path.string();
-  r.checksum = sha256_hex(bytes);
+  r.checksum = std::move(checksum);
   return r;
 }
 

@@ -18,21 +18,18 @@ namespace retort {
   return static_cast<unsigned>(std::clamp<std::size_t>(count / std::max<std::size_t>(per_thread, 1), 1, std::min(cores, 4U)));
 }
 
-/// `work(state, i)` (a default-constructible result) for i in [0, count), on `threads` threads (the caller's among them), each
+/// `work(state, i)` for i in [0, count), on `threads` threads (the caller's among them), each
 /// with a `State` of its own (a parser whose buffers it reuses, say). The first piece that
 /// throws, in piece order, has its exception rethrown once all have run.
 template <class State, class F>
-[[nodiscard]] auto map_in_parallel(std::size_t count, unsigned threads, F work) {
-  using result = decltype(work(std::declval<State&>(), std::size_t{0}));
-  // Each result is written in its place: no second copy of thousands of them at the peak.
-  std::vector<result> out(count);
+void for_each_in_parallel(std::size_t count, unsigned threads, F work) {
   std::vector<std::exception_ptr> failed(count);
   std::atomic<std::size_t> next{0};
   const auto run = [&] {
     State state;
     for (std::size_t i; (i = next.fetch_add(1)) < count;) {
       try {
-        out[i] = work(state, i);
+        work(state, i);
       } catch (...) {
         failed[i] = std::current_exception();
       }
@@ -45,6 +42,14 @@ template <class State, class F>
   }  // joined
   for (const auto& f : failed)
     if (f) std::rethrow_exception(f);
+}
+
+/// The results of `work(state, i)` (default-constructible), in order; see for_each_in_parallel.
+template <class State, class F>
+[[nodiscard]] auto map_in_parallel(std::size_t count, unsigned threads, F work) {
+  // Each result is written in its place: no second copy of thousands of them at the peak.
+  std::vector<decltype(work(std::declval<State&>(), std::size_t{0}))> out(count);
+  for_each_in_parallel<State>(count, threads, [&](State& state, std::size_t i) { out[i] = work(state, i); });
   return out;
 }
 

@@ -3,9 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+#include <variant>
+
 #include "json_codec.hpp"
 #include "revision_reader.hpp"
 #include "overloaded.hpp"
+#include "parallel.hpp"
 #include "retort/errors.hpp"
 #include "retort/sql_expression.hpp"
 
@@ -560,18 +564,22 @@ operation_note read_note(const reader& r) {
 }
 
 std::vector<ops::operation> read_operations(const reader& r, operation_notes& notes) {
-  std::vector<ops::operation> out;
   const auto items = r.items();
-  out.reserve(items.size());
-  for (const reader& item : items) {
+  // Each operation reads on its own: the thousands of an initial revision on a few threads.
+  std::vector<ops::operation> out(items.size());
+  std::mutex notes_lock;
+  for_each_in_parallel<std::monostate>(items.size(), threads_for(items.size(), 512), [&](std::monostate&, std::size_t i) {
+    const reader& item = items[i];
     if (item.has("allow") || item.has("override")) {
-      notes[out.size()] = read_note(item);
-      out.push_back(read_operation(item.also_allowing(note_keys)));
+      operation_note note = read_note(item);
+      out[i] = read_operation(item.also_allowing(note_keys));
+      const std::lock_guard held(notes_lock);
+      notes[i] = std::move(note);
     } else {
-      out.push_back(read_operation(item));
+      out[i] = read_operation(item);
     }
-    if (auto p = multi_statement_expression(out.back())) item.fail(fmt::format("{}: {}", p->path, p->message));
-  }
+    if (auto p = multi_statement_expression(out[i])) item.fail(fmt::format("{}: {}", p->path, p->message));
+  });
   return out;
 }
 
@@ -599,8 +607,9 @@ revision read_revision(std::string_view text, const std::string& file) {
   return read_revision(text, file, parser);
 }
 
-revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser) {
-  const json_codec::document doc(parser, text, file);
+namespace {
+
+revision read_document(const json_codec::document& doc, const std::string& file) {
   const reader r(doc.root(), file);
   r.expect_object({"format", "id", "parents", "replaces", "message", "created", "upgrade", "downgrade"});
   reader format = r.at("format");
@@ -617,6 +626,18 @@ revision read_revision(std::string_view text, const std::string& file, simdjson:
   rev.upgrade = read_operations(r.at("upgrade"), rev.upgrade_notes);
   rev.downgrade = read_operations(r.at("downgrade"), rev.downgrade_notes);
   return rev;
+}
+
+}  // namespace
+
+revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser) {
+  return read_document(json_codec::document(parser, text, file), file);
+}
+
+revision read_revision(std::string&& text, const std::string& file, simdjson::dom::parser& parser) {
+  const json_codec::document doc(parser, text, file);
+  std::string().swap(text);
+  return read_document(doc, file);
 }
 
 }  // namespace retort

@@ -13,5 +13,9 @@ namespace retort {
 
 /// read_revision (revision.hpp) with `parser`'s buffers.
 [[nodiscard]] revision read_revision(std::string_view text, const std::string& file, simdjson::dom::parser& parser);
+/// The same for bytes read with SIMDJSON_PADDING spare capacity (read_bytes): parsed in place,
+/// and freed once parsed (the parser holds what the revision is built from), so a large
+/// initial revision is not in memory three times: bytes, parse and revision.
+[[nodiscard]] revision read_revision(std::string&& text, const std::string& file, simdjson::dom::parser& parser);
 
 }  // namespace retort

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "retort/errors.hpp"
 #include "sql_object_samples.hpp"
 
@@ -349,6 +351,34 @@ TEST(RevisionFile, GoldenTextOfASmallRevision) {
   EXPECT_EQ(write_revision(r), small_golden);
   expect_same_revision(read_revision(small_golden, "golden.json"), r);
   expect_same_revision(read_revision(small_golden_earlier_layout, "earlier.json"), r);
+}
+
+// An initial revision of thousands of operations is read on several threads: the operations
+// and their notes keep their places, and of two mistakes the first is the one reported.
+TEST(RevisionFile, ThousandsOfOperationsKeepTheirOrderNotesAndFirstMistake) {
+  auto text = [](int bad_at, int also_bad_at) {
+    std::string upgrade;
+    for (int i = 0; i < 3000; ++i) {
+      std::string op = fmt::format(R"js({{"op": "create_schema", "name": "s{}"}})js", i);
+      if (i == 1234) op.insert(op.size() - 1, R"js(, "allow": [{"rule": "drop-table", "reason": "r"}])js");
+      if (i == bad_at || i == also_bad_at) op.insert(op.size() - 1, R"js(, "colour": "red")js");
+      upgrade += (i ? ", " : "") + op;
+    }
+    return fmt::format(R"js({{"format": 1, "id": "big", "parents": [], "upgrade": [{}], "downgrade": []}})js", upgrade);
+  };
+  const revision r = read_revision(text(-1, -1), "big.json");
+  ASSERT_EQ(r.upgrade.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) EXPECT_EQ(std::get<ops::create_schema>(r.upgrade[i]).name, fmt::format("s{}", i));
+  ASSERT_EQ(r.upgrade_notes.size(), 1u);
+  EXPECT_EQ(r.upgrade_notes.at(1234).allow.at(0).rule, "drop-table");
+  for (int round = 0; round < 5; ++round) {
+    try {
+      (void)read_revision(text(2900, 700), "big.json");
+      FAIL() << "accepted";
+    } catch (const error& e) {
+      EXPECT_NE(std::string(e.what()).find("upgrade[700].colour"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(RevisionFile, WriteOperationsIsAJsonArray) {

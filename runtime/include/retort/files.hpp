@@ -10,8 +10,10 @@
 namespace retort {
 
 /// The bytes of the file at `path`, read with one call (sized from the file, not grown through
-/// a stream buffer: the history of a large project is tens of megabytes). Throws file_error.
-[[nodiscard]] std::string read_bytes(const std::filesystem::path& path);
+/// a stream buffer: the history of a large project is tens of megabytes), with `spare` bytes of
+/// capacity past the end (a JSON parser that may read that far then parses it in place instead
+/// of copying it). Throws file_error.
+[[nodiscard]] std::string read_bytes(const std::filesystem::path& path, std::size_t spare = 0);
 
 /// Writes `bytes` to `path` (through a temporary file and a rename) unless the file already
 /// holds exactly them. True when it wrote. Throws retort::error on an I/O failure.
