@@ -191,7 +191,7 @@ std::vector<operation> inverse(const operation& op) {
           },
           [](const sql& o) -> std::vector<operation> {
             if (!o.down) throw error(fmt::format("the sql step \"{}\" has no down step: it cannot be undone", first_line(o.up)));
-            return {sql{*o.down, o.up, o.transactional, std::nullopt}};
+            return {sql{*o.down, o.up, o.transactional, std::nullopt, o.schema}};
           },
           [](const cpp& o) -> std::vector<operation> {
             return {cpp{o.run == cpp::function::upgrade ? cpp::function::downgrade : cpp::function::upgrade}};
@@ -243,6 +243,31 @@ std::set<qualified_name> tables_named(const std::vector<operation>& list) {
   std::set<qualified_name> out;
   for (const auto& op : list) out.merge(tables_named(op));
   return out;
+}
+
+std::optional<std::string> schema_of(const operation& op) {
+  return std::visit(
+      [](const auto& o) -> std::optional<std::string> {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, create_schema> || std::is_same_v<T, drop_schema>) return o.name;
+        else if constexpr (std::is_same_v<T, sql>) return o.schema;
+        else if constexpr (std::is_same_v<T, rename_table>) {
+          if (o.from.schema == o.to.schema) return o.from.schema;
+          return std::nullopt;
+        } else if constexpr (requires(const T& x) { { x.table } -> std::convertible_to<const qualified_name&>; })
+          return o.table.schema;
+        else if constexpr (requires(const T& x) { { x.type } -> std::convertible_to<const qualified_name&>; })
+          return o.type.schema;  // an enum value's
+        else if constexpr (requires(const T& x) { { x.type.name } -> std::convertible_to<const qualified_name&>; })
+          return o.type.name.schema;  // an enum's
+        else if constexpr (requires(const T& x) { { x.def.name } -> std::convertible_to<const qualified_name&>; })
+          return o.def.name.schema;  // a table's, view's, sequence's, SQL object's
+        else if constexpr (requires(const T& x) { { x.to.name } -> std::convertible_to<const qualified_name&>; })
+          return o.to.name.schema;  // a replaced view or SQL object, an altered sequence
+        else
+          return std::nullopt;  // extensions, cpp
+      },
+      op);
 }
 
 std::string_view to_string(cpp::function f) { return f == cpp::function::upgrade ? "upgrade" : "downgrade"; }

@@ -154,6 +154,7 @@ ojson op_to_json(const ops::operation& op) {
                    j["down"] = opt(o.down);
                    if (!o.transactional) j["transactional"] = false;
                    if (o.irreversible) j["irreversible"] = *o.irreversible;
+                   if (o.schema) j["schema"] = *o.schema;
                  },
                  [&](const ops::cpp& o) { j["run"] = ops::to_string(o.run); },
                  [&](const ops::create_view& o) { j["view"] = to_json(o.def); },
@@ -393,8 +394,10 @@ template <>
 ops::rename_constraint read_op(const reader& r) { return read_rename<ops::rename_constraint>(r); }
 template <>
 ops::sql read_op(const reader& r) {
-  r.expect_object({"op", "up", "down", "transactional", "irreversible"});
-  ops::sql o{r.string("up"), r.optional_string("down"), r.boolean("transactional", true), r.optional_string("irreversible")};
+  r.expect_object({"op", "up", "down", "transactional", "irreversible", "schema"});
+  ops::sql o{r.string("up"), r.optional_string("down"), r.boolean("transactional", true), r.optional_string("irreversible"),
+             r.optional_string("schema")};
+  if (o.schema && o.schema->empty()) r.at("schema").fail("name the schema whose objects the step writes");
   if (o.irreversible && o.down) r.at("irreversible").fail("an sql step with a \"down\" is not irreversible");
   if (o.irreversible && o.irreversible->empty())
     r.at("irreversible").fail("say why the step cannot be undone (\"irreversible\": \"<reason>\")");

@@ -363,6 +363,13 @@ std::string unqualified_base(const column_type& t) {
   return base;
 }
 
+// A named type's spelling without the schema before its name: "public.geometry(Point,4326)" is
+// "geometry(Point,4326)" (the typmod may not hold a dot: only numbers and words).
+std::string unqualified(std::string name) {
+  const auto dot = name.rfind('.', name.find('('));
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
 }  // namespace
 
 std::optional<column_type> parse_type(std::string_view text) {
@@ -395,6 +402,9 @@ std::optional<column_type> parse_type(std::string_view text) {
   t.kind = type_kind::named;
   t.name = spelled;
   t.array = words->array;
+  // A type of an extension Retort knows is kept bare: its schema is its extension's, which the
+  // renderer writes and format_type() prints only when that schema is off the session's path.
+  if (extension_of_type(t)) t.name = unqualified(std::move(t.name));
   return t;
 }
 

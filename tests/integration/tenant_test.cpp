@@ -1,6 +1,8 @@
 // Schema-per-tenant against a real PostgreSQL: one history migrated into several schemas of one
 // database through migrate_to_head (the application's own connection), each tenant with its own
 // objects, bookkeeping and position, on a session whose search_path names no schema of ours.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include "pg_fixture.hpp"
 #include "retort/migrate.hpp"
 #include "retort/pg/applier.hpp"
+#include "retort/revision_graph.hpp"
 
 namespace retort {
 namespace {
@@ -179,34 +182,142 @@ TEST(SchemaPerTenant, TenantsShareAnExtensionNoTenantDropsIt) {
   EXPECT_EQ(citext_count(), "1");
 }
 
+// A column of an extension's type names the type with the extension's schema: a database whose
+// search_path lacks `public` (where citext is) still migrates its tenants, and verify reads the
+// type back as the history wrote it.
+TEST(SchemaPerTenant, AnExtensionsTypeIsQualifiedNotFoundThroughSearchPath) {
+  testing::scratch_dir dir("retort-tenant-extension-path");
+  (void)testing::write_migrations(dir.path() / "versions", testing::tenant_history_with_extension());
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  exec(conn, "ALTER DATABASE " + conn.quote_name(one(conn, "SELECT current_database()")) + " SET search_path = nowhere");
+  pqxx::connection later(url);  // a session under the database's search_path
+  for (const std::string tenant : {"acme", "globex"}) {
+    SCOPED_TRACE(tenant);
+    const auto up = tenant_cli(dir, url, tenant, {"upgrade"});
+    ASSERT_EQ(up.code, 0) << up;
+    const auto verified = tenant_cli(dir, url, tenant, {"verify"});
+    EXPECT_EQ(verified.code, 0) << verified;
+    EXPECT_EQ(one(later, "SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '" + tenant +
+                            ".notes'::regclass AND attname = 'nick'"),
+              "public.citext");  // qualified: this session's search_path lacks public too
+  }
+}
+
 // Only the history's default schema is a tenant's: its other schemas keep their names, so every
-// tenant's objects refer to the one shared object there. The history creates those once per
-// database: the first tenant's run does, and another tenant's run of that revision stops at
-// "already exists" with nothing of it applied.
-TEST(SchemaPerTenant, OtherSchemasOfTheHistoryAreSharedNotMapped) {
+// tenant's objects refer to the one shared object there. Those objects are the database's: the
+// first tenant to apply their revision creates them, a later one finds them, a tenant going back
+// to base leaves them to the others, and the last one to undo their revision drops them.
+TEST(SchemaPerTenant, OtherSchemasOfTheHistoryAreSharedOncePerDatabase) {
   testing::scratch_dir dir("retort-tenant-shared");
   (void)testing::write_migrations(dir.path() / "versions", testing::shared_schema_history());
   const std::string url = test::fresh_database_url();
-  const auto up = tenant_cli(dir, url, "acme", {"upgrade"});
-  ASSERT_EQ(up.code, 0) << up;
   pqxx::connection conn(url);
+  const auto fk_target = [&](const std::string& tenant) {
+    return one(conn, "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = '" + tenant +
+                         ".items'::regclass AND contype = 'f'");
+  };
+  for (const std::string tenant : {"acme", "globex"}) {
+    SCOPED_TRACE(tenant);
+    const auto up = tenant_cli(dir, url, tenant, {"upgrade"});
+    ASSERT_EQ(up.code, 0) << up;
+    EXPECT_EQ(fk_target(tenant), "ref.kinds");
+    EXPECT_EQ(one(conn, "SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = '" + tenant +
+                            ".items'::regclass AND attname = 'kind'"),
+              "ref.kind");
+    EXPECT_EQ(one(conn, "SELECT to_regclass('" + tenant + ".kinds')::text"), "NULL");
+  }
   EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");
-  EXPECT_EQ(one(conn, "SELECT to_regclass('acme.kinds')::text"), "NULL");
-  EXPECT_EQ(one(conn, "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = 'acme.items'::regclass "
-                      "AND contype = 'f'"),
-            "ref.kinds");
-  EXPECT_EQ(one(conn, "SELECT atttypid::regtype::text FROM pg_attribute WHERE attrelid = 'acme.items'::regclass "
-                      "AND attname = 'kind'"),
-            "ref.kind");
   // verify reads the shared schema with the tenant's: both as the history made them.
-  const auto verified = tenant_cli(dir, url, "acme", {"verify"});
-  EXPECT_EQ(verified.code, 0) << verified;
+  for (const std::string tenant : {"acme", "globex"}) {
+    const auto verified = tenant_cli(dir, url, tenant, {"verify"});
+    EXPECT_EQ(verified.code, 0) << tenant << verified;
+  }
 
-  const auto second = tenant_cli(dir, url, "globex", {"upgrade"});
-  EXPECT_EQ(second.code, 4) << second;
-  EXPECT_NE(second.err.find(R"(schema "ref" already exists)"), std::string::npos) << second;
-  EXPECT_EQ(one(conn, "SELECT to_regclass('globex.items')::text"), "NULL");
-  EXPECT_EQ(one(conn, "SELECT count(*) FROM globex.retort_applied"), "0");
+  // acme back to base: its objects go, the shared ones stay for globex, which keeps using them.
+  const auto down = tenant_cli(dir, url, "acme", {"downgrade", "base"});
+  ASSERT_EQ(down.code, 0) << down;
+  EXPECT_EQ(one(conn, "SELECT to_regclass('acme.items')::text"), "NULL");
+  EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");
+  exec(conn, "INSERT INTO ref.kinds VALUES (1); INSERT INTO globex.items VALUES (1, 1, 'a')");
+  for (const std::string tenant : {"acme", "globex"}) {
+    const auto verified = tenant_cli(dir, url, tenant, {"verify"});
+    EXPECT_EQ(verified.code, 0) << tenant << verified;
+  }
+  // At base, acme has no table of its own: globex's and the shared ones are not acme's.
+  const auto at_base = tenant_cli(dir, url, "acme", {"--format", "json", "current"});
+  ASSERT_EQ(at_base.code, 0) << at_base;
+  EXPECT_EQ(nlohmann::json::parse(at_base.out).at("untracked_tables"), nlohmann::json::array()) << at_base;
+
+  // The last tenant to undo the revision drops what it shared.
+  exec(conn, "DELETE FROM globex.items");
+  const auto last = tenant_cli(dir, url, "globex", {"downgrade", "base"});
+  ASSERT_EQ(last.code, 0) << last;
+  EXPECT_EQ(one(conn, "SELECT to_regnamespace('ref')::text"), "NULL");
+
+  // Four tenants at once (a fleet run, four at a time): the shared objects are created once, by
+  // whichever tenant comes first, and every tenant verifies.
+  nlohmann::json targets = nlohmann::json::array();
+  for (const std::string tenant : {"acme", "globex", "initech", "umbrella"})
+    targets.push_back({{"name", tenant}, {"url", url}, {"schema", tenant}});
+  const auto fleet_file = dir.path() / "retort.fleet.json";
+  std::ofstream(fleet_file) << nlohmann::json{{"format", 1}, {"targets", targets}}.dump(2);
+  const auto fleet = [&](const std::string& command, std::vector<std::string> more) {
+    std::vector<std::string> argv{RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), command,
+                                  "--fleet", fleet_file.string()};
+    argv.insert(argv.end(), more.begin(), more.end());
+    return testing::run(argv, {}, dir.path());
+  };
+  const auto parallel = fleet("upgrade", {"--parallel", "4"});
+  ASSERT_EQ(parallel.code, 0) << parallel;
+  EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM retort.shared"), "4");
+  const auto verified = fleet("verify", {});
+  EXPECT_EQ(verified.code, 0) << verified;
+  // The database itself (no tenant) is at base: its tenants' schemas are no difference of its own.
+  const auto database = testing::run(
+      {RETORT_CLI_PATH, "--url", url, "--migrations", (dir.path() / "versions").string(), "verify"}, {}, dir.path());
+  EXPECT_EQ(database.code, 0) << database;
+  for (const std::string tenant : {"acme", "globex", "initech", "umbrella"}) EXPECT_EQ(fk_target(tenant), "ref.kinds");
+}
+
+// The example application's history, with its shared `catalog` (and the seed step that names
+// it): several tenants of one database, migrated as the application migrates itself (its C++ data
+// step registered), together, a revision at a time, since a tenant's operations name the shared
+// objects as their revision knows them (order_items' foreign key to catalog.items, which a later
+// revision renames). Each ends at head and as its history made it; the catalog is seeded once.
+TEST(SchemaPerTenant, TheExampleHistoryMigratesSeveralTenantsOfOneDatabase) {
+  const std::string versions = std::string(RETORT_SOURCE_DIR) + "/migrations/versions";
+  const revision_graph graph(load_revisions(versions));
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  cpp_steps steps;
+  steps.add("7631824f1664", [](pqxx::work& tx) { tx.exec("UPDATE users SET email = lower(email)"); });
+  const std::vector<std::string> tenants{"acme", "globex", "initech"};
+  const auto upgrade = [&](const std::string& tenant, std::string_view target) {
+    pg::apply_options o;
+    o.tenant_schema = tenant;
+    o.cpp = &steps;
+    pg::advisory_locker lock(conn, pg::bookkeeping_of(o).schema());
+    pg::applier applier(conn, graph, lock, o);
+    return applier.upgrade(target);
+  };
+  for (std::size_t r = 0; r < graph.order().size(); ++r)
+    for (const auto& tenant : tenants) ASSERT_EQ(upgrade(tenant, "+1").size(), 1u) << tenant << " at " << r;
+  for (const auto& tenant : tenants) {
+    SCOPED_TRACE(tenant);
+    EXPECT_TRUE(upgrade(tenant, "head").empty());
+    testing::scratch_dir io("retort-tenant-example");
+    const auto verified = testing::run(
+        {RETORT_CLI_PATH, "--url", url, "--migrations", versions, "--tenant-schema", tenant, "verify"}, {}, io.path());
+    EXPECT_EQ(verified.code, 0) << verified;
+    // Its foreign keys into the shared catalog (an order's items to the catalog's products).
+    EXPECT_NE(one(conn, "SELECT count(*) FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid "
+                        "JOIN pg_class f ON f.oid = k.confrelid WHERE k.contype = 'f' AND r.relnamespace = '" +
+                            tenant + "'::regnamespace AND f.relnamespace = 'catalog'::regnamespace"),
+              "0");
+  }
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once
 }
 
 }  // namespace

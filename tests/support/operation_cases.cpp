@@ -290,7 +290,7 @@ std::vector<operation_case> operation_cases() {
       {"alter_extension_schema", alter_extension{citext, {"citext", "billing", std::nullopt}},
        {R"(ALTER EXTENSION "citext" SET SCHEMA "billing")"}, with_citext()},
       {"add_column_of_an_extension_type", add_column{users_name, nickname},
-       {R"(ALTER TABLE "public"."users" ADD COLUMN "nickname" citext)"}, with_citext()},
+       {R"(ALTER TABLE "public"."users" ADD COLUMN "nickname" "public".citext)"}, with_citext()},
       {"add_generated_column", add_column{users_name, email_lower},
        {R"(ALTER TABLE "public"."users" ADD COLUMN "email_lower" text GENERATED ALWAYS AS (lower((email)::text)) STORED)"}},
       {"add_serial_column", add_column{{"public", "posts"}, seq},
@@ -299,7 +299,7 @@ std::vector<operation_case> operation_cases() {
        {R"(ALTER TABLE "public"."users" ALTER COLUMN "bio" TYPE text COLLATE "C")"}},
       {"create_table_of_open_types", create_table{open_types},
        {"CREATE TABLE \"public\".\"ranges\" (\n  \"id\" serial NOT NULL,\n  \"seats\" int4range NOT NULL,\n  \"search\" "
-        "tsvector,\n  \"at\" timestamp(3) with time zone NOT NULL,\n  \"names\" citext[],\n  \"bits\" bit varying(8),\n  "
+        "tsvector,\n  \"at\" timestamp(3) with time zone NOT NULL,\n  \"names\" \"public\".citext[],\n  \"bits\" bit varying(8),\n  "
         "CONSTRAINT \"pk_ranges\" PRIMARY KEY (\"id\")\n)"},
        with_citext()},
       {"create_schema", create_schema{"audit"}, {R"(CREATE SCHEMA "audit")"}},

@@ -200,6 +200,27 @@ TEST(Ops, DescribeNamesTheObject) {
   }
 }
 
+// Every operation on a schema's object names that schema (the one describe() names it in); only
+// the database's extensions and the opaque hand-written steps have none.
+TEST(Ops, SchemaOfIsTheSchemaHoldingTheObject) {
+  const std::set<std::string_view> none{"create_extension", "drop_extension", "alter_extension", "sql", "cpp"};
+  for (const auto& c : cases()) {
+    SCOPED_TRACE(c.kind);
+    if (c.kind == "rename_table") continue;  // this one moves a table to another schema: below
+    const auto schema = ops::schema_of(c.op);
+    ASSERT_EQ(schema.has_value(), !none.contains(c.kind));
+    if (schema) {
+      EXPECT_NE(ops::describe(c.op).find(*schema), std::string::npos);
+    }
+  }
+  EXPECT_EQ(ops::schema_of(ops::create_schema{"catalog"}), "catalog");
+  EXPECT_EQ(ops::schema_of(ops::sql{"INSERT INTO catalog.c VALUES (1)", "DELETE FROM catalog.c", true, std::nullopt,
+                                    "catalog"}),
+            "catalog");  // a hand-written step that names the schema it writes
+  EXPECT_EQ(ops::schema_of(ops::rename_table{{"public", "a"}, {"catalog", "a"}}), std::nullopt);
+  EXPECT_EQ(ops::schema_of(ops::rename_table{{"catalog", "a"}, {"catalog", "b"}}), "catalog");
+}
+
 TEST(Ops, DescribeExamples) {
   EXPECT_EQ(ops::describe(ops::add_column{users_name(), make_column("phone_number", type_kind::text, true)}),
             "add column public.users.phone_number");

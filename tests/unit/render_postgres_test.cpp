@@ -6,6 +6,7 @@
 #include "retort/pg/render.hpp"
 #include "retort/pg/schema_mapping.hpp"
 #include "operation_cases.hpp"
+#include "sql_object_samples.hpp"
 #include "retort/snapshot.hpp"
 
 namespace retort {
@@ -207,9 +208,17 @@ TEST(RenderPostgres, TypeSpellings) {
 // and plain plans, and other schemas stay: no statement leaves a name to search_path (a view's
 // query resolves its unqualified names once, under a search_path pinned to the tenant's schema).
 TEST(RenderPostgres, TenantMappingQualifiesEveryNameWithTheTenantSchema) {
-  const auto replaced = [](std::string sql) {
-    for (std::size_t at = 0; (at = sql.find(R"("public".)", at)) != std::string::npos; at += 11)
+  // An extension's type keeps its extension's schema: the extension is the database's.
+  constexpr std::string_view extension_type = R"("public".citext)";
+  const auto replaced = [&](std::string sql) {
+    for (std::size_t at = 0; (at = sql.find(R"("public".)", at)) != std::string::npos;) {
+      if (std::string_view(sql).substr(at).starts_with(extension_type)) {
+        at += extension_type.size();
+        continue;
+      }
       sql.replace(at, 9, R"("tenant 7".)");
+      at += 11;
+    }
     // A view is created with search_path pinned to its (mapped) schema: its unqualified names are the tenant's.
     if (sql == R"(SET LOCAL search_path TO "public")") sql = R"(SET LOCAL search_path TO "tenant 7")";
     return sql;
@@ -226,7 +235,9 @@ TEST(RenderPostgres, TenantMappingQualifiesEveryNameWithTheTenantSchema) {
       ASSERT_EQ(mapped.size(), plain.size());
       for (std::size_t i = 0; i < plain.size(); ++i) {
         EXPECT_EQ(mapped[i].sql, replaced(plain[i].sql));
-        EXPECT_EQ(mapped[i].sql.find(R"("public")"), std::string::npos) << mapped[i].sql;
+        std::string names = mapped[i].sql;
+        for (std::size_t at; (at = names.find(extension_type)) != std::string::npos;) names.erase(at, extension_type.size());
+        EXPECT_EQ(names.find(R"("public")"), std::string::npos) << mapped[i].sql;
         EXPECT_EQ(mapped[i].mode, plain[i].mode);
         if (plain[i].rebuild_invalid_index) {
           ASSERT_TRUE(mapped[i].rebuild_invalid_index);
@@ -258,6 +269,29 @@ TEST(RenderPostgres, SharedExtensionsAreCreatedIfMissingUnderALockAndNeverDroppe
   // Not shared, the history's own: created and dropped.
   EXPECT_EQ(pg::render({create_extension{citext}}, schema{}, {})[0].sql, R"(CREATE EXTENSION "citext" SCHEMA "public")");
   EXPECT_EQ(pg::render({drop_extension{citext}}, with, {})[0].sql, R"(DROP EXTENSION "citext")");
+}
+
+// A column of an extension's type names it with the schema the history creates the extension in
+// (never a tenant's: extensions belong to the database), so search_path is not relied on; a type
+// of an extension Retort knows no types of stays as the history spells it.
+TEST(RenderPostgres, AnExtensionsTypeIsQualifiedWithTheExtensionsSchema) {
+  const schema before = read_snapshot(R"({"format": 1, "schemas": ["ext"],
+      "extensions": [{"name": "citext", "schema": "ext"}, {"name": "my_extension", "schema": "public"}],
+      "tables": [{"schema": "public", "name": "notes", "primary_key": {"columns": ["id"]},
+                  "columns": [{"name": "id", "type": "bigint"}]}]})",
+                                      "before.json");
+  column nick;
+  nick.name = "nick";
+  nick.type = *parse_type("citext[]");
+  nick.nullable = true;
+  column other = nick;
+  other.name = "other";
+  other.type = *parse_type("my_type");
+  const pg::render_options tenant{pg::safety::safe, {{"public", "acme"}}, true};
+  const auto up = pg::render({add_column{{"public", "notes"}, nick}, add_column{{"public", "notes"}, other}}, before, tenant);
+  ASSERT_EQ(up.size(), 2u);
+  EXPECT_EQ(up[0].sql, R"(ALTER TABLE "acme"."notes" ADD COLUMN "nick" "ext".citext[])");
+  EXPECT_EQ(up[1].sql, R"(ALTER TABLE "acme"."notes" ADD COLUMN "other" my_type)");
 }
 
 // The renderer's tenant mapping applied to a schema model (what `verify` compares a tenant with):
@@ -292,6 +326,26 @@ TEST(RenderPostgres, MapSchemasMovesTheDefaultSchemaToTheTenants) {
   EXPECT_EQ(find_table(m, {"acme", "orders"})->foreign_keys.at(0).ref_table, (qualified_name{"acme", "items"}));
   EXPECT_EQ(find_table(m, {"public", "items"}), nullptr);
   EXPECT_EQ(pg::map_schemas(s, {}), s);  // no mapping: the schema itself
+}
+
+// The same for the objects a tenant's run creates from their definitions: a function and the
+// trigger executing it (their names in the definition, as the renderer writes them), a sequence.
+TEST(RenderPostgres, MapSchemasMovesSqlObjectsAndSequencesToTheTenants) {
+  schema s;
+  s.sql_objects = {testing::touch_function(), testing::touch_trigger({"public", "items"}, {"public", "touch"})};
+  s.sequences.emplace_back().name = {"public", "numbers"};
+  const pg::schema_map tenant{{"public", "acme"}};
+  const schema m = pg::map_schemas(s, tenant);
+  ASSERT_EQ(m.sql_objects.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(to_string(s.sql_objects[i]));
+    EXPECT_EQ(m.sql_objects[i].name.schema, "acme");
+    EXPECT_EQ(m.sql_objects[i].definition.find("\"public\""), std::string::npos) << m.sql_objects[i].definition;
+    EXPECT_EQ(m.sql_objects[i].header.find("\"public\""), std::string::npos) << m.sql_objects[i].header;
+  }
+  EXPECT_EQ(m.sql_objects[1].table, (qualified_name{"acme", "items"}));
+  EXPECT_EQ(m.sql_objects[1].function, (qualified_name{"acme", "touch"}));
+  EXPECT_EQ(m.sequences.at(0).name, (qualified_name{"acme", "numbers"}));
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ std::vector<operation> every_operation() {
       ops::rename_constraint{users_name(), "uq_a", "uq_b"},
       ops::sql{"UPDATE users SET email = lower(email);\n-- done", "SELECT 1"},
       ops::sql{"DELETE FROM sessions", std::nullopt},
+      ops::sql{"INSERT INTO catalog.kinds VALUES (1)", "DELETE FROM catalog.kinds", true, std::nullopt, "catalog"},
       ops::cpp{ops::cpp::function::downgrade},
       ops::set_table_comment{users_name(), "People", std::nullopt},
       ops::create_extension{{"pg_trgm", "ext", "1.6"}},

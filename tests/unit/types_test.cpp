@@ -246,7 +246,9 @@ TEST(Types, OpenTypesTakeFormatTypesSpelling) {
       {"varbit(8)", "bit varying(8)"},
       {"bit", "bit(1)"},
       {"geometry(Point, 4326)", "geometry(Point,4326)"},
-      {"ext.HSTORE", "ext.hstore"},
+      {"ext.HSTORE", "hstore"},  // a known extension's type: its schema is its extension's
+      {"public.geometry(Point,4326)", "geometry(Point,4326)"},
+      {"ext.my_type", "ext.my_type"},
       {"\"MyType\"", "\"MyType\""},
       {"interval(3)", "interval(3)"},
       {"serial", "serial"},

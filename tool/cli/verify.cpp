@@ -101,7 +101,8 @@ schema tenant_live_schema(pqxx::connection& conn, const context& ctx, const std:
                           const schema& expected) {
   const pg::tenant_search_path path(conn, tenant);
   pg::introspect_options read{.exclude_schemas = {ctx.opts().bookkeeping_schema},
-                              .only_schemas = std::set<std::string>(expected.schemas.begin(), expected.schemas.end())};
+                              .only_schemas = std::set<std::string>(expected.schemas.begin(), expected.schemas.end()),
+                              .read_sql_object = sql::read_database_sql_object};
   read.only_schemas.insert(tenant);
   schema live = pg::introspect(conn, read);
   pg::apply_options o;
@@ -120,11 +121,24 @@ schema tenant_live_schema(pqxx::connection& conn, const context& ctx, const std:
   return live;
 }
 
+// The database as a history that is not a tenant's sees it: the schemas it uses (`expected`'s
+// and `public`), so that tenants' schemas in the same database are not differences of its own.
+schema history_live_schema(pqxx::connection& conn, const context& ctx, const schema& expected) {
+  pg::introspect_options read{.exclude_schemas = {ctx.opts().bookkeeping_schema},
+                              .only_schemas = std::set<std::string>(expected.schemas.begin(), expected.schemas.end()),
+                              .read_sql_object = sql::read_database_sql_object};
+  read.only_schemas.insert("public");
+  return pg::introspect(conn, read);
+}
+
 }  // namespace
 
+// With --tenant-schema, the tenant's own schema: the other tenants' objects and the shared ones
+// are no part of where it stands.
 std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx) {
   try {
-    return live_schema(conn, ctx);
+    const std::string& tenant = ctx.opts().tenant_schema;
+    return tenant.empty() ? live_schema(conn, ctx) : tenant_live_schema(conn, ctx, tenant, schema{});
   } catch (const database_error&) {
     throw;
   } catch (const error&) {
@@ -146,7 +160,7 @@ live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const conte
       comparable(pg::map_schemas(graph.schema_at(at), pg::render_options_of(tenant_options).schemas));
   schema live;
   try {
-    live = comparable(tenant_schema.empty() ? live_schema(conn, ctx)
+    live = comparable(tenant_schema.empty() ? history_live_schema(conn, ctx, expected)
                                             : tenant_live_schema(conn, ctx, tenant_schema, expected));
   } catch (const database_error&) {
     throw;

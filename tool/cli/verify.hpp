@@ -37,11 +37,12 @@ struct live_comparison {
 /// The user schema of the connected database (Retort's bookkeeping schema left out).
 [[nodiscard]] schema live_schema(pqxx::connection& conn, const context& ctx);
 
-/// live_schema(), or nullopt when the database holds objects the model cannot describe
-/// (`verify` names them).
+/// live_schema() (with --tenant-schema, the tenant's schema without its bookkeeping), or nullopt
+/// when the database holds objects the model cannot describe (`verify` names them).
 [[nodiscard]] std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx);
 
-/// Compares the connected database with `graph.schema_at(at)`. With a `tenant_schema`, only the
+/// Compares the connected database with `graph.schema_at(at)`: the schemas the history uses (a
+/// tenant's schema beside them is not a difference). With a `tenant_schema`, only the
 /// tenant's part of the database: its schema (its bookkeeping tables aside) against the history's
 /// default one mapped to it, the history's other schemas, which every tenant shares, and of the
 /// extensions only those the history creates.

@@ -89,7 +89,7 @@
 //   type = "numeric(10,2)"            any PostgreSQL type instead of the mapping: built-in ones
 //                                     ("int4range", "tsvector", "timestamptz(3)"), serial and
 //                                     bigserial, an extension's ("citext", "geometry(Point,4326)",
-//                                     "ext.hstore" outside the search path), arrays ("citext[]");
+//                                     bare: named with its extension's schema), arrays ("citext[]");
 //                                     kept as format_type() prints it (aliases spelt out)
 //   generated = "lower(email)"        GENERATED ALWAYS AS (expression) STORED
 //   collation = "C"                   COLLATE "C"

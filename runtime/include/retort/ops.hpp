@@ -342,6 +342,9 @@ struct sql {
   std::optional<std::string> down;
   bool transactional = true;
   std::optional<std::string> irreversible = std::nullopt;  ///< why it cannot be undone; only without `down`
+  /// Schema-per-tenant: the shared schema whose objects the step writes (a seed of
+  /// `catalog.categories`: "catalog"), so that it runs once per database; none: the tenant's.
+  std::optional<std::string> schema = std::nullopt;
   friend bool operator==(const sql&, const sql&) = default;
 };
 
@@ -407,6 +410,12 @@ using operation =
 /// rename's effect on other tables' foreign keys shows in the renamed table too.
 [[nodiscard]] std::set<qualified_name> tables_named(const std::vector<operation>& list);
 [[nodiscard]] std::set<qualified_name> tables_named(const operation& op);
+
+/// The schema holding the object the operation creates, changes or drops ("catalog" for a table
+/// catalog.categories, the schema itself for create_schema); nullopt for what no schema holds
+/// (an extension belongs to the database), for hand-written steps (cpp, and sql unless it names
+/// its `schema`: opaque) and for a rename from one schema to another.
+[[nodiscard]] std::optional<std::string> schema_of(const operation& op);
 
 /// The operations that undo `op`: usually one, none for a backfill.
 /// Throws retort::error for an sql step with no `down`.

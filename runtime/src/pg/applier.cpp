@@ -314,8 +314,10 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
     try {
       if (unit.transactional) {
         pqxx::work tx(conn_);
+        const bool run_shared = !has_shared(step, unit) || claim_shared(tx, step);
         for (std::size_t i : unit.statements) {
           current = &step.statements[i];
+          if (!run_shared && is_shared(step, *current)) continue;
           if (cpp_step_of(step, *current)) run_cpp_step(tx, step, current->operation, u);
           else execute(tx, current->sql, is_hand_written(step, *current));
         }
@@ -324,9 +326,15 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
         tx.commit();
       } else {
         current = &step.statements[unit.statements.front()];
-        notify(event(progress::event::outside_transaction, current->sql));
-        if (current->rebuild_invalid_index) drop_if_invalid(conn_, *current->rebuild_invalid_index);
-        {
+        bool run_it = true;
+        if (is_shared(step, *current)) {  // decided in a transaction of its own: this one has none
+          pqxx::work claim(conn_);
+          run_it = claim_shared(claim, step);
+          claim.commit();
+        }
+        if (run_it) {
+          notify(event(progress::event::outside_transaction, current->sql));
+          if (current->rebuild_invalid_index) drop_if_invalid(conn_, *current->rebuild_invalid_index);
           pqxx::nontransaction alone(conn_);
           execute(alone, current->sql, is_hand_written(step, *current));
         }
@@ -362,6 +370,33 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
       fail(std::current_exception(), 1);
     }
   }
+}
+
+// Schema-per-tenant: whether `st` works on an object of a schema the tenant shares (one the
+// mapping keeps, as the example's `catalog`). Those objects are the database's: created by the
+// first tenant that applies their revision, dropped by the last that undoes it.
+bool applier::is_shared(const revision_step& step, const statement& st) const {
+  if (options_.tenant_schema.empty()) return false;
+  const auto schema = ops::schema_of(step.operations[st.operation]);
+  return schema && !options_.render.schemas.contains(*schema);
+}
+
+bool applier::has_shared(const revision_step& step, const transaction_unit& unit) const {
+  return std::any_of(unit.statements.begin(), unit.statements.end(),
+                     [&](std::size_t i) { return is_shared(step, step.statements[i]); });
+}
+
+// Whether this run executes the step's shared statements: only when no other tenant records the
+// revision (none has applied it yet; none still stands past it). Decided and recorded in `tx`
+// after a lock every tenant's decision takes, so tenants migrating at once wait for the first
+// one's commit and see it, and a killed run's decision vanishes with its transaction.
+bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
+  const bookkeeping database(options_.bookkeeping_schema);
+  execute(tx, database.lock_shared(), false);
+  for (const auto& sql : database.create_shared()) execute(tx, sql, false);
+  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema))[0].as<bool>();
+  execute(tx, database.record_shared(step, options_.tenant_schema), false);
+  return !elsewhere;
 }
 
 void applier::run_step(const revision_step& step, std::size_t index, std::size_t total,

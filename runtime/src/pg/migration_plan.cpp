@@ -234,6 +234,35 @@ std::vector<std::string> bookkeeping::table_names() const {
   return {prefix_ + "applied", prefix_ + "progress", prefix_ + "history"};
 }
 
+std::string bookkeeping::lock_shared() const {
+  return fmt::format("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({}))",
+                     quote_literal("retort: shared objects of " + schema_));
+}
+
+std::vector<std::string> bookkeeping::create_shared() const {
+  return {fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema_)),
+          fmt::format("CREATE TABLE IF NOT EXISTS {} (\n"
+                      "  revision text NOT NULL,\n"
+                      "  tenant text NOT NULL,\n"
+                      "  applied_at timestamptz NOT NULL DEFAULT now(),\n"
+                      "  PRIMARY KEY (revision, tenant)\n"
+                      ")",
+                      table("shared"))};
+}
+
+std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant) const {
+  return fmt::format("SELECT EXISTS (SELECT FROM {} WHERE revision = {} AND tenant <> {})", table("shared"),
+                     quote_literal(revision), quote_literal(tenant));
+}
+
+std::string bookkeeping::record_shared(const revision_step& step, std::string_view tenant) const {
+  if (step.dir == direction::upgrade)
+    return fmt::format("INSERT INTO {} (revision, tenant) VALUES ({}, {}) ON CONFLICT DO NOTHING", table("shared"),
+                       quote_literal(step.rev->id), quote_literal(tenant));
+  return fmt::format("DELETE FROM {} WHERE revision = {} AND tenant = {}", table("shared"), quote_literal(step.rev->id),
+                     quote_literal(tenant));
+}
+
 namespace {
 
 // PostgreSQL refuses to use an enum value in the transaction that added it: one transaction

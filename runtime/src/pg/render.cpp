@@ -11,6 +11,7 @@
 #include "overloaded.hpp"
 #include "retort/errors.hpp"
 #include "retort/naming.hpp"
+#include "retort/pg/schema_mapping.hpp"
 #include "retort/replay.hpp"
 
 namespace retort::pg {
@@ -74,23 +75,38 @@ std::string collate_sql(const std::optional<std::string>& collation) {
 
 // Names as the statements write them: quoted, each schema of the history through the options'
 // mapping (a tenant's schema in place of the default one), so no statement relies on search_path.
+// An extension's type is named with the schema of its extension (`extensions`, as the history
+// declares them where the statement runs), never mapped: extensions belong to the database.
 class namer {
  public:
-  explicit namer(const schema_map& schemas) : schemas_(schemas) {}
+  namer(const schema_map& schemas, const std::vector<extension>& extensions)
+      : schemas_(schemas), extensions_(extensions) {}
   [[nodiscard]] const std::string& target(const std::string& schema) const {
     const auto it = schemas_.find(schema);
     return it == schemas_.end() ? schema : it->second;
   }
+  [[nodiscard]] const schema_map& schemas() const { return schemas_; }
   [[nodiscard]] qualified_name mapped(const qualified_name& n) const { return {target(n.schema), n.name}; }
   [[nodiscard]] std::string schema(const std::string& s) const { return quote_ident(target(s)); }
   [[nodiscard]] std::string operator()(const qualified_name& n) const { return quote_ident(mapped(n)); }
   [[nodiscard]] std::string type(const column_type& t) const {
-    if (t.kind != type_kind::enum_type) return type_sql(t);
-    return (*this)(t.enum_name) + (t.array ? "[]" : "");
+    if (t.kind == type_kind::enum_type) return (*this)(t.enum_name) + (t.array ? "[]" : "");
+    if (const extension* e = extension_providing(t)) return quote_ident(e->schema) + "." + type_sql(t);
+    return type_sql(t);
   }
 
  private:
+  // The declared extension a named type is of; none for a type Retort knows no extension of
+  // (written as the history spells it, qualified by its author where it needs to be).
+  [[nodiscard]] const extension* extension_providing(const column_type& t) const {
+    const auto name = extension_of_type(t);
+    if (!name) return nullptr;
+    const auto it = std::find_if(extensions_.begin(), extensions_.end(), [&](const extension& e) { return e.name == *name; });
+    return it == extensions_.end() ? nullptr : &*it;
+  }
+
   const schema_map& schemas_;
+  const std::vector<extension>& extensions_;
 };
 
 std::string column_sql(const namer& q, const column& c) {
@@ -232,25 +248,6 @@ bool uses_enum(const column& c, const qualified_name& e) {
 // The temporary check that lets SET NOT NULL skip its scan (PostgreSQL 12+).
 std::string not_null_check_name(const std::string& column) { return naming::fit("retort_not_null_" + column); }
 
-// `text` with `from` replaced by `to` where it first (or last) occurs; unchanged when absent.
-std::string replaced(std::string text, const std::string& from, const std::string& to, bool last = false) {
-  const std::size_t at = last ? text.rfind(from) : text.find(from);
-  return at == std::string::npos ? text : text.replace(at, from.size(), to);
-}
-
-// A normalized definition writes the names it creates and uses as quote_ident does, at known
-// places (after CREATE FUNCTION or PROCEDURE; a trigger's table after ON, its function after
-// EXECUTE FUNCTION): those are moved through the schema mapping. The body is left as written.
-std::string mapped_definition(const namer& q, const sql_object& o) {
-  if (o.kind != sql_object_kind::trigger) {
-    const std::string keyword = o.kind == sql_object_kind::procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ";
-    return replaced(o.definition, keyword + quote_ident(o.name) + "(", keyword + q(o.name) + "(");
-  }
-  std::string out = replaced(o.definition, " EXECUTE FUNCTION " + quote_ident(o.function) + "(",
-                             " EXECUTE FUNCTION " + q(o.function) + "(", true);
-  return replaced(std::move(out), " ON " + quote_ident(o.table) + " ", " ON " + q(o.table) + " ");
-}
-
 // Renders one operation; `s` is the schema just before it.
 class renderer {
  public:
@@ -263,7 +260,7 @@ class renderer {
     bool shared_extensions = false;  ///< render_options::shared_extensions
   };
   explicit renderer(const context& c) : s_(c.before), c_(c), q_(c.names) {}
-  [[nodiscard]] std::string definition_sql(const sql_object& o) const { return mapped_definition(q_, o); }
+  [[nodiscard]] std::string definition_sql(const sql_object& o) const { return mapped_definition(o, q_.schemas()); }
 
   sql_list operator()(const ops::create_schema& o) const { return {tx(fmt::format("CREATE SCHEMA {}", q_.schema(o.name)))}; }
   sql_list operator()(const ops::drop_schema& o) const { return {tx(fmt::format("DROP SCHEMA {}", q_.schema(o.name)))}; }
@@ -787,9 +784,9 @@ std::vector<statement> render_and_replay(const std::vector<ops::operation>& oper
                                          const render_options& options, const operation_filter& wanted) {
   std::vector<statement> plan;
   std::set<qualified_name> fresh;
-  const namer names(options.schemas);
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (!wanted || wanted(i)) {
+      const namer names(options.schemas, r.state().extensions);
       const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
                                 enum_value_used_later(operations, i), options.shared_extensions};
       for (auto& st : std::visit(renderer(c), operations[i])) {

@@ -161,6 +161,9 @@ class applier {
   void exec_all(const std::vector<std::string>& statements);
   void require_cpp_steps(const std::vector<revision_step>& steps) const;
   void run_cpp_step(pqxx::work& tx, const revision_step& step, std::size_t operation, std::size_t unit);
+  [[nodiscard]] bool is_shared(const revision_step& step, const statement& st) const;
+  [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
+  [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
 
   pqxx::connection& conn_;
   const revision_graph& graph_;

@@ -100,6 +100,18 @@ class bookkeeping {
   /// The names of its tables in schema(): `<prefix>applied`, `<prefix>progress`, `<prefix>history`.
   [[nodiscard]] std::vector<std::string> table_names() const;
 
+  // Schema-per-tenant: the database's record of which tenants stand past each revision's
+  // operations on the history's shared schemas, `<schema>.<prefix>shared(revision, tenant)`, kept
+  // by the database's bookkeeping (not a tenant's), read and written under lock_shared().
+  /// A transaction lock every tenant's run takes before it reads or changes that record.
+  [[nodiscard]] std::string lock_shared() const;
+  /// Creates the schema and the record when missing (under lock_shared(): tenants race otherwise).
+  [[nodiscard]] std::vector<std::string> create_shared() const;
+  /// A query giving one row with true when a tenant other than `tenant` records `revision`.
+  [[nodiscard]] std::string shared_elsewhere(std::string_view revision, std::string_view tenant) const;
+  /// Records (upgrade) or forgets (downgrade) that `tenant` stands past the step's shared operations.
+  [[nodiscard]] std::string record_shared(const revision_step& step, std::string_view tenant) const;
+
  private:
   [[nodiscard]] std::string table(std::string_view name) const;
   [[nodiscard]] std::string history_row(std::string_view revision, std::string_view direction, const std::string& checksum,

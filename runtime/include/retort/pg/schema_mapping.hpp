@@ -8,10 +8,16 @@
 
 namespace retort::pg {
 
-/// `s` with each schema of the history through `schemas`: tables, enum types, the columns and
-/// foreign keys that name them, the namespaces (a schema `public` is mapped to is an ordinary
-/// one, so it is listed). Extensions keep theirs: they belong to the database. Expressions
-/// (defaults, checks) are text the database reads through search_path, and stay as written.
+/// `s` with each schema of the history through `schemas`: tables, enum types, views, sequences,
+/// SQL objects, the columns, foreign keys, view reads and definitions that name them, the
+/// namespaces (a schema `public` is mapped to is an ordinary one, so it is listed). Extensions
+/// keep theirs: they belong to the database. Expressions (defaults, checks, a view's query, a
+/// routine's body) are text the database reads through search_path, and stay as written.
 [[nodiscard]] schema map_schemas(schema s, const schema_map& schemas);
+
+/// An SQL object's normalized definition with the names it creates and uses moved through
+/// `schemas`, at the places the normalized text writes them (after CREATE FUNCTION or PROCEDURE;
+/// a trigger's table after ON, its function after EXECUTE FUNCTION). The body is left as written.
+[[nodiscard]] std::string mapped_definition(const sql_object& o, const schema_map& schemas);
 
 }  // namespace retort::pg

@@ -14,7 +14,7 @@ DROP EXTENSION "hstore";
 -- create extension hstore
 CREATE EXTENSION "hstore" SCHEMA "public";
 -- add column public.users.attributes
-ALTER TABLE "public"."users" ADD COLUMN "attributes" hstore;
+ALTER TABLE "public"."users" ADD COLUMN "attributes" "public".hstore;
 -- drop extension pg_trgm
 DROP EXTENSION "pg_trgm";
 -- alter extension citext

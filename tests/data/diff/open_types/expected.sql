@@ -2,13 +2,13 @@
 -- create extension citext
 CREATE EXTENSION "citext" SCHEMA "public";
 -- alter column public.users.email (type)
-ALTER TABLE "public"."users" ALTER COLUMN "email" TYPE citext USING "email"::citext;
+ALTER TABLE "public"."users" ALTER COLUMN "email" TYPE "public".citext USING "email"::"public".citext;
 -- create table public.bookings
 CREATE TABLE "public"."bookings" (
   "id" bigserial NOT NULL,
   "seats" int4range NOT NULL,
   "during" tstzrange,
-  "tags" citext[],
+  "tags" "public".citext[],
   "booked_at" timestamp(3) with time zone NOT NULL,
   "flags" bit varying(8),
   "search" tsvector,
