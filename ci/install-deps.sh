@@ -8,6 +8,7 @@ packages=(
   clang-14 libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
   libpqxx-dev nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libssl-dev libsimdjson-dev libpg-query-dev libjemalloc-dev
   postgresql postgresql-client
+  ccache  # optional: the CMake tests' two subproject builds share their objects through it
 )
 
 missing=()

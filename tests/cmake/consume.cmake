@@ -12,7 +12,8 @@
 # -DCASE=<case directory> -DWORK=<scratch directory> -DGENERATOR=... -DMAKE_PROGRAM=...
 # -DCXX_COMPILER=... -DJOBS=<build parallelism> -DTEST_CLUSTER=<test_cluster> -DCLUSTER_DIR=...
 # -DDATABASE=<database name>; -DRETORT_SOURCE_ROOT=... (subprojects) or -DPREFIX=... (installed)
-# -DSUBPROJECT=ON when Retort is built inside the project.
+# -DSUBPROJECT=ON when Retort is built inside the project. Optional: -DCCACHE=<ccache> and
+# -DCCACHE_DIR=<a cache private to the CMake tests>: the project's build compiles through ccache.
 cmake_minimum_required(VERSION 3.22...3.25)
 
 foreach(var CASE WORK GENERATOR CXX_COMPILER JOBS TEST_CLUSTER CLUSTER_DIR DATABASE)
@@ -67,6 +68,17 @@ endif()
 if(PREFIX)
   list(APPEND configure "-DCMAKE_PREFIX_PATH=${PREFIX}")
 endif()
+# The two subproject cases compile the same Retort sources with the same flags: through one cache
+# whose paths are relative to the CMake tests' directory (both projects put Retort's build in
+# _deps/retort-build), the second build takes the first one's objects. Only these nested builds.
+if(CCACHE)
+  get_filename_component(ccache_base "${WORK}" DIRECTORY)
+  set(ENV{CCACHE_DIR} "${CCACHE_DIR}")
+  set(ENV{CCACHE_BASEDIR} "${ccache_base}")
+  set(ENV{CCACHE_NOHASHDIR} 1)
+  list(APPEND configure "-DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE}" "-DCMAKE_C_COMPILER_LAUNCHER=${CCACHE}")
+  execute_process(COMMAND "${CCACHE}" --zero-stats OUTPUT_QUIET ERROR_QUIET)
+endif()
 step("configure" COMMAND ${configure})
 
 if(SUBPROJECT)
@@ -96,6 +108,15 @@ set(revision "${CMAKE_MATCH_1}")
 
 step("build" COMMAND "${CMAKE_COMMAND}" --build "${build}" --parallel ${JOBS}
      EXPECT "Drift gate" "Embedding the migrations of inventory")
+if(CCACHE)
+  execute_process(COMMAND "${CCACHE}" --print-stats OUTPUT_VARIABLE stats ERROR_QUIET)
+  string(REGEX MATCH "(^|\n)direct_cache_hit\t([0-9]+)" _ "${stats}")
+  set(hits "${CMAKE_MATCH_2}")
+  string(REGEX MATCH "(^|\n)preprocessed_cache_hit\t([0-9]+)" _ "${stats}")
+  math(EXPR hits "${hits} + ${CMAKE_MATCH_2}")
+  string(REGEX MATCH "(^|\n)cache_miss\t([0-9]+)" _ "${stats}")
+  message(STATUS "${case_name}: ccache: ${hits} hits, ${CMAKE_MATCH_2} misses")
+endif()
 step("db-check" COMMAND "${CMAKE_COMMAND}" --build "${build}" --target db-check
      EXPECT "OK: 1 revision, one head")
 # The checks remember the verified history in the build directory (retort check --cache-dir):
