@@ -3,7 +3,7 @@
 // heap grows 4 KiB at a time and the kernel zeroes each page on first touch: 45% of loading a
 // 3.8 MB initial revision was spent in the kernel. jemalloc with huge pages ("thp:always", on
 // Debian's default THP mode "madvise") makes those faults 2 MiB each: a full check at N=1000,
-// R=1000 took about 0.75x the time it took with glibc's malloc, measured side by side. Only the
+// R=1000 took 0.7x to 0.8x the time it took with glibc's malloc, measured side by side. Only the
 // retort executable links it: applications that embed the runtime keep their own allocator.
 
 // jemalloc reads its options from this symbol when it starts (MALLOC_CONF can still override
