@@ -90,16 +90,39 @@ struct restore_point {
   }
 };
 
-// Replays r's downgrade over `s` (at the result of its upgrade, left changed) and checks that it
-// gives back `before`; `parents` (the schema before r) is replayed only to describe a failure.
+// Replays r's downgrade over `s` (at the result of its upgrade, left changed), through `hook`
+// when there is one, and checks that it gives back `before`; `parents` (the schema before r) and
+// `after` (the schema after it) are replayed only to describe a failure.
 std::optional<std::string> downgrade_problem(const revision& r, replayer& s, const restore_point& before,
-                                             const std::function<schema()>& parents) {
-  for (std::size_t i = 0; i < r.downgrade.size(); ++i) {
+                                             const std::function<void(const revision&, replayer&)>& hook,
+                                             const std::function<schema()>& parents,
+                                             const std::function<schema()>& after) {
+  const auto failed_operation = [&](std::size_t i, const error& e) {
+    return fmt::format("downgrade[{}] {} does not apply over its upgrade's result: {}", i,
+                       ops::describe(r.downgrade[i]), e.what());
+  };
+  if (hook) {
     try {
-      s.apply(r.downgrade[i]);
+      hook(r, s);
     } catch (const error& e) {
-      return fmt::format("downgrade[{}] {} does not apply over its upgrade's result: {}", i,
-                         ops::describe(r.downgrade[i]), e.what());
+      // Which operation: replayed again one by one from the upgrade's result.
+      replayer probe(after());
+      for (std::size_t i = 0; i < r.downgrade.size(); ++i) {
+        try {
+          probe.apply(r.downgrade[i]);
+        } catch (const error& failed) {
+          return failed_operation(i, failed);
+        }
+      }
+      return fmt::format("its downgrade does not render: {}", e.what());
+    }
+  } else {
+    for (std::size_t i = 0; i < r.downgrade.size(); ++i) {
+      try {
+        s.apply(r.downgrade[i]);
+      } catch (const error& e) {
+        return failed_operation(i, e);
+      }
     }
   }
   if (before.restored_in(s.state())) return std::nullopt;
@@ -142,12 +165,17 @@ std::vector<history_problem> verify_downgrades(const revision_graph& graph, cons
       for (const auto& op : r.upgrade) rp.apply(op);
     auto problem = unmarked_sql_step(r);
     if (!problem && !irreversible_step(r)) {  // an irreversible revision is never downgraded
-      problem = downgrade_problem(r, rp, before, [&] { return graph.schema_at(r.parents); });
+      problem = downgrade_problem(
+          r, rp, before, walk.downgrade, [&] { return graph.schema_at(r.parents); },
+          [&] { return graph.schema_at({r.id}); });
       // Back to the upgrade's result: over the restored schema, or from the history if the
       // downgrade left something else.
       if (problem) rp = replayer(graph.schema_at({r.id}));
       else
         for (const auto& op : r.upgrade) rp.apply(op);
+    } else if (walk.downgrade) {
+      replayer copy = rp;  // never downgraded by the check: the hook's own replay, aside
+      walk.downgrade(r, copy);
     }
     if (problem) problems.push_back({r.id, r.file, *problem});
     if (children_left[id] > 0) after.emplace(id, std::move(rp));

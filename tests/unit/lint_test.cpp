@@ -7,6 +7,7 @@
 #include "make_index.hpp"
 #include "operation_cases.hpp"
 #include "retort/lint.hpp"
+#include "retort/revision_graph.hpp"
 
 namespace retort {
 namespace {
@@ -211,6 +212,44 @@ TEST(Lint, DowngradeFindingsAreWarnings) {
   EXPECT_EQ(found[0].where, lint::side::downgrade);
   EXPECT_EQ(found[0].level, lint::severity::warning);
   EXPECT_FALSE(found[0].fails());
+}
+
+// The lint of a history judges each revision's downgrade on the history walk's own downgrade
+// replay (no copy of the schema per revision): the findings are those of each revision alone,
+// in history order, an irreversible revision's downgrade included, and only the revisions asked.
+TEST(Lint, AHistoryIsLintedRevisionByRevisionOnOneWalk) {
+  const qualified_name t{"public", "t"};
+  table def;
+  def.name = t;
+  def.columns = {text_column("a", true)};
+  auto rev = [](std::string id, std::vector<std::string> parents, std::vector<operation> up,
+                std::vector<operation> down) {
+    revision r;
+    r.id = std::move(id);
+    r.parents = std::move(parents);
+    r.upgrade = std::move(up);
+    r.downgrade = std::move(down);
+    return r;
+  };
+  const revision_graph graph({
+      rev("r0", {}, {create_table{def}}, {drop_table{def}}),
+      rev("r1", {"r0"}, {add_column{t, text_column("nick", true)}}, {drop_column{t, text_column("nick", true)}}),
+      rev("r2", {"r1"},
+          {add_column{t, text_column("b", false)}, sql{"UPDATE public.t SET a = ''", std::nullopt, true, "data"}},
+          {drop_column{t, text_column("b", false)}}),
+      rev("r3", {"r2"}, {add_column{t, text_column("c", true)}}, {drop_column{t, text_column("c", true)}}),
+  });
+  const auto all = lint::lint_revisions(graph, {"r0", "r1", "r2", "r3"});
+  std::vector<std::string> seen;
+  for (const auto& f : all) seen.push_back(f.revision + (f.where == lint::side::upgrade ? " up " : " down ") + f.rule);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"r0 down drop-table", "r1 down drop-column", "r2 up not-null-without-default",
+                                      "r2 down drop-column", "r3 down drop-column"}));
+  const auto last = lint::lint_revisions(graph, {"r3"});
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].revision, "r3");
+  // The walk's state after r2 is right: r3's upgrade finds table t with column b.
+  EXPECT_TRUE(lint::lint_revisions(graph, {"r3"}, {{}, false}).empty());
 }
 
 TEST(Lint, PlainPlansAreJudgedByWhatTheyRun) {

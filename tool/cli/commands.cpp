@@ -523,6 +523,7 @@ history_verdict verify_history(context& ctx, const check_request& request) {
                           for (auto& f : lint::lint_revision_in_place(r, s, lint_options))
                             if (f.fails()) v.findings.push_back(std::move(f));
                         },
+                    .downgrade = {},
                     .head = &v.head};
   v.problems = integrity_problems(ctx, walk);
   for (const auto& c : graph.conflicts())

@@ -25,6 +25,10 @@ struct history_walk {
   /// Applies `r`'s upgrade to `s`, at the schema before it, leaving it at the schema after it (a
   /// lint renders it as it replays). Empty: each operation is replayed.
   std::function<void(const revision& r, replayer& s)> upgrade;
+  /// Applies `r`'s downgrade to `s`, at the schema after its upgrade, as the check replays it
+  /// (a lint renders it as it replays). Empty: each operation is replayed. A revision the check
+  /// never downgrades (an irreversible or unmarked sql step) gets it on a copy of `s`.
+  std::function<void(const revision& r, replayer& s)> downgrade;
   /// Receives the schema of the history's head, when it has exactly one.
   schema* head = nullptr;
 };

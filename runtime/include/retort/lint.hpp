@@ -58,6 +58,10 @@ struct options {
 /// (the downgrade side, when judged, runs on a copy): a walk over the history lints as it replays.
 [[nodiscard]] std::vector<finding> lint_revision_in_place(const revision& r, replayer& s, const options& o = {});
 
+/// One side of `r` on `s`: the upgrade (at the schema before r, left after its upgrade) or the
+/// downgrade (at the schema after its upgrade, left after its downgrade).
+[[nodiscard]] std::vector<finding> lint_side_in_place(const revision& r, side which, replayer& s, const options& o = {});
+
 /// The findings of `ids` (in history order) of `graph`.
 [[nodiscard]] std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
                                                   const options& o = {});

@@ -12,6 +12,7 @@
 
 #include "../overloaded.hpp"
 #include "retort/errors.hpp"
+#include "retort/history_check.hpp"
 #include "retort/pg/migration_plan.hpp"
 #include "retort/sql_analysis.hpp"
 
@@ -342,6 +343,11 @@ class side_linter {
 
 std::span<const rule> rules() { return all_rules; }
 
+std::vector<finding> lint_side_in_place(const revision& r, side which, replayer& s, const options& o) {
+  if (which == side::upgrade) return side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
+  return side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, o).run(s);
+}
+
 std::vector<finding> lint_revision_in_place(const revision& r, replayer& s, const options& o) {
   std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
   if (!o.downgrades) return out;
@@ -361,15 +367,22 @@ std::vector<finding> lint_revision(const revision& r, const schema& before, cons
 std::vector<finding> lint_revisions(const revision_graph& graph, const std::vector<std::string>& ids,
                                     const options& o) {
   std::vector<finding> out;
-  // A linear stretch of history replays once: the schema after a revision is the next one's start.
-  std::string previous;
-  replayer s;
-  for (const auto& id : ids) {
-    const revision& r = graph.at(id);
-    if (previous.empty() || r.parents != std::vector<std::string>{previous}) s = replayer(graph.schema_at(r.parents));
-    for (auto& f : lint_revision_in_place(r, s, o)) out.push_back(std::move(f));
-    previous = id;
-  }
+  const std::set<std::string> wanted(ids.begin(), ids.end());
+  // verify_downgrades' one walk over the history: each downgrade side is judged on the walk's own
+  // downgrade replay, so no revision copies the schema (a copy each made the lint of N tables
+  // and R revisions cost N x R). What the walk finds wrong with a downgrade is check's to report.
+  const auto side_of = [&](side which) {
+    return [&, which](const revision& r, replayer& s) {
+      if (wanted.contains(r.id)) {
+        for (auto& f : lint_side_in_place(r, which, s, o)) out.push_back(std::move(f));
+        return;
+      }
+      for (const auto& op : which == side::upgrade ? r.upgrade : r.downgrade) s.apply(op);
+    };
+  };
+  history_walk walk{.upgrade = side_of(side::upgrade), .downgrade = {}, .head = nullptr};
+  if (o.downgrades) walk.downgrade = side_of(side::downgrade);
+  (void)verify_downgrades(graph, walk);
   return out;
 }
 
