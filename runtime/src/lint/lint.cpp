@@ -349,10 +349,10 @@ std::vector<finding> lint_side_in_place(const revision& r, side which, replayer&
 }
 
 std::vector<finding> lint_revision_in_place(const revision& r, replayer& s, const options& o) {
-  std::vector<finding> out = side_linter(r, side::upgrade, r.upgrade, r.upgrade_notes, o).run(s);
+  std::vector<finding> out = lint_side_in_place(r, side::upgrade, s, o);
   if (!o.downgrades) return out;
   replayer after = s;  // the downgrade side starts from the upgrade's result
-  for (auto& f : side_linter(r, side::downgrade, r.downgrade, r.downgrade_notes, o).run(after))
+  for (auto& f : lint_side_in_place(r, side::downgrade, after, o))
     out.push_back(std::move(f));
   return out;
 }
