@@ -14,7 +14,9 @@ namespace retort {
 /// Threads for `count` pieces: one per core up to four, and one thread (none started) for
 /// fewer than `per_thread` pieces each, where starting a thread costs more than it saves.
 [[nodiscard]] inline unsigned threads_for(std::size_t count, std::size_t per_thread) {
-  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  // Asked once: glibc reads /sys for it on every call, and a history of 1,000 revisions asks
+  // once per revision.
+  static const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   return static_cast<unsigned>(std::clamp<std::size_t>(count / std::max<std::size_t>(per_thread, 1), 1, std::min(cores, 4U)));
 }
 
