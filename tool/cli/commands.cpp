@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -550,12 +551,27 @@ std::optional<history_verdict> cached_verdict(const context& ctx, const check_re
   return history_verdict{{cached->head}, cached->revisions, {}, std::move(cached->head_schema), {}};
 }
 
+// A snapshot up to this size is read on a thread of its own while the history is verified: the
+// two in memory at once stay small. A larger one is read after the history's memory is released,
+// so the peak is the larger of the two, not their sum.
+constexpr std::uintmax_t models_read_beside_history = 8 << 20;
+
+// The models' snapshot, read beside the history when it is small; invalid otherwise (read after).
+std::future<schema> read_models_beside(const std::string& snapshot) {
+  std::error_code ec;
+  const auto size = fs::file_size(snapshot, ec);
+  if (ec || size > models_read_beside_history) return {};  // a missing file is reported where it is read
+  return std::async(std::launch::async, read_models, snapshot);
+}
+
 }  // namespace
 
 int check(context& ctx, const check_request& request) {
   std::optional<history_verdict> verdict = cached_verdict(ctx, request);
   const bool from_cache = verdict.has_value();
+  std::future<schema> models_read;
   if (!verdict) {
+    models_read = read_models_beside(request.snapshot);  // a bad history is still reported first
     verdict = verify_history(ctx, request);
     if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->findings.empty() && verdict->heads.size() == 1)
       write_check_cache(request.cache_dir, check_cache_key(ctx.files_sum(), verdict_options(ctx, request)),
@@ -564,7 +580,7 @@ int check(context& ctx, const check_request& request) {
     // revisions' memory goes to the models instead, so the peak is one of the two.
     if (verdict->heads.size() <= 1) ctx.release_graph();
   }
-  const schema models = read_models(request.snapshot);
+  const schema models = models_read.valid() ? models_read.get() : read_models(request.snapshot);
   const declaration_sites sites =
       request.locations.empty() ? declaration_sites{} : read_declaration_sites(read_bytes(request.locations), request.locations);
   const auto& hs = verdict->heads;

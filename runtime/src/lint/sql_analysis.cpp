@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -210,9 +211,15 @@ std::string expression_key(std::string_view expression) {
 }
 
 std::vector<std::string> functions_called(std::string_view expression) {
+  // A history repeats a few defaults (`0`, `now()`) in thousands of revisions: each text is
+  // parsed once per thread. Bounded, for a process that lints many histories.
+  thread_local std::unordered_map<std::string, std::vector<std::string>> known;
+  if (auto it = known.find(std::string(expression)); it != known.end()) return it->second;
   const json tree = expression_tree(expression);
   std::vector<std::string> out;
   collect_functions(tree, out);
+  if (known.size() >= 4096) known.clear();
+  known.emplace(std::string(expression), out);
   return out;
 }
 
