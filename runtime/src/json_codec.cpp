@@ -236,8 +236,12 @@ reader reader::at(std::string_view key) const {
 }
 
 std::optional<reader> reader::maybe(std::string_view key) const {
-  if (!has(key)) return std::nullopt;
-  return at(key);
+  // One look-up (has() then at() would scan the object's keys twice).
+  simdjson::dom::object object;
+  simdjson::dom::element member;
+  if (value_.get(object) != simdjson::SUCCESS || object[key].get(member) != simdjson::SUCCESS || member.is_null())
+    return std::nullopt;
+  return reader(member, *this, key);
 }
 
 std::vector<reader> reader::items() const {

@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <variant>
 
 #include "json_codec.hpp"
 #include "parallel.hpp"
 #include "retort/errors.hpp"
+#include "retort/files.hpp"
 #include "retort/naming.hpp"
 
 namespace retort {
@@ -46,9 +48,7 @@ std::string write_snapshot(const schema& in) {
 namespace {
 
 // The schema a snapshot holds, its names assigned, neither validated nor sorted.
-schema parse_snapshot(std::string_view text, const std::string& file) {
-  simdjson::dom::parser parser;
-  const json_codec::document doc(parser, text, file);
+schema parse_snapshot(const json_codec::document& doc, const std::string& file) {
   const json_codec::reader r(doc.root(), file);
   r.expect_object({"format", "schemas", "extensions", "enums", "tables", "views", "sequences", "sql_objects"});
   json_codec::reader format = r.at("format");
@@ -76,10 +76,8 @@ schema parse_snapshot(std::string_view text, const std::string& file) {
   return s;
 }
 
-}  // namespace
-
-schema read_snapshot(std::string_view text, const std::string& file) {
-  schema s = parse_snapshot(text, file);
+// Validated (naming the file and the JSON path of a mistake), then sorted.
+schema checked(schema s, const std::string& file) {
   try {
     validate(s);  // before sorting, so paths match the file
   } catch (const model_error& e) {
@@ -89,8 +87,27 @@ schema read_snapshot(std::string_view text, const std::string& file) {
   return s;
 }
 
+}  // namespace
+
+schema read_snapshot(std::string_view text, const std::string& file) {
+  simdjson::dom::parser parser;
+  return checked(parse_snapshot(json_codec::document(parser, text, file), file), file);
+}
+
+schema read_snapshot_file(const std::string& path) {
+  simdjson::dom::parser parser;
+  std::optional<json_codec::document> doc;
+  {
+    // Read with simdjson's padding, the text is parsed where it lies instead of copied first.
+    const std::string bytes = read_bytes(path, simdjson::SIMDJSON_PADDING);
+    doc.emplace(parser, bytes, path);
+  }
+  return checked(parse_snapshot(*doc, path), path);
+}
+
 schema read_trusted_snapshot(std::string_view text, const std::string& file) {
-  schema s = parse_snapshot(text, file);
+  simdjson::dom::parser parser;
+  schema s = parse_snapshot(json_codec::document(parser, text, file), file);
   sort_canonically(s);
   return s;
 }

@@ -34,7 +34,7 @@ using nlohmann::json;
 
 namespace {
 
-schema read_models(const std::string& snapshot) { return read_snapshot(read_bytes(snapshot), snapshot); }
+schema read_models(const std::string& snapshot) { return read_snapshot_file(snapshot); }
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 

@@ -19,6 +19,9 @@ inline constexpr int snapshot_format = 1;
 /// Parses and validates a snapshot; throws file_error naming `file` and the JSON path.
 [[nodiscard]] schema read_snapshot(std::string_view text, const std::string& file);
 
+/// read_snapshot of the file at `path` (read_bytes' errors for a file that cannot be read).
+[[nodiscard]] schema read_snapshot_file(const std::string& path);
+
 /// Parses a snapshot Retort wrote itself from a schema it had validated (the check cache), without
 /// validating it again; malformed JSON still throws file_error.
 [[nodiscard]] schema read_trusted_snapshot(std::string_view text, const std::string& file);
