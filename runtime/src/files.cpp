@@ -1,7 +1,11 @@
 // read_bytes: one sized read; write_if_changed: compare, then replace through a temporary file.
 #include "retort/files.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <fstream>
 #include <string>
@@ -14,15 +18,26 @@
 namespace retort {
 
 std::string read_bytes(const std::filesystem::path& path, std::size_t spare) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!in || ec) throw file_error(path.string(), "", "cannot open file for reading");
+  // open, fstat, read, close: a history is read file by file, and a stream (its buffer, a second
+  // look-up of the path for the size) costs more than the read of a small file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw file_error(path.string(), "", "cannot open file for reading");
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } const close_at_end{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw file_error(path.string(), "", "cannot open file for reading");
+  const auto size = static_cast<std::size_t>(st.st_size);
   std::string bytes;
   bytes.reserve(size + spare);
   bytes.resize(size);
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (in.gcount() != static_cast<std::streamsize>(size)) throw file_error(path.string(), "", "cannot read file");
+  for (std::size_t done = 0; done < size;) {
+    const ssize_t n = ::read(fd, bytes.data() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw file_error(path.string(), "", "cannot read file");
+    done += static_cast<std::size_t>(n);
+  }
   return bytes;
 }
 
