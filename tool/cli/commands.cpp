@@ -571,6 +571,7 @@ int check(context& ctx, const check_request& request) {
   const bool from_cache = verdict.has_value();
   std::future<schema> models_read;
   if (!verdict) {
+    (void)ctx.graph();  // read on threads of its own; the models are read beside the walk over it
     models_read = read_models_beside(request.snapshot);  // a bad history is still reported first
     verdict = verify_history(ctx, request);
     if (!request.cache_dir.empty() && verdict->problems.empty() && verdict->findings.empty() && verdict->heads.size() == 1)
