@@ -2,6 +2,7 @@
 // clear message and a documented exit code here, and nowhere else.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -35,6 +36,15 @@ int unknown_command(const CLI::App& app, const std::string& word) {
                            word, starting.empty() ? "" : fmt::format("; did you mean '{}'?", fmt::join(starting, "' or '")),
                            fmt::join(names, ", "));
   return retort::cli::exit_usage;
+}
+
+// Ends the process at once with `code`: what a check leaves in memory (see check()) is not freed
+// piece by piece.
+[[noreturn]] void exit_now(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);  // what fmt::print wrote through C's streams
+  std::_Exit(code);
 }
 
 }  // namespace
@@ -277,7 +287,7 @@ int main(int argc, char** argv) {
       return make_revision(ctx, revision_with);
     }
     if (*mg) return merge(ctx, message);
-    if (*ck) return check(ctx, check_with);
+    if (*ck) exit_now(check(ctx, check_with));
     if (*rh) return rehash(ctx);
     if (*rp) return replay_to_file(ctx, replay_target, replay_output);
     if (*db) return devdb(ctx, action);
