@@ -53,56 +53,77 @@ std::size_t end_of_block_comment(std::string_view s, std::size_t i) {
   return std::string_view::npos;
 }
 
-std::optional<expression_problem> check(const std::string& path, std::string_view what, std::string_view sql) {
+// The problems below carry paths relative to their element ("default", "where"): the full path
+// is built only for a problem found (at()), not for each of the thousands of elements checked.
+std::optional<expression_problem> check(std::string_view path, std::string_view what, std::string_view sql) {
   const std::size_t at = top_level_semicolon(sql);
   if (at == std::string_view::npos) return std::nullopt;
-  return expression_problem{path, fmt::format("{} \"{}\" has a \";\" outside quotes and parentheses (at byte {}): an "
-                                              "expression must stay one expression, not become several statements",
-                                              what, sql.substr(0, 200), at)};
+  return expression_problem{std::string(path),
+                            fmt::format("{} \"{}\" has a \";\" outside quotes and parentheses (at byte {}): an "
+                                        "expression must stay one expression, not become several statements",
+                                        what, sql.substr(0, 200), at)};
 }
 
-std::optional<expression_problem> column_expressions(const column& c, const std::string& path) {
+// `p` with its path under `prefix` ("table.columns[3]" + "default").
+std::optional<expression_problem> at(std::optional<expression_problem> p, std::string_view prefix) {
+  if (p) p->path = fmt::format("{}.{}", prefix, p->path);
+  return p;
+}
+
+std::optional<expression_problem> column_expressions(const column& c) {
   if (c.server_default)
-    if (auto p = check(path + ".default", "server default", *c.server_default)) return p;
+    if (auto p = check("default", "server default", *c.server_default)) return p;
   if (c.backfill)
-    if (auto p = check(path + ".backfill", "backfill", *c.backfill)) return p;
+    if (auto p = check("backfill", "backfill", *c.backfill)) return p;
   if (c.generated)
-    if (auto p = check(path + ".generated", "generation expression", *c.generated)) return p;
+    if (auto p = check("generated", "generation expression", *c.generated)) return p;
   return std::nullopt;
 }
 
-std::optional<expression_problem> check_expression(const check_constraint& c, const std::string& path) {
-  return check(path + ".expression", "check expression", c.expression);
+std::optional<expression_problem> check_expression(const check_constraint& c) {
+  return check("expression", "check expression", c.expression);
 }
 
-std::optional<expression_problem> index_predicate(const index& i, const std::string& path) {
+std::optional<expression_problem> index_predicate(const index& i) {
   for (std::size_t k = 0; k < i.columns.size(); ++k)
     if (!i.columns[k].expression.empty())
-      if (auto p = check(fmt::format("{}.columns[{}].expression", path, k), "index expression", i.columns[k].expression))
-        return p;
+      if (auto p = check("expression", "index expression", i.columns[k].expression))
+        return at(std::move(p), fmt::format("columns[{}]", k));
   if (!i.where) return std::nullopt;
-  return check(path + ".where", "index predicate", *i.where);
+  return check("where", "index predicate", *i.where);
 }
 
-std::optional<expression_problem> view_query(const view& v, const std::string& path) {
-  return check(path + ".query", "view query", v.query);
-}
+std::optional<expression_problem> view_query(const view& v) { return check("query", "view query", v.query); }
 
-std::optional<expression_problem> exclusion_expressions(const exclusion_constraint& x, const std::string& path) {
+std::optional<expression_problem> exclusion_expressions(const exclusion_constraint& x) {
   for (std::size_t k = 0; k < x.elements.size(); ++k)
     if (!x.elements[k].key.expression.empty())
-      if (auto p = check(fmt::format("{}.elements[{}].expression", path, k), "exclusion element",
-                         x.elements[k].key.expression))
-        return p;
+      if (auto p = check("expression", "exclusion element", x.elements[k].key.expression))
+        return at(std::move(p), fmt::format("elements[{}]", k));
   if (!x.where) return std::nullopt;
-  return check(path + ".where", "exclusion predicate", *x.where);
+  return check("where", "exclusion predicate", *x.where);
 }
 
-std::optional<expression_problem> policy_expressions(const policy& p, const std::string& path) {
+std::optional<expression_problem> policy_expressions(const policy& p) {
   if (p.using_expression)
-    if (auto problem = check(path + ".using", "policy expression", *p.using_expression)) return problem;
+    if (auto problem = check("using", "policy expression", *p.using_expression)) return problem;
   if (!p.check_expression) return std::nullopt;
-  return check(path + ".with_check", "policy check expression", *p.check_expression);
+  return check("with_check", "policy check expression", *p.check_expression);
+}
+
+// The first expression of `t` with a top-level `;`, its path relative to the table.
+std::optional<expression_problem> table_expressions(const table& t) {
+  for (std::size_t i = 0; i < t.columns.size(); ++i)
+    if (auto p = column_expressions(t.columns[i])) return at(std::move(p), fmt::format("columns[{}]", i));
+  for (std::size_t i = 0; i < t.checks.size(); ++i)
+    if (auto p = check_expression(t.checks[i])) return at(std::move(p), fmt::format("checks[{}]", i));
+  for (std::size_t i = 0; i < t.indexes.size(); ++i)
+    if (auto p = index_predicate(t.indexes[i])) return at(std::move(p), fmt::format("indexes[{}]", i));
+  for (std::size_t i = 0; i < t.exclusions.size(); ++i)
+    if (auto p = exclusion_expressions(t.exclusions[i])) return at(std::move(p), fmt::format("exclusions[{}]", i));
+  for (std::size_t i = 0; i < t.policies.size(); ++i)
+    if (auto p = policy_expressions(t.policies[i])) return at(std::move(p), fmt::format("policies[{}]", i));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -138,49 +159,39 @@ std::size_t top_level_semicolon(std::string_view s) {
 }
 
 std::optional<expression_problem> multi_statement_expression(const table& t, const std::string& path) {
-  for (std::size_t i = 0; i < t.columns.size(); ++i)
-    if (auto p = column_expressions(t.columns[i], fmt::format("{}.columns[{}]", path, i))) return p;
-  for (std::size_t i = 0; i < t.checks.size(); ++i)
-    if (auto p = check_expression(t.checks[i], fmt::format("{}.checks[{}]", path, i))) return p;
-  for (std::size_t i = 0; i < t.indexes.size(); ++i)
-    if (auto p = index_predicate(t.indexes[i], fmt::format("{}.indexes[{}]", path, i))) return p;
-  for (std::size_t i = 0; i < t.exclusions.size(); ++i)
-    if (auto p = exclusion_expressions(t.exclusions[i], fmt::format("{}.exclusions[{}]", path, i))) return p;
-  for (std::size_t i = 0; i < t.policies.size(); ++i)
-    if (auto p = policy_expressions(t.policies[i], fmt::format("{}.policies[{}]", path, i))) return p;
-  return std::nullopt;
+  return at(table_expressions(t), path);
 }
 
 std::optional<expression_problem> multi_statement_expression(const ops::operation& op) {
   using result = std::optional<expression_problem>;
   return std::visit(
       overloaded{
-          [](const ops::create_table& o) -> result { return multi_statement_expression(o.def, "table"); },
-          [](const ops::drop_table& o) -> result { return multi_statement_expression(o.def, "table"); },
-          [](const ops::add_column& o) -> result { return column_expressions(o.def, "column"); },
-          [](const ops::drop_column& o) -> result { return column_expressions(o.def, "column"); },
+          [](const ops::create_table& o) -> result { return at(table_expressions(o.def), "table"); },
+          [](const ops::drop_table& o) -> result { return at(table_expressions(o.def), "table"); },
+          [](const ops::add_column& o) -> result { return at(column_expressions(o.def), "column"); },
+          [](const ops::drop_column& o) -> result { return at(column_expressions(o.def), "column"); },
           [](const ops::alter_column& o) -> result {
-            if (auto p = column_expressions(o.from, "from")) return p;
-            return column_expressions(o.to, "to");
+            if (auto p = column_expressions(o.from)) return at(std::move(p), "from");
+            return at(column_expressions(o.to), "to");
           },
           [](const ops::backfill_column& o) -> result { return check("expression", "backfill", o.expression); },
-          [](const ops::add_check& o) -> result { return check_expression(o.def, "check"); },
-          [](const ops::drop_check& o) -> result { return check_expression(o.def, "check"); },
-          [](const ops::create_index& o) -> result { return index_predicate(o.def, "index"); },
-          [](const ops::drop_index& o) -> result { return index_predicate(o.def, "index"); },
-          [](const ops::create_view& o) -> result { return view_query(o.def, "view"); },
-          [](const ops::drop_view& o) -> result { return view_query(o.def, "view"); },
+          [](const ops::add_check& o) -> result { return at(check_expression(o.def), "check"); },
+          [](const ops::drop_check& o) -> result { return at(check_expression(o.def), "check"); },
+          [](const ops::create_index& o) -> result { return at(index_predicate(o.def), "index"); },
+          [](const ops::drop_index& o) -> result { return at(index_predicate(o.def), "index"); },
+          [](const ops::create_view& o) -> result { return at(view_query(o.def), "view"); },
+          [](const ops::drop_view& o) -> result { return at(view_query(o.def), "view"); },
           [](const ops::replace_view& o) -> result {
-            if (auto p = view_query(o.from, "from")) return p;
-            return view_query(o.to, "to");
+            if (auto p = view_query(o.from)) return at(std::move(p), "from");
+            return at(view_query(o.to), "to");
           },
-          [](const ops::add_exclusion& o) -> result { return exclusion_expressions(o.def, "exclusion"); },
-          [](const ops::drop_exclusion& o) -> result { return exclusion_expressions(o.def, "exclusion"); },
-          [](const ops::create_policy& o) -> result { return policy_expressions(o.def, "policy"); },
-          [](const ops::drop_policy& o) -> result { return policy_expressions(o.def, "policy"); },
+          [](const ops::add_exclusion& o) -> result { return at(exclusion_expressions(o.def), "exclusion"); },
+          [](const ops::drop_exclusion& o) -> result { return at(exclusion_expressions(o.def), "exclusion"); },
+          [](const ops::create_policy& o) -> result { return at(policy_expressions(o.def), "policy"); },
+          [](const ops::drop_policy& o) -> result { return at(policy_expressions(o.def), "policy"); },
           [](const ops::alter_policy& o) -> result {
-            if (auto p = policy_expressions(o.from, "from")) return p;
-            return policy_expressions(o.to, "to");
+            if (auto p = policy_expressions(o.from)) return at(std::move(p), "from");
+            return at(policy_expressions(o.to), "to");
           },
           [](const auto&) -> result { return std::nullopt; },  // no expressions (an sql step is statements)
       },
@@ -189,10 +200,9 @@ std::optional<expression_problem> multi_statement_expression(const ops::operatio
 
 void require_single_expressions(const schema& s) {
   for (std::size_t i = 0; i < s.tables.size(); ++i)
-    if (auto p = multi_statement_expression(s.tables[i], fmt::format("tables[{}]", i)))
-      throw model_error(p->path, p->message);
+    if (auto p = table_expressions(s.tables[i])) throw model_error(fmt::format("tables[{}].{}", i, p->path), p->message);
   for (std::size_t i = 0; i < s.views.size(); ++i)
-    if (auto p = view_query(s.views[i], fmt::format("views[{}]", i))) throw model_error(p->path, p->message);
+    if (auto p = view_query(s.views[i])) throw model_error(fmt::format("views[{}].{}", i, p->path), p->message);
 }
 
 }  // namespace retort
