@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <random>
 #include <string>
@@ -149,6 +153,31 @@ TEST(Snapshot, RoundTripsARichSchema) {
   const schema back = read_snapshot(text, "snap.json");
   EXPECT_EQ(back, s);
   EXPECT_EQ(write_snapshot(back), text);
+}
+
+// read_snapshot_file parses the file where it was read (with padding); the same schema as
+// read_snapshot of its text, and the file's own errors: missing, a directory, a mistake at its path.
+TEST(Snapshot, ReadFromAFileAsFromItsText) {
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("retort-snapshot-file-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "schema.json").string();
+  const std::string text = write_snapshot(rich_schema());
+  {
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  EXPECT_EQ(read_snapshot_file(path), read_snapshot(text, path));
+  EXPECT_THROW((void)read_snapshot_file((dir / "missing.json").string()), file_error);
+  EXPECT_THROW((void)read_snapshot_file(dir.string()), file_error);
+  {
+    std::ofstream(path, std::ios::binary) << R"({"format": 1, "tables": [{"name": "t", "columns": []}]})";
+  }
+  try {
+    (void)read_snapshot_file(path);
+    ADD_FAILURE() << "a table without columns was read";
+  } catch (const file_error& e) {
+    EXPECT_EQ(e.json_path(), "tables[0]") << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Snapshot, IndexKeysAndDeferralAreWrittenOnlyWhenNotDefault) {
