@@ -87,6 +87,14 @@ render_options render_options_of(const apply_options& o) {
   return r;
 }
 
+bool changes_shared_objects(const revision& r, const render_options& tenant) {
+  if (!tenant.schemas.contains("public")) return false;  // not a tenant's run: nothing is shared
+  return std::any_of(r.upgrade.begin(), r.upgrade.end(), [&](const ops::operation& op) {
+    const auto schema = ops::schema_of(op);
+    return schema && !tenant.schemas.contains(*schema);
+  });
+}
+
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
     : conn_(conn), graph_(graph), options_(std::move(options)), books_(bookkeeping_of(options_)), locker_(lock) {
   options_.render = render_options_of(options_);
@@ -386,6 +394,58 @@ bool applier::has_shared(const revision_step& step, const transaction_unit& unit
                      [&](std::size_t i) { return is_shared(step, step.statements[i]); });
 }
 
+
+// Every tenant of the database (a schema holding a tenant's bookkeeping), with the revisions it
+// applied.
+std::map<std::string, std::set<std::string>> applier::tenant_positions(pqxx::work& tx) {
+  std::vector<std::string> tenants;
+  for (const auto& row : tx.exec(books_.select_tenants())) tenants.push_back(row[0].as<std::string>());
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& t : tenants) out[t];
+  for (const auto& row : tx.exec(books_.select_applied_of(tenants)))
+    out[row[0].as<std::string>()].insert(row[1].as<std::string>());
+  return out;
+}
+
+// A database whose tenants migrated before the record of shared revisions existed has their
+// shared objects but no rows: the record starts with what each tenant's own bookkeeping says it
+// applied, so that the next tenant skips what exists instead of failing on it.
+void applier::backfill_shared(pqxx::work& tx, const bookkeeping& database,
+                              const std::map<std::string, std::set<std::string>>& tenants) {
+  std::vector<std::string> shared;
+  for (const auto& id : graph_.order())
+    if (changes_shared_objects(graph_.at(id), options_.render)) shared.push_back(id);
+  for (const auto& [tenant, applied] : tenants)
+    if (!applied.empty()) execute(tx, database.backfill_shared(bookkeeping(tenant, books_.table_prefix()), shared), false);
+}
+
+// The tenants of a database move together, a revision at a time: a tenant's operations name the
+// shared objects as its revision knows them, so one left behind a change of them (a rename) could
+// not follow. A tenant therefore changes the shared objects only when every other tenant stands
+// at the revision before (or past it); otherwise this run stops before the revision.
+void applier::require_lockstep(const revision_step& step, const std::map<std::string, std::set<std::string>>& others) {
+  std::vector<std::string> behind;
+  for (const auto& [tenant, applied] : others) {
+    if (std::all_of(step.rev->parents.begin(), step.rev->parents.end(),
+                    [&](const std::string& p) { return applied.contains(p); }))
+      continue;
+    std::set<std::string> known;
+    for (const auto& id : applied)
+      if (graph_.contains(id)) known.insert(id);
+    behind.push_back(fmt::format("{} (at {})", tenant, known.empty() ? "base" : fmt::format("{}", fmt::join(graph_.heads_of(known), "+"))));
+  }
+  if (behind.empty()) return;
+  const revision& r = *step.rev;
+  const std::string before = r.parents.empty() ? "base" : fmt::format("{}", fmt::join(r.parents, "+"));
+  throw error(fmt::format(
+      "tenant {} stops before revision {} ({}): it changes the database's shared objects, and tenant{} {} of the "
+      "database {} not reached {} yet. Their revisions name the shared objects as they are before it, so they could "
+      "not follow. The tenants of a database move together, a revision at a time: bring the others to {} first "
+      "(`retort upgrade --fleet` moves them so), then this one.",
+      options_.tenant_schema, r.id, r.file.empty() ? "embedded" : r.file, behind.size() == 1 ? "" : "s",
+      fmt::join(behind, ", "), behind.size() == 1 ? "has" : "have", before, before));
+}
+
 // Whether this run executes the step's shared statements: only when no other tenant records the
 // revision (none has applied it yet; none still stands past it). Decided and recorded in `tx`
 // after a lock every tenant's decision takes, so tenants migrating at once wait for the first
@@ -393,8 +453,13 @@ bool applier::has_shared(const revision_step& step, const transaction_unit& unit
 bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
   const bookkeeping database(options_.bookkeeping_schema);
   execute(tx, database.lock_shared(), false);
+  const bool recorded = tx.exec1(database.shared_exists())[0].as<bool>();
   for (const auto& sql : database.create_shared()) execute(tx, sql, false);
-  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema))[0].as<bool>();
+  auto tenants = tenant_positions(tx);
+  if (!recorded) backfill_shared(tx, database, tenants);
+  tenants.erase(options_.tenant_schema);
+  if (step.dir == direction::upgrade) require_lockstep(step, tenants);
+  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema, step.dir))[0].as<bool>();
   execute(tx, database.record_shared(step, options_.tenant_schema), false);
   return !elsewhere;
 }

@@ -85,6 +85,10 @@ struct apply_options {
 /// The render options `o` plans with: a tenant's default schema mapped to its own.
 [[nodiscard]] render_options render_options_of(const apply_options& o);
 
+/// Schema-per-tenant (`tenant` from render_options_of): whether revision `r` works on a schema
+/// the tenants of a database share (one the mapping keeps, as the example's `catalog`).
+[[nodiscard]] bool changes_shared_objects(const revision& r, const render_options& tenant);
+
 /// One row of the audit history.
 struct history_entry {
   std::int64_t id = 0;
@@ -164,6 +168,10 @@ class applier {
   [[nodiscard]] bool is_shared(const revision_step& step, const statement& st) const;
   [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
   [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
+  [[nodiscard]] std::map<std::string, std::set<std::string>> tenant_positions(pqxx::work& tx);
+  void backfill_shared(pqxx::work& tx, const bookkeeping& database,
+                       const std::map<std::string, std::set<std::string>>& tenants);
+  void require_lockstep(const revision_step& step, const std::map<std::string, std::set<std::string>>& others);
 
   pqxx::connection& conn_;
   const revision_graph& graph_;
