@@ -527,5 +527,27 @@ TEST(SchemaPerTenant, TheRecordOfSharedRevisionsStartsFromTheTenantsBookkeeping)
   EXPECT_EQ(verified.code, 0) << verified;
 }
 
+// A tenant's revision of several transactions, interrupted after its first one committed: the
+// tenant's own progress table says so, and the next run finishes it instead of running the first
+// transaction again.
+TEST(SchemaPerTenant, AnInterruptedRevisionOfATenantResumes) {
+  testing::scratch_dir dir("retort-tenant-resume");
+  write_example_history_for_the_cli(dir.path() / "versions");
+  const revision_graph graph(load_revisions((dir.path() / "versions").string()));
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  const auto up = tenant_cli(dir, url, "acme", {"upgrade", "3ae57b736f39"});
+  ASSERT_EQ(up.code, 0) << up;
+  // Revision 4's first transaction (then its CREATE INDEX CONCURRENTLY, which did not run).
+  exec(conn, "ALTER TABLE acme.users DROP COLUMN legacy_flag; INSERT INTO acme.retort_progress (revision, direction, "
+             "unit, checksum) VALUES ('5956db220a95', 'upgrade', 0, '" + pg::checksum_of(graph.at("5956db220a95")) + "')");
+  const auto part_way = tenant_cli(dir, url, "acme", {"current"});
+  EXPECT_NE(part_way.out.find("Part way: revision 5956db220a95 is part way through its upgrade"), std::string::npos)
+      << part_way;
+  const auto resumed = tenant_cli(dir, url, "acme", {"upgrade", "5956db220a95"});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_EQ(tenant_cli(dir, url, "acme", {"verify"}).code, 0);
+}
+
 }  // namespace
 }  // namespace retort

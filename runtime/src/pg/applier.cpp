@@ -495,8 +495,10 @@ std::vector<partial_revision> applier::in_progress() {
   std::vector<partial_revision> out;
   try {
     pqxx::read_transaction tx(conn_);
-    // Bookkeeping an older Retort created may lack the progress table until the next upgrade.
-    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", quote_ident(qualified_name{books_.schema(), "progress"}))[0]
+    // Bookkeeping an older Retort created may lack the progress table until the next upgrade (a
+    // tenant's is `<tenant>.retort_progress`).
+    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL",
+                         quote_ident(qualified_name{books_.schema(), books_.table_prefix() + "progress"}))[0]
              .as<bool>())
       return out;
     for (const auto& row : tx.exec(books_.select_progress())) {  // ordered by revision, then unit
