@@ -1,6 +1,7 @@
 // Schema-per-tenant against a real PostgreSQL: one history migrated into several schemas of one
 // database through migrate_to_head (the application's own connection), each tenant with its own
-// objects, bookkeeping and position, on a session whose search_path names no schema of ours.
+// objects, bookkeeping and position, on a session whose search_path names no schema of ours; the
+// schemas the tenants share, and the tenants of a database moving together (`upgrade --fleet`).
 #include <filesystem>
 #include <fstream>
 #include <thread>
