@@ -415,6 +415,10 @@ TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
             std::string::npos)
       << rerun;
   EXPECT_NE(rerun.out.find("3 targets: 3 ok, 0 failed, 0 not started"), std::string::npos) << rerun;
+  // A line per revision the tenants of the database all applied, as they go.
+  EXPECT_NE(rerun.out.find(" tenants of one/acme's database applied " + graph.heads().front().substr(0, 12) + " ("),
+            std::string::npos)
+      << rerun;
   EXPECT_EQ(lockstep_breaks(one_db, graph, {"acme", "globex", "initech"}, r4), "0");
 
   // Database two, its tenants 4 at a time: two_b fails at revision 15 (a table in the way), and

@@ -203,9 +203,11 @@ std::vector<target_group> groups_of(const std::vector<fleet::target>& targets, b
 // they stand. Work of a group under way goes before targets not started yet.
 class upgrade_schedule {
  public:
+  /// `round_done` hears of each revision a lockstep group's members have all applied.
   upgrade_schedule(fleet_run& run, const revision_graph& graph, const std::vector<fleet::target>& targets,
-                   std::string target)
-      : run_(run), graph_(graph), targets_(targets), target_(std::move(target)), todo_(targets.size()) {}
+                   std::string target, std::function<void(const std::string&)> round_done)
+      : run_(run), graph_(graph), targets_(targets), target_(std::move(target)), round_done_(std::move(round_done)),
+        todo_(targets.size()) {}
 
   // The groups `which` of `groups`; returns whether none of their targets failed. After a failure
   // with `stop_on_error`, no further work starts.
@@ -314,6 +316,10 @@ class upgrade_schedule {
       hold(g, g.failed_by.empty() ? first_failure_ : g.failed_by);
       return;
     }
+    if (t.what == kind::step)
+      round_done_(fmt::format("  {} tenant{} of {}'s database applied {} ({}/{} revisions)", round_size(g, t.revision),
+                              round_size(g, t.revision) == 1 ? "" : "s", targets_[g.group.members.front()].name,
+                              t.revision.substr(0, 12), g.next_round, g.rounds.size()));
     if (t.what == kind::read) {
       std::set<std::string> needed;
       for (std::size_t i : g.group.members) needed.insert(todo_[i].begin(), todo_[i].end());
@@ -327,6 +333,14 @@ class upgrade_schedule {
       if (todo_[i].contains(revision)) round.push_back({t.group, i, kind::step, revision});
     g.running = round.size();
     ready_.insert(ready_.begin(), round.begin(), round.end());
+  }
+
+  // How many members of `g` applied `revision` in its round.
+  std::size_t round_size(const group_state& g, const std::string& revision) const {
+    return static_cast<std::size_t>(std::count_if(g.group.members.begin(), g.group.members.end(), [&](std::size_t i) {
+      const auto& applied = run_.outcomes()[i].applied;
+      return std::find(applied.begin(), applied.end(), revision) != applied.end();
+    }));
   }
 
   // A stopped group: its members short of the target stay where they stand.
@@ -345,6 +359,7 @@ class upgrade_schedule {
   const revision_graph& graph_;
   const std::vector<fleet::target>& targets_;
   std::string target_;
+  std::function<void(const std::string&)> round_done_;
   std::vector<std::set<std::string>> todo_;  // by target: the revisions it still needs
   std::vector<group_state> groups_;
   std::deque<task> ready_;
@@ -376,6 +391,12 @@ class progress_lines {
   progress_lines(const context& ctx, const std::vector<fleet::target>& targets, fleet_command command)
       : ctx_(ctx), targets_(targets), command_(command), started_(clock_type::now()) {
     for (const auto& t : targets) width_ = std::max(width_, t.name.size());
+  }
+
+  // A line of its own between the targets' lines (text only).
+  void note(const std::string& line) {
+    const std::lock_guard lock(mutex_);
+    if (!ctx_.json()) std::cout << line << "\n" << std::flush;
   }
 
   void finished(std::size_t i, const outcome& o) {
@@ -557,7 +578,7 @@ int fleet_upgrade(context& ctx, const fleet_request& request) {
       std::cout << fmt::format("The canaries include the other tenants of their databases: {} targets first\n",
                                canaries);
   }
-  upgrade_schedule schedule(run, graph, targets, request.target);
+  upgrade_schedule schedule(run, graph, targets, request.target, [&](const std::string& line) { lines.note(line); });
   std::string stopped;
   if (!canary_groups.empty() && !schedule.run(groups, canary_groups, request.parallel, false)) {
     stopped = fmt::format("A canary failed: the other {} targets were not started.", targets.size() - canaries);
