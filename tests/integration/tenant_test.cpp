@@ -421,13 +421,16 @@ TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
       << rerun;
   EXPECT_EQ(lockstep_breaks(one_db, graph, {"acme", "globex", "initech"}, r4), "0");
 
-  // Database two, its tenants 4 at a time: two_b fails at revision 15 (a table in the way), and
-  // the others of its database stay at 15, which they applied with it: held, not failed.
+  // Database two, its tenants 4 at a time, the first four targets as canaries (so two_a with the
+  // other tenants of its database): two_b fails at revision 15 (a table in the way), and the
+  // others of its database stay at 15, which they applied with it: held, not failed.
   exec(two_db, "CREATE SCHEMA two_b; CREATE TABLE two_b.audit_events (x int)");
   {
-    const auto r = testing::run(fleet("upgrade", {"--format", "json", "--parallel", "4"}), {}, dir.path());
+    const auto r = testing::run(fleet("upgrade", {"--format", "json", "--parallel", "4", "--canary", "4"}), {},
+                                dir.path());
     EXPECT_EQ(r.code, 4) << r;
     const json report = json::parse(r.out);
+    EXPECT_EQ(report.at("summary").at("stopped"), "A canary failed: the other 0 targets were not started.") << r;
     EXPECT_EQ(report.at("summary").at("ok"), 3) << r;
     EXPECT_EQ(report.at("summary").at("failed"), 1) << r;
     EXPECT_EQ(report.at("summary").at("held"), 2) << r;
