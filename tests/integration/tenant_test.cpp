@@ -460,6 +460,32 @@ TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
     EXPECT_EQ(one(*conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once per database
     EXPECT_EQ(one(*conn, "SELECT to_regclass('catalog.products')::text"), "catalog.products");
   }
+
+  // A tenant of the database that the fleet does not name, at revision 1: the fleet's tenants go
+  // up to revision 4 and stop before 5, which changes the catalog, each saying why.
+  const std::string three_url = test::fresh_database_url();
+  const auto late = tenant_cli(dir, three_url, "late", {"upgrade", "+1"});
+  ASSERT_EQ(late.code, 0) << late;
+  const auto partial_file = dir.path() / "partial.fleet.json";
+  std::ofstream(partial_file) << json{{"format", 1},
+                                      {"targets", {{{"name", "x"}, {"url", three_url}, {"schema", "x"}},
+                                                   {{"name", "y"}, {"url", three_url}, {"schema", "y"}}}}}
+                                     .dump();
+  const auto stopped = testing::run({RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), "--format",
+                                     "json", "upgrade", "--fleet", partial_file.string(), "--parallel", "2"},
+                                    {}, dir.path());
+  EXPECT_NE(stopped.code, 0) << stopped;
+  for (const auto& t : json::parse(stopped.out).at("targets")) {
+    EXPECT_EQ(t.at("state"), "failed") << t;
+    EXPECT_NE(t.at("error").at("message").get<std::string>().find(
+                  "stops before revision e0f3562a1c0d (" + (dir.path() / "versions").string()),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.at("error").at("message").get<std::string>().find("tenant late (at e33d6c6fcc1b)"), std::string::npos)
+        << t;
+  }
+  pqxx::connection three_db(three_url);
+  EXPECT_EQ(one(three_db, "SELECT count(*) FROM x.retort_applied"), "4");
 }
 
 // An application that migrates one tenant at a time: a tenant does not change the shared objects

@@ -121,7 +121,9 @@ class fleet_run {
 
   // `work` on target i, on a connection of its own; its time is added to the target's, and a
   // failure is recorded as the target's. Returns whether it succeeded.
-  bool step(std::size_t i, const target_work& work) {
+  // With `tenants_checked`, the caller checked that the other tenants of the database are in step
+  // (apply_options::check_tenants_in_step).
+  bool step(std::size_t i, const target_work& work, bool tenants_checked = false) {
     const fleet::target& t = targets_[i];
     outcome& out = outcomes_[i];
     const auto started = clock_type::now();
@@ -129,6 +131,7 @@ class fleet_run {
       auto conn = ctx_.connect_to(t.url);
       pg::apply_options o = base_;
       o.tenant_schema = t.schema;
+      o.check_tenants_in_step = !tenants_checked;
       pg::advisory_locker lock(*conn, pg::bookkeeping_of(o).schema());
       pg::applier a(*conn, graph_, lock, o);
       work(t, *conn, a, out);
@@ -207,7 +210,11 @@ class upgrade_schedule {
   upgrade_schedule(fleet_run& run, const revision_graph& graph, const std::vector<fleet::target>& targets,
                    std::string target, std::function<void(const std::string&)> round_done)
       : run_(run), graph_(graph), targets_(targets), target_(std::move(target)), round_done_(std::move(round_done)),
-        todo_(targets.size()) {}
+        todo_(targets.size()) {
+    pg::apply_options tenant;
+    tenant.tenant_schema = "tenant";
+    mapped_ = pg::render_options_of(tenant);
+  }
 
   // The groups `which` of `groups`; returns whether none of their targets failed. After a failure
   // with `stop_on_error`, no further work starts.
@@ -220,7 +227,8 @@ class upgrade_schedule {
     for (std::size_t g : which) {
       groups_.push_back({groups[g], {}, 0, 0, {}});
       const std::size_t id = groups_.size() - 1;
-      for (std::size_t i : groups[g].members) ready_.push_back({id, i, groups[g].lockstep ? kind::read : kind::whole, {}});
+      for (std::size_t i : groups[g].members)
+        ready_.push_back({id, i, groups[g].lockstep ? kind::read : kind::whole, {}, false});
       groups_[id].running = groups[g].lockstep ? groups[g].members.size() : 0;
     }
     {
@@ -234,11 +242,15 @@ class upgrade_schedule {
   }
 
  private:
-  enum class kind { whole, read, step };
+  // whole: a target alone, to the target revision; read: where a member stands; check: whether
+  // the database's tenants are all in step for a revision that changes shared objects (once for
+  // the round, instead of each member's run reading every tenant); step: one revision on a member.
+  enum class kind { whole, read, check, step };
   struct task {
     std::size_t group = 0, member = 0;
     kind what = kind::whole;
-    std::string revision;  // step: the one revision it applies
+    std::string revision;  // check, step: the round's revision
+    bool checked = false;  // step: the tenants were found in step
   };
   struct group_state {
     target_group group;
@@ -259,17 +271,18 @@ class upgrade_schedule {
         ready_.pop_front();
         ++busy_;
       }
-      const bool ok = execute(t);
+      bool in_step = false;
+      const bool ok = execute(t, in_step);
       {
         const std::lock_guard lock(mutex_);
         --busy_;
-        after(t, ok);
+        after(t, ok, in_step);
       }
       changed_.notify_all();
     }
   }
 
-  bool execute(const task& t) {
+  bool execute(const task& t, bool& in_step) {
     const auto behind = [&](outcome& o) { o.behind = graph_.upgrade_plan(o.now, "heads").size(); };
     switch (t.what) {
       case kind::whole:
@@ -285,18 +298,26 @@ class upgrade_schedule {
           const auto plan = graph_.upgrade_plan(o.now, target_);
           todo_[t.member] = std::set<std::string>(plan.begin(), plan.end());
         });
-      case kind::step:
-        return run_.step(t.member, [&](const fleet::target&, pqxx::connection&, pg::applier& a, outcome& o) {
-          for (auto& id : a.upgrade(t.revision)) o.applied.push_back(std::move(id));
-          o.now = a.current();
-          behind(o);
+      case kind::check:
+        return run_.step(t.member, [&](const fleet::target&, pqxx::connection& conn, pg::applier&, outcome&) {
+          pqxx::read_transaction tx(conn);
+          in_step = pg::tenants_behind(tx, graph_, graph_.at(t.revision), "").empty();
         });
+      case kind::step:
+        return run_.step(
+            t.member,
+            [&](const fleet::target&, pqxx::connection&, pg::applier& a, outcome& o) {
+              for (auto& id : a.upgrade(t.revision)) o.applied.push_back(std::move(id));
+              o.now = a.current();
+              behind(o);
+            },
+            t.checked);
     }
     return false;
   }
 
   // Under the lock: what a finished task means for its target and its group.
-  void after(const task& t, bool ok) {
+  void after(const task& t, bool ok, bool in_step) {
     if (!ok) {
       failed_ = true;
       if (first_failure_.empty()) first_failure_ = targets_[t.member].name;
@@ -316,6 +337,10 @@ class upgrade_schedule {
       hold(g, g.failed_by.empty() ? first_failure_ : g.failed_by);
       return;
     }
+    if (t.what == kind::check) {  // in step: the members' runs need not check again; else they stop, each saying why
+      queue_round(t.group, t.revision, in_step);
+      return;
+    }
     if (t.what == kind::step)
       round_done_(fmt::format("  {} tenant{} of {}'s database applied {} ({}/{} revisions)", round_size(g, t.revision),
                               round_size(g, t.revision) == 1 ? "" : "s", targets_[g.group.members.front()].name,
@@ -328,9 +353,22 @@ class upgrade_schedule {
     }
     if (g.next_round == g.rounds.size()) return;  // every member at the target
     const std::string& revision = g.rounds[g.next_round++];
+    if (pg::changes_shared_objects(graph_.at(revision), mapped_)) {
+      const auto first = std::find_if(g.group.members.begin(), g.group.members.end(),
+                                      [&](std::size_t i) { return todo_[i].contains(revision); });
+      g.running = 1;
+      ready_.push_front({t.group, *first, kind::check, revision, false});
+      return;
+    }
+    queue_round(t.group, revision, false);
+  }
+
+  // The round of `revision`: each member of the group that needs it applies it.
+  void queue_round(std::size_t group, const std::string& revision, bool checked) {
+    group_state& g = groups_[group];
     std::vector<task> round;
     for (std::size_t i : g.group.members)
-      if (todo_[i].contains(revision)) round.push_back({t.group, i, kind::step, revision});
+      if (todo_[i].contains(revision)) round.push_back({group, i, kind::step, revision, checked});
     g.running = round.size();
     ready_.insert(ready_.begin(), round.begin(), round.end());
   }
@@ -360,6 +398,7 @@ class upgrade_schedule {
   const std::vector<fleet::target>& targets_;
   std::string target_;
   std::function<void(const std::string&)> round_done_;
+  pg::render_options mapped_;  // a tenant's mapping: which schemas are shared
   std::vector<std::set<std::string>> todo_;  // by target: the revisions it still needs
   std::vector<group_state> groups_;
   std::deque<task> ready_;
