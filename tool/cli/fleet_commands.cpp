@@ -172,12 +172,17 @@ struct target_group {
   bool lockstep = false;
 };
 
+// Any tenant's schema mapping: which of the history's schemas its tenants share.
+pg::render_options tenant_mapping() {
+  pg::apply_options tenant;
+  tenant.tenant_schema = "tenant";
+  return pg::render_options_of(tenant);
+}
+
 // Whether the history works on schemas that a database's tenants share (its objects in another
 // schema than the default one, as the example's `catalog`).
 bool shares_schemas(const revision_graph& graph) {
-  pg::apply_options tenant;
-  tenant.tenant_schema = "tenant";
-  const auto mapped = pg::render_options_of(tenant);
+  const auto mapped = tenant_mapping();
   return std::any_of(graph.order().begin(), graph.order().end(),
                      [&](const std::string& id) { return pg::changes_shared_objects(graph.at(id), mapped); });
 }
@@ -210,11 +215,7 @@ class upgrade_schedule {
   upgrade_schedule(fleet_run& run, const revision_graph& graph, const std::vector<fleet::target>& targets,
                    std::string target, std::function<void(const std::string&)> round_done)
       : run_(run), graph_(graph), targets_(targets), target_(std::move(target)), round_done_(std::move(round_done)),
-        todo_(targets.size()) {
-    pg::apply_options tenant;
-    tenant.tenant_schema = "tenant";
-    mapped_ = pg::render_options_of(tenant);
-  }
+        mapped_(tenant_mapping()), todo_(targets.size()) {}
 
   // The groups `which` of `groups`; returns whether none of their targets failed. After a failure
   // with `stop_on_error`, no further work starts.
