@@ -1,16 +1,22 @@
 // Schema-per-tenant against a real PostgreSQL: one history migrated into several schemas of one
 // database through migrate_to_head (the application's own connection), each tenant with its own
-// objects, bookkeeping and position, on a session whose search_path names no schema of ours.
+// objects, bookkeeping and position, on a session whose search_path names no schema of ours; the
+// schemas the tenants share, and the tenants of a database moving together (`upgrade --fleet`).
+#include <filesystem>
 #include <fstream>
+#include <thread>
+#include <variant>
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "child_process.hpp"
 #include "history.hpp"
 #include "pg_fixture.hpp"
+#include "retort/errors.hpp"
 #include "retort/migrate.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/revision_graph.hpp"
@@ -278,6 +284,13 @@ TEST(SchemaPerTenant, OtherSchemasOfTheHistoryAreSharedOncePerDatabase) {
   const auto database = testing::run(
       {RETORT_CLI_PATH, "--url", url, "--migrations", (dir.path() / "versions").string(), "verify"}, {}, dir.path());
   EXPECT_EQ(database.code, 0) << database;
+  // Nor are they tables it does not track: the tenants' and the ones they share are theirs.
+  const auto database_current = testing::run({RETORT_CLI_PATH, "--url", url, "--migrations",
+                                              (dir.path() / "versions").string(), "--format", "json", "current"},
+                                             {}, dir.path());
+  ASSERT_EQ(database_current.code, 0) << database_current;
+  EXPECT_EQ(nlohmann::json::parse(database_current.out).at("untracked_tables"), nlohmann::json::array())
+      << database_current;
   for (const std::string tenant : {"acme", "globex", "initech", "umbrella"}) EXPECT_EQ(fk_target(tenant), "ref.kinds");
 }
 
@@ -318,6 +331,256 @@ TEST(SchemaPerTenant, TheExampleHistoryMigratesSeveralTenantsOfOneDatabase) {
               "0");
   }
   EXPECT_EQ(one(conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once
+}
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// The example application's history for the CLI, which runs no C++ data step: its one cpp step
+// (lower-casing the users' emails) as the same SQL; written with its sum file into `dir`.
+void write_example_history_for_the_cli(const fs::path& dir) {
+  auto revisions = load_revisions(std::string(RETORT_SOURCE_DIR) + "/migrations/versions");
+  for (auto& r : revisions)
+    for (auto& op : r.upgrade)
+      if (std::holds_alternative<ops::cpp>(op))
+        op = ops::sql{.up = "UPDATE users SET email = lower(email)", .irreversible = "a data step"};
+  (void)testing::write_migrations(dir, revisions);
+}
+
+// How many times a tenant of `tenants` started a revision before every tenant that applied the
+// revision before it had finished that one (from `from` on, in the history's order): none when
+// they moved together.
+std::string lockstep_breaks(pqxx::connection& conn, const revision_graph& graph, const std::vector<std::string>& tenants,
+                            const std::string& from) {
+  std::vector<std::string> order, history;
+  const auto& ids = graph.order();
+  for (auto it = std::find(ids.begin(), ids.end(), from); it != ids.end(); ++it)
+    order.push_back(fmt::format("('{}', {})", *it, order.size()));
+  for (const auto& t : tenants)
+    history.push_back("SELECT revision, started_at, finished_at FROM " + t + ".retort_history WHERE direction = 'upgrade'");
+  return one(conn, fmt::format("WITH o(revision, n) AS (VALUES {}), h AS (SELECT o.n, h.* FROM ({}) h JOIN o USING (revision)) "
+                               "SELECT count(*) FROM h a JOIN h b ON b.n = a.n + 1 WHERE b.started_at < a.finished_at",
+                               fmt::join(order, ", "), fmt::join(history, " UNION ALL ")));
+}
+
+// `retort upgrade --fleet` with the example history (its shared `catalog`, which a revision
+// renames) and three tenants in each of two databases: the tenants of a database move together,
+// a revision at a time, one of them ahead at the start waiting for the others; a SIGKILL and a
+// rerun; a tenant failing, which holds the others of its database where they stand; then every
+// tenant at head and as its history made it.
+TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
+  testing::scratch_dir dir("retort-tenant-lockstep");
+  write_example_history_for_the_cli(dir.path() / "versions");
+  const revision_graph graph(load_revisions((dir.path() / "versions").string()));
+  const std::string one_url = test::fresh_database_url(), two_url = test::fresh_database_url();
+  const std::string r4 = "5956db220a95", r15 = "65cab173ec6d";
+  // acme ahead at the start, at revision 4 (before the catalog changes again).
+  const auto ahead = tenant_cli(dir, one_url, "acme", {"upgrade", r4});
+  ASSERT_EQ(ahead.code, 0) << ahead;
+
+  json targets = json::array();
+  for (const std::string t : {"acme", "globex", "initech"})
+    targets.push_back({{"name", "one/" + t}, {"url", one_url}, {"schema", t}, {"labels", {{"db", "one"}}}});
+  for (const std::string t : {"two_a", "two_b", "two_c"})
+    targets.push_back({{"name", "two/" + t}, {"url", two_url}, {"schema", t}, {"labels", {{"db", "two"}}}});
+  const auto fleet_file = dir.path() / "retort.fleet.json";
+  std::ofstream(fleet_file) << json{{"format", 1}, {"targets", targets}}.dump(2);
+  const auto fleet = [&](const std::string& command, std::vector<std::string> more) {
+    std::vector<std::string> argv{RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), command,
+                                  "--fleet", fleet_file.string()};
+    argv.insert(argv.end(), more.begin(), more.end());
+    return argv;
+  };
+  pqxx::connection one_db(one_url), two_db(two_url);
+
+  // Database one, a tenant at a time: killed part way, then run again to the end.
+  {
+    testing::process run(fleet("upgrade", {"--labels", "db=one", "--parallel", "1"}), {}, dir.path());
+    const auto deadline = testing::clock_type::now() + std::chrono::seconds(60);
+    const auto initech_applied = [&] {
+      try {
+        return std::stoi(one(one_db, "SELECT count(*) FROM initech.retort_applied"));
+      } catch (const pqxx::sql_error&) {  // not created yet
+        return 0;
+      }
+    };
+    while (initech_applied() < 3 && testing::clock_type::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    run.kill();
+    (void)run.wait();
+  }
+  const auto rerun = testing::run(fleet("upgrade", {"--labels", "db=one", "--parallel", "1"}), {}, dir.path());
+  ASSERT_EQ(rerun.code, 0) << rerun;
+  EXPECT_NE(rerun.out.find("The 3 tenants of one database (one/acme, ...) move together, a revision at a time"),
+            std::string::npos)
+      << rerun;
+  EXPECT_NE(rerun.out.find("3 targets: 3 ok, 0 failed, 0 not started"), std::string::npos) << rerun;
+  // A line per revision the tenants of the database all applied, as they go.
+  EXPECT_NE(rerun.out.find(" tenants of one/acme's database applied " + graph.heads().front().substr(0, 12) + " ("),
+            std::string::npos)
+      << rerun;
+  EXPECT_EQ(lockstep_breaks(one_db, graph, {"acme", "globex", "initech"}, r4), "0");
+
+  // Database two, its tenants 4 at a time, the first four targets as canaries (so two_a with the
+  // other tenants of its database): two_b fails at revision 15 (a table in the way), and the
+  // others of its database stay at 15, which they applied with it: held, not failed.
+  exec(two_db, "CREATE SCHEMA two_b; CREATE TABLE two_b.audit_events (x int)");
+  {
+    const auto r = testing::run(fleet("upgrade", {"--format", "json", "--parallel", "4", "--canary", "4"}), {},
+                                dir.path());
+    EXPECT_EQ(r.code, 4) << r;
+    const json report = json::parse(r.out);
+    EXPECT_EQ(report.at("summary").at("stopped"), "A canary failed: the other 0 targets were not started.") << r;
+    EXPECT_EQ(report.at("summary").at("ok"), 3) << r;
+    EXPECT_EQ(report.at("summary").at("failed"), 1) << r;
+    EXPECT_EQ(report.at("summary").at("held"), 2) << r;
+    for (const auto& t : report.at("targets")) {
+      if (t.at("name") == "two/two_b") {
+        EXPECT_EQ(t.at("state"), "failed") << t;
+        EXPECT_EQ(t.at("error").at("revision"), r15) << t;
+      } else if (t.at("name").get<std::string>().starts_with("two/")) {
+        EXPECT_EQ(t.at("state"), "held") << t;
+        EXPECT_EQ(t.at("held_by"), "two/two_b") << t;
+        EXPECT_EQ(t.at("current"), json::array({r15})) << t;
+      }
+    }
+  }
+  exec(two_db, "DROP TABLE two_b.audit_events");
+  {
+    const auto r = testing::run(fleet("upgrade", {"--parallel", "4"}), {}, dir.path());
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_NE(r.out.find("6 targets: 6 ok, 0 failed, 0 not started"), std::string::npos) << r;
+  }
+  EXPECT_EQ(lockstep_breaks(two_db, graph, {"two_a", "two_b", "two_c"}, graph.order().front()), "0");
+
+  const auto verified = testing::run(fleet("verify", {}), {}, dir.path());
+  EXPECT_EQ(verified.code, 0) << verified;
+  EXPECT_NE(verified.out.find("6 targets: 6 ok, 0 differ, 0 failed, 0 not started"), std::string::npos) << verified;
+  for (auto* conn : {&one_db, &two_db}) {
+    EXPECT_EQ(one(*conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once per database
+    EXPECT_EQ(one(*conn, "SELECT to_regclass('catalog.products')::text"), "catalog.products");
+  }
+
+  // A tenant of the database that the fleet does not name, at revision 1: the fleet's tenants go
+  // up to revision 4 and stop before 5, which changes the catalog, each saying why.
+  const std::string three_url = test::fresh_database_url();
+  const auto late = tenant_cli(dir, three_url, "late", {"upgrade", "+1"});
+  ASSERT_EQ(late.code, 0) << late;
+  const auto partial_file = dir.path() / "partial.fleet.json";
+  std::ofstream(partial_file) << json{{"format", 1},
+                                      {"targets", {{{"name", "x"}, {"url", three_url}, {"schema", "x"}},
+                                                   {{"name", "y"}, {"url", three_url}, {"schema", "y"}}}}}
+                                     .dump();
+  const auto stopped = testing::run({RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), "--format",
+                                     "json", "upgrade", "--fleet", partial_file.string(), "--parallel", "2"},
+                                    {}, dir.path());
+  EXPECT_NE(stopped.code, 0) << stopped;
+  for (const auto& t : json::parse(stopped.out).at("targets")) {
+    EXPECT_EQ(t.at("state"), "failed") << t;
+    EXPECT_NE(t.at("error").at("message").get<std::string>().find(
+                  "stops before revision e0f3562a1c0d (" + (dir.path() / "versions").string()),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.at("error").at("message").get<std::string>().find("tenant late (at e33d6c6fcc1b)"), std::string::npos)
+        << t;
+  }
+  pqxx::connection three_db(three_url);
+  EXPECT_EQ(one(three_db, "SELECT count(*) FROM x.retort_applied"), "4");
+}
+
+// An application that migrates one tenant at a time: a tenant does not change the shared objects
+// while another tenant of its database has not reached the revision before; it stops there and
+// says which tenants to bring first. A tenant behind the others follows them.
+TEST(SchemaPerTenant, ATenantDoesNotMoveTheSharedObjectsAheadOfAnother) {
+  const std::string versions = std::string(RETORT_SOURCE_DIR) + "/migrations/versions";
+  const revision_graph graph(load_revisions(versions));
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  cpp_steps steps;
+  steps.add("7631824f1664", [](pqxx::work& tx) { tx.exec("UPDATE users SET email = lower(email)"); });
+  const auto upgrade = [&](const std::string& tenant, std::string_view target) {
+    pg::apply_options o;
+    o.tenant_schema = tenant;
+    o.cpp = &steps;
+    pg::advisory_locker lock(conn, pg::bookkeeping_of(o).schema());
+    pg::applier applier(conn, graph, lock, o);
+    return applier.upgrade(target);
+  };
+  const auto position = [&](const std::string& tenant) {
+    return one(conn, "SELECT string_agg(revision, ',') FROM (SELECT revision FROM " + tenant +
+                         ".retort_applied ORDER BY applied_at DESC, revision LIMIT 1) r");
+  };
+  ASSERT_EQ(upgrade("globex", "+1").size(), 1u);
+  // acme goes up to revision 4; revision 5 changes the catalog while globex is at 1: acme stops.
+  try {
+    (void)upgrade("acme", "head");
+    FAIL() << "acme went past globex";
+  } catch (const retort::error& e) {
+    EXPECT_NE(std::string(e.what()).find("tenant acme stops before revision e0f3562a1c0d"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tenant globex (at e33d6c6fcc1b) of the database has not reached 5956db220a95"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.retort_applied"), "4");
+  EXPECT_EQ(position("globex"), "e33d6c6fcc1b");
+  // Revision by revision, each tenant in turn, both reach head. Between the two, acme is a
+  // revision behind: verify sees the shared objects as globex left them (the catalog's items
+  // renamed products, acme's foreign key following them), not as a difference of acme's.
+  testing::scratch_dir io("retort-tenant-behind");
+  for (std::size_t r = 0; r < graph.order().size(); ++r) {
+    (void)upgrade("globex", graph.order()[r]);
+    if (graph.order()[r] == "e66124f0568e") {
+      const auto verified = testing::run(
+          {RETORT_CLI_PATH, "--url", url, "--migrations", versions, "--tenant-schema", "acme", "verify"}, {}, io.path());
+      EXPECT_EQ(verified.code, 0) << verified;
+      EXPECT_NE(verified.out.find("matches the schema its migrations made at e0f3562a1c0d"), std::string::npos)
+          << verified;
+    }
+    (void)upgrade("acme", graph.order()[r]);
+  }
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.retort_applied"), std::to_string(graph.order().size()));
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM globex.retort_applied"), std::to_string(graph.order().size()));
+}
+
+// A database whose tenants migrated before Retort kept `retort.shared`: the shared objects exist,
+// with no record of who made them. The record starts from the tenants' own bookkeeping, so the
+// next tenant skips them instead of failing on "already exists".
+TEST(SchemaPerTenant, TheRecordOfSharedRevisionsStartsFromTheTenantsBookkeeping) {
+  testing::scratch_dir dir("retort-tenant-backfill");
+  (void)testing::write_migrations(dir.path() / "versions", testing::shared_schema_history());
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  const auto first = tenant_cli(dir, url, "acme", {"upgrade"});
+  ASSERT_EQ(first.code, 0) << first;
+  exec(conn, "DROP SCHEMA retort CASCADE");  // as an older Retort left it
+  const auto second = tenant_cli(dir, url, "globex", {"upgrade"});
+  ASSERT_EQ(second.code, 0) << second;
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared"), "acme,globex");
+  EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");
+  const auto verified = tenant_cli(dir, url, "globex", {"verify"});
+  EXPECT_EQ(verified.code, 0) << verified;
+}
+
+// A tenant's revision of several transactions, interrupted after its first one committed: the
+// tenant's own progress table says so, and the next run finishes it instead of running the first
+// transaction again.
+TEST(SchemaPerTenant, AnInterruptedRevisionOfATenantResumes) {
+  testing::scratch_dir dir("retort-tenant-resume");
+  write_example_history_for_the_cli(dir.path() / "versions");
+  const revision_graph graph(load_revisions((dir.path() / "versions").string()));
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  const auto up = tenant_cli(dir, url, "acme", {"upgrade", "3ae57b736f39"});
+  ASSERT_EQ(up.code, 0) << up;
+  // Revision 4's first transaction (then its CREATE INDEX CONCURRENTLY, which did not run).
+  exec(conn, "ALTER TABLE acme.users DROP COLUMN legacy_flag; INSERT INTO acme.retort_progress (revision, direction, "
+             "unit, checksum) VALUES ('5956db220a95', 'upgrade', 0, '" + pg::checksum_of(graph.at("5956db220a95")) + "')");
+  const auto part_way = tenant_cli(dir, url, "acme", {"current"});
+  EXPECT_NE(part_way.out.find("Part way: revision 5956db220a95 is part way through its upgrade"), std::string::npos)
+      << part_way;
+  const auto resumed = tenant_cli(dir, url, "acme", {"upgrade", "5956db220a95"});
+  ASSERT_EQ(resumed.code, 0) << resumed;
+  EXPECT_EQ(tenant_cli(dir, url, "acme", {"verify"}).code, 0);
 }
 
 }  // namespace

@@ -208,7 +208,7 @@ int current(context& ctx) {
   // downgrade), where "N revisions to apply" would only fail on the first CREATE TABLE.
   std::vector<std::string> untracked;
   if (now.empty() && partial.empty())
-    if (const auto live = describable_live_schema(*conn, ctx))
+    if (const auto live = describable_live_schema(*conn, ctx, graph))
       for (const auto& t : live->tables) untracked.push_back(t.name.schema + "." + t.name.name);
   if (ctx.json()) {
     json e = json::array();

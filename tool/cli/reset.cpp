@@ -30,7 +30,7 @@ destruction what_reset_destroys(pqxx::connection& conn, const context& ctx, cons
   destruction d;
   d.revisions = graph.downgrade_plan(now, "base");
   const schema made = graph.schema_at(now);
-  if (const auto live = describable_live_schema(conn, ctx))
+  if (const auto live = describable_live_schema(conn, ctx, graph))
     for (const auto& t : live->tables)
       if (find_table(made, t.name)) d.tables.push_back(t.name.schema + "." + t.name.name);
   return d;

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include <fmt/format.h>
+#include <pqxx/pqxx>
 
 #include "commands.hpp"
 #include "drift_report.hpp"
@@ -15,6 +16,7 @@
 #include "retort/errors.hpp"
 #include "retort/pg/introspect.hpp"
 #include "retort/pg/schema_mapping.hpp"
+#include "retort/replay.hpp"
 #include "retort/sql_analysis.hpp"
 
 namespace retort::cli {
@@ -133,18 +135,71 @@ schema history_live_schema(pqxx::connection& conn, const context& ctx, const sch
 
 }  // namespace
 
+namespace {
+
+// Whether the database holds tenants: schemas with a tenant's bookkeeping.
+bool holds_tenants(pqxx::connection& conn) {
+  pg::apply_options o;
+  o.tenant_schema = "tenant";
+  pqxx::read_transaction tx(conn);
+  return !tx.exec(pg::bookkeeping_of(o).select_tenants()).empty();
+}
+
+}  // namespace
+
 // With --tenant-schema, the tenant's own schema: the other tenants' objects and the shared ones
-// are no part of where it stands.
-std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx) {
+// are no part of where it stands. Without, the schemas the history uses (at head) and `public`,
+// as verify reads them; in a database that holds tenants, the history's other schemas are the
+// ones they share, and only `public` is the database's own.
+std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx, const revision_graph& graph) {
   try {
     const std::string& tenant = ctx.opts().tenant_schema;
-    return tenant.empty() ? live_schema(conn, ctx) : tenant_live_schema(conn, ctx, tenant, schema{});
+    if (tenant.empty()) {
+      schema uses = graph.schema_at(graph.heads());
+      if (holds_tenants(conn)) uses.schemas.clear();
+      return history_live_schema(conn, ctx, uses);
+    }
+    return tenant_live_schema(conn, ctx, tenant, schema{});
   } catch (const database_error&) {
     throw;
   } catch (const error&) {
     return std::nullopt;
   }
 }
+
+namespace {
+
+// The history at a tenant's revision `at` as the tenant sees the database: the shared objects as
+// the tenants furthest on made them. Beyond its own revisions, the shared operations of every
+// revision the database records another tenant standing past (`retort.shared`), in the
+// history's order: so a tenant a revision behind one that renamed a shared table expects the new
+// name, and its own foreign key to it, as PostgreSQL shows them.
+schema tenant_history_at(pqxx::connection& conn, const context& ctx, const revision_graph& graph,
+                         const revision_heads& at, const pg::render_options& tenant) {
+  schema s = graph.schema_at(at);
+  const pg::bookkeeping database(ctx.opts().bookkeeping_schema);
+  std::set<std::string> recorded;
+  {
+    pqxx::read_transaction tx(conn);
+    if (tx.exec1(database.shared_exists())[0].as<bool>())
+      for (const auto& row : tx.exec(database.select_shared())) recorded.insert(row[0].as<std::string>());
+  }
+  const auto mine = graph.applied(at);
+  std::vector<ops::operation> later;
+  for (const auto& id : graph.order()) {
+    if (!recorded.contains(id) || mine.contains(id)) continue;
+    for (const auto& op : graph.at(id).upgrade)
+      if (const auto schema = ops::schema_of(op); schema && !tenant.schemas.contains(*schema)) later.push_back(op);
+  }
+  if (later.empty()) return s;
+  try {
+    return replay(s, later);
+  } catch (const replay_error&) {  // shared operations that need more than the shared objects: as before
+    return s;
+  }
+}
+
+}  // namespace
 
 live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const context& ctx, const revision_graph& graph,
                              const revision_heads& at, const std::string& tenant_schema) {
@@ -156,8 +211,9 @@ live_comparison compare_live(pqxx::connection& conn, pg::applier& a, const conte
   // A tenant's objects are where its runs created them: the replay goes through the same mapping.
   pg::apply_options tenant_options;
   tenant_options.tenant_schema = tenant_schema;
-  const schema expected =
-      comparable(pg::map_schemas(graph.schema_at(at), pg::render_options_of(tenant_options).schemas));
+  const auto mapping = pg::render_options_of(tenant_options);
+  const schema expected = comparable(pg::map_schemas(
+      tenant_schema.empty() ? graph.schema_at(at) : tenant_history_at(conn, ctx, graph, at, mapping), mapping.schemas));
   schema live;
   try {
     live = comparable(tenant_schema.empty() ? history_live_schema(conn, ctx, expected)

@@ -37,9 +37,11 @@ struct live_comparison {
 /// The user schema of the connected database (Retort's bookkeeping schema left out).
 [[nodiscard]] schema live_schema(pqxx::connection& conn, const context& ctx);
 
-/// live_schema() (with --tenant-schema, the tenant's schema without its bookkeeping), or nullopt
-/// when the database holds objects the model cannot describe (`verify` names them).
-[[nodiscard]] std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx);
+/// The database's own schemas as `graph`'s history uses them (with --tenant-schema, the tenant's
+/// schema without its bookkeeping; without, not the schemas of tenants nor those they share), or
+/// nullopt when the database holds objects the model cannot describe (`verify` names them).
+[[nodiscard]] std::optional<schema> describable_live_schema(pqxx::connection& conn, const context& ctx,
+                                                            const revision_graph& graph);
 
 /// Compares the connected database with `graph.schema_at(at)`: the schemas the history uses (a
 /// tenant's schema beside them is not a difference). With a `tenant_schema`, only the

@@ -34,6 +34,10 @@ std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const
 
 /// The same into one tenant's schema: the history's `public` objects are created in
 /// `tenant_schema`, with the tenant's own bookkeeping there (see apply_options::tenant_schema).
+/// The tenants of a database move together: the tenant does not change the objects of the
+/// history's shared schemas while another tenant of the database has not reached the revision
+/// before; it stops there with a retort::error naming those tenants (the revisions before it
+/// stay applied). Migrate the tenants a revision at a time, or with `retort upgrade --fleet`.
 std::vector<std::string> migrate_to_head(pqxx::connection& conn, std::span<const embedded_file> files,
                                          std::string_view tenant_schema, pg::apply_options options = {});
 

@@ -22,6 +22,9 @@ namespace retort::pg {
 
 namespace {
 
+// A tenant's bookkeeping tables are `<tenant>.retort_applied`, ...
+constexpr std::string_view tenant_table_prefix = "retort_";
+
 database_error as_database_error(const pqxx::sql_error& e) {
   return database_error(split_message(e.what()).first, e.sqlstate(), e.query());
 }
@@ -75,7 +78,7 @@ tenant_search_path::~tenant_search_path() {
 
 bookkeeping bookkeeping_of(const apply_options& o) {
   if (o.tenant_schema.empty()) return bookkeeping(o.bookkeeping_schema);
-  return bookkeeping(o.tenant_schema, "retort_");
+  return bookkeeping(o.tenant_schema, std::string(tenant_table_prefix));
 }
 
 render_options render_options_of(const apply_options& o) {
@@ -85,6 +88,47 @@ render_options render_options_of(const apply_options& o) {
     r.shared_extensions = true;
   }
   return r;
+}
+
+namespace {
+
+// Every tenant of the database (a schema holding a tenant's bookkeeping), with the revisions it
+// applied.
+std::map<std::string, std::set<std::string>> tenant_positions(pqxx::transaction_base& tx) {
+  const bookkeeping any_tenant("", std::string(tenant_table_prefix));
+  std::vector<std::string> tenants;
+  for (const auto& row : tx.exec(any_tenant.select_tenants())) tenants.push_back(row[0].as<std::string>());
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& t : tenants) out[t];
+  for (const auto& row : tx.exec(any_tenant.select_applied_of(tenants)))
+    out[row[0].as<std::string>()].insert(row[1].as<std::string>());
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revision_graph& graph, const revision& r,
+                                        const std::string& tenant) {
+  std::vector<std::string> behind;
+  for (const auto& [other, applied] : tenant_positions(tx)) {
+    if (other == tenant || std::all_of(r.parents.begin(), r.parents.end(),
+                                       [&](const std::string& p) { return applied.contains(p); }))
+      continue;
+    std::set<std::string> known;
+    for (const auto& id : applied)
+      if (graph.contains(id)) known.insert(id);
+    behind.push_back(fmt::format("{} (at {})", other,
+                                 known.empty() ? "base" : fmt::format("{}", fmt::join(graph.heads_of(known), "+"))));
+  }
+  return behind;
+}
+
+bool changes_shared_objects(const revision& r, const render_options& tenant) {
+  if (!tenant.schemas.contains("public")) return false;  // not a tenant's run: nothing is shared
+  return std::any_of(r.upgrade.begin(), r.upgrade.end(), [&](const ops::operation& op) {
+    const auto schema = ops::schema_of(op);
+    return schema && !tenant.schemas.contains(*schema);
+  });
 }
 
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)
@@ -386,15 +430,49 @@ bool applier::has_shared(const revision_step& step, const transaction_unit& unit
                      [&](std::size_t i) { return is_shared(step, step.statements[i]); });
 }
 
+
+// A database whose tenants migrated before the record of shared revisions existed has their
+// shared objects but no rows: the record starts with what each tenant's own bookkeeping says it
+// applied, so that the next tenant skips what exists instead of failing on it.
+void applier::backfill_shared(pqxx::work& tx, const bookkeeping& database) {
+  std::vector<std::string> shared;
+  for (const auto& id : graph_.order())
+    if (changes_shared_objects(graph_.at(id), options_.render)) shared.push_back(id);
+  for (const auto& [tenant, applied] : tenant_positions(tx))
+    if (!applied.empty()) execute(tx, database.backfill_shared(bookkeeping(tenant, std::string(tenant_table_prefix)), shared), false);
+}
+
+// The tenants of a database move together, a revision at a time: a tenant's operations name the
+// shared objects as its revision knows them, so one left behind a change of them (a rename) could
+// not follow. A tenant therefore changes the shared objects only when every other tenant stands
+// at the revision before (or past it); otherwise this run stops before the revision.
+void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
+  const auto behind = tenants_behind(tx, graph_, *step.rev, options_.tenant_schema);
+  if (behind.empty()) return;
+  const revision& r = *step.rev;
+  const std::string before = r.parents.empty() ? "base" : fmt::format("{}", fmt::join(r.parents, "+"));
+  throw error(fmt::format(
+      "tenant {} stops before revision {} ({}): it changes the database's shared objects, and tenant{} {} of the "
+      "database {} not reached {} yet. Their revisions name the shared objects as they are before it, so they could "
+      "not follow. The tenants of a database move together, a revision at a time: bring the others to {} first "
+      "(`retort upgrade --fleet` moves them so), then this one.",
+      options_.tenant_schema, r.id, r.file.empty() ? "embedded" : r.file, behind.size() == 1 ? "" : "s",
+      fmt::join(behind, ", "), behind.size() == 1 ? "has" : "have", before, before));
+}
+
 // Whether this run executes the step's shared statements: only when no other tenant records the
 // revision (none has applied it yet; none still stands past it). Decided and recorded in `tx`
 // after a lock every tenant's decision takes, so tenants migrating at once wait for the first
 // one's commit and see it, and a killed run's decision vanishes with its transaction.
 bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
   const bookkeeping database(options_.bookkeeping_schema);
+  // Before the lock, which it need not hold: it reads every tenant's bookkeeping.
+  if (step.dir == direction::upgrade && options_.check_tenants_in_step) require_in_step(tx, step);
   execute(tx, database.lock_shared(), false);
+  const bool recorded = tx.exec1(database.shared_exists())[0].as<bool>();
   for (const auto& sql : database.create_shared()) execute(tx, sql, false);
-  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema))[0].as<bool>();
+  if (!recorded) backfill_shared(tx, database);
+  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema, step.dir))[0].as<bool>();
   execute(tx, database.record_shared(step, options_.tenant_schema), false);
   return !elsewhere;
 }
@@ -430,8 +508,10 @@ std::vector<partial_revision> applier::in_progress() {
   std::vector<partial_revision> out;
   try {
     pqxx::read_transaction tx(conn_);
-    // Bookkeeping an older Retort created may lack the progress table until the next upgrade.
-    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL", quote_ident(qualified_name{books_.schema(), "progress"}))[0]
+    // Bookkeeping an older Retort created may lack the progress table until the next upgrade (a
+    // tenant's is `<tenant>.retort_progress`).
+    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL",
+                         quote_ident(qualified_name{books_.schema(), books_.table_prefix() + "progress"}))[0]
              .as<bool>())
       return out;
     for (const auto& row : tx.exec(books_.select_progress())) {  // ordered by revision, then unit

@@ -250,17 +250,59 @@ std::vector<std::string> bookkeeping::create_shared() const {
                       table("shared"))};
 }
 
-std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant) const {
-  return fmt::format("SELECT EXISTS (SELECT FROM {} WHERE revision = {} AND tenant <> {})", table("shared"),
-                     quote_literal(revision), quote_literal(tenant));
+// Upgrading, only a tenant recorded before this one counts: the first tenant to claim a revision
+// runs its shared statements in every unit of it, also those after tenants that followed it in
+// the meantime recorded themselves (a revision with a CREATE INDEX CONCURRENTLY on a shared table
+// has several units), and also in a rerun that finishes it.
+std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant, direction dir) const {
+  if (dir == direction::downgrade)
+    return fmt::format("SELECT EXISTS (SELECT FROM {} WHERE revision = {} AND tenant <> {})", table("shared"),
+                       quote_literal(revision), quote_literal(tenant));
+  return fmt::format("SELECT EXISTS (SELECT FROM {0} o WHERE o.revision = {1} AND o.tenant <> {2} AND o.applied_at < "
+                     "coalesce((SELECT m.applied_at FROM {0} m WHERE m.revision = {1} AND m.tenant = {2}), 'infinity'))",
+                     table("shared"), quote_literal(revision), quote_literal(tenant));
 }
 
 std::string bookkeeping::record_shared(const revision_step& step, std::string_view tenant) const {
+  // The time of the claim (after lock_shared), not of the transaction's start: it orders the claims.
   if (step.dir == direction::upgrade)
-    return fmt::format("INSERT INTO {} (revision, tenant) VALUES ({}, {}) ON CONFLICT DO NOTHING", table("shared"),
-                       quote_literal(step.rev->id), quote_literal(tenant));
+    return fmt::format("INSERT INTO {} (revision, tenant, applied_at) VALUES ({}, {}, pg_catalog.clock_timestamp()) "
+                       "ON CONFLICT DO NOTHING",
+                       table("shared"), quote_literal(step.rev->id), quote_literal(tenant));
   return fmt::format("DELETE FROM {} WHERE revision = {} AND tenant = {}", table("shared"), quote_literal(step.rev->id),
                      quote_literal(tenant));
+}
+
+std::string bookkeeping::shared_exists() const {
+  return fmt::format("SELECT to_regclass({}) IS NOT NULL", quote_literal(table("shared")));
+}
+
+std::string bookkeeping::backfill_shared(const bookkeeping& tenant, const std::vector<std::string>& revisions) const {
+  std::vector<std::string> literals;
+  for (const auto& id : revisions) literals.push_back(quote_literal(id));
+  return fmt::format("INSERT INTO {} (revision, tenant) SELECT revision, {} FROM {} WHERE revision IN ({}) "
+                     "ON CONFLICT DO NOTHING",
+                     table("shared"), quote_literal(tenant.schema_), tenant.table("applied"),
+                     literals.empty() ? "NULL" : fmt::format("{}", fmt::join(literals, ", ")));
+}
+
+std::string bookkeeping::select_shared() const {
+  return fmt::format("SELECT DISTINCT revision FROM {}", table("shared"));
+}
+
+std::string bookkeeping::select_tenants() const {
+  return fmt::format("SELECT n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+                     "c.relnamespace WHERE c.relname = {} AND c.relkind IN ('r', 'p') ORDER BY 1",
+                     quote_literal(prefix_ + "applied"));
+}
+
+std::string bookkeeping::select_applied_of(const std::vector<std::string>& tenants) const {
+  std::vector<std::string> parts;
+  for (const auto& t : tenants)
+    parts.push_back(fmt::format("SELECT {}::text AS tenant, revision FROM {}", quote_literal(t),
+                                bookkeeping(t, prefix_).table("applied")));
+  if (parts.empty()) return "SELECT NULL::text AS tenant, NULL::text AS revision WHERE false";
+  return fmt::format("{}", fmt::join(parts, " UNION ALL "));
 }
 
 namespace {

@@ -58,6 +58,11 @@ struct apply_options {
   /// lock and audit. While it runs, the tenant's schema comes first on search_path, for the SQL an
   /// author wrote (sql steps, expressions naming a type). Empty: no tenant.
   std::string tenant_schema;
+  /// Schema-per-tenant: before the run changes the shared objects, check that every other tenant
+  /// of the database has reached the revision before (tenants_behind); stop there if not. A
+  /// caller that checked it once for all the tenants it moves together (`upgrade --fleet`) turns
+  /// it off: the check reads every tenant's bookkeeping.
+  bool check_tenants_in_step = true;
   /// Accept applied migrations whose files were edited since (records the new checksums).
   bool accept_edited = false;
   /// Safe plans (the default) or plain ones.
@@ -84,6 +89,16 @@ struct apply_options {
 [[nodiscard]] bookkeeping bookkeeping_of(const apply_options& o);
 /// The render options `o` plans with: a tenant's default schema mapped to its own.
 [[nodiscard]] render_options render_options_of(const apply_options& o);
+
+/// Schema-per-tenant (`tenant` from render_options_of): whether revision `r` works on a schema
+/// the tenants of a database share (one the mapping keeps, as the example's `catalog`).
+[[nodiscard]] bool changes_shared_objects(const revision& r, const render_options& tenant);
+
+/// Schema-per-tenant: the tenants of the database but `tenant` (schemas holding a tenant's
+/// bookkeeping) that have not reached every parent of `r`, each as "name (at REV)". A tenant's run
+/// does not change the shared objects (`r`'s shared operations) while any has not.
+[[nodiscard]] std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revision_graph& graph,
+                                                      const revision& r, const std::string& tenant);
 
 /// One row of the audit history.
 struct history_entry {
@@ -164,6 +179,8 @@ class applier {
   [[nodiscard]] bool is_shared(const revision_step& step, const statement& st) const;
   [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
   [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
+  void backfill_shared(pqxx::work& tx, const bookkeeping& database);
+  void require_in_step(pqxx::work& tx, const revision_step& step);
 
   pqxx::connection& conn_;
   const revision_graph& graph_;

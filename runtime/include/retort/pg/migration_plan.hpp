@@ -107,10 +107,24 @@ class bookkeeping {
   [[nodiscard]] std::string lock_shared() const;
   /// Creates the schema and the record when missing (under lock_shared(): tenants race otherwise).
   [[nodiscard]] std::vector<std::string> create_shared() const;
-  /// A query giving one row with true when a tenant other than `tenant` records `revision`.
-  [[nodiscard]] std::string shared_elsewhere(std::string_view revision, std::string_view tenant) const;
+  /// A query giving one row with true when a tenant other than `tenant` records `revision`
+  /// (upgrading: recorded it before `tenant` did).
+  [[nodiscard]] std::string shared_elsewhere(std::string_view revision, std::string_view tenant, direction dir) const;
   /// Records (upgrade) or forgets (downgrade) that `tenant` stands past the step's shared operations.
   [[nodiscard]] std::string record_shared(const revision_step& step, std::string_view tenant) const;
+  /// A query giving one row with true when the record exists (a database whose tenants migrated
+  /// before it did has shared objects but no record: see backfill_shared()).
+  [[nodiscard]] std::string shared_exists() const;
+  /// Records, for a record just created, the shared revisions that `tenant` (a tenant's own
+  /// bookkeeping) has applied: among `revisions`, the history's revisions with shared operations.
+  [[nodiscard]] std::string backfill_shared(const bookkeeping& tenant, const std::vector<std::string>& revisions) const;
+  /// SELECT DISTINCT revision: the revisions whose shared operations some tenant stands past.
+  [[nodiscard]] std::string select_shared() const;
+  /// On a tenant's bookkeeping: the schemas of the database that hold bookkeeping like it (its
+  /// tenants, itself included), one row each.
+  [[nodiscard]] std::string select_tenants() const;
+  /// On a tenant's bookkeeping: SELECT tenant, revision of every revision each of `tenants` applied.
+  [[nodiscard]] std::string select_applied_of(const std::vector<std::string>& tenants) const;
 
  private:
   [[nodiscard]] std::string table(std::string_view name) const;
