@@ -11,6 +11,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "pg_fixture.hpp"
 #include "retort/errors.hpp"
 #include "scratch_dir.hpp"
 
@@ -128,6 +129,16 @@ TEST(local_cluster, keeps_data_across_stop_and_start) {
   cluster.stop();
   std::error_code ec;
   fs::remove_all(cluster.socket_directory(), ec);
+}
+
+// The tests' shared cluster is throwaway: it runs without durability, which makes the suite
+// faster (throwaway_cluster.hpp), whether the CTest fixture or the test binary started it.
+TEST(test_cluster, runs_without_durability) {
+  pqxx::connection conn{test::test_cluster().url("postgres")};
+  pqxx::read_transaction tx{conn};
+  for (const char* setting : {"fsync", "synchronous_commit", "full_page_writes"}) {
+    EXPECT_EQ(tx.exec1(std::string("SHOW ") + setting)[0].as<std::string>(), "off") << setting;
+  }
 }
 
 }  // namespace

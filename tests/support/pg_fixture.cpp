@@ -18,6 +18,7 @@
 #include "retort/errors.hpp"
 #include "retort/pg/introspect.hpp"
 #include "retort/sql_analysis.hpp"
+#include "throwaway_cluster.hpp"
 
 namespace retort::test {
 namespace {
@@ -35,7 +36,8 @@ class cluster_environment : public ::testing::Environment {
       cluster_.emplace(pattern);
       owned_ = true;
     }
-    cluster_->start();  // does nothing when the fixture already started it
+    // Does nothing when the fixture already started it (test_cluster start: without durability).
+    if (cluster_->start() != local_cluster::start_result::already_running) drop_durability(*cluster_);
   }
 
   void TearDown() override {

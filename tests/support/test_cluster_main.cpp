@@ -1,6 +1,7 @@
 // test_cluster: starts and stops the integration tests' shared PostgreSQL, as the setup and
 // cleanup of CTest's `pg` fixture. `start` begins from an empty cluster so runs stay independent.
 // `createdb` gives script-driven tests (tests/cmake/) a fresh, empty database: it prints its URL.
+// The cluster runs without durability (throwaway_cluster.hpp).
 #include <filesystem>
 #include <iostream>
 #include <string_view>
@@ -8,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "local_cluster.hpp"
+#include "throwaway_cluster.hpp"
 
 namespace {
 
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
       std::filesystem::remove_all(cluster.directory() / "data");
       std::filesystem::remove(cluster.directory() / "server.log");
       cluster.start();
+      retort::test::drop_durability(cluster);
       std::cout << "test cluster running: " << cluster.url() << '\n';
     }
     return 0;
