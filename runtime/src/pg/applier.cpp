@@ -430,7 +430,6 @@ bool applier::has_shared(const revision_step& step, const transaction_unit& unit
                      [&](std::size_t i) { return is_shared(step, step.statements[i]); });
 }
 
-
 // A database whose tenants migrated before the record of shared revisions existed has their
 // shared objects but no rows: the record starts with what each tenant's own bookkeeping says it
 // applied, so that the next tenant skips what exists instead of failing on it.
