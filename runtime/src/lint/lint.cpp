@@ -287,7 +287,8 @@ class side_linter {
           report("constraint-validated-inline", fmt::format("SET NOT NULL on {} scans it", to_string(*f.table)),
                  "Add CHECK (col IS NOT NULL) NOT VALID and validate it first (the safe plans do).");
         if (f.changes_column_type && !type_judged_)
-          report("table-rewrite", fmt::format("changes a column type{}", f.table ? " of " + to_string(*f.table) : ""),
+          report("table-rewrite",
+                 f.table ? fmt::format("changes a column type of {}", to_string(*f.table)) : "changes a column type",
                  "Add a new column of the new type and move the data in batches.");
         if (f.adds_exclusion_constraint && on_existing)
           report("exclusion-constraint",
@@ -296,7 +297,7 @@ class side_linter {
                  "Add it while the table is small or in a maintenance window, with a reason in \"allow\"; or create "
                  "the table with it.");
         if (f.locks_table)
-          report("lock-table", fmt::format("LOCK{}", f.table ? " " + to_string(*f.table) : ""),
+          report("lock-table", f.table ? fmt::format("LOCK {}", to_string(*f.table)) : "LOCK",
                  "Let the statements take the locks they need, with a lock_timeout.");
       }
     }
