@@ -25,7 +25,8 @@ void assign_check_names(table& t) {
   for (auto& c : t.checks) {
     if (!c.name.empty()) continue;
     std::string l = label(c.expression);
-    if (l.empty() || uses[l] > 1) l += (l.empty() ? "" : "_") + sha256_hex(c.expression).substr(0, 8);
+    if (l.empty() || uses[l] > 1)
+      l = fmt::format("{}{}{}", l, l.empty() ? "" : "_", sha256_hex(c.expression).substr(0, 8));
     c.name = check(t.name, l);
   }
 }

@@ -158,7 +158,7 @@ std::string foreign_key_sql(const namer& q, const foreign_key& f) {
 // A key: a quoted column or a parenthesized expression, its operator class and its order.
 std::string index_key_sql(const index_key& k) {
   std::string out = k.expression.empty() ? quote_ident(k.column) : fmt::format("({})", k.expression);
-  if (k.opclass) out += " " + quote_ident(*k.opclass);
+  if (k.opclass) out += fmt::format(" {}", quote_ident(*k.opclass));
   if (k.descending) out += " DESC";
   if (k.nulls_first) out += *k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
   return out;
