@@ -294,27 +294,43 @@ TEST(SchemaPerTenant, OtherSchemasOfTheHistoryAreSharedOncePerDatabase) {
   for (const std::string tenant : {"acme", "globex", "initech", "umbrella"}) EXPECT_EQ(fk_target(tenant), "ref.kinds");
 }
 
-// The example application's history, with its shared `catalog` (and the seed step that names
-// it): several tenants of one database, migrated as the application migrates itself (its C++ data
-// step registered), together, a revision at a time, since a tenant's operations name the shared
-// objects as their revision knows them (order_items' foreign key to catalog.items, which a later
-// revision renames). Each ends at head and as its history made it; the catalog is seeded once.
-TEST(SchemaPerTenant, TheExampleHistoryMigratesSeveralTenantsOfOneDatabase) {
+// The example application's history on a fresh database, migrated tenant by tenant as the
+// application migrates itself (its C++ data step registered).
+struct example_tenants {
   const std::string versions = std::string(RETORT_SOURCE_DIR) + "/migrations/versions";
-  const revision_graph graph(load_revisions(versions));
+  const revision_graph graph{load_revisions(versions)};
   const std::string url = test::fresh_database_url();
-  pqxx::connection conn(url);
+  pqxx::connection conn{url};
   cpp_steps steps;
-  steps.add("7631824f1664", [](pqxx::work& tx) { tx.exec("UPDATE users SET email = lower(email)"); });
-  const std::vector<std::string> tenants{"acme", "globex", "initech"};
-  const auto upgrade = [&](const std::string& tenant, std::string_view target) {
+
+  example_tenants() {
+    steps.add("7631824f1664", [](pqxx::work& tx) { tx.exec("UPDATE users SET email = lower(email)"); });
+  }
+
+  // `tenant` upgraded to `target`: the revisions it applied.
+  std::vector<std::string> upgrade(const std::string& tenant, std::string_view target) {
     pg::apply_options o;
     o.tenant_schema = tenant;
     o.cpp = &steps;
     pg::advisory_locker lock(conn, pg::bookkeeping_of(o).schema());
     pg::applier applier(conn, graph, lock, o);
     return applier.upgrade(target);
-  };
+  }
+};
+
+// The example application's history, with its shared `catalog` (and the seed step that names
+// it): several tenants of one database, migrated as the application migrates itself (its C++ data
+// step registered), together, a revision at a time, since a tenant's operations name the shared
+// objects as their revision knows them (order_items' foreign key to catalog.items, which a later
+// revision renames). Each ends at head and as its history made it; the catalog is seeded once.
+TEST(SchemaPerTenant, TheExampleHistoryMigratesSeveralTenantsOfOneDatabase) {
+  example_tenants example;
+  const std::string& versions = example.versions;
+  const revision_graph& graph = example.graph;
+  const std::string& url = example.url;
+  pqxx::connection& conn = example.conn;
+  const auto upgrade = [&](const std::string& tenant, std::string_view target) { return example.upgrade(tenant, target); };
+  const std::vector<std::string> tenants{"acme", "globex", "initech"};
   for (std::size_t r = 0; r < graph.order().size(); ++r)
     for (const auto& tenant : tenants) ASSERT_EQ(upgrade(tenant, "+1").size(), 1u) << tenant << " at " << r;
   for (const auto& tenant : tenants) {
@@ -492,20 +508,12 @@ TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
 // while another tenant of its database has not reached the revision before; it stops there and
 // says which tenants to bring first. A tenant behind the others follows them.
 TEST(SchemaPerTenant, ATenantDoesNotMoveTheSharedObjectsAheadOfAnother) {
-  const std::string versions = std::string(RETORT_SOURCE_DIR) + "/migrations/versions";
-  const revision_graph graph(load_revisions(versions));
-  const std::string url = test::fresh_database_url();
-  pqxx::connection conn(url);
-  cpp_steps steps;
-  steps.add("7631824f1664", [](pqxx::work& tx) { tx.exec("UPDATE users SET email = lower(email)"); });
-  const auto upgrade = [&](const std::string& tenant, std::string_view target) {
-    pg::apply_options o;
-    o.tenant_schema = tenant;
-    o.cpp = &steps;
-    pg::advisory_locker lock(conn, pg::bookkeeping_of(o).schema());
-    pg::applier applier(conn, graph, lock, o);
-    return applier.upgrade(target);
-  };
+  example_tenants example;
+  const std::string& versions = example.versions;
+  const revision_graph& graph = example.graph;
+  const std::string& url = example.url;
+  pqxx::connection& conn = example.conn;
+  const auto upgrade = [&](const std::string& tenant, std::string_view target) { return example.upgrade(tenant, target); };
   const auto position = [&](const std::string& tenant) {
     return one(conn, "SELECT string_agg(revision, ',') FROM (SELECT revision FROM " + tenant +
                          ".retort_applied ORDER BY applied_at DESC, revision LIMIT 1) r");
