@@ -215,7 +215,7 @@ class upgrade_schedule {
   upgrade_schedule(fleet_run& run, const revision_graph& graph, const std::vector<fleet::target>& targets,
                    std::string target, std::function<void(const std::string&)> round_done)
       : run_(run), graph_(graph), targets_(targets), target_(std::move(target)), round_done_(std::move(round_done)),
-        mapped_(tenant_mapping()), todo_(targets.size()) {}
+        mapped_(tenant_mapping()), remaining_(targets.size()) {}
 
   // The groups `which` of `groups`; returns whether none of their targets failed. After a failure
   // with `stop_on_error`, no further work starts.
@@ -297,7 +297,7 @@ class upgrade_schedule {
           o.now = a.current();
           behind(o);
           const auto plan = graph_.upgrade_plan(o.now, target_);
-          todo_[t.member] = std::set<std::string>(plan.begin(), plan.end());
+          remaining_[t.member] = std::set<std::string>(plan.begin(), plan.end());
         });
       case kind::check:
         return run_.step(t.member, [&](const fleet::target&, pqxx::connection& conn, pg::applier&, outcome&) {
@@ -330,9 +330,9 @@ class upgrade_schedule {
     }
     group_state& g = groups_[t.group];
     if (!ok && g.failed_by.empty()) g.failed_by = targets_[t.member].name;
-    if (t.what == kind::step) todo_[t.member].erase(t.revision);
-    if (!ok) todo_[t.member].clear();
-    if (!ok || todo_[t.member].empty()) run_.finish(t.member);
+    if (t.what == kind::step) remaining_[t.member].erase(t.revision);
+    if (!ok) remaining_[t.member].clear();
+    if (!ok || remaining_[t.member].empty()) run_.finish(t.member);
     if (--g.running > 0) return;
     if (!g.failed_by.empty() || (stop_on_error_ && failed_)) {
       hold(g, g.failed_by.empty() ? first_failure_ : g.failed_by);
@@ -348,7 +348,7 @@ class upgrade_schedule {
                               t.revision.substr(0, 12), g.next_round, g.rounds.size()));
     if (t.what == kind::read) {
       std::set<std::string> needed;
-      for (std::size_t i : g.group.members) needed.insert(todo_[i].begin(), todo_[i].end());
+      for (std::size_t i : g.group.members) needed.insert(remaining_[i].begin(), remaining_[i].end());
       for (const auto& id : graph_.order())
         if (needed.contains(id)) g.rounds.push_back(id);
     }
@@ -356,7 +356,7 @@ class upgrade_schedule {
     const std::string& revision = g.rounds[g.next_round++];
     if (pg::changes_shared_objects(graph_.at(revision), mapped_)) {
       const auto first = std::find_if(g.group.members.begin(), g.group.members.end(),
-                                      [&](std::size_t i) { return todo_[i].contains(revision); });
+                                      [&](std::size_t i) { return remaining_[i].contains(revision); });
       g.running = 1;
       ready_.push_front({t.group, *first, kind::check, revision, false});
       return;
@@ -369,7 +369,7 @@ class upgrade_schedule {
     group_state& g = groups_[group];
     std::vector<task> round;
     for (std::size_t i : g.group.members)
-      if (todo_[i].contains(revision)) round.push_back({group, i, kind::step, revision, checked});
+      if (remaining_[i].contains(revision)) round.push_back({group, i, kind::step, revision, checked});
     g.running = round.size();
     ready_.insert(ready_.begin(), round.begin(), round.end());
   }
@@ -385,8 +385,8 @@ class upgrade_schedule {
   // A stopped group: its members short of the target stay where they stand.
   void hold(group_state& g, const std::string& by) {
     for (std::size_t i : g.group.members) {
-      if (todo_[i].empty()) continue;
-      todo_[i].clear();
+      if (remaining_[i].empty()) continue;
+      remaining_[i].clear();
       outcome& o = run_.at(i);
       o.status = outcome::state::held;
       o.held_by = by;
@@ -400,7 +400,7 @@ class upgrade_schedule {
   std::string target_;
   std::function<void(const std::string&)> round_done_;
   pg::render_options mapped_;  // a tenant's mapping: which schemas are shared
-  std::vector<std::set<std::string>> todo_;  // by target: the revisions it still needs
+  std::vector<std::set<std::string>> remaining_;  // by target: the revisions it still needs
   std::vector<group_state> groups_;
   std::deque<task> ready_;
   std::mutex mutex_;
