@@ -139,10 +139,8 @@ namespace {
 
 // Whether the database holds tenants: schemas with a tenant's bookkeeping.
 bool holds_tenants(pqxx::connection& conn) {
-  pg::apply_options o;
-  o.tenant_schema = "tenant";
   pqxx::read_transaction tx(conn);
-  return !tx.exec(pg::bookkeeping_of(o).select_tenants()).empty();
+  return !pg::tenant_schemas(tx).empty();
 }
 
 }  // namespace

@@ -90,14 +90,19 @@ render_options render_options_of(const apply_options& o) {
   return r;
 }
 
-namespace {
-
-// Every tenant of the database (a schema holding a tenant's bookkeeping), with the revisions it
-// applied.
-std::map<std::string, std::set<std::string>> tenant_positions(pqxx::transaction_base& tx) {
+std::vector<std::string> tenant_schemas(pqxx::transaction_base& tx) {
   const bookkeeping any_tenant("", std::string(tenant_table_prefix));
   std::vector<std::string> tenants;
   for (const auto& row : tx.exec(any_tenant.select_tenants())) tenants.push_back(row[0].as<std::string>());
+  return tenants;
+}
+
+namespace {
+
+// Every tenant of the database, with the revisions it applied.
+std::map<std::string, std::set<std::string>> tenant_positions(pqxx::transaction_base& tx) {
+  const bookkeeping any_tenant("", std::string(tenant_table_prefix));
+  const std::vector<std::string> tenants = tenant_schemas(tx);
   std::map<std::string, std::set<std::string>> out;
   for (const auto& t : tenants) out[t];
   for (const auto& row : tx.exec(any_tenant.select_applied_of(tenants)))

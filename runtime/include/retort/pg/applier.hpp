@@ -94,6 +94,10 @@ struct apply_options {
 /// the tenants of a database share (one the mapping keeps, as the example's `catalog`).
 [[nodiscard]] bool changes_shared_objects(const revision& r, const render_options& tenant);
 
+/// Schema-per-tenant: the tenants of the database (schemas holding a tenant's bookkeeping), in
+/// name order.
+[[nodiscard]] std::vector<std::string> tenant_schemas(pqxx::transaction_base& tx);
+
 /// Schema-per-tenant: the tenants of the database but `tenant` (schemas holding a tenant's
 /// bookkeeping) that have not reached every parent of `r`, each as "name (at REV)". A tenant's run
 /// does not change the shared objects (`r`'s shared operations) while any has not.
