@@ -187,7 +187,7 @@ schema tenant_history_at(pqxx::connection& conn, const context& ctx, const revis
   for (const auto& id : graph.order()) {
     if (!recorded.contains(id) || mine.contains(id)) continue;
     for (const auto& op : graph.at(id).upgrade)
-      if (const auto schema = ops::schema_of(op); schema && !tenant.schemas.contains(*schema)) later.push_back(op);
+      if (pg::shared_operation(op, tenant)) later.push_back(op);
   }
   if (later.empty()) return s;
   try {

@@ -128,12 +128,15 @@ std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revisi
   return behind;
 }
 
+bool shared_operation(const ops::operation& op, const render_options& tenant) {
+  const auto schema = ops::schema_of(op);
+  return schema && !tenant.schemas.contains(*schema);
+}
+
 bool changes_shared_objects(const revision& r, const render_options& tenant) {
   if (!tenant.schemas.contains("public")) return false;  // not a tenant's run: nothing is shared
-  return std::any_of(r.upgrade.begin(), r.upgrade.end(), [&](const ops::operation& op) {
-    const auto schema = ops::schema_of(op);
-    return schema && !tenant.schemas.contains(*schema);
-  });
+  return std::any_of(r.upgrade.begin(), r.upgrade.end(),
+                     [&](const ops::operation& op) { return shared_operation(op, tenant); });
 }
 
 applier::applier(pqxx::connection& conn, const revision_graph& graph, locker& lock, apply_options options)

@@ -90,6 +90,10 @@ struct apply_options {
 /// The render options `o` plans with: a tenant's default schema mapped to its own.
 [[nodiscard]] render_options render_options_of(const apply_options& o);
 
+/// Schema-per-tenant (`tenant` from render_options_of): whether operation `op` works on a schema
+/// the tenants of a database share (one the mapping keeps).
+[[nodiscard]] bool shared_operation(const ops::operation& op, const render_options& tenant);
+
 /// Schema-per-tenant (`tenant` from render_options_of): whether revision `r` works on a schema
 /// the tenants of a database share (one the mapping keeps, as the example's `catalog`).
 [[nodiscard]] bool changes_shared_objects(const revision& r, const render_options& tenant);
