@@ -24,6 +24,7 @@
 #include "history.hpp"
 #include "local_cluster.hpp"
 #include "pg_fixture.hpp"
+#include "throwaway_cluster.hpp"
 
 namespace retort {
 namespace {
@@ -51,12 +52,7 @@ class clusters {
     }
     for (auto& c : all) {
       c.start();
-      // Throwaway clusters: durability costs time and proves nothing here.
-      pqxx::connection conn(c.url());
-      pqxx::nontransaction tx(conn);
-      tx.exec("ALTER SYSTEM SET fsync = off");
-      tx.exec("ALTER SYSTEM SET synchronous_commit = off");
-      tx.exec("SELECT pg_reload_conf()");
+      test::drop_durability(c);  // as test_cluster start does for the fixture's clusters
     }
   }
   ~clusters() {
