@@ -16,10 +16,12 @@
 #include "child_process.hpp"
 #include "history.hpp"
 #include "pg_fixture.hpp"
+#include "retort/diff.hpp"
 #include "retort/errors.hpp"
 #include "retort/migrate.hpp"
 #include "retort/pg/applier.hpp"
 #include "retort/revision_graph.hpp"
+#include "retort/snapshot.hpp"
 
 namespace retort {
 namespace {
@@ -477,6 +479,20 @@ TEST(SchemaPerTenant, AFleetMovesTheTenantsOfADatabaseTogether) {
     EXPECT_EQ(one(*conn, "SELECT to_regclass('catalog.products')::text"), "catalog.products");
   }
 
+  // A customer onboarded into database one after the catalog's rename: the fleet file names one
+  // tenant more, and the next run brings it from base to head, following the rename.
+  targets.push_back({{"name", "one/hooli"}, {"url", one_url}, {"schema", "hooli"}, {"labels", {{"db", "one"}}}});
+  std::ofstream(fleet_file) << json{{"format", 1}, {"targets", targets}}.dump(2);
+  {
+    const auto r = testing::run(fleet("upgrade", {"--parallel", "4"}), {}, dir.path());
+    ASSERT_EQ(r.code, 0) << r;
+    EXPECT_NE(r.out.find("7 targets: 7 ok, 0 failed, 0 not started"), std::string::npos) << r;
+    const auto v = testing::run(fleet("verify", {}), {}, dir.path());
+    EXPECT_EQ(v.code, 0) << v;
+    EXPECT_NE(v.out.find("7 targets: 7 ok, 0 differ, 0 failed, 0 not started"), std::string::npos) << v;
+  }
+  EXPECT_EQ(one(one_db, "SELECT count(*) FROM hooli.retort_applied"), std::to_string(graph.order().size()));
+
   // A tenant of the database that the fleet does not name, at revision 1: the fleet's tenants go
   // up to revision 4 and stop before 5, which changes the catalog, each saying why.
   const std::string three_url = test::fresh_database_url();
@@ -548,6 +564,97 @@ TEST(SchemaPerTenant, ATenantDoesNotMoveTheSharedObjectsAheadOfAnother) {
   }
   EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.retort_applied"), std::to_string(graph.order().size()));
   EXPECT_EQ(one(conn, "SELECT count(*) FROM globex.retort_applied"), std::to_string(graph.order().size()));
+}
+
+// A tenant created after the others went past a change of the shared objects (a customer
+// onboarded today): its early revisions name catalog.items, which a later revision renamed
+// catalog.products. Its foreign keys to shared tables follow the renames the others made, so it
+// migrates from base, verifies where it stops on the way (before the rename) and at head, and
+// finds the catalog seeded once.
+TEST(SchemaPerTenant, ATenantCreatedAfterTheOthersRenamedASharedTableFollowsTheRename) {
+  example_tenants example;
+  const revision_graph& graph = example.graph;
+  pqxx::connection& conn = example.conn;
+  ASSERT_EQ(example.upgrade("acme", "head").size(), graph.order().size());
+  ASSERT_EQ(example.upgrade("globex", "head").size(), graph.order().size());
+
+  testing::scratch_dir io("retort-tenant-late");
+  const auto verify = [&](const std::string& tenant) {
+    return testing::run({RETORT_CLI_PATH, "--url", example.url, "--migrations", example.versions, "--tenant-schema",
+                         tenant, "verify"},
+                        {}, io.path());
+  };
+  const auto references = [&](const std::string& tenant) {
+    return one(conn, "SELECT string_agg(k.conname || ' -> ' || k.confrelid::regclass::text, ', ' ORDER BY k.conname) "
+                     "FROM pg_constraint k WHERE k.contype = 'f' AND k.connamespace = '" + tenant +
+                         "'::regnamespace AND k.confrelid::regclass::text LIKE 'catalog.%'");
+  };
+  EXPECT_EQ(example.upgrade("initech", "e0f3562a1c0d").size(), 5u);  // the revision before the rename
+  EXPECT_EQ(references("initech"), "fk_order_items_product_id_items -> catalog.products");
+  const auto behind = verify("initech");
+  EXPECT_EQ(behind.code, 0) << behind;
+  EXPECT_NE(behind.out.find("matches the schema its migrations made at e0f3562a1c0d"), std::string::npos) << behind;
+
+  EXPECT_EQ(example.upgrade("initech", "head").size(), graph.order().size() - 5);
+  EXPECT_EQ(references("initech"), references("acme"));
+  EXPECT_EQ(references("initech"), "fk_order_items_product_id_products -> catalog.products");
+  const auto at_head = verify("initech");
+  EXPECT_EQ(at_head.code, 0) << at_head;
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared WHERE revision = 'e66124f0568e'"),
+            "acme,globex,initech");
+}
+
+// A tenant created after the others dropped a shared table that its early revisions reference:
+// its foreign key to it cannot be created, so its run stops before anything runs, saying so and
+// what to do. A squash of the history past the drop is that way out: the new tenant starts from
+// it, and the tenants already at head keep working under it.
+TEST(SchemaPerTenant, ATenantCreatedAfterASharedTableWasDroppedStartsFromASquash) {
+  testing::scratch_dir dir("retort-tenant-dropped");
+  const schema with_kinds = read_snapshot(R"({"format": 1, "schemas": ["ref"],
+      "tables": [
+        {"schema": "ref", "name": "kinds", "primary_key": {"columns": ["id"]}, "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}, {"name": "kind_id", "type": "bigint"}],
+         "foreign_keys": [{"columns": ["kind_id"], "references": {"schema": "ref", "table": "kinds", "columns": ["id"]}}]}]})",
+                                          "with_kinds.json");
+  schema without = with_kinds;
+  std::erase_if(without.tables, [](const table& t) { return t.name.schema == "ref"; });
+  without.tables.at(0).foreign_keys.clear();
+  const auto first = testing::make_revision(1, {}, "items of shared kinds", diff(schema{}, with_kinds));
+  const auto second = testing::make_revision(2, {first.id}, "no more kinds", diff(with_kinds, without));
+  (void)testing::write_migrations(dir.path() / "versions", {first, second});
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  const auto acme = tenant_cli(dir, url, "acme", {"upgrade"});
+  ASSERT_EQ(acme.code, 0) << acme;
+
+  const auto refused = tenant_cli(dir, url, "globex", {"upgrade"});
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_NE(refused.err.find("foreign key fk_items_kind_id_kinds references \"ref\".\"kinds\", which a later revision "
+                             "dropped"),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(refused.err.find("cannot create it; nothing was run. A new tenant can start from a squash of the history "
+                             "past the drop (`retort squash --to REV`)"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(one(conn, "SELECT to_regclass('globex.items') IS NULL"), "t");
+
+  const auto squashed = testing::run({RETORT_CLI_PATH, "--migrations", (dir.path() / "versions").string(), "squash",
+                                      "--to", second.id, "-m", "items"},
+                                     {}, dir.path());
+  ASSERT_EQ(squashed.code, 0) << squashed;
+  const auto globex = tenant_cli(dir, url, "globex", {"upgrade"});
+  ASSERT_EQ(globex.code, 0) << globex;
+  for (const std::string tenant : {"acme", "globex"}) {
+    SCOPED_TRACE(tenant);
+    const auto verified = tenant_cli(dir, url, tenant, {"verify"});
+    EXPECT_EQ(verified.code, 0) << verified;
+    const auto current = tenant_cli(dir, url, tenant, {"upgrade"});
+    EXPECT_EQ(current.code, 0) << current;
+  }
+  EXPECT_EQ(one(conn, "SELECT string_agg(revision, ',') FROM globex.retort_applied"), second.id);
 }
 
 // A database whose tenants migrated before Retort kept `retort.shared`: the shared objects exist,

@@ -294,6 +294,41 @@ TEST(RenderPostgres, AnExtensionsTypeIsQualifiedWithTheExtensionsSchema) {
   EXPECT_EQ(up[1].sql, R"(ALTER TABLE "acme"."notes" ADD COLUMN "other" my_type)");
 }
 
+// Schema-per-tenant, a tenant created after the other tenants of its database renamed a shared
+// table: its earlier foreign keys to that table name it, and its columns, as the database now has
+// them (the renames in order, a table renamed twice, a column of it renamed between); a table a
+// later revision dropped is refused, with the way out, instead of failing in the database.
+TEST(RenderPostgres, ATenantsForeignKeyFollowsTheLaterChangesOfASharedTable) {
+  const schema before = read_snapshot(R"({"format": 1, "schemas": ["ref"],
+      "tables": [
+        {"schema": "ref", "name": "kinds", "primary_key": {"columns": ["id"]}, "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "items", "primary_key": {"columns": ["id"]},
+         "columns": [{"name": "id", "type": "bigint"}, {"name": "kind_id", "type": "bigint"}]}]})",
+                                      "before.json");
+  const foreign_key fk{"fk_items_kind_id_kinds", {"kind_id"}, {"ref", "kinds"}, {"id"}};
+  pg::render_options tenant{pg::safety::plain, {{"public", "acme"}}, true};
+  EXPECT_EQ(pg::render({add_foreign_key{{"public", "items"}, fk}}, before, tenant).at(0).sql,
+            R"(ALTER TABLE "acme"."items" ADD CONSTRAINT "fk_items_kind_id_kinds" FOREIGN KEY ("kind_id") REFERENCES "ref"."kinds" ("id"))");
+
+  tenant.later_shared_changes = {rename_table{{"ref", "kinds"}, {"ref", "sorts"}},
+                                 rename_column{{"ref", "sorts"}, "id", "sort_id"},
+                                 rename_column{{"ref", "kinds"}, "sort_id", "nothing"},  // another table by then
+                                 rename_table{{"ref", "sorts"}, {"ref", "types"}}};
+  EXPECT_EQ(pg::render({add_foreign_key{{"public", "items"}, fk}}, before, tenant).at(0).sql,
+            R"(ALTER TABLE "acme"."items" ADD CONSTRAINT "fk_items_kind_id_kinds" FOREIGN KEY ("kind_id") REFERENCES "ref"."types" ("sort_id"))");
+
+  tenant.later_shared_changes.push_back(drop_table{table{.name = {"ref", "types"}}});
+  try {
+    (void)pg::render({add_foreign_key{{"public", "items"}, fk}}, before, tenant);
+    FAIL() << "a foreign key to a dropped table was rendered";
+  } catch (const error& e) {
+    EXPECT_NE(std::string(e.what()).find(R"(foreign key fk_items_kind_id_kinds references "ref"."kinds", which a later revision dropped)"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("(`retort squash --to REV`)"), std::string::npos) << e.what();
+  }
+}
+
 // The renderer's tenant mapping applied to a schema model (what `verify` compares a tenant with):
 // the default schema's tables and types, and the names that point at them, move to the tenant's
 // schema; another schema of the history, the columns and keys pointing into it, and extensions stay.

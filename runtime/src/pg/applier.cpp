@@ -128,11 +128,6 @@ std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revisi
   return behind;
 }
 
-bool shared_operation(const ops::operation& op, const render_options& tenant) {
-  const auto schema = ops::schema_of(op);
-  return schema && !tenant.schemas.contains(*schema);
-}
-
 bool changes_shared_objects(const revision& r, const render_options& tenant) {
   if (!tenant.schemas.contains("public")) return false;  // not a tenant's run: nothing is shared
   return std::any_of(r.upgrade.begin(), r.upgrade.end(),
@@ -449,9 +444,9 @@ void applier::backfill_shared(pqxx::work& tx, const bookkeeping& database) {
     if (!applied.empty()) execute(tx, database.backfill_shared(bookkeeping(tenant, std::string(tenant_table_prefix)), shared), false);
 }
 
-// The tenants of a database move together, a revision at a time: a tenant's operations name the
-// shared objects as its revision knows them, so one left behind a change of them (a rename) could
-// not follow. A tenant therefore changes the shared objects only when every other tenant stands
+// The tenants of a database move together, a revision at a time: a tenant's revisions name the
+// shared objects as they knew them, so one left behind a change of them follows only some of it
+// (a rename, in its foreign keys), not its SQL text. A tenant therefore changes the shared objects only when every other tenant stands
 // at the revision before (or past it); otherwise this run stops before the revision.
 void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
   const auto behind = tenants_behind(tx, graph_, *step.rev, options_.tenant_schema);
@@ -460,11 +455,31 @@ void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
   const std::string before = r.parents.empty() ? "base" : fmt::format("{}", fmt::join(r.parents, "+"));
   throw error(fmt::format(
       "tenant {} stops before revision {} ({}): it changes the database's shared objects, and tenant{} {} of the "
-      "database {} not reached {} yet. Their revisions name the shared objects as they are before it, so they could "
-      "not follow. The tenants of a database move together, a revision at a time: bring the others to {} first "
+      "database {} not reached {} yet. Their revisions name the shared objects as they are before it, and their SQL "
+      "could not follow it. The tenants of a database move together, a revision at a time: bring the others to {} first "
       "(`retort upgrade --fleet` moves them so), then this one.",
       options_.tenant_schema, r.id, r.file.empty() ? "embedded" : r.file, behind.size() == 1 ? "" : "s",
       fmt::join(behind, ", "), behind.size() == 1 ? "has" : "have", before, before));
+}
+
+// Schema-per-tenant: the revisions with shared operations that other tenants of the database
+// applied and this one, at `current`, has not. A tenant created after the others renamed a shared
+// table follows the rename in its earlier revisions (see plan_upgrade).
+std::set<std::string> applier::shared_ahead(const revision_heads& current) {
+  std::set<std::string> ahead;
+  if (options_.tenant_schema.empty()) return ahead;
+  const std::set<std::string> mine = graph_.applied(current);
+  try {
+    pqxx::read_transaction tx(conn_);
+    for (const auto& [tenant, applied] : tenant_positions(tx))
+      for (const auto& id : applied)
+        if (tenant != options_.tenant_schema && !mine.contains(id) && graph_.contains(id) &&
+            changes_shared_objects(graph_.at(id), options_.render))
+          ahead.insert(id);
+  } catch (const pqxx::sql_error& e) {
+    throw as_database_error(e);
+  }
+  return ahead;
 }
 
 // Whether this run executes the step's shared statements: only when no other tenant records the
@@ -626,8 +641,9 @@ std::vector<std::string> applier::migrate(direction dir, std::string_view target
   lock_guard guard(locker_);
   ensure_bookkeeping();
   const revision_heads current = verified_heads(true);
-  const auto steps = dir == direction::upgrade ? plan_upgrade(graph_, current, target, options_.render)
-                                               : plan_downgrade(graph_, current, target, options_.render);
+  const auto steps = dir == direction::upgrade
+                         ? plan_upgrade(graph_, current, target, options_.render, shared_ahead(current))
+                         : plan_downgrade(graph_, current, target, options_.render);
   require_cpp_steps(steps);
   run(steps);
   std::vector<std::string> ids;

@@ -9,6 +9,7 @@
 #include "retort/errors.hpp"
 #include "retort/hash.hpp"
 #include "retort/history_check.hpp"
+#include "retort/pg/schema_mapping.hpp"
 
 namespace retort::pg {
 
@@ -76,18 +77,49 @@ std::vector<statement> render_with_overrides(const std::vector<ops::operation>& 
 
 namespace {
 
+// The renames and drops of shared tables by the revisions of `ahead`, each revision's in the
+// history's order (see plan_upgrade).
+std::vector<std::pair<std::string, std::vector<ops::operation>>> shared_table_changes(
+    const revision_graph& graph, const std::set<std::string>& ahead, const render_options& tenant) {
+  std::vector<std::pair<std::string, std::vector<ops::operation>>> out;
+  if (ahead.empty()) return out;
+  for (const auto& id : graph.order()) {
+    if (!ahead.contains(id)) continue;
+    std::vector<ops::operation> changes;
+    for (const auto& op : graph.at(id).upgrade)
+      if ((std::holds_alternative<ops::rename_table>(op) || std::holds_alternative<ops::rename_column>(op) ||
+           std::holds_alternative<ops::drop_table>(op)) &&
+          shared_operation(op, tenant))
+        changes.push_back(op);
+    if (!changes.empty()) out.emplace_back(id, std::move(changes));
+  }
+  return out;
+}
+
 // Renders each revision against the schema the previous one leaves, through one replayer (its
-// name indexes kept from revision to revision).
+// name indexes kept from revision to revision). A tenant's upgrade renders each revision's own
+// references to shared tables through the changes of the revisions in `shared_ahead` it has not
+// reached yet.
 std::vector<revision_step> steps_for(const revision_graph& graph, const std::vector<std::string>& ids, direction dir,
-                                     schema start, const render_options& options) {
+                                     schema start, const render_options& options,
+                                     const std::set<std::string>& shared_ahead = {}) {
   replayer s(std::move(start));
   std::vector<revision_step> steps;
+  const auto ahead = shared_table_changes(graph, shared_ahead, options);
+  std::set<std::string> reached;
+  render_options step_options = options;
   for (const auto& id : ids) {
     const revision& r = graph.at(id);
     const bool up = dir == direction::upgrade;
     revision_step step{&r, dir, up ? r.upgrade : r.downgrade, {}, {}};
+    reached.insert(id);
+    step_options.later_shared_changes = options.later_shared_changes;
+    for (const auto& [later, changes] : ahead)
+      if (!reached.contains(later))
+        step_options.later_shared_changes.insert(step_options.later_shared_changes.end(), changes.begin(), changes.end());
     try {
-      step.statements = render_with_overrides(step.operations, up ? r.upgrade_notes : r.downgrade_notes, s, options);
+      step.statements =
+          render_with_overrides(step.operations, up ? r.upgrade_notes : r.downgrade_notes, s, step_options);
       step.units = group_units(step.statements);
     } catch (const error& e) {
       throw replay_error(fmt::format("{} of revision {} ({}): {}", to_string(dir), r.id, r.file.empty() ? r.id : r.file,
@@ -101,8 +133,10 @@ std::vector<revision_step> steps_for(const revision_graph& graph, const std::vec
 }  // namespace
 
 std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revision_heads& current,
-                                        std::string_view target, const render_options& options) {
-  return steps_for(graph, graph.upgrade_plan(current, target), direction::upgrade, graph.schema_at(current), options);
+                                        std::string_view target, const render_options& options,
+                                        const std::set<std::string>& shared_ahead) {
+  return steps_for(graph, graph.upgrade_plan(current, target), direction::upgrade, graph.schema_at(current), options,
+                   shared_ahead);
 }
 
 std::vector<revision_step> plan_downgrade(const revision_graph& graph, const revision_heads& current,

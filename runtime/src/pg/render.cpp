@@ -79,8 +79,9 @@ std::string collate_sql(const std::optional<std::string>& collation) {
 // declares them where the statement runs), never mapped: extensions belong to the database.
 class namer {
  public:
-  namer(const schema_map& schemas, const std::vector<extension>& extensions)
-      : schemas_(schemas), extensions_(extensions) {}
+  namer(const schema_map& schemas, const std::vector<extension>& extensions,
+        const std::vector<ops::operation>& later_shared_changes)
+      : schemas_(schemas), extensions_(extensions), later_shared_changes_(later_shared_changes) {}
   [[nodiscard]] const std::string& target(const std::string& schema) const {
     const auto it = schemas_.find(schema);
     return it == schemas_.end() ? schema : it->second;
@@ -93,6 +94,17 @@ class namer {
     if (t.kind == type_kind::enum_type) return (*this)(t.enum_name) + (t.array ? "[]" : "");
     if (const extension* e = extension_providing(t)) return quote_ident(e->schema) + "." + type_sql(t);
     return type_sql(t);
+  }
+  /// A foreign key's target as the database has it (render_options::later_shared_changes).
+  [[nodiscard]] table_reference referenced(const foreign_key& f) const {
+    auto now = followed({f.ref_table, f.ref_columns}, later_shared_changes_);
+    if (!now)
+      throw error(fmt::format(
+          "foreign key {} references {}, which a later revision dropped, and the database's other tenants stand past "
+          "that revision: a tenant that reaches this one after them cannot create it; nothing was run. A new tenant can "
+          "start from a squash of the history past the drop (`retort squash --to REV`)",
+          f.name, quote_ident(f.ref_table)));
+    return *now;
   }
 
  private:
@@ -107,6 +119,7 @@ class namer {
 
   const schema_map& schemas_;
   const std::vector<extension>& extensions_;
+  const std::vector<ops::operation>& later_shared_changes_;
 };
 
 std::string column_sql(const namer& q, const column& c) {
@@ -146,8 +159,9 @@ std::string check_sql(const check_constraint& c) {
   return fmt::format("CONSTRAINT {} CHECK ({})", quote_ident(c.name), c.expression);
 }
 std::string foreign_key_sql(const namer& q, const foreign_key& f) {
+  const table_reference target = q.referenced(f);
   std::string out = fmt::format("CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})", quote_ident(f.name),
-                                ident_list(f.columns), q(f.ref_table), ident_list(f.ref_columns));
+                                ident_list(f.columns), q(target.table), ident_list(target.columns));
   if (f.on_delete != fk_action::no_action) out += fmt::format(" ON DELETE {}", action_sql(f.on_delete));
   if (f.on_update != fk_action::no_action) out += fmt::format(" ON UPDATE {}", action_sql(f.on_update));
   return out + deferral_sql(f.deferrable);
@@ -786,7 +800,7 @@ std::vector<statement> render_and_replay(const std::vector<ops::operation>& oper
   std::set<qualified_name> fresh;
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (!wanted || wanted(i)) {
-      const namer names(options.schemas, r.state().extensions);
+      const namer names(options.schemas, r.state().extensions, options.later_shared_changes);
       const renderer::context c{r.state(), fresh, names, options.plans == safety::safe,
                                 enum_value_used_later(operations, i), options.shared_extensions};
       for (auto& st : std::visit(renderer(c), operations[i])) {

@@ -70,4 +70,22 @@ schema map_schemas(schema s, const schema_map& schemas) {
   return s;
 }
 
+bool shared_operation(const ops::operation& op, const render_options& tenant) {
+  const auto schema = ops::schema_of(op);
+  return schema && !tenant.schemas.contains(*schema);
+}
+
+std::optional<table_reference> followed(table_reference ref, const std::vector<ops::operation>& changes) {
+  for (const auto& op : changes) {
+    if (const auto* r = std::get_if<ops::rename_table>(&op); r && r->from == ref.table) {
+      ref.table = r->to;
+    } else if (const auto* c = std::get_if<ops::rename_column>(&op); c && c->table == ref.table) {
+      std::replace(ref.columns.begin(), ref.columns.end(), c->from, c->to);
+    } else if (const auto* d = std::get_if<ops::drop_table>(&op); d && d->def.name == ref.table) {
+      return std::nullopt;
+    }
+  }
+  return ref;
+}
+
 }  // namespace retort::pg

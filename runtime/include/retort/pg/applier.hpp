@@ -18,6 +18,7 @@
 #include "retort/pg/cpp_steps.hpp"
 #include "retort/pg/locker.hpp"
 #include "retort/pg/migration_plan.hpp"
+#include "retort/pg/schema_mapping.hpp"
 #include "retort/revision_graph.hpp"
 
 namespace retort::pg {
@@ -89,10 +90,6 @@ struct apply_options {
 [[nodiscard]] bookkeeping bookkeeping_of(const apply_options& o);
 /// The render options `o` plans with: a tenant's default schema mapped to its own.
 [[nodiscard]] render_options render_options_of(const apply_options& o);
-
-/// Schema-per-tenant (`tenant` from render_options_of): whether operation `op` works on a schema
-/// the tenants of a database share (one the mapping keeps).
-[[nodiscard]] bool shared_operation(const ops::operation& op, const render_options& tenant);
 
 /// Schema-per-tenant (`tenant` from render_options_of): whether revision `r` works on a schema
 /// the tenants of a database share (one the mapping keeps, as the example's `catalog`).
@@ -187,6 +184,7 @@ class applier {
   [[nodiscard]] bool is_shared(const revision_step& step, const statement& st) const;
   [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
   [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
+  [[nodiscard]] std::set<std::string> shared_ahead(const revision_heads& current);
   void backfill_shared(pqxx::work& tx, const bookkeeping& database);
   void require_in_step(pqxx::work& tx, const revision_step& step);
 

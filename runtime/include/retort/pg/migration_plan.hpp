@@ -52,8 +52,13 @@ struct revision_step {
                                                            const operation_filter& wanted = {});
 
 /// The steps from `current` to `target` ("head", "+N", a revision; see revision_graph::upgrade_plan).
+/// Schema-per-tenant: `shared_ahead` are the revisions whose shared operations other tenants of
+/// the database have run and this tenant has not applied (it was created after them). Each
+/// revision's own references to shared tables are rendered through the renames (and drops) that
+/// those of them it has not reached made (render_options::later_shared_changes).
 [[nodiscard]] std::vector<revision_step> plan_upgrade(const revision_graph& graph, const revision_heads& current,
-                                                      std::string_view target, const render_options& options = {});
+                                                      std::string_view target, const render_options& options = {},
+                                                      const std::set<std::string>& shared_ahead = {});
 /// The steps from `current` down to `target` ("base", "-N", a revision).
 [[nodiscard]] std::vector<revision_step> plan_downgrade(const revision_graph& graph, const revision_heads& current,
                                                         std::string_view target, const render_options& options = {});

@@ -53,6 +53,11 @@ struct render_options {
   /// one creates it (IF NOT EXISTS, under a lock, so that tenants migrating at once do not race),
   /// and no tenant drops it: the others may still use it.
   bool shared_extensions = false;
+  /// Schema-per-tenant, for a tenant that reaches a revision after other tenants of its database
+  /// went past later ones (a tenant created since): the renames and drops of shared tables those
+  /// later revisions made, in the history's order. A foreign key to a shared table names it, and
+  /// its columns, as the database now has them; one to a table they dropped cannot be created.
+  std::vector<ops::operation> later_shared_changes = {};
 };
 
 /// "name" with embedded quotes doubled.
