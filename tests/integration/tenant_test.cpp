@@ -15,6 +15,7 @@
 
 #include "child_process.hpp"
 #include "history.hpp"
+#include "make_index.hpp"
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
 #include "retort/errors.hpp"
@@ -655,6 +656,63 @@ TEST(SchemaPerTenant, ATenantCreatedAfterASharedTableWasDroppedStartsFromASquash
     EXPECT_EQ(current.code, 0) << current;
   }
   EXPECT_EQ(one(conn, "SELECT string_agg(revision, ',') FROM globex.retort_applied"), second.id);
+}
+
+// Two tenants undoing a revision of several transactions that changes the shared objects, their
+// units interleaved: acme begins (the shared index is globex's to drop, since globex still stands
+// past it) and fails in its next transaction; globex then undoes the whole revision, shared objects
+// included; acme's rerun finishes its own part and leaves the shared objects alone, as it decided
+// at its first claim, instead of dropping a shared column a second time.
+TEST(SchemaPerTenant, TenantsUndoingASharedRevisionAtOnceUndoItsSharedObjectsOnce) {
+  testing::scratch_dir dir("retort-tenant-undo");
+  const schema start = read_snapshot(R"({"format": 1, "schemas": ["ref"],
+      "tables": [
+        {"schema": "ref", "name": "kinds", "primary_key": {"columns": ["id"]}, "columns": [{"name": "id", "type": "bigint"}]},
+        {"schema": "public", "name": "items", "primary_key": {"columns": ["id"]}, "columns": [{"name": "id", "type": "bigint"}]}]})",
+                                     "start.json");
+  column label{"label", *parse_builtin_type("text"), true, {}, identity_kind::none, {}, {}, {}, {}};
+  column note = label;
+  note.name = "note";
+  const qualified_name kinds{"ref", "kinds"}, items{"public", "items"};
+  const auto first = testing::make_revision(1, {}, "kinds and items", diff(schema{}, start));
+  // Undone: the shared index concurrently (a transaction of its own), then items.note and
+  // kinds.label in one transaction.
+  const auto second = testing::make_revision(
+      2, {first.id}, "labels",
+      {ops::add_column{kinds, label}, ops::add_column{items, note},
+       ops::create_index{kinds, testing::make_index("ix_kinds_label", {"label"})}});
+  (void)testing::write_migrations(dir.path() / "versions", {first, second});
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  for (const std::string tenant : {"acme", "globex"}) {
+    const auto up = tenant_cli(dir, url, tenant, {"upgrade"});
+    ASSERT_EQ(up.code, 0) << up;
+  }
+
+  {
+    pqxx::connection holder(url);  // holds acme.items: acme's second transaction gives up on it
+    pqxx::work hold(holder);
+    hold.exec("LOCK TABLE acme.items IN ACCESS SHARE MODE");
+    const auto stopped = tenant_cli(dir, url, "acme", {"--lock-timeout", "200", "--lock-attempts", "1", "downgrade", "-1"});
+    EXPECT_NE(stopped.code, 0) << stopped;
+    EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.retort_progress"), "1");  // the index's unit committed
+    EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label')::text"), "ref.ix_kinds_label");  // left to globex
+    const auto globex = tenant_cli(dir, url, "globex", {"downgrade", "-1"});
+    ASSERT_EQ(globex.code, 0) << globex;
+  }
+  EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label') IS NULL"), "t");
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'ref' AND column_name = 'label'"), "0");
+  const auto rerun = tenant_cli(dir, url, "acme", {"downgrade", "-1"});
+  ASSERT_EQ(rerun.code, 0) << rerun;
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM retort.shared WHERE revision = '" + second.id + "'"), "0");
+  for (const std::string tenant : {"acme", "globex"}) {
+    SCOPED_TRACE(tenant);
+    const auto verified = tenant_cli(dir, url, tenant, {"verify"});
+    EXPECT_EQ(verified.code, 0) << verified;
+    const auto up = tenant_cli(dir, url, tenant, {"upgrade"});  // and up again: the first recreates them
+    EXPECT_EQ(up.code, 0) << up;
+  }
+  EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label')::text"), "ref.ix_kinds_label");
 }
 
 // A database whose tenants migrated before Retort kept `retort.shared`: the shared objects exist,

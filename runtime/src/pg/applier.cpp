@@ -331,10 +331,12 @@ void applier::run_unit(const revision_step& step, std::size_t u, bool last,
                        const std::function<void(progress)>& notify) {
   const transaction_unit& unit = step.units[u];
   const auto record = [&](pqxx::work& tx) {
-    if (last)
-      for (const auto& sql : books_.record(step)) execute(tx, sql, false);
-    else
-      execute(tx, books_.record_unit(step, u), false);
+    if (!last) return execute(tx, books_.record_unit(step, u), false);
+    for (const auto& sql : books_.record(step)) execute(tx, sql, false);
+    // An undo of the shared objects finished: the tenant no longer stands past them (a unit of
+    // the step claimed them, so the record exists).
+    if (step.dir == direction::downgrade && has_shared(step))
+      execute(tx, bookkeeping(options_.bookkeeping_schema).forget_shared(step.rev->id, options_.tenant_schema), false);
   };
   const statement* current = nullptr;
   // The failure as Retort's error: where in the revision, what committed, what to do next.
@@ -433,6 +435,11 @@ bool applier::has_shared(const revision_step& step, const transaction_unit& unit
                      [&](std::size_t i) { return is_shared(step, step.statements[i]); });
 }
 
+bool applier::has_shared(const revision_step& step) const {
+  return std::any_of(step.statements.begin(), step.statements.end(),
+                     [&](const statement& st) { return is_shared(step, st); });
+}
+
 // A database whose tenants migrated before the record of shared revisions existed has their
 // shared objects but no rows: the record starts with what each tenant's own bookkeeping says it
 // applied, so that the next tenant skips what exists instead of failing on it.
@@ -494,8 +501,13 @@ bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
   const bool recorded = tx.exec1(database.shared_exists())[0].as<bool>();
   for (const auto& sql : database.create_shared()) execute(tx, sql, false);
   if (!recorded) backfill_shared(tx, database);
-  const bool elsewhere = tx.exec1(database.shared_elsewhere(step.rev->id, options_.tenant_schema, step.dir))[0].as<bool>();
-  execute(tx, database.record_shared(step, options_.tenant_schema), false);
+  const std::string& id = step.rev->id;
+  if (step.dir == direction::downgrade) {
+    execute(tx, database.decide_undo(id, options_.tenant_schema), false);
+    return tx.exec1(database.undo_decision(id, options_.tenant_schema))[0].as<bool>();
+  }
+  const bool elsewhere = tx.exec1(database.shared_elsewhere(id, options_.tenant_schema))[0].as<bool>();
+  execute(tx, database.record_shared(id, options_.tenant_schema), false);
   return !elsewhere;
 }
 

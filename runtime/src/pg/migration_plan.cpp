@@ -279,31 +279,52 @@ std::vector<std::string> bookkeeping::create_shared() const {
                       "  revision text NOT NULL,\n"
                       "  tenant text NOT NULL,\n"
                       "  applied_at timestamptz NOT NULL DEFAULT now(),\n"
+                      "  undone_at timestamptz,\n"
+                      "  undo_runs boolean,\n"
                       "  PRIMARY KEY (revision, tenant)\n"
                       ")",
+                      table("shared")),
+          // A record an earlier Retort created lacks the columns of the downgrade's decision.
+          fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS undone_at timestamptz, "
+                      "ADD COLUMN IF NOT EXISTS undo_runs boolean",
                       table("shared"))};
 }
 
-// Upgrading, only a tenant recorded before this one counts: the first tenant to claim a revision
-// runs its shared statements in every unit of it, also those after tenants that followed it in
-// the meantime recorded themselves (a revision with a CREATE INDEX CONCURRENTLY on a shared table
-// has several units), and also in a rerun that finishes it.
-std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant, direction dir) const {
-  if (dir == direction::downgrade)
-    return fmt::format("SELECT EXISTS (SELECT FROM {} WHERE revision = {} AND tenant <> {})", table("shared"),
-                       quote_literal(revision), quote_literal(tenant));
+// Only a tenant recorded before this one counts: the first tenant to claim a revision runs its
+// shared statements in every unit of it, also those after tenants that followed it in the
+// meantime recorded themselves (a revision with a CREATE INDEX CONCURRENTLY on a shared table has
+// several units), and also in a rerun that finishes it.
+std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant) const {
   return fmt::format("SELECT EXISTS (SELECT FROM {0} o WHERE o.revision = {1} AND o.tenant <> {2} AND o.applied_at < "
                      "coalesce((SELECT m.applied_at FROM {0} m WHERE m.revision = {1} AND m.tenant = {2}), 'infinity'))",
                      table("shared"), quote_literal(revision), quote_literal(tenant));
 }
 
-std::string bookkeeping::record_shared(const revision_step& step, std::string_view tenant) const {
+std::string bookkeeping::record_shared(std::string_view revision, std::string_view tenant) const {
   // The time of the claim (after lock_shared), not of the transaction's start: it orders the claims.
-  if (step.dir == direction::upgrade)
-    return fmt::format("INSERT INTO {} (revision, tenant, applied_at) VALUES ({}, {}, pg_catalog.clock_timestamp()) "
-                       "ON CONFLICT DO NOTHING",
-                       table("shared"), quote_literal(step.rev->id), quote_literal(tenant));
-  return fmt::format("DELETE FROM {} WHERE revision = {} AND tenant = {}", table("shared"), quote_literal(step.rev->id),
+  return fmt::format("INSERT INTO {} (revision, tenant, applied_at) VALUES ({}, {}, pg_catalog.clock_timestamp()) "
+                     "ON CONFLICT DO NOTHING",
+                     table("shared"), quote_literal(revision), quote_literal(tenant));
+}
+
+// A tenant that began undoing the revision before this one decided to leave the shared objects
+// to this one (it found it there, not undoing): it does not count.
+std::string bookkeeping::decide_undo(std::string_view revision, std::string_view tenant) const {
+  return fmt::format("UPDATE {0} m SET undone_at = pg_catalog.clock_timestamp(), undo_runs = NOT EXISTS (SELECT FROM "
+                     "{0} o WHERE o.revision = m.revision AND o.tenant <> m.tenant AND o.undone_at IS NULL) "
+                     "WHERE m.revision = {1} AND m.tenant = {2} AND m.undo_runs IS NULL",
+                     table("shared"), quote_literal(revision), quote_literal(tenant));
+}
+
+// A tenant with no row (its record lost) decides as its first claim would.
+std::string bookkeeping::undo_decision(std::string_view revision, std::string_view tenant) const {
+  return fmt::format("SELECT coalesce((SELECT undo_runs FROM {0} WHERE revision = {1} AND tenant = {2}), NOT EXISTS "
+                     "(SELECT FROM {0} WHERE revision = {1} AND tenant <> {2} AND undone_at IS NULL))",
+                     table("shared"), quote_literal(revision), quote_literal(tenant));
+}
+
+std::string bookkeeping::forget_shared(std::string_view revision, std::string_view tenant) const {
+  return fmt::format("DELETE FROM {} WHERE revision = {} AND tenant = {}", table("shared"), quote_literal(revision),
                      quote_literal(tenant));
 }
 

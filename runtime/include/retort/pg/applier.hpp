@@ -183,6 +183,7 @@ class applier {
   void run_cpp_step(pqxx::work& tx, const revision_step& step, std::size_t operation, std::size_t unit);
   [[nodiscard]] bool is_shared(const revision_step& step, const statement& st) const;
   [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
+  [[nodiscard]] bool has_shared(const revision_step& step) const;
   [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
   [[nodiscard]] std::set<std::string> shared_ahead(const revision_heads& current);
   void backfill_shared(pqxx::work& tx, const bookkeeping& database);

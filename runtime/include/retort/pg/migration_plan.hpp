@@ -112,11 +112,20 @@ class bookkeeping {
   [[nodiscard]] std::string lock_shared() const;
   /// Creates the schema and the record when missing (under lock_shared(): tenants race otherwise).
   [[nodiscard]] std::vector<std::string> create_shared() const;
-  /// A query giving one row with true when a tenant other than `tenant` records `revision`
-  /// (upgrading: recorded it before `tenant` did).
-  [[nodiscard]] std::string shared_elsewhere(std::string_view revision, std::string_view tenant, direction dir) const;
-  /// Records (upgrade) or forgets (downgrade) that `tenant` stands past the step's shared operations.
-  [[nodiscard]] std::string record_shared(const revision_step& step, std::string_view tenant) const;
+  /// Upgrading: a query giving one row with true when a tenant other than `tenant` recorded
+  /// `revision` before `tenant` did (that one runs its shared statements).
+  [[nodiscard]] std::string shared_elsewhere(std::string_view revision, std::string_view tenant) const;
+  /// Upgrading: records that `tenant` stands past the revision's shared operations.
+  [[nodiscard]] std::string record_shared(std::string_view revision, std::string_view tenant) const;
+  /// Downgrading: decides, at `tenant`'s first claim of `revision`, whether it undoes the shared
+  /// operations: only when no other tenant records the revision without undoing it too (the last
+  /// one to begin undoing it does). The decision is kept in `tenant`'s row, so every unit of the
+  /// revision, also in a rerun after an interruption, follows it.
+  [[nodiscard]] std::string decide_undo(std::string_view revision, std::string_view tenant) const;
+  /// Downgrading: a query giving one row with that decision (true: undo them).
+  [[nodiscard]] std::string undo_decision(std::string_view revision, std::string_view tenant) const;
+  /// Downgrading: forgets `tenant`'s row once its undo of `revision` finished.
+  [[nodiscard]] std::string forget_shared(std::string_view revision, std::string_view tenant) const;
   /// A query giving one row with true when the record exists (a database whose tenants migrated
   /// before it did has shared objects but no record: see backfill_shared()).
   [[nodiscard]] std::string shared_exists() const;
