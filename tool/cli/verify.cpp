@@ -179,7 +179,7 @@ schema tenant_history_at(pqxx::connection& conn, const context& ctx, const revis
   std::set<std::string> recorded;
   {
     pqxx::read_transaction tx(conn);
-    if (tx.exec1(database.shared_exists())[0].as<bool>())
+    if (tx.exec1(database.table_exists("shared"))[0].as<bool>())
       for (const auto& row : tx.exec(database.select_shared())) recorded.insert(row[0].as<std::string>());
   }
   const auto mine = graph.applied(at);

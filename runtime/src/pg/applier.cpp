@@ -498,7 +498,7 @@ bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
   // Before the lock, which it need not hold: it reads every tenant's bookkeeping.
   if (step.dir == direction::upgrade && options_.check_tenants_in_step) require_in_step(tx, step);
   execute(tx, database.lock_shared(), false);
-  const bool recorded = tx.exec1(database.shared_exists())[0].as<bool>();
+  const bool recorded = tx.exec1(database.table_exists("shared"))[0].as<bool>();
   for (const auto& sql : database.create_shared()) execute(tx, sql, false);
   if (!recorded) backfill_shared(tx, database);
   const std::string& id = step.rev->id;
@@ -542,12 +542,7 @@ std::vector<partial_revision> applier::in_progress() {
   std::vector<partial_revision> out;
   try {
     pqxx::read_transaction tx(conn_);
-    // Bookkeeping an older Retort created may lack the progress table until the next upgrade (a
-    // tenant's is `<tenant>.retort_progress`).
-    if (!tx.exec_params1("SELECT to_regclass($1) IS NOT NULL",
-                         quote_ident(qualified_name{books_.schema(), books_.table_prefix() + "progress"}))[0]
-             .as<bool>())
-      return out;
+    if (!tx.exec1(books_.table_exists("progress"))[0].as<bool>()) return out;
     for (const auto& row : tx.exec(books_.select_progress())) {  // ordered by revision, then unit
       const auto id = row[0].as<std::string>();
       if (out.empty() || out.back().id != id)

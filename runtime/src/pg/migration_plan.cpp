@@ -328,8 +328,8 @@ std::string bookkeeping::forget_shared(std::string_view revision, std::string_vi
                      quote_literal(tenant));
 }
 
-std::string bookkeeping::shared_exists() const {
-  return fmt::format("SELECT to_regclass({}) IS NOT NULL", quote_literal(table("shared")));
+std::string bookkeeping::table_exists(std::string_view name) const {
+  return fmt::format("SELECT to_regclass({}) IS NOT NULL", quote_literal(table(name)));
 }
 
 std::string bookkeeping::backfill_shared(const bookkeeping& tenant, const std::vector<std::string>& revisions) const {

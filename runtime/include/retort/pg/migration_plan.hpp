@@ -102,6 +102,11 @@ class bookkeeping {
   [[nodiscard]] std::string select_history() const;
   /// A query giving one row with true when the bookkeeping tables exist.
   [[nodiscard]] std::string exists() const;
+  /// A query giving one row with true when its table `name` ("progress", "shared") exists: an
+  /// older Retort's bookkeeping may lack the progress table until the next upgrade, and a
+  /// database whose tenants migrated before the shared record existed has shared objects but no
+  /// record (see backfill_shared()).
+  [[nodiscard]] std::string table_exists(std::string_view name) const;
   /// The names of its tables in schema(): `<prefix>applied`, `<prefix>progress`, `<prefix>history`.
   [[nodiscard]] std::vector<std::string> table_names() const;
 
@@ -126,9 +131,6 @@ class bookkeeping {
   [[nodiscard]] std::string undo_decision(std::string_view revision, std::string_view tenant) const;
   /// Downgrading: forgets `tenant`'s row once its undo of `revision` finished.
   [[nodiscard]] std::string forget_shared(std::string_view revision, std::string_view tenant) const;
-  /// A query giving one row with true when the record exists (a database whose tenants migrated
-  /// before it did has shared objects but no record: see backfill_shared()).
-  [[nodiscard]] std::string shared_exists() const;
   /// Records, for a record just created, the shared revisions that `tenant` (a tenant's own
   /// bookkeeping) has applied: among `revisions`, the history's revisions with shared operations.
   [[nodiscard]] std::string backfill_shared(const bookkeeping& tenant, const std::vector<std::string>& revisions) const;
