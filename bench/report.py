@@ -2,7 +2,7 @@
 """Renders docs/performance.md from bench/run.sh's results directory and the hand-written notes.
 usage: report.py RESULTS_DIR SCALE_RESULTS_DIR NOTES.md [STALL_RESULTS_DIR] > docs/performance.md
        report.py --stall-into DOC.md STALL_RESULTS_DIR  (re-renders only DOC.md's writer-stall section)
-       report.py --fleet-into DOC.md SECTION.md  (puts bench/fleet_bench.sh's section into DOC.md)"""
+       report.py --fleet-into DOC.md SECTION.md  (puts one of bench/fleet_bench.sh's sections into DOC.md)"""
 import os
 import statistics
 import sys
@@ -78,8 +78,8 @@ if sys.argv[1] == "--stall-into":
     sys.exit(0)
 
 if sys.argv[1] == "--fleet-into":
-    # bench/fleet_bench.sh's section, from a file holding it between its markers (run.sh puts it
-    # back after a full render).
+    # One of bench/fleet_bench.sh's sections (databases, tenant schemas), from a file holding it
+    # between its markers (run.sh puts them back after a full render).
     with open(sys.argv[3]) as f:
         put_section(sys.argv[2], f.read().rstrip("\n").split("\n"))
     sys.exit(0)

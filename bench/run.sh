@@ -42,12 +42,16 @@ py=/usr/bin/python3   # Debian's, where python3-alembic lives
 started=$(date +%s)
 
 log() { echo "== $*" >&2; }
-# bench/fleet_bench.sh's section of docs/performance.md survives a full render.
+# bench/fleet_bench.sh's sections of docs/performance.md survive a full render.
 keep_fleet_section() {
-  sed -n '/^<!-- fleet section/,/^<!-- end of fleet section -->/p' "$root/docs/performance.md" > "$bench/fleet-section.md"
+  for s in fleet tenant; do
+    sed -n "/^<!-- $s section/,/^<!-- end of $s section -->/p" "$root/docs/performance.md" > "$bench/$s-section.md"
+  done
 }
 restore_fleet_section() {
-  if [[ -s $bench/fleet-section.md ]]; then "$py" "$root/bench/report.py" --fleet-into "$root/docs/performance.md" "$bench/fleet-section.md"; fi
+  for s in fleet tenant; do
+    if [[ -s $bench/$s-section.md ]]; then "$py" "$root/bench/report.py" --fleet-into "$root/docs/performance.md" "$bench/$s-section.md"; fi
+  done
 }
 
 "$root/bench/install-deps.sh"

@@ -15,6 +15,7 @@
 
 #include "child_process.hpp"
 #include "history.hpp"
+#include "local_cluster.hpp"
 #include "make_index.hpp"
 #include "pg_fixture.hpp"
 #include "retort/diff.hpp"
@@ -732,6 +733,39 @@ TEST(SchemaPerTenant, TheRecordOfSharedRevisionsStartsFromTheTenantsBookkeeping)
   EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");
   const auto verified = tenant_cli(dir, url, "globex", {"verify"});
   EXPECT_EQ(verified.code, 0) << verified;
+}
+
+// The offline script of a tenant (`retort sql --tenant-schema`): its revisions as SQL in its
+// schema, which psql runs; a revision that changes the shared objects is refused, since only the
+// database knows whether another tenant already made them.
+TEST(SchemaPerTenant, AnOfflineScriptOfATenantRefusesRevisionsOfTheSharedObjects) {
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  testing::scratch_dir own("retort-tenant-sql");
+  (void)testing::write_migrations(own.path() / "versions", testing::tenant_history());
+  const auto script = tenant_cli(own, url, "acme", {"sql", "base:head"});
+  ASSERT_EQ(script.code, 0) << script;
+  EXPECT_NE(script.out.find(R"(CREATE TABLE "acme"."items")"), std::string::npos) << script;
+  const auto file = own.path() / "acme.sql";
+  std::ofstream(file) << script.out;
+  const auto psql = testing::run({(find_postgres_bin_dir() / "psql").string(), "-X", "-q", "-f", file.string(),
+                                  "-d", url},
+                                 {}, own.path());
+  ASSERT_EQ(psql.code, 0) << psql;
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.items"), "1");  // its sql step's seed, in its schema
+  const auto verified = tenant_cli(own, url, "acme", {"verify"});
+  EXPECT_EQ(verified.code, 0) << verified;
+
+  testing::scratch_dir shared("retort-tenant-sql-shared");
+  (void)testing::write_migrations(shared.path() / "versions", testing::shared_schema_history());
+  const auto refused = tenant_cli(shared, url, "globex", {"sql", "base:head"});
+  EXPECT_EQ(refused.code, 1) << refused;
+  EXPECT_TRUE(refused.out.empty()) << refused;
+  EXPECT_NE(refused.err.find("changes objects the tenants of a database share (outside the default schema): an "
+                             "offline script for tenant globex cannot know which of them the database's other "
+                             "tenants already made or still use. Apply it with `retort --tenant-schema globex upgrade`"),
+            std::string::npos)
+      << refused;
 }
 
 // A tenant's revision of several transactions, interrupted after its first one committed: the

@@ -339,9 +339,21 @@ int sql(context& ctx, const std::string& range, bool single_transaction) {
     down = graph.applied(start).contains(graph.resolve(to));
   const auto steps = down ? pg::plan_downgrade(graph, start, to, render_options(ctx))
                           : pg::plan_upgrade(graph, start, to, render_options(ctx));
+  // Which tenant makes (or drops) the shared objects is decided in the database, under its lock.
+  const std::string& tenant = ctx.opts().tenant_schema;
+  for (const auto& step : steps)
+    if (pg::changes_shared_objects(*step.rev, render_options(ctx)))
+      throw error(fmt::format(
+          "revision {} ({}) changes objects the tenants of a database share (outside the default schema): an offline "
+          "script for tenant {} cannot know which of them the database's other tenants already made or still use. "
+          "Apply it with `retort --tenant-schema {} {}` (or `retort upgrade --fleet`), which decides that in the "
+          "database.",
+          step.rev->id, step.rev->file.empty() ? "embedded" : step.rev->file, tenant, tenant,
+          down ? "downgrade" : "upgrade"));
   std::cout << pg::offline_script(steps, pg::bookkeeping_of(apply_options(ctx, false)),
                                   single_transaction ? pg::script_layout::single_transaction
-                                                     : pg::script_layout::per_unit);
+                                                     : pg::script_layout::per_unit,
+                                  tenant);
   return exit_ok;
 }
 

@@ -471,18 +471,35 @@ void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
 
 // Schema-per-tenant: the revisions with shared operations that other tenants of the database
 // applied and this one, at `current`, has not. A tenant created after the others renamed a shared
-// table follows the rename in its earlier revisions (see plan_upgrade).
-std::set<std::string> applier::shared_ahead(const revision_heads& current) {
-  std::set<std::string> ahead;
-  if (options_.tenant_schema.empty()) return ahead;
+// table follows the rename in its earlier revisions (see plan_upgrade). Only a foreign key to a
+// shared table follows, so a plan with none (most of a fleet's rounds) does not look; the
+// database's record of shared revisions answers, or, before it exists, the tenants' bookkeeping.
+std::set<std::string> applier::shared_ahead(const revision_heads& current, std::string_view target) {
+  if (options_.tenant_schema.empty()) return {};
+  const auto references_shared = [&](const std::string& id) {
+    const auto& ops = graph_.at(id).upgrade;
+    return std::any_of(ops.begin(), ops.end(), [&](const ops::operation& op) {
+      const auto* fk = std::get_if<ops::add_foreign_key>(&op);
+      return fk && !options_.render.schemas.contains(fk->def.ref_table.schema);
+    });
+  };
+  const auto plan = graph_.upgrade_plan(current, target);
+  if (std::none_of(plan.begin(), plan.end(), references_shared)) return {};
   const std::set<std::string> mine = graph_.applied(current);
+  std::set<std::string> ahead;
+  const auto add = [&](const std::string& id) {
+    if (!mine.contains(id) && graph_.contains(id) && changes_shared_objects(graph_.at(id), options_.render))
+      ahead.insert(id);
+  };
   try {
     pqxx::read_transaction tx(conn_);
-    for (const auto& [tenant, applied] : tenant_positions(tx))
-      for (const auto& id : applied)
-        if (tenant != options_.tenant_schema && !mine.contains(id) && graph_.contains(id) &&
-            changes_shared_objects(graph_.at(id), options_.render))
-          ahead.insert(id);
+    const bookkeeping database(options_.bookkeeping_schema);
+    if (tx.exec1(database.table_exists("shared"))[0].as<bool>()) {
+      for (const auto& row : tx.exec(database.select_shared())) add(row[0].as<std::string>());
+    } else {
+      for (const auto& [tenant, applied] : tenant_positions(tx))
+        if (tenant != options_.tenant_schema) std::for_each(applied.begin(), applied.end(), add);
+    }
   } catch (const pqxx::sql_error& e) {
     throw as_database_error(e);
   }
@@ -649,7 +666,7 @@ std::vector<std::string> applier::migrate(direction dir, std::string_view target
   ensure_bookkeeping();
   const revision_heads current = verified_heads(true);
   const auto steps = dir == direction::upgrade
-                         ? plan_upgrade(graph_, current, target, options_.render, shared_ahead(current))
+                         ? plan_upgrade(graph_, current, target, options_.render, shared_ahead(current, target))
                          : plan_downgrade(graph_, current, target, options_.render);
   require_cpp_steps(steps);
   run(steps);

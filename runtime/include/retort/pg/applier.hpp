@@ -185,7 +185,7 @@ class applier {
   [[nodiscard]] bool has_shared(const revision_step& step, const transaction_unit& unit) const;
   [[nodiscard]] bool has_shared(const revision_step& step) const;
   [[nodiscard]] bool claim_shared(pqxx::work& tx, const revision_step& step);
-  [[nodiscard]] std::set<std::string> shared_ahead(const revision_heads& current);
+  [[nodiscard]] std::set<std::string> shared_ahead(const revision_heads& current, std::string_view target);
   void backfill_shared(pqxx::work& tx, const bookkeeping& database);
   void require_in_step(pqxx::work& tx, const revision_step& step);
 

@@ -157,8 +157,10 @@ enum class script_layout {
 };
 
 /// The script of `steps`: the bookkeeping tables, then every step with its bookkeeping, as the
-/// applier would run them. Throws retort::error when `single_transaction` cannot hold them.
+/// applier would run them. Throws retort::error when `single_transaction` cannot hold them. A
+/// tenant's script (`tenant_schema`) first puts the tenant's schema on search_path, as the applier does.
 [[nodiscard]] std::string offline_script(const std::vector<revision_step>& steps, const bookkeeping& books,
-                                         script_layout layout = script_layout::per_unit);
+                                         script_layout layout = script_layout::per_unit,
+                                         std::string_view tenant_schema = {});
 
 }  // namespace retort::pg
