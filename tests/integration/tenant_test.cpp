@@ -603,7 +603,8 @@ TEST(SchemaPerTenant, ATenantCreatedAfterTheOthersRenamedASharedTableFollowsTheR
   const auto at_head = verify("initech");
   EXPECT_EQ(at_head.code, 0) << at_head;
   EXPECT_EQ(one(conn, "SELECT count(*) FROM catalog.categories"), "1");  // seeded once
-  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared WHERE revision = 'e66124f0568e'"),
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared "
+                      "WHERE revision = 'e66124f0568e'"),
             "acme,globex,initech");
 }
 
@@ -694,7 +695,8 @@ TEST(SchemaPerTenant, TenantsUndoingASharedRevisionAtOnceUndoItsSharedObjectsOnc
     pqxx::connection holder(url);  // holds acme.items: acme's second transaction gives up on it
     pqxx::work hold(holder);
     hold.exec("LOCK TABLE acme.items IN ACCESS SHARE MODE");
-    const auto stopped = tenant_cli(dir, url, "acme", {"--lock-timeout", "200", "--lock-attempts", "1", "downgrade", "-1"});
+    const auto stopped =
+        tenant_cli(dir, url, "acme", {"--lock-timeout", "200", "--lock-attempts", "1", "downgrade", "-1"});
     EXPECT_NE(stopped.code, 0) << stopped;
     EXPECT_EQ(one(conn, "SELECT count(*) FROM acme.retort_progress"), "1");  // the index's unit committed
     EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label')::text"), "ref.ix_kinds_label");  // left to globex
@@ -702,7 +704,9 @@ TEST(SchemaPerTenant, TenantsUndoingASharedRevisionAtOnceUndoItsSharedObjectsOnc
     ASSERT_EQ(globex.code, 0) << globex;
   }
   EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label') IS NULL"), "t");
-  EXPECT_EQ(one(conn, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'ref' AND column_name = 'label'"), "0");
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM information_schema.columns "
+                      "WHERE table_schema = 'ref' AND column_name = 'label'"),
+            "0");
   const auto rerun = tenant_cli(dir, url, "acme", {"downgrade", "-1"});
   ASSERT_EQ(rerun.code, 0) << rerun;
   EXPECT_EQ(one(conn, "SELECT count(*) FROM retort.shared WHERE revision = '" + second.id + "'"), "0");
@@ -763,7 +767,8 @@ TEST(SchemaPerTenant, AnOfflineScriptOfATenantRefusesRevisionsOfTheSharedObjects
   EXPECT_TRUE(refused.out.empty()) << refused;
   EXPECT_NE(refused.err.find("changes objects the tenants of a database share (outside the default schema): an "
                              "offline script for tenant globex cannot know which of them the database's other "
-                             "tenants already made or still use. Apply it with `retort --tenant-schema globex upgrade`"),
+                             "tenants already made or still use. Apply it with "
+                             "`retort --tenant-schema globex upgrade`"),
             std::string::npos)
       << refused;
 }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -87,17 +88,59 @@ std::string held_text(const outcome& o) {
 // The work of a fleet command on one target: its connection, its applier.
 using target_work = std::function<void(const fleet::target&, pqxx::connection&, pg::applier&, outcome&)>;
 
+// Connections that a fleet's steps reuse: the tenants of a database share its URL, and moving
+// them a revision at a time makes many short steps there. At most `parallel` wait between steps
+// (the oldest is closed first); a step that failed closes its own, which may be broken.
+class connection_pool {
+ public:
+  explicit connection_pool(const context& ctx) : ctx_(ctx) {}
+
+  void keep_at_most(std::size_t idle) {
+    const std::lock_guard lock(mutex_);
+    limit_ = idle;
+    trim();
+  }
+  [[nodiscard]] std::unique_ptr<pqxx::connection> take(const std::string& url) {
+    {
+      const std::lock_guard lock(mutex_);
+      const auto it = std::find_if(idle_.begin(), idle_.end(), [&](const auto& c) { return c.first == url; });
+      if (it != idle_.end()) {
+        auto conn = std::move(it->second);
+        idle_.erase(it);
+        if (conn->is_open()) return conn;
+      }
+    }
+    return ctx_.connect_to(url);
+  }
+  void give_back(const std::string& url, std::unique_ptr<pqxx::connection> conn) {
+    const std::lock_guard lock(mutex_);
+    idle_.emplace_back(url, std::move(conn));
+    trim();
+  }
+
+ private:
+  void trim() {
+    while (idle_.size() > limit_) idle_.pop_front();
+  }
+
+  const context& ctx_;
+  std::mutex mutex_;
+  std::size_t limit_ = 1;
+  std::deque<std::pair<std::string, std::unique_ptr<pqxx::connection>>> idle_;
+};
+
 // Runs `work` on each target, `parallel` at a time; reports each finished one through `done`.
 class fleet_run {
  public:
   fleet_run(const context& ctx, const revision_graph& graph, const std::vector<fleet::target>& targets,
             pg::apply_options base, target_work work, std::function<void(std::size_t, const outcome&)> done)
       : ctx_(ctx), graph_(graph), targets_(targets), base_(std::move(base)), work_(std::move(work)),
-        done_(std::move(done)), outcomes_(targets.size()) {}
+        done_(std::move(done)), outcomes_(targets.size()), connections_(ctx) {}
 
   // Targets [first, last); returns whether all of those that ran succeeded. After a failure with
   // `stop_on_error`, no further target starts.
   bool run(std::size_t first, std::size_t last, int parallel, bool stop_on_error) {
+    keep_connections(parallel);
     std::atomic<std::size_t> next{first};
     std::atomic<bool> failed{false};
     {
@@ -116,6 +159,9 @@ class fleet_run {
     return !failed;
   }
 
+  // How many connections wait between steps: one per worker.
+  void keep_connections(int parallel) { connections_.keep_at_most(static_cast<std::size_t>(std::max(1, parallel))); }
+
   [[nodiscard]] const std::vector<outcome>& outcomes() const noexcept { return outcomes_; }
   [[nodiscard]] outcome& at(std::size_t i) { return outcomes_[i]; }
 
@@ -128,13 +174,16 @@ class fleet_run {
     outcome& out = outcomes_[i];
     const auto started = clock_type::now();
     try {
-      auto conn = ctx_.connect_to(t.url);
-      pg::apply_options o = base_;
-      o.tenant_schema = t.schema;
-      o.check_tenants_in_step = !tenants_checked;
-      pg::advisory_locker lock(*conn, pg::bookkeeping_of(o).schema());
-      pg::applier a(*conn, graph_, lock, o);
-      work(t, *conn, a, out);
+      auto conn = connections_.take(t.url);
+      {
+        pg::apply_options o = base_;
+        o.tenant_schema = t.schema;
+        o.check_tenants_in_step = !tenants_checked;
+        pg::advisory_locker lock(*conn, pg::bookkeeping_of(o).schema());
+        pg::applier a(*conn, graph_, lock, o);
+        work(t, *conn, a, out);
+      }  // the applier restored the session's settings
+      connections_.give_back(t.url, std::move(conn));
       if (out.status == outcome::state::not_started) out.status = outcome::state::ok;
     } catch (...) {
       const auto d = describe_current_error();
@@ -163,6 +212,7 @@ class fleet_run {
   target_work work_;
   std::function<void(std::size_t, const outcome&)> done_;
   std::vector<outcome> outcomes_;
+  connection_pool connections_;
 };
 
 // Targets that upgrade together: a database's tenant schemas when the history has shared schemas
@@ -223,6 +273,7 @@ class upgrade_schedule {
            bool stop_on_error) {
     stop_on_error_ = stop_on_error;
     failed_ = false;
+    run_.keep_connections(parallel);
     groups_.clear();
     ready_.clear();
     for (std::size_t g : which) {

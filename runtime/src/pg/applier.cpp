@@ -453,8 +453,9 @@ void applier::backfill_shared(pqxx::work& tx, const bookkeeping& database) {
 
 // The tenants of a database move together, a revision at a time: a tenant's revisions name the
 // shared objects as they knew them, so one left behind a change of them follows only some of it
-// (a rename, in its foreign keys), not its SQL text. A tenant therefore changes the shared objects only when every other tenant stands
-// at the revision before (or past it); otherwise this run stops before the revision.
+// (a rename, in its foreign keys), not its SQL text. A tenant therefore changes the shared
+// objects only when every other tenant stands at the revision before (or past it); otherwise this
+// run stops before the revision.
 void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
   const auto behind = tenants_behind(tx, graph_, *step.rev, options_.tenant_schema);
   if (behind.empty()) return;
@@ -463,8 +464,8 @@ void applier::require_in_step(pqxx::work& tx, const revision_step& step) {
   throw error(fmt::format(
       "tenant {} stops before revision {} ({}): it changes the database's shared objects, and tenant{} {} of the "
       "database {} not reached {} yet. Their revisions name the shared objects as they are before it, and their SQL "
-      "could not follow it. The tenants of a database move together, a revision at a time: bring the others to {} first "
-      "(`retort upgrade --fleet` moves them so), then this one.",
+      "could not follow it. The tenants of a database move together, a revision at a time: bring the others to {} "
+      "first (`retort upgrade --fleet` moves them so), then this one.",
       options_.tenant_schema, r.id, r.file.empty() ? "embedded" : r.file, behind.size() == 1 ? "" : "s",
       fmt::join(behind, ", "), behind.size() == 1 ? "has" : "have", before, before));
 }
@@ -512,20 +513,34 @@ std::set<std::string> applier::shared_ahead(const revision_heads& current, std::
 // one's commit and see it, and a killed run's decision vanishes with its transaction.
 bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
   const bookkeeping database(options_.bookkeeping_schema);
+  const std::string& id = step.rev->id;
+  const std::string& tenant = options_.tenant_schema;
   // Before the lock, which it need not hold: it reads every tenant's bookkeeping.
   if (step.dir == direction::upgrade && options_.check_tenants_in_step) require_in_step(tx, step);
-  execute(tx, database.lock_shared(), false);
+  const auto elsewhere = [&] { return tx.exec1(database.shared_elsewhere(id, tenant))[0].as<bool>(); };
+  // Upgrading once another tenant's claim committed, there is nothing to decide: the lock's
+  // shared mode, which only a downgrade's decision waits for, lets the tenants that follow the
+  // first one run the revision at once instead of one after the other. (Should that claim vanish
+  // meanwhile, a downgrade's, the exclusive lock below may meet another tenant's in a deadlock,
+  // which PostgreSQL breaks and the applier retries.)
+  if (step.dir == direction::upgrade && tx.exec1(database.shared_ready())[0].as<bool>() && elsewhere()) {
+    execute(tx, database.lock_shared(false), false);
+    if (elsewhere()) {
+      execute(tx, database.record_shared(id, tenant), false);
+      return false;
+    }
+  }
+  execute(tx, database.lock_shared(true), false);
   const bool recorded = tx.exec1(database.table_exists("shared"))[0].as<bool>();
   for (const auto& sql : database.create_shared()) execute(tx, sql, false);
   if (!recorded) backfill_shared(tx, database);
-  const std::string& id = step.rev->id;
   if (step.dir == direction::downgrade) {
-    execute(tx, database.decide_undo(id, options_.tenant_schema), false);
-    return tx.exec1(database.undo_decision(id, options_.tenant_schema))[0].as<bool>();
+    execute(tx, database.decide_undo(id, tenant), false);
+    return tx.exec1(database.undo_decision(id, tenant))[0].as<bool>();
   }
-  const bool elsewhere = tx.exec1(database.shared_elsewhere(id, options_.tenant_schema))[0].as<bool>();
-  execute(tx, database.record_shared(id, options_.tenant_schema), false);
-  return !elsewhere;
+  const bool others = elsewhere();
+  execute(tx, database.record_shared(id, tenant), false);
+  return !others;
 }
 
 void applier::run_step(const revision_step& step, std::size_t index, std::size_t total,

@@ -113,10 +113,10 @@ std::vector<revision_step> steps_for(const revision_graph& graph, const std::vec
     const bool up = dir == direction::upgrade;
     revision_step step{&r, dir, up ? r.upgrade : r.downgrade, {}, {}};
     reached.insert(id);
-    step_options.later_shared_changes = options.later_shared_changes;
+    auto& later_changes = step_options.later_shared_changes;
+    later_changes = options.later_shared_changes;
     for (const auto& [later, changes] : ahead)
-      if (!reached.contains(later))
-        step_options.later_shared_changes.insert(step_options.later_shared_changes.end(), changes.begin(), changes.end());
+      if (!reached.contains(later)) later_changes.insert(later_changes.end(), changes.begin(), changes.end());
     try {
       step.statements =
           render_with_overrides(step.operations, up ? r.upgrade_notes : r.downgrade_notes, s, step_options);
@@ -268,8 +268,8 @@ std::vector<std::string> bookkeeping::table_names() const {
   return {prefix_ + "applied", prefix_ + "progress", prefix_ + "history"};
 }
 
-std::string bookkeeping::lock_shared() const {
-  return fmt::format("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({}))",
+std::string bookkeeping::lock_shared(bool exclusive) const {
+  return fmt::format("SELECT pg_catalog.pg_advisory_xact_lock{}(pg_catalog.hashtext({}))", exclusive ? "" : "_shared",
                      quote_literal("retort: shared objects of " + schema_));
 }
 
@@ -295,10 +295,12 @@ std::vector<std::string> bookkeeping::create_shared() const {
 // Only a tenant recorded before this one counts: the first tenant to claim a revision runs its
 // shared statements in every unit of it, also those after tenants that followed it in the
 // meantime recorded themselves (a revision with a CREATE INDEX CONCURRENTLY on a shared table has
-// several units), and also in a rerun that finishes it.
+// several units), and also in a rerun that finishes it. A tenant undoing the revision's shared
+// operations (decide_undo) no longer stands past them.
 std::string bookkeeping::shared_elsewhere(std::string_view revision, std::string_view tenant) const {
-  return fmt::format("SELECT EXISTS (SELECT FROM {0} o WHERE o.revision = {1} AND o.tenant <> {2} AND o.applied_at < "
-                     "coalesce((SELECT m.applied_at FROM {0} m WHERE m.revision = {1} AND m.tenant = {2}), 'infinity'))",
+  return fmt::format("SELECT EXISTS (SELECT FROM {0} o WHERE o.revision = {1} AND o.tenant <> {2} AND o.undo_runs IS NOT "
+                     "TRUE AND o.applied_at < coalesce((SELECT m.applied_at FROM {0} m WHERE m.revision = {1} AND "
+                     "m.tenant = {2}), 'infinity'))",
                      table("shared"), quote_literal(revision), quote_literal(tenant));
 }
 
@@ -328,6 +330,12 @@ std::string bookkeeping::undo_decision(std::string_view revision, std::string_vi
 std::string bookkeeping::forget_shared(std::string_view revision, std::string_view tenant) const {
   return fmt::format("DELETE FROM {} WHERE revision = {} AND tenant = {}", table("shared"), quote_literal(revision),
                      quote_literal(tenant));
+}
+
+std::string bookkeeping::shared_ready() const {
+  return fmt::format("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass({}) "
+                     "AND attname = 'undo_runs' AND NOT attisdropped)",
+                     quote_literal(table("shared")));
 }
 
 std::string bookkeeping::table_exists(std::string_view name) const {

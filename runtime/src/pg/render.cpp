@@ -101,8 +101,8 @@ class namer {
     if (!now)
       throw error(fmt::format(
           "foreign key {} references {}, which a later revision dropped, and the database's other tenants stand past "
-          "that revision: a tenant that reaches this one after them cannot create it; nothing was run. A new tenant can "
-          "start from a squash of the history past the drop (`retort squash --to REV`)",
+          "that revision: a tenant that reaches this one after them cannot create it; nothing was run. A new tenant "
+          "can start from a squash of the history past the drop (`retort squash --to REV`)",
           f.name, quote_ident(f.ref_table)));
     return *now;
   }

@@ -113,8 +113,13 @@ class bookkeeping {
   // Schema-per-tenant: the database's record of which tenants stand past each revision's
   // operations on the history's shared schemas, `<schema>.<prefix>shared(revision, tenant)`, kept
   // by the database's bookkeeping (not a tenant's), read and written under lock_shared().
-  /// A transaction lock every tenant's run takes before it reads or changes that record.
-  [[nodiscard]] std::string lock_shared() const;
+  /// A transaction lock every tenant's run takes before it reads or changes that record:
+  /// exclusive to decide who runs the shared operations, shared to record a tenant that follows a
+  /// committed claim (tenants following one another do not wait for each other).
+  [[nodiscard]] std::string lock_shared(bool exclusive = true) const;
+  /// A query giving one row with true when the record exists as this Retort keeps it (an earlier
+  /// one's lacks the downgrade's columns until create_shared() adds them).
+  [[nodiscard]] std::string shared_ready() const;
   /// Creates the schema and the record when missing (under lock_shared(): tenants race otherwise).
   [[nodiscard]] std::vector<std::string> create_shared() const;
   /// Upgrading: a query giving one row with true when a tenant other than `tenant` recorded
