@@ -720,6 +720,35 @@ TEST(SchemaPerTenant, TenantsUndoingASharedRevisionAtOnceUndoItsSharedObjectsOnc
   EXPECT_EQ(one(conn, "SELECT to_regclass('ref.ix_kinds_label')::text"), "ref.ix_kinds_label");
 }
 
+// The tenants that follow the first one's committed claim of a shared revision record themselves
+// under the claim lock's shared mode: one holding it (as a tenant running that revision does)
+// does not hold up the next, while a downgrade's decision, which takes the lock whole, waits for
+// it (here until its lock_timeout).
+TEST(SchemaPerTenant, TenantsFollowingACommittedClaimDoNotWaitForEachOther) {
+  testing::scratch_dir dir("retort-tenant-follow");
+  (void)testing::write_migrations(dir.path() / "versions", testing::shared_schema_history());
+  const std::string url = test::fresh_database_url();
+  const auto first = tenant_cli(dir, url, "acme", {"upgrade"});
+  ASSERT_EQ(first.code, 0) << first;
+  pqxx::connection holder(url);
+  pqxx::work hold(holder);
+  hold.exec("SELECT pg_advisory_xact_lock_shared(hashtext('retort: shared objects of retort'))");
+  const std::vector<std::string> impatient{"--lock-timeout", "300", "--lock-attempts", "1"};
+  auto args = impatient;
+  args.push_back("upgrade");
+  const auto follower = tenant_cli(dir, url, "globex", args);
+  EXPECT_EQ(follower.code, 0) << follower;
+  args.back() = "downgrade";
+  args.push_back("base");
+  const auto undo = tenant_cli(dir, url, "globex", args);
+  EXPECT_NE(undo.code, 0) << undo;
+  EXPECT_NE(undo.err.find("lock"), std::string::npos) << undo;
+  hold.abort();
+  pqxx::connection conn(url);
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared"), "acme,globex");
+  EXPECT_EQ(one(conn, "SELECT count(*) FROM globex.retort_applied"), "1");
+}
+
 // A database whose tenants migrated before Retort kept `retort.shared`: the shared objects exist,
 // with no record of who made them. The record starts from the tenants' own bookkeeping, so the
 // next tenant skips them instead of failing on "already exists".
