@@ -57,12 +57,12 @@ socket_dir=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<< "$base_url")
 pg_user=$(sed -n 's/.*user=\([^ ]*\).*/\1/p' <<< "$base_url")
 url_of() { echo "host=$socket_dir user=$pg_user dbname=$1"; }
 sa_url_of() { echo "postgresql+psycopg2://${pg_user}@/$1?host=$socket_dir"; }
-quiet_psql() { PGOPTIONS='-c client_min_messages=warning' psql -q -X "$@" > /dev/null; }
+quiet_psql() { PGOPTIONS='-c client_min_messages=warning' psql -q -X -v ON_ERROR_STOP=1 "$@" > /dev/null; }
 
 declare -A samples
 # sample NAME COUNT RESET MIGRATIONS FLEET TARGETS COMMAND [ARGS]: COUNT timed runs of COMMAND, each
-# after RESET; the wall seconds kept. With a FLEET file, the last run must have brought its TARGETS
-# targets to head of MIGRATIONS.
+# after RESET; the wall seconds kept. With a FLEET file, each run must have brought its TARGETS
+# targets to head of MIGRATIONS (checked outside the timing).
 sample() {
   local name=$1 count=$2 reset=$3 migrations=$4 fleet=$5 expected=$6
   shift 6
@@ -73,16 +73,16 @@ sample() {
     "$@"
     t1=$(date +%s.%N)
     samples[$name]+="$(echo "$t1 - $t0" | bc) "
-  done
-  if [[ -n $fleet ]]; then
-    local at_head
-    at_head=$("$retort" --migrations "$migrations" --format json current --fleet "$fleet" \
-      | "$py" -c 'import json,sys; print(sum(1 for t in json.load(sys.stdin)["targets"] if t.get("behind") == 0))')
-    if ((at_head != expected)); then
-      echo "$name: $at_head of $expected targets at head" >&2
-      exit 1
+    if [[ -n $fleet ]]; then
+      local at_head
+      at_head=$("$retort" --migrations "$migrations" --format json current --fleet "$fleet" \
+        | "$py" -c 'import json,sys; print(sum(1 for t in json.load(sys.stdin)["targets"] if t.get("behind") == 0))')
+      if ((at_head != expected)); then
+        echo "$name: $at_head of $expected targets at head" >&2
+        exit 1
+      fi
     fi
-  fi
+  done
   log "$name: ${samples[$name]}"
 }
 median() { tr ' ' '\n' <<< "$1" | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -193,7 +193,7 @@ EOF
   "$retort" --migrations "$history" rehash > /dev/null
   local count
   count=$(ls "$history"/*.json | wc -l)
-  local db=tenant_schemas url
+  local db=schemas_bench url  # not one of the databases part's tenant_*
   url=$(url_of "$db")
   local fleet=$work/tenants.fleet.json
   cat > "$fleet" << EOF

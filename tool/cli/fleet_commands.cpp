@@ -90,7 +90,9 @@ using target_work = std::function<void(const fleet::target&, pqxx::connection&, 
 
 // Connections that a fleet's steps reuse: the tenants of a database share its URL, and moving
 // them a revision at a time makes many short steps there. At most `parallel` wait between steps
-// (the oldest is closed first); a step that failed closes its own, which may be broken.
+// (the oldest is closed first). A connection comes back as a new session would be (DISCARD ALL:
+// settings, role, temporary tables, locks a hand-written step left), or is closed; a step that
+// failed closes its own, and one the server closed meanwhile is replaced.
 class connection_pool {
  public:
   explicit connection_pool(const context& ctx) : ctx_(ctx) {}
@@ -107,12 +109,17 @@ class connection_pool {
       if (it != idle_.end()) {
         auto conn = std::move(it->second);
         idle_.erase(it);
-        if (conn->is_open()) return conn;
+        if (alive(*conn)) return conn;
       }
     }
     return ctx_.connect_to(url);
   }
   void give_back(const std::string& url, std::unique_ptr<pqxx::connection> conn) {
+    try {
+      pqxx::nontransaction(*conn).exec("DISCARD ALL");
+    } catch (const pqxx::failure&) {
+      return;  // closed
+    }
     const std::lock_guard lock(mutex_);
     idle_.emplace_back(url, std::move(conn));
     trim();
@@ -121,6 +128,14 @@ class connection_pool {
  private:
   void trim() {
     while (idle_.size() > limit_) idle_.pop_front();
+  }
+  static bool alive(pqxx::connection& conn) {
+    try {
+      pqxx::nontransaction(conn).exec("SELECT 1");
+      return true;
+    } catch (const pqxx::failure&) {
+      return false;
+    }
   }
 
   const context& ctx_;

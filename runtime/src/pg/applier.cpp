@@ -116,8 +116,10 @@ std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revisi
                                         const std::string& tenant) {
   std::vector<std::string> behind;
   for (const auto& [other, applied] : tenant_positions(tx)) {
-    if (other == tenant || std::all_of(r.parents.begin(), r.parents.end(),
-                                       [&](const std::string& p) { return applied.contains(p); }))
+    // A tenant at base is not waited for (one whose first run failed, or was refused, included):
+    // it starts from the shared objects as they are (see plan_upgrade).
+    if (other == tenant || applied.empty() ||
+        std::all_of(r.parents.begin(), r.parents.end(), [&](const std::string& p) { return applied.contains(p); }))
       continue;
     std::set<std::string> known;
     for (const auto& id : applied)

@@ -100,8 +100,9 @@ struct apply_options {
 [[nodiscard]] std::vector<std::string> tenant_schemas(pqxx::transaction_base& tx);
 
 /// Schema-per-tenant: the tenants of the database but `tenant` (schemas holding a tenant's
-/// bookkeeping) that have not reached every parent of `r`, each as "name (at REV)". A tenant's run
-/// does not change the shared objects (`r`'s shared operations) while any has not.
+/// bookkeeping) that have not reached every parent of `r`, each as "name (at REV)"; a tenant at
+/// base is not one. A tenant's run does not change the shared objects (`r`'s shared operations)
+/// while any has not.
 [[nodiscard]] std::vector<std::string> tenants_behind(pqxx::transaction_base& tx, const revision_graph& graph,
                                                       const revision& r, const std::string& tenant);
 
