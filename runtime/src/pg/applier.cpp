@@ -153,13 +153,17 @@ void applier::exec_all(const std::vector<std::string>& statements) {
 
 void applier::ensure_bookkeeping() {
   try {
+    {  // one round trip instead of a transaction of four, once they exist (a fleet's every step)
+      pqxx::nontransaction tx(conn_);
+      if (tx.exec1(books_.complete())[0].as<bool>()) return;
+    }
     exec_all(books_.create());
   } catch (const pqxx::sql_error& e) {
     throw bookkeeping_failure(e, books_.schema());
   }
 }
 
-std::vector<std::pair<std::string, std::string>> applier::applied_rows() {
+applier::applied_list applier::applied_rows() {
   try {
     pqxx::read_transaction tx(conn_);
     if (!tx.exec1(books_.exists())[0].as<bool>()) return {};
@@ -172,9 +176,9 @@ std::vector<std::pair<std::string, std::string>> applier::applied_rows() {
   }
 }
 
-std::map<std::string, std::vector<std::string>> applier::squashed_rows() {
+std::map<std::string, std::vector<std::string>> applier::squashed_of(const applied_list& rows) const {
   std::map<std::string, std::vector<std::string>> out;
-  for (const auto& [id, sum] : applied_rows())
+  for (const auto& [id, sum] : rows)
     if (const revision* squash = graph_.replaced_by(id)) out[squash->id].push_back(id);
   return out;
 }
@@ -183,7 +187,8 @@ revision_heads applier::verified_heads(bool check_checksums) {
   std::set<std::string> applied;
   std::vector<std::string> unknown;
   std::map<std::string, std::vector<std::string>> squashed;  // rows from before a squash, by squash
-  for (const auto& [id, sum] : applied_rows()) {
+  const applied_list recorded = applied_rows();
+  for (const auto& [id, sum] : recorded) {
     if (const revision* squash = graph_.replaced_by(id)) squashed[squash->id].push_back(id);
     else if (!graph_.contains(id)) unknown.push_back(id);
     else applied.insert(id);
@@ -218,7 +223,7 @@ revision_heads applier::verified_heads(bool check_checksums) {
         throw as_database_error(err);
       }
     }
-    auto edits = edited();
+    auto edits = edited_of(recorded);  // as read before the squash was adopted: its row is skipped
     if (!edits.empty() && !options_.accept_edited) {
       std::string list;
       for (const auto& e : edits)
@@ -243,12 +248,14 @@ revision_heads applier::verified_heads(bool check_checksums) {
 
 revision_heads applier::current() { return verified_heads(false); }
 
-std::vector<edited_revision> applier::edited() {
+std::vector<edited_revision> applier::edited() { return edited_of(applied_rows()); }
+
+std::vector<edited_revision> applier::edited_of(const applied_list& rows) const {
   std::vector<edited_revision> out;
   // A squash's row still holds the checksum of the file it replaced until the next upgrade or
   // downgrade adopts it.
-  const auto squashed = squashed_rows();
-  for (const auto& [id, recorded] : applied_rows()) {
+  const auto squashed = squashed_of(rows);
+  for (const auto& [id, recorded] : rows) {
     if (!graph_.contains(id) || squashed.contains(id)) continue;
     const revision& r = graph_.at(id);
     const std::string now = checksum_of(r);

@@ -264,6 +264,13 @@ std::string bookkeeping::exists() const {
                      quote_literal(table("applied")), quote_literal(table("history")));
 }
 
+std::string bookkeeping::complete() const {
+  std::vector<std::string> tables;
+  for (const auto& name : {"applied", "history", "progress"})
+    tables.push_back(fmt::format("to_regclass({}) IS NOT NULL", quote_literal(table(name))));
+  return fmt::format("SELECT {}", fmt::join(tables, " AND "));
+}
+
 std::vector<std::string> bookkeeping::table_names() const {
   return {prefix_ + "applied", prefix_ + "progress", prefix_ + "history"};
 }

@@ -169,10 +169,13 @@ class applier {
   void stamp(std::string_view target);
 
  private:
+  /// The applied revisions and the checksums recorded for them.
+  using applied_list = std::vector<std::pair<std::string, std::string>>;
   void ensure_bookkeeping();
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>> applied_rows();
-  /// The applied rows of revisions a squash replaced, by squash id (a database from before it).
-  [[nodiscard]] std::map<std::string, std::vector<std::string>> squashed_rows();
+  [[nodiscard]] applied_list applied_rows();
+  /// The rows of revisions a squash replaced, by squash id (a database from before it).
+  [[nodiscard]] std::map<std::string, std::vector<std::string>> squashed_of(const applied_list& rows) const;
+  [[nodiscard]] std::vector<edited_revision> edited_of(const applied_list& rows) const;
   [[nodiscard]] revision_heads verified_heads(bool check_checksums);
   std::vector<std::string> migrate(direction dir, std::string_view target);
   void run(const std::vector<revision_step>& steps);

@@ -102,6 +102,8 @@ class bookkeeping {
   [[nodiscard]] std::string select_history() const;
   /// A query giving one row with true when the bookkeeping tables exist.
   [[nodiscard]] std::string exists() const;
+  /// The same for every table create() makes (an older Retort's bookkeeping may lack progress).
+  [[nodiscard]] std::string complete() const;
   /// A query giving one row with true when its table `name` ("progress", "shared") exists: an
   /// older Retort's bookkeeping may lack the progress table until the next upgrade, and a
   /// database whose tenants migrated before the shared record existed has shared objects but no
