@@ -814,6 +814,28 @@ TEST(SchemaPerTenant, AnOfflineScriptOfATenantRefusesRevisionsOfTheSharedObjects
       << refused;
 }
 
+// A record of shared revisions that an earlier Retort created lacks the columns of a downgrade's
+// decision: the next claim adds them, and tenants upgrade and downgrade with it as with a new one.
+TEST(SchemaPerTenant, AnEarlierRecordOfSharedRevisionsGetsTheColumnsOfTheUndoDecision) {
+  testing::scratch_dir dir("retort-tenant-old-record");
+  (void)testing::write_migrations(dir.path() / "versions", testing::shared_schema_history());
+  const std::string url = test::fresh_database_url();
+  pqxx::connection conn(url);
+  const auto first = tenant_cli(dir, url, "acme", {"upgrade"});
+  ASSERT_EQ(first.code, 0) << first;
+  exec(conn, "ALTER TABLE retort.shared DROP COLUMN undone_at, DROP COLUMN undo_runs");  // as it was
+  const auto second = tenant_cli(dir, url, "globex", {"upgrade"});
+  ASSERT_EQ(second.code, 0) << second;
+  EXPECT_EQ(one(conn, "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns "
+                      "WHERE table_schema = 'retort' AND table_name = 'shared' AND column_name LIKE 'undo%'"),
+            "undo_runs,undone_at");
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared"), "acme,globex");
+  const auto undone = tenant_cli(dir, url, "globex", {"downgrade", "base"});
+  ASSERT_EQ(undone.code, 0) << undone;
+  EXPECT_EQ(one(conn, "SELECT string_agg(tenant, ',' ORDER BY tenant) FROM retort.shared"), "acme");
+  EXPECT_EQ(relations_in(conn, "ref"), "kinds,pk_kinds");  // acme's still
+}
+
 // A tenant's revision of several transactions, interrupted after its first one committed: the
 // tenant's own progress table says so, and the next run finishes it instead of running the first
 // transaction again.

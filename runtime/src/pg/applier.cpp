@@ -540,9 +540,11 @@ bool applier::claim_shared(pqxx::work& tx, const revision_step& step) {
     }
   }
   execute(tx, database.lock_shared(true), false);
-  const bool recorded = tx.exec1(database.table_exists("shared"))[0].as<bool>();
-  for (const auto& sql : database.create_shared()) execute(tx, sql, false);
-  if (!recorded) backfill_shared(tx, database);
+  if (!tx.exec1(database.shared_ready())[0].as<bool>()) {
+    const bool recorded = tx.exec1(database.table_exists("shared"))[0].as<bool>();
+    for (const auto& sql : database.create_shared()) execute(tx, sql, false);
+    if (!recorded) backfill_shared(tx, database);
+  }
   if (step.dir == direction::downgrade) {
     execute(tx, database.decide_undo(id, tenant), false);
     return tx.exec1(database.undo_decision(id, tenant))[0].as<bool>();

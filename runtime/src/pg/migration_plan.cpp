@@ -291,12 +291,10 @@ std::vector<std::string> bookkeeping::create_shared() const {
                       "  PRIMARY KEY (revision, tenant)\n"
                       ")",
                       table("shared")),
-          // A record an earlier Retort created lacks the columns of the downgrade's decision. Looked
-          // up first: ALTER TABLE would lock the record against its readers until this commits.
-          fmt::format("DO $retort$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = "
-                      "{}::regclass AND attname = 'undo_runs' AND NOT attisdropped) THEN ALTER TABLE {} ADD COLUMN "
-                      "undone_at timestamptz, ADD COLUMN undo_runs boolean; END IF; END $retort$",
-                      quote_literal(table("shared")), table("shared"))};
+          // A record an earlier Retort created lacks the columns of the downgrade's decision.
+          fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS undone_at timestamptz, "
+                      "ADD COLUMN IF NOT EXISTS undo_runs boolean",
+                      table("shared"))};
 }
 
 // Only a tenant recorded before this one counts: the first tenant to claim a revision runs its

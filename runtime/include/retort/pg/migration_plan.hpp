@@ -122,7 +122,9 @@ class bookkeeping {
   /// A query giving one row with true when the record exists as this Retort keeps it (an earlier
   /// one's lacks the downgrade's columns until create_shared() adds them).
   [[nodiscard]] std::string shared_ready() const;
-  /// Creates the schema and the record when missing (under lock_shared(): tenants race otherwise).
+  /// Creates the schema and the record, or adds what an earlier Retort's record lacks: run only
+  /// when shared_ready() is false (ALTER TABLE locks the record against its readers until the
+  /// transaction ends), under lock_shared(), since tenants race otherwise.
   [[nodiscard]] std::vector<std::string> create_shared() const;
   /// Upgrading: a query giving one row with true when a tenant other than `tenant` recorded
   /// `revision` before `tenant` did (that one runs its shared statements).
