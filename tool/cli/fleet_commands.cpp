@@ -374,8 +374,14 @@ class upgrade_schedule {
         return run_.step(
             t.member,
             [&](const fleet::target&, pqxx::connection&, pg::applier& a, outcome& o) {
-              for (auto& id : a.upgrade(t.revision)) o.applied.push_back(std::move(id));
-              o.now = a.current();
+              // Where the member stands after it, from where its read (or last step) left it:
+              // no second read of its bookkeeping on every step of the round.
+              auto applied = graph_.applied(o.now);
+              for (auto& id : a.upgrade(t.revision)) {
+                applied.insert(id);
+                o.applied.push_back(std::move(id));
+              }
+              o.now = graph_.heads_of(applied);
               behind(o);
             },
             t.checked);
